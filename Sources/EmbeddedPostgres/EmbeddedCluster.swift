@@ -229,7 +229,9 @@ public struct EmbeddedCluster: Sendable {
         let temporary = credentialsFile.appendingPathExtension("tmp")
         FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600])
         try encoder.encode(credentials).write(to: temporary)
-        _ = try FileManager.default.replaceItemAt(credentialsFile, withItemAt: temporary)
+        guard rename(temporary.path, credentialsFile.path) == 0 else {
+            throw EmbeddedPostgresError(.corruptState, "cannot write \(credentialsFile.path) (errno \(errno))")
+        }
     }
 
     /// Runs a server program, as the `postgres` user when we are root.

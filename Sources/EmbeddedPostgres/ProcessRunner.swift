@@ -1,8 +1,13 @@
+import Dispatch
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The outcome of a finished child process.
 public struct ProcessOutput: Sendable {
-    /// The exit status (or the signal number when the process was killed).
+    /// The exit status (128 + the signal number when the process was killed).
     public var status: Int32
     /// Everything the process wrote to standard output, as UTF-8.
     public var standardOutput: String
@@ -15,8 +20,10 @@ public struct ProcessOutput: Sendable {
 
 /// Runs child processes without blocking the cooperative thread pool.
 ///
-/// Output goes to temporary files rather than pipes: `pg_ctl start` leaves a server
-/// running that inherits the descriptors, and a pipe would then never reach end of file.
+/// Uses `posix_spawn` and `waitpid` rather than Foundation's `Process`: `pg_ctl start` leaves a
+/// server running that inherits the child's descriptors, and `Process` on Linux then never
+/// reports the termination of `pg_ctl` itself. Output goes to temporary files for the same
+/// reason (a pipe would never reach end of file while the server holds it).
 public enum ProcessRunner {
     /// Runs `executable` with `arguments` and waits for it to exit.
     ///
@@ -37,43 +44,67 @@ public enum ProcessRunner {
             .appendingPathComponent("herald-proc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout")
-        let errURL = scratch.appendingPathComponent("stderr")
-        let inURL = scratch.appendingPathComponent("stdin")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        FileManager.default.createFile(atPath: inURL.path, contents: standardInput ?? Data())
+        let outPath = scratch.appendingPathComponent("stdout").path
+        let errPath = scratch.appendingPathComponent("stderr").path
+        let inPath = scratch.appendingPathComponent("stdin").path
+        FileManager.default.createFile(atPath: inPath, contents: standardInput ?? Data())
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let inHandle = try FileHandle(forReadingFrom: inURL)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = inHandle
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 0, inPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&fileActions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { finished in
-                continuation.resume(returning: finished.terminationStatus)
-            }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaultSignals = sigset_t()
+        sigfillset(&defaultSignals)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // Glibc's posix_spawn_file_actions_addchdir_np is not visible to Swift: change directory through sh,
+        // passing everything as positional parameters so nothing is re-parsed.
+        var program = executable
+        var commandLine = [executable] + arguments
+        if let workingDirectory {
+            program = "/bin/sh"
+            commandLine = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workingDirectory.path, executable] + arguments
         }
-        try? outHandle.close()
-        try? errHandle.close()
-        try? inHandle.close()
-        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        let argv = commandLine.map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, program, &fileActions, &attributes, argv, envp)
+        guard spawned == 0 else {
+            throw CocoaError(
+                .fileNoSuchFile,
+                userInfo: [NSFilePathErrorKey: executable, NSLocalizedDescriptionKey: "cannot run \(executable): \(String(cString: strerror(spawned)))"]
+            )
+        }
+        let status = await waitForExit(pid)
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         return ProcessOutput(status: status, standardOutput: out, standardError: err)
+    }
+
+    /// Waits for `pid` on a Dispatch thread, so the blocking `waitpid` stays off the cooperative pool.
+    private static func waitForExit(_ pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                let exited = status & 0x7F == 0
+                continuation.resume(returning: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F))
+            }
+        }
     }
 }

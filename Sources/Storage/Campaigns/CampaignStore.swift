@@ -1,0 +1,189 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+/// Campaigns with their channels and variants, always within one workspace.
+public struct CampaignStore: Sendable {
+    let database: Database
+    /// The workspace every query is scoped to.
+    public let workspace: WorkspaceID
+
+    public init(_ database: Database, workspace: WorkspaceID) {
+        self.database = database
+        self.workspace = workspace
+    }
+
+    /// Stores a validated spec as a new campaign, atomically.
+    ///
+    /// - Throws: ``ValidationError`` on `slug` when the workspace already has a campaign with it.
+    public func create(_ spec: CampaignSpec) async throws -> Campaign {
+        try spec.validate()
+        let schedule = try spec.schedule.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let metric = spec.primaryMetric.rawValue
+        do {
+            let id: CampaignID = try await database.transaction { connection in
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO campaigns (workspace_id, slug, name, primary_metric, destination, schedule)
+                    VALUES (\(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(schedule)::jsonb)
+                    RETURNING id
+                    """,
+                    logger: database.logger
+                )
+                var campaignID: UUID?
+                for try await id in rows.decode(UUID.self) { campaignID = id }
+                guard let campaignID else { throw StorageError("inserting the campaign returned no id") }
+                try await connection.query(
+                    """
+                    INSERT INTO channels (workspace_id, campaign_id, kind, position)
+                    SELECT \(workspace.uuid), \(campaignID), kind, position::int - 1
+                    FROM unnest(\(spec.channels.map(\.rawValue))::text[]) WITH ORDINALITY AS c(kind, position)
+                    """,
+                    logger: database.logger
+                )
+                try await connection.query(
+                    """
+                    INSERT INTO variants (workspace_id, campaign_id, key, text, position)
+                    SELECT \(workspace.uuid), \(campaignID), key, text, position::int - 1
+                    FROM unnest(\(spec.variants.map(\.key))::text[], \(spec.variants.map(\.text))::text[])
+                         WITH ORDINALITY AS v(key, text, position)
+                    """,
+                    logger: database.logger
+                )
+                return CampaignID(campaignID)
+            }
+            return try await find(id)
+        } catch {
+            if StorageError.sqlState(error) == "23505" {
+                throw ValidationError(
+                    field: "slug",
+                    reason: "the workspace already has a campaign \"\(spec.slug)\"; choose another slug"
+                )
+            }
+            throw error
+        }
+    }
+
+    /// The campaign with this id or slug.
+    ///
+    /// - Throws: ``NotFoundError`` when the workspace has none.
+    public func find(_ reference: String) async throws -> Campaign {
+        if let id = CampaignID(reference) { return try await find(id) }
+        let rows = try await database.client.query(
+            "SELECT id FROM campaigns WHERE workspace_id = \(workspace.uuid) AND slug = \(reference)",
+            logger: database.logger
+        )
+        for try await id in rows.decode(UUID.self) { return try await find(CampaignID(id)) }
+        throw NotFoundError(kind: "campaign", id: reference)
+    }
+
+    /// The campaign with this id.
+    public func find(_ id: CampaignID) async throws -> Campaign {
+        let rows = try await database.client.query(
+            """
+            SELECT c.id, c.slug, c.name, c.primary_metric, c.destination, c.schedule::text, c.created_at,
+                   coalesce((SELECT array_agg(kind ORDER BY position) FROM channels WHERE campaign_id = c.id), '{}')
+            FROM campaigns c
+            WHERE c.workspace_id = \(workspace.uuid) AND c.id = \(id.uuid)
+            """,
+            logger: database.logger
+        )
+        for try await (id, slug, name, metric, destination, schedule, createdAt, channels) in rows.decode(
+            (UUID, String, String, String, String?, String?, Date, [String]).self
+        ) {
+            return Campaign(
+                id: CampaignID(id),
+                workspaceID: workspace,
+                slug: slug,
+                name: name,
+                primaryMetric: EventKind(rawValue: metric) ?? .click,
+                channels: channels.compactMap(Channel.init(rawValue:)),
+                destination: destination,
+                schedule: try schedule.map { try JSONDecoder().decode(CampaignSpec.Schedule.self, from: Data($0.utf8)) },
+                variants: try await variants(of: CampaignID(id)),
+                createdAt: createdAt
+            )
+        }
+        throw NotFoundError(kind: "campaign", id: id.description)
+    }
+
+    /// The campaign's variants in their order.
+    public func variants(of campaign: CampaignID) async throws -> [Campaign.Variant] {
+        let rows = try await database.client.query(
+            """
+            SELECT id, key, text FROM variants
+            WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign.uuid)
+            ORDER BY position
+            """,
+            logger: database.logger
+        )
+        var variants: [Campaign.Variant] = []
+        for try await (id, key, text) in rows.decode((UUID, String, String).self) {
+            variants.append(Campaign.Variant(id: VariantID(id), key: key, text: text))
+        }
+        return variants
+    }
+
+    /// One line of `campaigns list`.
+    public struct Summary: Sendable, Equatable, Codable {
+        public var id: CampaignID
+        public var slug: String
+        public var name: String
+        public var variants: Int
+        public var impressions: Int
+        public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, slug, name, variants, impressions
+            case createdAt = "created_at"
+        }
+    }
+
+    /// Every campaign of the workspace, newest first, with its variant and impression counts.
+    public func list() async throws -> [Summary] {
+        let rows = try await database.client.query(
+            """
+            SELECT c.id, c.slug, c.name,
+                   (SELECT count(*) FROM variants v WHERE v.campaign_id = c.id)::int,
+                   coalesce((SELECT sum(h.count) FROM variant_hourly h
+                             WHERE h.campaign_id = c.id AND h.kind = 'impression'), 0)::bigint,
+                   c.created_at
+            FROM campaigns c
+            WHERE c.workspace_id = \(workspace.uuid)
+            ORDER BY c.created_at DESC, c.slug
+            """,
+            logger: database.logger
+        )
+        var summaries: [Summary] = []
+        for try await (id, slug, name, variants, impressions, createdAt) in rows.decode(
+            (UUID, String, String, Int, Int, Date).self
+        ) {
+            summaries.append(
+                Summary(id: CampaignID(id), slug: slug, name: name, variants: variants, impressions: impressions, createdAt: createdAt)
+            )
+        }
+        return summaries
+    }
+
+    /// Deletes the campaign and everything recorded for it (events, rollups, analyses).
+    public func delete(_ id: CampaignID) async throws {
+        try await database.transaction { connection in
+            try await connection.query(
+                "DELETE FROM event_ids e USING events ev WHERE ev.id = e.id AND ev.campaign_id = \(id.uuid) AND ev.workspace_id = \(workspace.uuid)",
+                logger: database.logger
+            )
+            try await connection.query(
+                "DELETE FROM events WHERE campaign_id = \(id.uuid) AND workspace_id = \(workspace.uuid)",
+                logger: database.logger
+            )
+            try await connection.query(
+                "DELETE FROM variant_hourly WHERE campaign_id = \(id.uuid) AND workspace_id = \(workspace.uuid)",
+                logger: database.logger
+            )
+            try await connection.query(
+                "DELETE FROM campaigns WHERE id = \(id.uuid) AND workspace_id = \(workspace.uuid)",
+                logger: database.logger
+            )
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import NIOSSL
+import PostgresNIO
+
+/// Where the database is and how to reach it, parsed from a `postgres://` URL.
+public struct DatabaseConfiguration: Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    /// `disable`, `prefer` or `require` (libpq's `sslmode`); `disable` by default on loopback, else `prefer`.
+    public var sslMode: String
+    /// Most connections the pool opens.
+    public var maximumConnections: Int
+
+    /// Parses `postgres://user:password@host:port/database?sslmode=...`.
+    ///
+    /// - Throws: ``StorageError`` naming the part of the URL that is wrong.
+    public init(url: String, maximumConnections: Int = 20) throws {
+        guard let components = URLComponents(string: url), let scheme = components.scheme,
+            scheme == "postgres" || scheme == "postgresql"
+        else {
+            throw StorageError("DATABASE_URL must look like postgres://user:password@host:5432/database")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw StorageError("DATABASE_URL has no host (postgres://user:password@HOST:5432/database)")
+        }
+        guard let user = components.user, !user.isEmpty else {
+            throw StorageError("DATABASE_URL has no user (postgres://USER:password@host:5432/database)")
+        }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty else {
+            throw StorageError("DATABASE_URL has no database name (postgres://user:password@host:5432/DATABASE)")
+        }
+        self.host = host
+        port = components.port ?? 5432
+        username = user.removingPercentEncoding ?? user
+        password = components.password.map { $0.removingPercentEncoding ?? $0 }
+        self.database = database.removingPercentEncoding ?? database
+        let isLoopback = host == "localhost" || host.hasPrefix("127.") || host == "::1"
+        sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? (isLoopback ? "disable" : "prefer")
+        guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
+            throw StorageError("DATABASE_URL sslmode \"\(sslMode)\" is not one of disable, prefer, require, verify-full")
+        }
+        self.maximumConnections = maximumConnections
+    }
+
+    /// The same server, another database (e.g. `postgres` to create databases).
+    public func with(database: String) -> DatabaseConfiguration {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
+    /// The URL, with the password hidden.
+    public var description: String {
+        "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
+    }
+
+    /// The URL, password included: for child processes.
+    public var url: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = username
+        components.password = password
+        components.host = host
+        components.port = port
+        components.path = "/" + database
+        return components.string ?? description
+    }
+
+    /// The PostgresNIO client configuration.
+    public func clientConfiguration() -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "disable", "allow":
+            tls = .disable
+        case "prefer":
+            tls = .prefer(Self.unverifiedTLS())
+        case "require":
+            tls = .require(Self.unverifiedTLS())
+        default:
+            tls = .require(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: tls
+        )
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// libpq's `require` and `prefer` encrypt without verifying the certificate.
+    private static func unverifiedTLS() -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
+    }
+}

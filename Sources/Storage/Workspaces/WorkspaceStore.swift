@@ -1,0 +1,38 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+/// Workspaces: the tenants every other table belongs to.
+public struct WorkspaceStore: Sendable {
+    let database: Database
+
+    public init(_ database: Database) {
+        self.database = database
+    }
+
+    /// The id of the workspace with `slug`, creating it (named after the slug) when missing.
+    public func ensure(slug: String) async throws -> WorkspaceID {
+        guard Slug.isValid(slug) else {
+            throw ValidationError(field: "workspace", reason: "\"\(slug)\" must be lowercase letters, digits and hyphens")
+        }
+        let rows = try await database.client.query(
+            """
+            INSERT INTO workspaces (slug, name) VALUES (\(slug), \(slug))
+            ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
+            RETURNING id
+            """,
+            logger: database.logger
+        )
+        for try await id in rows.decode(UUID.self) { return WorkspaceID(id) }
+        throw StorageError("could not create workspace \(slug)")
+    }
+
+    /// The id of the workspace with `slug`.
+    ///
+    /// - Throws: ``NotFoundError`` when there is none.
+    public func find(slug: String) async throws -> WorkspaceID {
+        let rows = try await database.client.query("SELECT id FROM workspaces WHERE slug = \(slug)", logger: database.logger)
+        for try await id in rows.decode(UUID.self) { return WorkspaceID(id) }
+        throw NotFoundError(kind: "workspace", id: slug)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import PostgresNIO
+import Storage
+import Testing
+
+struct EventStoreTests {
+    static let spec = try! CampaignSpec(
+        name: "Spring sale",
+        channels: [.x],
+        variants: [.init(key: "A", text: "Trail season is here."), .init(key: "B", text: "Ready for your first ultra?")]
+    )
+
+    func events(_ variant: VariantID, count: Int, kind: EventKind, start: Date) -> [EngagementEvent] {
+        (0..<count).map { index in
+            EngagementEvent(id: EventID(UUID()), variantID: variant, kind: kind, occurredAt: start.addingTimeInterval(Double(index) * 60))
+        }
+    }
+
+    @Test func ingestCountsEachEventOnceAcrossRetriesAndWithinABatch() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
+            let store = EventStore(database, workspace: workspace)
+            let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01, crossing into February below
+            let impressions = events(campaign.variants[0].id, count: 100, kind: .impression, start: start.addingTimeInterval(31 * 86_400 - 3_000))
+            let clicks = events(campaign.variants[0].id, count: 7, kind: .click, start: start)
+
+            let first = try await store.ingest(impressions + clicks + [clicks[0]])
+            #expect(first == .init(accepted: 107, duplicates: 1))
+            let replay = try await store.ingest(impressions + clicks)
+            #expect(replay == .init(accepted: 0, duplicates: 107))
+
+            let totals = try await store.totals(campaign: campaign.id, metric: .click)
+            #expect(totals.map(\.impressions) == [100, 0])
+            #expect(totals.map(\.successes) == [7, 0])
+            let rows = try await database.client.query("SELECT count(*)::int FROM events", logger: database.logger)
+            for try await count in rows.decode(Int.self) { #expect(count == 107) }
+            let partitions = try await database.client.query(
+                "SELECT count(*)::int FROM pg_inherits WHERE inhparent = 'events'::regclass",
+                logger: database.logger
+            )
+            for try await count in partitions.decode(Int.self) { #expect(count >= 2) }
+        }
+    }
+
+    @Test func concurrentOverlappingBatchesCountOnce() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
+            let store = EventStore(database, workspace: workspace)
+            let all = events(campaign.variants[1].id, count: 400, kind: .impression, start: Date(timeIntervalSince1970: 1_767_225_600))
+            let results = try await withThrowingTaskGroup(of: EventStore.IngestResult.self) { group in
+                for offset in stride(from: 0, to: 300, by: 50) {
+                    group.addTask { try await store.ingest(Array(all[offset..<(offset + 100)])) }
+                }
+                return try await group.reduce(into: [EventStore.IngestResult]()) { $0.append($1) }
+            }
+            #expect(results.map(\.accepted).reduce(0, +) == 350)
+            let totals = try await store.totals(campaign: campaign.id, metric: .click)
+            #expect(totals[1].impressions == 350)
+        }
+    }
+
+    @Test func workspacesDoNotSeeEachOthersCampaigns() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let mine = try await WorkspaceStore(database).ensure(slug: "mine")
+            let theirs = try await WorkspaceStore(database).ensure(slug: "theirs")
+            let campaign = try await CampaignStore(database, workspace: mine).create(Self.spec)
+            await #expect(throws: NotFoundError.self) { try await CampaignStore(database, workspace: theirs).find(campaign.id) }
+            await #expect(throws: NotFoundError.self) { try await CampaignStore(database, workspace: theirs).find(campaign.slug) }
+            #expect(try await EventStore(database, workspace: theirs).knownVariantIDs().isEmpty)
+            #expect(try await CampaignStore(database, workspace: theirs).list().isEmpty)
+        }
+    }
+
+    @Test func duplicateSlugIsAValidationError() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let store = CampaignStore(database, workspace: workspace)
+            let created = try await store.create(Self.spec)
+            #expect(created.slug == "spring-sale")
+            #expect(created.variants.map(\.key) == ["A", "B"])
+            await #expect {
+                try await store.create(Self.spec)
+            } throws: { error in
+                (error as? ValidationError)?.field == "slug"
+            }
+            #expect(try await store.list().count == 1)
+        }
+    }
+}
