@@ -17,7 +17,7 @@ struct MigratorTests {
 
     @Test func appliesEachFileOnceInOrderAndRefusesAnEditedOne() async throws {
         let directory = try HeraldCommand.temporaryDirectory()
-        try "CREATE TABLE a (id int);".write(to: directory.appendingPathComponent("0001_a.sql"), atomically: true, encoding: .utf8)
+        try "CREATE TABLE a (id int PRIMARY KEY);".write(to: directory.appendingPathComponent("0001_a.sql"), atomically: true, encoding: .utf8)
         try "CREATE TABLE b (id int REFERENCES a (id) ON DELETE CASCADE); INSERT INTO a VALUES (1);"
             .write(to: directory.appendingPathComponent("0002_b.sql"), atomically: true, encoding: .utf8)
         try await TestDatabase.withFreshDatabase(migrated: false) { database in
@@ -26,7 +26,7 @@ struct MigratorTests {
             let second = try await Migrator(migrations: try Migration.load(from: directory)).migrate(database)
             #expect(second.applied.isEmpty)
 
-            try "CREATE TABLE a (id bigint);".write(to: directory.appendingPathComponent("0001_a.sql"), atomically: true, encoding: .utf8)
+            try "CREATE TABLE a (id bigint PRIMARY KEY);".write(to: directory.appendingPathComponent("0001_a.sql"), atomically: true, encoding: .utf8)
             await #expect {
                 try await Migrator(migrations: try Migration.load(from: directory)).migrate(database)
             } throws: { error in
