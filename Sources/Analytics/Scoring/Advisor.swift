@@ -22,7 +22,7 @@ enum Advisor {
                     action: .investigateSRM,
                     arm: nil,
                     confidence: 1 - srm.pValue,
-                    reason: "Traffic split does not match the plan (chi-square p = \(format(srm.pValue))): "
+                    reason: "Traffic split does not match the plan (chi-square \(pText(srm.pValue))): "
                         + "fix assignment or tracking before trusting any comparison."
                 )
             ]
@@ -47,7 +47,7 @@ enum Advisor {
                     confidence: 1 - sequential.pValueHolm,
                     reason: "\(winner.id) converts at \(percent(winner.rate)) against \(percent(control.rate)) for \(control.id)"
                         + "\(relative(versus.relative)); the lead holds however often the results are checked "
-                        + "(always-valid p = \(format(sequential.pValueHolm)))."
+                        + "(always-valid \(pText(sequential.pValueHolm)))."
                 )
             )
         } else if !worse.isEmpty, worse.count == arms.count - 1 {
@@ -69,7 +69,7 @@ enum Advisor {
                     arm: arm.id,
                     confidence: 1 - pValue,
                     reason: "\(arm.id) converts at \(percent(arm.rate)) against \(percent(control.rate)) for \(control.id)"
-                        + "\(relative(arm.vsControl?.relative)); stop sending it (always-valid p = \(format(pValue)))."
+                        + "\(relative(arm.vsControl?.relative)); stop sending it (always-valid \(pText(pValue)))."
                 )
             )
         }
@@ -80,8 +80,8 @@ enum Advisor {
                     action: .keepTesting,
                     arm: leader.id,
                     confidence: leader.pBest,
-                    reason: "No variant is ahead with enough evidence yet; \(leader.id) leads at \(percent(leader.rate)) "
-                        + "with a \(percent(leader.pBest, digits: 0)) chance of being best."
+                    reason: "\(leader.id) leads at \(percent(leader.rate)) with a \(percent(leader.pBest, digits: 1)) chance of being best, "
+                        + "but the gap is not yet large enough to hold up under repeated checking: keep testing."
                 )
             )
         }
@@ -94,10 +94,11 @@ enum Advisor {
 
     static func relative(_ value: Double?) -> String {
         guard let value else { return "" }
-        return String(format: " (%@%.1f%%)", value >= 0 ? "+" : "", value * 100)
+        return " (" + (value >= 0 ? "+" : "") + String(format: "%.1f%%", value * 100) + ")"
     }
 
-    static func format(_ pValue: Double) -> String {
-        pValue < 0.0001 ? "< 0.0001" : String(format: "%.4f", pValue)
+    /// "p = 0.0123", or "p < 0.0001" for tiny values.
+    static func pText(_ pValue: Double) -> String {
+        pValue < 0.0001 ? "p < 0.0001" : String(format: "p = %.4f", pValue)
     }
 }

@@ -1,0 +1,43 @@
+import EmbeddedPostgres
+import Foundation
+import HeraldCore
+import Logging
+import Storage
+
+/// Opens Herald's database for a command: `DATABASE_URL` if set, else the embedded cluster
+/// (started on demand), migrated, with the CLI's workspace.
+struct DatabaseSession {
+    let configuration: HeraldConfiguration
+    let logger: Logger
+
+    /// The database to connect to, starting the embedded cluster when there is no `DATABASE_URL`.
+    func resolve() async throws -> DatabaseConfiguration {
+        if let url = configuration.databaseURL {
+            return try DatabaseConfiguration(url: url)
+        }
+        let cluster = try await embeddedCluster()
+        try await cluster.start()
+        let database = try DatabaseConfiguration(url: try cluster.url(database: "herald"))
+        try await Database.createDatabaseIfMissing(database, logger: logger)
+        return database
+    }
+
+    /// The embedded cluster under `HERALD_HOME`.
+    func embeddedCluster() async throws -> EmbeddedCluster {
+        EmbeddedCluster(
+            directory: configuration.clusterDirectory,
+            binaries: try await PostgresBinaries.locate(),
+            logger: logger
+        )
+    }
+
+    /// Runs `body` with the migrated database and the CLI workspace's id.
+    func run<Result: Sendable>(_ body: (Database, WorkspaceID) async throws -> Result) async throws -> Result {
+        let target = try await resolve()
+        return try await Database.withDatabase(target, logger: logger) { database in
+            try await Migrator(migrations: try Migration.bundled()).migrate(database)
+            let workspace = try await WorkspaceStore(database).ensure(slug: configuration.workspace)
+            return try await body(database, workspace)
+        }
+    }
+}
