@@ -98,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldCLITests",
-            dependencies: ["herald", "HeraldTestSupport", "Storage"],
+            dependencies: ["herald", "HeraldTestSupport", "Storage", "EmbeddedPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
     ]
