@@ -17,7 +17,11 @@ public struct Database: Sendable {
         logger: Logger,
         _ body: (Database) async throws -> Result
     ) async throws -> Result {
-        let client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: logger)
+        // The pool logs a warning when a lease races ahead of `run()` starting in the child task below;
+        // that race is harmless (the lease waits), so the pool's own log starts at errors.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: poolLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
