@@ -119,6 +119,7 @@ public struct EmbeddedCluster: Sendable {
         try fileManager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile.path)
         fileManager.createFile(atPath: logFile.path, contents: nil)
         if Self.runsAsPostgresUser {
+            try checkReachableByPostgres()
             try chownToPostgres([dataDirectory.path, passwordFile.path, logFile.path])
         }
 
@@ -266,6 +267,29 @@ public struct EmbeddedCluster: Sendable {
             )
         }
         return (entry.pointee.pw_uid, entry.pointee.pw_gid)
+    }
+
+    /// Fails with a clear line when a folder above the cluster keeps the `postgres` user out
+    /// (as `/root` does, mode 700): the server could not open its own data.
+    func checkReachableByPostgres() throws {
+        let user = try Self.postgresUser()
+        var folder = directory.deletingLastPathComponent()
+        while folder.path != "/" && !folder.path.isEmpty {
+            var info = stat()
+            if stat(folder.path, &info) == 0 {
+                let othersMayEnter = info.st_mode & 0o001 != 0
+                let ownerIsPostgres = info.st_uid == user.uid && info.st_mode & 0o100 != 0
+                let groupIsPostgres = info.st_gid == user.gid && info.st_mode & 0o010 != 0
+                guard othersMayEnter || ownerIsPostgres || groupIsPostgres else {
+                    throw EmbeddedPostgresError(
+                        .initFailed,
+                        "the postgres user cannot enter \(folder.path), so it cannot run a cluster in \(directory.path): "
+                            + "set HERALD_HOME to a folder it can reach (e.g. /var/lib/herald) or set DATABASE_URL"
+                    )
+                }
+            }
+            folder.deleteLastPathComponent()
+        }
     }
 
     static func randomPassword() -> String {

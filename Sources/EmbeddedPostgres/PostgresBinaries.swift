@@ -13,12 +13,15 @@ public struct PostgresBinaries: Sendable {
     /// Finds the server programs: `$PATH` first, then `/usr/lib/postgresql/<version>/bin`
     /// (newest version first), then `pg_config --bindir`.
     ///
-    /// - Parameter environment: The environment to read `PATH` from.
+    /// - Parameters:
+    ///   - environment: The environment to read `PATH` from.
+    ///   - packageRoot: Where distribution packages put versioned server folders.
     /// - Throws: ``EmbeddedPostgresError/Code/serverNotFound`` with a line saying what to install.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) async throws
-        -> PostgresBinaries
-    {
-        for directory in candidateDirectories(environment: environment) where containsServer(directory) {
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        packageRoot: String = "/usr/lib/postgresql"
+    ) async throws -> PostgresBinaries {
+        for directory in candidateDirectories(environment: environment, packageRoot: packageRoot) where containsServer(directory) {
             return PostgresBinaries(directory: directory)
         }
         if let pgConfig = findInPath("pg_config", environment: environment),
@@ -34,15 +37,15 @@ public struct PostgresBinaries: Sendable {
         )
     }
 
-    static func candidateDirectories(environment: [String: String]) -> [URL] {
+    static func candidateDirectories(environment: [String: String], packageRoot: String) -> [URL] {
         var directories: [URL] = []
         for entry in (environment["PATH"] ?? "").split(separator: ":") where !entry.isEmpty {
             directories.append(URL(fileURLWithPath: String(entry)))
         }
-        let versioned = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        let versioned = (try? FileManager.default.contentsOfDirectory(atPath: packageRoot)) ?? []
         let newestFirst = versioned.sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }
         for version in newestFirst {
-            directories.append(URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin"))
+            directories.append(URL(fileURLWithPath: "\(packageRoot)/\(version)/bin"))
         }
         return directories
     }
