@@ -29,6 +29,8 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // Pure scheduling: cron, schedules, next fire times across DST, clocks. No I/O.
+        .target(name: "Scheduling", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
         // Pure statistics. No I/O.
         .target(name: "Analytics", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
         // Pure report model and renderers. No I/O.
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldCore", "Analytics", "Reports", "EmbeddedPostgres", "Storage",
+                "HeraldCore", "Scheduling", "Analytics", "Reports", "EmbeddedPostgres", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -86,6 +88,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SchedulingTests",
+            dependencies: ["Scheduling", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EmbeddedPostgresTests",
             dependencies: ["EmbeddedPostgres", "HeraldTestSupport"],
