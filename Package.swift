@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -55,10 +56,23 @@ let package = Package(
             resources: [.copy("sql")],
             swiftSettings: swiftSettings
         ),
+        // Job kinds and handlers, the scheduler loop and the worker runner.
+        .target(
+            name: "Jobs",
+            dependencies: [
+                "HeraldCore", "Scheduling", "Analytics", "Reports", "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldCore", "Scheduling", "Analytics", "Reports", "EmbeddedPostgres", "Storage",
+                "HeraldCore", "Scheduling", "Analytics", "Reports", "EmbeddedPostgres", "Storage", "Jobs",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -101,6 +115,14 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "HeraldTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JobsTests",
+            dependencies: [
+                "Jobs", "Storage", "Scheduling", "HeraldTestSupport", "EmbeddedPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

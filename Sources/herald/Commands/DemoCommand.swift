@@ -1,6 +1,7 @@
 import Analytics
 import ArgumentParser
 import Foundation
+import Jobs
 import HeraldCore
 import Logging
 import Reports

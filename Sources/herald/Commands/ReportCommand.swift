@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Jobs
 import HeraldCore
 import Reports
 import Storage
@@ -11,14 +12,10 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "Analyze a campaign and write its report under DIR/<slug>/<timestamp>/, refreshing DIR/<slug>/latest/."
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case md, csv, json
-    }
-
     @OptionGroup var options: CommonOptions
     @Argument(help: "The campaign's slug or id.") var campaign: String
     @Option(help: "md (tables and the recommendation), csv (per variant per day) or json (the whole model).")
-    var format: Format = .md
+    var format: ReportFormat = .md
     @Option(help: "The reports folder.") var out: String = "reports"
 
     func run() async throws {
@@ -29,15 +26,9 @@ struct ReportCommand: AsyncParsableCommand {
             return try await CampaignAnalysis(database: database, workspace: workspace).analyze(found, now: now).report
         }
         let written = try ReportWriter(directory: URL(fileURLWithPath: out))
-            .write(try Self.render(outcome, as: format), slug: outcome.campaignSlug, format: format.rawValue, at: now)
+            .write(try format.render(outcome), slug: outcome.campaignSlug, format: format.rawValue, at: now)
         print(written.file.path)
     }
-
-    static func render(_ report: ReportModel, as format: Format) throws -> String {
-        switch format {
-        case .md: return MarkdownRenderer.render(report)
-        case .csv: return CSVRenderer.render(report)
-        case .json: return try JSONRenderer.render(report)
-        }
-    }
 }
+
+extension ReportFormat: ExpressibleByArgument {}

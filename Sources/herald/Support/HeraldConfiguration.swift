@@ -1,4 +1,5 @@
 import Foundation
+import Scheduling
 
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +16,11 @@ struct HeraldConfiguration: Sendable {
     var workspace: String
     /// `HERALD_LOG_LEVEL`: trace, debug, info, notice, warning (default), error, critical.
     var logLevel: String
+    /// `HERALD_CLOCK`: `scaled:<origin epoch>:<start ISO 8601>:<rate>` runs time fast-forwarded
+    /// (shared by every process given the same value); the wall clock otherwise.
+    var clock: any HeraldClock
+    /// `HERALD_FAULT_PUBLISH_PAUSE_MS`: fault injection for crash tests, a pause inside publishing.
+    var publishPause: Duration?
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let url = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -28,6 +34,8 @@ struct HeraldConfiguration: Sendable {
         }
         workspace = environment["HERALD_WORKSPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         logLevel = environment["HERALD_LOG_LEVEL"] ?? "warning"
+        clock = ScaledClock(environment: environment["HERALD_CLOCK"]) ?? SystemClock()
+        publishPause = environment["HERALD_FAULT_PUBLISH_PAUSE_MS"].flatMap(Int.init).map { .milliseconds($0) }
     }
 
     /// The folder of the embedded cluster.

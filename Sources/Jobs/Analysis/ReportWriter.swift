@@ -3,12 +3,16 @@ import HeraldCore
 import Reports
 
 /// Writes rendered reports to `DIR/<slug>/<timestamp>/report.<ext>` and refreshes `DIR/<slug>/latest/`.
-struct ReportWriter {
+public struct ReportWriter: Sendable {
     /// The reports folder (`reports/` by default).
     let directory: URL
 
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
     /// Writes `contents` and returns the path of the new file and of its `latest` copy.
-    func write(_ contents: String, slug: String, format: String, at time: Date) throws -> (file: URL, latest: URL) {
+    public func write(_ contents: String, slug: String, format: String, at time: Date) throws -> (file: URL, latest: URL) {
         let fileManager = FileManager.default
         let stamp = Timestamp.format(time).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
             .prefix(15) + "Z"

@@ -6,19 +6,25 @@ import Reports
 import Storage
 
 /// Reads a campaign's counts from the rollups, scores them, stores the analysis, and builds the report model.
-struct CampaignAnalysis {
+public struct CampaignAnalysis: Sendable {
     let database: Database
     let workspace: WorkspaceID
 
-    /// The outcome of one analysis.
-    struct Outcome {
-        var campaign: Campaign
-        var input: ScoreInput
-        var score: ScoreResult
-        var report: ReportModel
+    public init(database: Database, workspace: WorkspaceID) {
+        self.database = database
+        self.workspace = workspace
     }
 
-    func analyze(_ campaign: Campaign, alpha: Double = 0.05, now: Date, notes: [String] = []) async throws -> Outcome {
+    /// The outcome of one analysis.
+    public struct Outcome: Sendable {
+        public var campaign: Campaign
+        public var input: ScoreInput
+        public var score: ScoreResult
+        public var report: ReportModel
+    }
+
+    /// Scores the campaign from its rollups, stores the result in `analyses`, and builds its report model.
+    public func analyze(_ campaign: Campaign, alpha: Double = 0.05, now: Date, notes: [String] = []) async throws -> Outcome {
         let events = EventStore(database, workspace: workspace)
         let totals = try await events.totals(campaign: campaign.id, metric: campaign.primaryMetric)
         let input = ScoreInput(
@@ -48,7 +54,7 @@ struct CampaignAnalysis {
     }
 
     /// Folds per-variant daily rows into one row per day with a column per variant.
-    static func days(_ rows: [EventStore.DailyCount], variants: [VariantID]) -> [ReportModel.Day] {
+    public static func days(_ rows: [EventStore.DailyCount], variants: [VariantID]) -> [ReportModel.Day] {
         let position = Dictionary(uniqueKeysWithValues: variants.enumerated().map { ($1, $0) })
         var byDay: [Date: ReportModel.Day] = [:]
         for row in rows {

@@ -1,0 +1,18 @@
+/// The formats a report is written in.
+public enum ReportFormat: String, CaseIterable, Sendable, Codable {
+    /// Tables and the recommendation, for chat and pull requests.
+    case md
+    /// One row per variant per day.
+    case csv
+    /// The whole model.
+    case json
+
+    /// Renders `report` in this format.
+    public func render(_ report: ReportModel) throws -> String {
+        switch self {
+        case .md: return MarkdownRenderer.render(report)
+        case .csv: return CSVRenderer.render(report)
+        case .json: return try JSONRenderer.render(report)
+        }
+    }
+}

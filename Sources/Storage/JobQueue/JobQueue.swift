@@ -1,0 +1,294 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+/// The durable job queue in PostgreSQL, shared by any number of workers on any number of machines.
+///
+/// - Claiming takes a batch with `FOR UPDATE SKIP LOCKED`, so workers never wait on each other,
+///   and gives each job a lease (`locked_until`) that the worker renews by heartbeat.
+/// - Completing and failing are batched and take effect only if the job is still the worker's
+///   (same `locked_by` and attempt), so a worker whose lease was rescued cannot clobber the new run.
+/// - An expired lease is rescued within seconds: the job runs again (or is dead after its last attempt).
+/// - Every time comparison uses the caller's `now`, so a fast-forwarded clock drives the queue too.
+public struct JobQueue: Sendable {
+    let database: Database
+
+    /// The NOTIFY channel that wakes idle workers when jobs are enqueued.
+    public static let channel = "herald_jobs"
+
+    public init(_ database: Database) {
+        self.database = database
+    }
+
+    /// Puts jobs on the queue in one statement and wakes idle workers.
+    ///
+    /// - Returns: How many were inserted; a request whose unique key is held by a pending or running job is skipped.
+    @discardableResult
+    public func enqueue(_ requests: [JobRequest]) async throws -> Int {
+        guard !requests.isEmpty else { return 0 }
+        for request in requests {
+            guard request.maxAttempts >= 1 else {
+                throw ValidationError(field: "max_attempts", reason: "must be at least 1, found \(request.maxAttempts)")
+            }
+            guard request.uniqueKey != "" else { throw ValidationError(field: "unique_key", reason: "must not be empty") }
+            guard !request.kind.isEmpty else { throw ValidationError(field: "kind", reason: "must not be empty") }
+        }
+        let rows = try await database.client.query(
+            """
+            WITH inserted AS (
+                INSERT INTO jobs (kind, payload, queue, priority, run_at, max_attempts, unique_key, workspace_id)
+                SELECT kind, payload::jsonb, queue, priority, run_at, max_attempts, nullif(unique_key, ''), nullif(workspace_id, '')::uuid
+                FROM unnest(\(requests.map(\.kind))::text[], \(requests.map(\.payload))::text[], \(requests.map(\.queue))::text[],
+                            \(requests.map(\.priority))::int[], \(requests.map(\.runAt))::timestamptz[],
+                            \(requests.map(\.maxAttempts))::int[], \(requests.map { $0.uniqueKey ?? "" })::text[],
+                            \(requests.map { $0.workspace?.description ?? "" })::text[])
+                     AS r(kind, payload, queue, priority, run_at, max_attempts, unique_key, workspace_id)
+                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
+                RETURNING queue
+            )
+            SELECT count(*)::int, (SELECT count(*) FROM (SELECT pg_notify(\(Self.channel), q) FROM (SELECT DISTINCT queue AS q FROM inserted) d) n)::int
+            FROM inserted
+            """,
+            logger: database.logger
+        )
+        for try await (count, _) in rows.decode((Int, Int).self) { return count }
+        return 0
+    }
+
+    /// Claims up to `limit` due jobs of `queues` for `worker`, with a lease of `lease` seconds.
+    public func claim(queues: [String], limit: Int, worker: String, lease: TimeInterval, now: Date) async throws -> [ClaimedJob] {
+        guard limit > 0 else { return [] }
+        let until = now.addingTimeInterval(lease)
+        let rows = try await database.client.query(
+            """
+            WITH next AS (
+                SELECT id FROM jobs
+                WHERE state = 'pending' AND queue = ANY(\(queues)::text[]) AND run_at <= \(now)
+                ORDER BY priority DESC, run_at, id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE jobs j
+            SET state = 'running', attempts = j.attempts + 1, locked_by = \(worker), locked_until = \(until), started_at = \(now)
+            FROM next WHERE j.id = next.id
+            RETURNING j.id, j.kind, j.queue, j.payload::text, j.attempts, j.max_attempts, j.run_at, j.workspace_id
+            """,
+            logger: database.logger
+        )
+        var jobs: [ClaimedJob] = []
+        for try await (id, kind, queue, payload, attempt, maxAttempts, runAt, workspace) in rows.decode(
+            (Int64, String, String, String, Int, Int, Date, UUID?).self
+        ) {
+            jobs.append(
+                ClaimedJob(
+                    id: id, kind: kind, queue: queue, payload: payload, attempt: attempt, maxAttempts: maxAttempts,
+                    runAt: runAt, workspace: workspace.map(WorkspaceID.init)
+                )
+            )
+        }
+        return jobs.sorted { $0.id < $1.id }
+    }
+
+    /// Extends the leases of jobs the worker still holds; returns how many it still holds.
+    @discardableResult
+    public func heartbeat(_ jobs: [ClaimedJob], worker: String, lease: TimeInterval, now: Date) async throws -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        let rows = try await database.client.query(
+            """
+            WITH renewed AS (
+                UPDATE jobs SET locked_until = \(now.addingTimeInterval(lease))
+                FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.attempt))::int[]) AS held(id, attempt)
+                WHERE jobs.id = held.id AND jobs.attempts = held.attempt AND jobs.locked_by = \(worker) AND jobs.state = 'running'
+                RETURNING 1
+            )
+            SELECT count(*)::int FROM renewed
+            """,
+            logger: database.logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Marks jobs completed, in one statement, where they are still the worker's; returns how many were.
+    @discardableResult
+    public func complete(_ jobs: [ClaimedJob], worker: String, now: Date) async throws -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        let rows = try await database.client.query(
+            """
+            WITH done AS (
+                UPDATE jobs SET state = 'completed', finished_at = \(now), locked_by = NULL, locked_until = NULL
+                FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.attempt))::int[]) AS held(id, attempt)
+                WHERE jobs.id = held.id AND jobs.attempts = held.attempt AND jobs.locked_by = \(worker) AND jobs.state = 'running'
+                RETURNING 1
+            )
+            SELECT count(*)::int FROM done
+            """,
+            logger: database.logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Records a failed run: the job is retried at `retryAt`, or is dead when it was its last attempt
+    /// (or `retryAt` is nil); the error is kept either way.
+    public func fail(_ job: ClaimedJob, worker: String, error: String, retryAt: Date?, now: Date) async throws {
+        let message = String(error.prefix(2_000))
+        try await database.client.query(
+            """
+            UPDATE jobs SET
+                state = CASE WHEN \(retryAt == nil) OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+                run_at = coalesce(\(retryAt), run_at),
+                finished_at = CASE WHEN \(retryAt == nil) OR attempts >= max_attempts THEN \(now) END,
+                last_error = \(message), locked_by = NULL, locked_until = NULL
+            WHERE id = \(job.id) AND attempts = \(job.attempt) AND locked_by = \(worker) AND state = 'running'
+            """,
+            logger: database.logger
+        )
+    }
+
+    /// Gives jobs back unfinished (a worker shutting down): pending again at once, the attempt not counted.
+    public func release(_ jobs: [ClaimedJob], worker: String, now: Date) async throws {
+        guard !jobs.isEmpty else { return }
+        try await database.client.query(
+            """
+            UPDATE jobs SET state = 'pending', attempts = jobs.attempts - 1, run_at = \(now), locked_by = NULL, locked_until = NULL
+            FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.attempt))::int[]) AS held(id, attempt)
+            WHERE jobs.id = held.id AND jobs.attempts = held.attempt AND jobs.locked_by = \(worker) AND jobs.state = 'running'
+            """,
+            logger: database.logger
+        )
+    }
+
+    /// Returns jobs whose lease expired (their worker died or hung) to the queue, or to `dead` after the last attempt.
+    @discardableResult
+    public func rescueExpired(now: Date, limit: Int = 1_000) async throws -> Int {
+        let rows = try await database.client.query(
+            """
+            WITH expired AS (
+                SELECT id FROM jobs WHERE state = 'running' AND locked_until < \(now)
+                ORDER BY locked_until LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ), rescued AS (
+                UPDATE jobs SET
+                    state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+                    finished_at = CASE WHEN attempts >= max_attempts THEN \(now) END,
+                    run_at = \(now),
+                    last_error = 'lease expired: worker ' || coalesce(locked_by, '?') || ' stopped renewing it',
+                    locked_by = NULL, locked_until = NULL
+                FROM expired WHERE jobs.id = expired.id
+                RETURNING 1
+            )
+            SELECT count(*)::int FROM rescued
+            """,
+            logger: database.logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Cancels a pending or running job; returns whether it did.
+    public func cancel(_ id: Int64, now: Date) async throws -> Bool {
+        let rows = try await database.client.query(
+            """
+            UPDATE jobs SET state = 'cancelled', finished_at = \(now), locked_by = NULL, locked_until = NULL
+            WHERE id = \(id) AND state IN ('pending', 'running') RETURNING id
+            """,
+            logger: database.logger
+        )
+        for try await _ in rows.decode(Int64.self) { return true }
+        return false
+    }
+
+    /// Makes a pending, dead, failed or cancelled job due now with a fresh set of attempts; returns whether it did.
+    public func retryNow(_ id: Int64, now: Date) async throws -> Bool {
+        let rows = try await database.client.query(
+            """
+            UPDATE jobs SET state = 'pending', run_at = \(now), attempts = 0, finished_at = NULL, locked_by = NULL, locked_until = NULL
+            WHERE id = \(id) AND state IN ('pending', 'dead', 'failed', 'cancelled') RETURNING id
+            """,
+            logger: database.logger
+        )
+        for try await _ in rows.decode(Int64.self) { return true }
+        return false
+    }
+
+    /// Deletes finished jobs older than `cutoff`; returns how many.
+    @discardableResult
+    public func prune(finishedBefore cutoff: Date) async throws -> Int {
+        let rows = try await database.client.query(
+            """
+            WITH gone AS (
+                DELETE FROM jobs WHERE state IN ('completed', 'cancelled', 'dead') AND finished_at < \(cutoff) RETURNING 1
+            )
+            SELECT count(*)::int FROM gone
+            """,
+            logger: database.logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Jobs, newest first, optionally of one state.
+    public func list(state: JobState? = nil, limit: Int = 50) async throws -> [JobRecord] {
+        let rows = try await database.client.query(
+            """
+            SELECT id, kind, queue, state, priority, attempts, max_attempts, run_at, locked_by, locked_until,
+                   last_error, unique_key, created_at, finished_at
+            FROM jobs WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
+            ORDER BY id DESC LIMIT \(limit)
+            """,
+            logger: database.logger
+        )
+        var records: [JobRecord] = []
+        for try await row in rows.decode(
+            (Int64, String, String, String, Int, Int, Int, Date, String?, Date?, String?, String?, Date, Date?).self
+        ) {
+            records.append(
+                JobRecord(
+                    id: row.0, kind: row.1, queue: row.2, state: row.3, priority: row.4, attempts: row.5, maxAttempts: row.6,
+                    runAt: row.7, lockedBy: row.8, lockedUntil: row.9, lastError: row.10, uniqueKey: row.11,
+                    createdAt: row.12, finishedAt: row.13
+                )
+            )
+        }
+        return records
+    }
+
+    /// Counts of jobs per kind and state, and the oldest due pending job's wait.
+    public struct Stats: Sendable, Codable, Equatable {
+        public var counts: [String: [String: Int]]
+        public var oldestPendingSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case counts
+            case oldestPendingSeconds = "oldest_pending_seconds"
+        }
+    }
+
+    public func stats(now: Date) async throws -> Stats {
+        let rows = try await database.client.query(
+            "SELECT kind, state, count(*)::int FROM jobs GROUP BY kind, state ORDER BY kind, state",
+            logger: database.logger
+        )
+        var counts: [String: [String: Int]] = [:]
+        for try await (kind, state, count) in rows.decode((String, String, Int).self) {
+            counts[kind, default: [:]][state] = count
+        }
+        let oldest = try await database.client.query(
+            "SELECT min(run_at) FROM jobs WHERE state = 'pending' AND run_at <= \(now)",
+            logger: database.logger
+        )
+        var wait: Double?
+        for try await runAt in oldest.decode(Date?.self) { wait = runAt.map { now.timeIntervalSince($0) } }
+        return Stats(counts: counts, oldestPendingSeconds: wait)
+    }
+}
+
+extension JobQueue {
+    /// Records one execution of a `probe` job (which job, which attempt, which worker, when).
+    public func recordProbe(_ job: ClaimedJob, worker: String, now: Date) async throws {
+        try await database.client.query(
+            "INSERT INTO job_probes (job_id, attempt, worker, ran_at) VALUES (\(job.id), \(job.attempt), \(worker), \(now))",
+            logger: database.logger
+        )
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+/// A schedule as stored: its rule in text form and the job each fire enqueues.
+public struct StoredSchedule: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var workspace: WorkspaceID?
+    public var name: String
+    /// `once:<ISO 8601>`, `every:<n><s|m|h|d>` or a cron expression.
+    public var rule: String
+    public var timeZone: String
+    public var activeFrom: Date?
+    public var activeUntil: Date?
+    /// `skip` or `fire_once`.
+    public var missed: String
+    public var jobKind: String
+    public var jobQueue: String
+    public var jobPayload: String
+    public var jobMaxAttempts: Int
+    public var nextFireAt: Date?
+    public var lastFireAt: Date?
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, workspace, name, rule, missed
+        case timeZone = "tz"
+        case activeFrom = "active_from"
+        case activeUntil = "active_until"
+        case jobKind = "job_kind"
+        case jobQueue = "job_queue"
+        case jobPayload = "job_payload"
+        case jobMaxAttempts = "job_max_attempts"
+        case nextFireAt = "next_fire_at"
+        case lastFireAt = "last_fire_at"
+        case createdAt = "created_at"
+    }
+}
+
+/// Schedules, and turning their due fires into jobs exactly once.
+public struct ScheduleStore: Sendable {
+    let database: Database
+
+    public init(_ database: Database) {
+        self.database = database
+    }
+
+    /// What to do with a due schedule: the fires to enqueue, and the schedule's new bookkeeping.
+    public struct Plan: Sendable {
+        /// Fire instants to turn into jobs (each at most once, ever).
+        public var fires: [Date]
+        /// The last fire considered (enqueued or skipped), so it is never considered again.
+        public var lastConsidered: Date?
+        /// The next fire after now, or nil when the schedule is over.
+        public var next: Date?
+
+        public init(fires: [Date], lastConsidered: Date?, next: Date?) {
+            self.fires = fires
+            self.lastConsidered = lastConsidered
+            self.next = next
+        }
+    }
+
+    /// Stores a schedule whose first fire is `nextFireAt`.
+    ///
+    /// - Throws: ``ValidationError`` on `name` when the workspace already has one by that name.
+    public func create(
+        name: String,
+        rule: String,
+        timeZone: String,
+        workspace: WorkspaceID?,
+        missed: String = "fire_once",
+        jobKind: String,
+        jobQueue: String = "default",
+        jobPayload: String = "{}",
+        jobMaxAttempts: Int = 5,
+        activeFrom: Date? = nil,
+        activeUntil: Date? = nil,
+        nextFireAt: Date?,
+        now: Date
+    ) async throws -> StoredSchedule {
+        do {
+            let rows = try await database.client.query(
+                """
+                INSERT INTO schedules (workspace_id, name, rule, tz, missed, job_kind, job_queue, job_payload, job_max_attempts,
+                                       active_from, active_until, next_fire_at, created_at)
+                VALUES (\(workspace?.uuid), \(name), \(rule), \(timeZone), \(missed), \(jobKind), \(jobQueue), \(jobPayload)::jsonb,
+                        \(jobMaxAttempts), \(activeFrom), \(activeUntil), \(nextFireAt), \(now))
+                RETURNING id
+                """,
+                logger: database.logger
+            )
+            for try await id in rows.decode(UUID.self) { return try await find(id) }
+        } catch {
+            if StorageError.sqlState(error) == "23505" {
+                throw ValidationError(field: "name", reason: "a schedule named \"\(name)\" already exists")
+            }
+            throw error
+        }
+        throw StorageError("creating schedule \(name) returned no id")
+    }
+
+    public func find(_ id: UUID) async throws -> StoredSchedule {
+        for schedule in try await select(where: id) { return schedule }
+        throw NotFoundError(kind: "schedule", id: id.uuidString.lowercased())
+    }
+
+    /// Every schedule, by name.
+    public func list() async throws -> [StoredSchedule] {
+        try await select(where: nil)
+    }
+
+    private func select(where id: UUID?) async throws -> [StoredSchedule] {
+        let rows = try await database.client.query(
+            """
+            SELECT id, workspace_id, name, rule, tz, active_from, active_until, missed, job_kind, job_queue, job_payload::text,
+                   job_max_attempts, next_fire_at, last_fire_at, created_at
+            FROM schedules WHERE (\(id)::uuid IS NULL OR id = \(id)) ORDER BY name
+            """,
+            logger: database.logger
+        )
+        var schedules: [StoredSchedule] = []
+        for try await row in rows.decode(
+            (UUID, UUID?, String, String, String, Date?, Date?, String, String, String, String, Int, Date?, Date?, Date).self
+        ) {
+            schedules.append(
+                StoredSchedule(
+                    id: row.0, workspace: row.1.map(WorkspaceID.init), name: row.2, rule: row.3, timeZone: row.4,
+                    activeFrom: row.5, activeUntil: row.6, missed: row.7, jobKind: row.8, jobQueue: row.9, jobPayload: row.10,
+                    jobMaxAttempts: row.11, nextFireAt: row.12, lastFireAt: row.13, createdAt: row.14
+                )
+            )
+        }
+        return schedules
+    }
+
+    /// Turns the fires of due schedules into jobs, in one transaction per call.
+    ///
+    /// Due schedules are locked with `SKIP LOCKED`, so concurrent schedulers split the work; each
+    /// fire is recorded in `schedule_fires` under its primary key before its job is inserted,
+    /// so a fire becomes a job once, whichever scheduler and however many times it is planned.
+    ///
+    /// - Parameters:
+    ///   - now: The scheduler's current time.
+    ///   - limit: Most schedules handled in this call.
+    ///   - plan: Decides the fires and the next fire of a schedule (pure scheduling logic).
+    /// - Returns: How many jobs were enqueued.
+    public func materializeDue(now: Date, limit: Int = 100, plan: (StoredSchedule) throws -> Plan) async throws -> Int {
+        let logger = database.logger
+        return try await database.transaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, workspace_id, name, rule, tz, active_from, active_until, missed, job_kind, job_queue, job_payload::text,
+                       job_max_attempts, next_fire_at, last_fire_at, created_at
+                FROM schedules WHERE enabled AND next_fire_at <= \(now)
+                ORDER BY next_fire_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """,
+                logger: logger
+            )
+            var due: [StoredSchedule] = []
+            for try await row in rows.decode(
+                (UUID, UUID?, String, String, String, Date?, Date?, String, String, String, String, Int, Date?, Date?, Date).self
+            ) {
+                due.append(
+                    StoredSchedule(
+                        id: row.0, workspace: row.1.map(WorkspaceID.init), name: row.2, rule: row.3, timeZone: row.4,
+                        activeFrom: row.5, activeUntil: row.6, missed: row.7, jobKind: row.8, jobQueue: row.9, jobPayload: row.10,
+                        jobMaxAttempts: row.11, nextFireAt: row.12, lastFireAt: row.13, createdAt: row.14
+                    )
+                )
+            }
+            var enqueued = 0
+            for schedule in due {
+                let decision = try plan(schedule)
+                if !decision.fires.isEmpty {
+                    let keys = decision.fires.map { "schedule:\(schedule.id.uuidString.lowercased()):\(Timestamp.format($0))" }
+                    let inserted = try await connection.query(
+                        """
+                        WITH fires AS (
+                            INSERT INTO schedule_fires (schedule_id, fire_at)
+                            SELECT \(schedule.id), f FROM unnest(\(decision.fires)::timestamptz[]) AS f
+                            ON CONFLICT DO NOTHING
+                            RETURNING fire_at
+                        ), jobs_added AS (
+                            INSERT INTO jobs (kind, payload, queue, run_at, max_attempts, unique_key, workspace_id)
+                            SELECT \(schedule.jobKind), \(schedule.jobPayload)::jsonb, \(schedule.jobQueue), f.fire_at,
+                                   \(schedule.jobMaxAttempts), k.key, \(schedule.workspace?.uuid)
+                            FROM fires f
+                            JOIN unnest(\(decision.fires)::timestamptz[], \(keys)::text[]) AS k(fire_at, key) ON k.fire_at = f.fire_at
+                            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
+                            RETURNING id, run_at
+                        ), linked AS (
+                            UPDATE schedule_fires sf SET job_id = j.id FROM jobs_added j
+                            WHERE sf.schedule_id = \(schedule.id) AND sf.fire_at = j.run_at
+                            RETURNING 1
+                        )
+                        SELECT count(*)::int FROM linked
+                        """,
+                        logger: logger
+                    )
+                    for try await count in inserted.decode(Int.self) { enqueued += count }
+                }
+                try await connection.query(
+                    """
+                    UPDATE schedules SET next_fire_at = \(decision.next),
+                        last_fire_at = greatest(last_fire_at, \(decision.lastConsidered))
+                    WHERE id = \(schedule.id)
+                    """,
+                    logger: logger
+                )
+            }
+            if enqueued > 0 {
+                try await connection.query("SELECT pg_notify(\(JobQueue.channel), 'schedule')", logger: logger)
+            }
+            return enqueued
+        }
+    }
+}

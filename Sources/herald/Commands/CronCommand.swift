@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import Scheduling
+
+/// `herald cron next '<expr>' --tz <zone> --from <ISO 8601> --count N`.
+struct CronCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cron",
+        abstract: "Work with cron expressions.",
+        subcommands: [Next.self]
+    )
+
+    struct Next: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the next fire times of a cron expression, one per line, ISO 8601 with offset.",
+            discussion: """
+                Five fields (minute hour day-of-month month day-of-week), names, ranges, steps, lists and macros \
+                (@hourly, @daily, @weekly, @monthly, @yearly). DST as in Vixie cron: expressions whose minute or \
+                hour field starts with * follow real time; others fire once at the first instant after a gap \
+                and once at the first occurrence of a repeated time.
+                """
+        )
+        @Argument(help: "The expression, e.g. '0 9 * * MON-FRI'.") var expression: String
+        @Option(help: "IANA time zone.") var tz: String = "UTC"
+        @Option(help: "Start after this ISO 8601 instant (default now).") var from: String?
+        @Option(help: "How many fire times.") var count: Int = 5
+
+        func run() async throws {
+            guard (1...100_000).contains(count) else {
+                throw HeraldCore.ValidationError(field: "--count", reason: "must be between 1 and 100000, found \(count)")
+            }
+            let cron = try CronExpression(parsing: expression)
+            guard let zone = TimeZone(identifier: tz) else {
+                throw HeraldCore.ValidationError(field: "--tz", reason: "\"\(tz)\" is not an IANA time zone (e.g. Europe/Berlin)")
+            }
+            let start = try from.map { try Timestamp.parse($0) } ?? Date()
+            let formatter = ISO8601DateFormatter()
+            formatter.timeZone = zone
+            formatter.formatOptions = [.withInternetDateTime]
+            let fires = cron.nextFires(after: start, in: zone, count: count)
+            for fire in fires { print(formatter.string(from: fire)) }
+            if fires.count < count {
+                throw CommandFailure(message: "\"\(expression)\" fires only \(fires.count) times in the next \(CronExpression.searchHorizonDays) days")
+            }
+        }
+    }
+}

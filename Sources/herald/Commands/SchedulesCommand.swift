@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import Jobs
+import Scheduling
+import Storage
+
+/// `herald schedules create|list`.
+struct SchedulesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schedules",
+        abstract: "Recurring jobs: each fire becomes one job, exactly once, however many schedulers run.",
+        subcommands: [Create.self, List.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a schedule.")
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "A name, unique in the workspace.") var name: String
+        @Option(help: "A cron expression, every:<n><s|m|h|d> or once:<ISO 8601>.") var rule: String
+        @Option(help: "IANA time zone of a cron rule.") var tz: String = "UTC"
+        @Option(help: "The job kind each fire enqueues.") var job: String
+        @Option(help: "The job's JSON payload.") var payload: String = "{}"
+        @Option(help: "Campaign slug: fills the payload's campaign_id and workspace_id.") var campaign: String?
+        @Option(help: "After downtime: skip missed fires, or fire_once (the latest).") var missed: MissedFirePolicy = .fireOnce
+        @Option(help: "Attempts per job.") var maxAttempts: Int = 5
+
+        func run() async throws {
+            let now = options.configuration().clock.now()
+            let schedule = try Schedule(parsing: rule, timeZone: tz, anchor: now)
+            guard (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) is [String: Any] else {
+                throw HeraldCore.ValidationError(field: "--payload", reason: "must be a JSON object")
+            }
+            let stored = try await options.session().run { database, workspace in
+                var payload = self.payload
+                if let campaign {
+                    let found = try await CampaignStore(database, workspace: workspace).find(campaign)
+                    payload = #"{"campaign_id": "\#(found.id)", "workspace_id": "\#(workspace)"}"#
+                }
+                return try await ScheduleStore(database).create(
+                    name: name, rule: schedule.ruleText, timeZone: tz, workspace: workspace, missed: missed.rawValue,
+                    jobKind: job, jobPayload: payload, jobMaxAttempts: maxAttempts,
+                    nextFireAt: schedule.nextFire(after: now), now: now
+                )
+            }
+            print("schedule \(stored.name): next fire \(stored.nextFireAt.map(Timestamp.format) ?? "none")")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List schedules.")
+        @OptionGroup var options: CommonOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let schedules = try await options.session().run { database, _ in try await ScheduleStore(database).list() }
+            if json {
+                print(try Terminal.json(schedules))
+                return
+            }
+            for schedule in schedules {
+                print("\(schedule.name)  \(schedule.rule) (\(schedule.timeZone))  \(schedule.jobKind)  next \(schedule.nextFireAt.map(Timestamp.format) ?? "none")")
+            }
+        }
+    }
+}
+
+extension MissedFirePolicy: ExpressibleByArgument {}
