@@ -40,10 +40,22 @@ public enum ProcessRunner {
         standardInput: Data? = nil,
         workingDirectory: URL? = nil
     ) async throws -> ProcessOutput {
+        try await start(
+            executable, arguments, environment: environment, standardInput: standardInput, workingDirectory: workingDirectory
+        ).wait()
+    }
+
+    /// Starts `executable` and returns at once; the caller waits for it (and may signal it).
+    public static func start(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        standardInput: Data? = nil,
+        workingDirectory: URL? = nil
+    ) throws -> RunningProcess {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("herald-proc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
         let outPath = scratch.appendingPathComponent("stdout").path
         let errPath = scratch.appendingPathComponent("stderr").path
         let inPath = scratch.appendingPathComponent("stdin").path
@@ -90,14 +102,11 @@ public enum ProcessRunner {
                 userInfo: [NSFilePathErrorKey: executable, NSLocalizedDescriptionKey: "cannot run \(executable): \(String(cString: strerror(spawned)))"]
             )
         }
-        let status = await waitForExit(pid)
-        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return ProcessOutput(status: status, standardOutput: out, standardError: err)
+        return RunningProcess(pid: pid, scratch: scratch)
     }
 
     /// Waits for `pid` on a Dispatch thread, so the blocking `waitpid` stays off the cooperative pool.
-    private static func waitForExit(_ pid: pid_t) async -> Int32 {
+    static func waitForExit(_ pid: pid_t) async -> Int32 {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var status: Int32 = 0
@@ -106,5 +115,26 @@ public enum ProcessRunner {
                 continuation.resume(returning: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F))
             }
         }
+    }
+}
+
+/// A child process started by ``ProcessRunner/start(_:_:environment:standardInput:workingDirectory:)``.
+public struct RunningProcess: Sendable {
+    /// The child's process id.
+    public let pid: pid_t
+    let scratch: URL
+
+    /// Sends `signal` (e.g. `SIGTERM`, `SIGKILL`) to the child.
+    public func signal(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    /// Waits for the child to exit and returns its status and output (call once).
+    public func wait() async -> ProcessOutput {
+        let status = await ProcessRunner.waitForExit(pid)
+        let out = (try? String(contentsOf: scratch.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: scratch.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: scratch)
+        return ProcessOutput(status: status, standardOutput: out, standardError: err)
     }
 }

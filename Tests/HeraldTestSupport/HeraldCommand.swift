@@ -41,6 +41,13 @@ public enum HeraldCommand {
         )
     }
 
+    /// Starts `herald arguments...` in the background (a worker, a scheduler).
+    public static func start(_ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil) throws
+        -> RunningProcess
+    {
+        try ProcessRunner.start(try executable().path, arguments, environment: environment, workingDirectory: workingDirectory)
+    }
+
     /// A new empty temporary folder.
     public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("herald-cli-\(UUID().uuidString)")

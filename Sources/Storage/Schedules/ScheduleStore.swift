@@ -35,6 +35,28 @@ public struct StoredSchedule: Sendable, Equatable, Codable {
         case lastFireAt = "last_fire_at"
         case createdAt = "created_at"
     }
+
+    public init(
+        id: UUID, workspace: WorkspaceID?, name: String, rule: String, timeZone: String, activeFrom: Date?, activeUntil: Date?,
+        missed: String, jobKind: String, jobQueue: String, jobPayload: String, jobMaxAttempts: Int, nextFireAt: Date?,
+        lastFireAt: Date?, createdAt: Date
+    ) {
+        self.id = id
+        self.workspace = workspace
+        self.name = name
+        self.rule = rule
+        self.timeZone = timeZone
+        self.activeFrom = activeFrom
+        self.activeUntil = activeUntil
+        self.missed = missed
+        self.jobKind = jobKind
+        self.jobQueue = jobQueue
+        self.jobPayload = jobPayload
+        self.jobMaxAttempts = jobMaxAttempts
+        self.nextFireAt = nextFireAt
+        self.lastFireAt = lastFireAt
+        self.createdAt = createdAt
+    }
 }
 
 /// Schedules, and turning their due fires into jobs exactly once.

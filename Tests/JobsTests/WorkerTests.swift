@@ -1,0 +1,84 @@
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import Jobs
+import PostgresNIO
+import Scheduling
+import Storage
+import Synchronization
+import Testing
+
+/// Fails its first two attempts, then succeeds.
+struct FlakyHandler: JobHandler {
+    let kind = "flaky"
+    func run(_ job: ClaimedJob, context: JobContext) async throws {
+        if job.attempt < 3 { throw StorageError("flaky failure on attempt \(job.attempt)") }
+        try await ProbeHandler().run(job, context: context)
+    }
+}
+
+struct WorkerTests {
+    func waitUntil(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("condition not met within \(timeout)")
+    }
+
+    func count(_ database: Database, _ sql: PostgresQuery) async throws -> Int {
+        for try await value in try await database.client.query(sql, logger: database.logger).decode(Int.self) { return value }
+        return -1
+    }
+
+    @Test func runsEveryJobOnceRetriesWithBackoffAndKillsUnknownKinds() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let queue = JobQueue(database)
+            let now = Date()
+            try await queue.enqueue(Array(repeating: JobRequest(kind: "probe", runAt: now), count: 300))
+            try await queue.enqueue([JobRequest(kind: "flaky", runAt: now), JobRequest(kind: "no-such-kind", runAt: now)])
+            var configuration = WorkerConfiguration(id: "test-worker", concurrency: 8)
+            configuration.retry = RetryPolicy(base: 0.05, cap: 0.2, jitter: 0.5)
+            configuration.pollInterval = .milliseconds(100)
+            let worker = Worker(
+                database: database,
+                handlers: JobHandlers([ProbeHandler(), FlakyHandler()]),
+                clock: SystemClock(),
+                configuration: configuration,
+                logger: TestDatabase.logger
+            )
+            let running = Task { try await worker.run() }
+            try await waitUntil {
+                try await count(database, "SELECT count(*)::int FROM jobs WHERE state IN ('completed', 'dead')") == 302
+            }
+            running.cancel()
+            _ = try? await running.value
+            #expect(try await count(database, "SELECT count(*)::int FROM job_probes") == 301)
+            #expect(try await count(database, "SELECT count(DISTINCT job_id)::int FROM job_probes") == 301)
+            #expect(try await count(database, "SELECT attempts FROM jobs WHERE kind = 'flaky' AND state = 'completed'") == 3)
+            let dead = try #require(try await queue.list(state: .dead).first)
+            #expect(dead.kind == "no-such-kind")
+            #expect(dead.lastError?.contains("no handler for job kind \"no-such-kind\"") == true)
+        }
+    }
+
+    @Test func idleWorkerWakesOnNotifyBeforeThePollInterval() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            var configuration = WorkerConfiguration(id: "listener", concurrency: 2)
+            configuration.pollInterval = .seconds(30)
+            let worker = Worker(
+                database: database, handlers: JobHandlers([ProbeHandler()]), clock: SystemClock(), configuration: configuration,
+                logger: TestDatabase.logger
+            )
+            let running = Task { try await worker.run() }
+            try await Task.sleep(for: .milliseconds(500))  // let it go idle and LISTEN
+            let enqueued = ContinuousClock.now
+            try await JobQueue(database).enqueue([JobRequest(kind: "probe", runAt: Date())])
+            try await waitUntil(timeout: .seconds(10)) { try await count(database, "SELECT count(*)::int FROM job_probes") == 1 }
+            #expect(ContinuousClock.now - enqueued < .seconds(5))
+            running.cancel()
+            _ = try? await running.value
+        }
+    }
+}
