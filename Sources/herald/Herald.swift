@@ -18,7 +18,8 @@ struct Herald: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, CampaignsCommand.self, ImportCommand.self, ScoreCommand.self, ReportCommand.self,
-            WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, DBCommand.self,
+            WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, BenchCommand.self,
+            DBCommand.self,
         ]
     )
 

@@ -81,4 +81,37 @@ struct WorkerTests {
             _ = try? await running.value
         }
     }
+
+    @Test func campaignFirePublishesEveryVariantOnEveryChannelOnceEvenIfRepeated() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let spec = try CampaignSpec(
+                name: "Fire", channels: [.x, .linkedin], schedule: .init(cron: "0 9 * * *", tz: "Europe/Berlin"),
+                variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")]
+            )
+            let campaign = try await CampaignStore(database, workspace: workspace).create(spec)
+            let schedule = try #require(try CampaignSchedule.validate(spec))
+            let stored = try await CampaignSchedule.attach(schedule, to: campaign, database: database, now: Date())
+            let fire = Date().addingTimeInterval(-1)
+            let request = JobRequest(kind: "publish_campaign", payload: stored.jobPayload, runAt: fire)
+            try await JobQueue(database).enqueue([request, request])  // a fire repeated by mistake
+            var configuration = WorkerConfiguration(id: "fire-worker", concurrency: 4)
+            configuration.pollInterval = .milliseconds(100)
+            let worker = Worker(
+                database: database, handlers: .standard(reportsDirectory: URL(fileURLWithPath: NSTemporaryDirectory())),
+                clock: SystemClock(), configuration: configuration, logger: TestDatabase.logger
+            )
+            let running = Task { try await worker.run() }
+            try await waitUntil {
+                let published = try await count(database, "SELECT count(*)::int FROM publications WHERE status = 'published'")
+                let open = try await count(database, "SELECT count(*)::int FROM jobs WHERE state <> 'completed'")
+                return published == 4 && open == 0
+            }
+            running.cancel()
+            _ = try? await running.value
+            #expect(try await count(database, "SELECT count(*)::int FROM publications") == 4)
+            #expect(try await count(database, "SELECT count(*)::int FROM deliveries") == 4)
+            #expect(try await count(database, "SELECT count(DISTINCT tracking_code)::int FROM publications") == 4)
+        }
+    }
 }

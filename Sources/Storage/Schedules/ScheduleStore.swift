@@ -91,6 +91,7 @@ public struct ScheduleStore: Sendable {
         rule: String,
         timeZone: String,
         workspace: WorkspaceID?,
+        campaign: CampaignID? = nil,
         missed: String = "fire_once",
         jobKind: String,
         jobQueue: String = "default",
@@ -104,9 +105,9 @@ public struct ScheduleStore: Sendable {
         do {
             let rows = try await database.client.query(
                 """
-                INSERT INTO schedules (workspace_id, name, rule, tz, missed, job_kind, job_queue, job_payload, job_max_attempts,
+                INSERT INTO schedules (workspace_id, campaign_id, name, rule, tz, missed, job_kind, job_queue, job_payload, job_max_attempts,
                                        active_from, active_until, next_fire_at, created_at)
-                VALUES (\(workspace?.uuid), \(name), \(rule), \(timeZone), \(missed), \(jobKind), \(jobQueue), \(jobPayload)::jsonb,
+                VALUES (\(workspace?.uuid), \(campaign?.uuid), \(name), \(rule), \(timeZone), \(missed), \(jobKind), \(jobQueue), \(jobPayload)::jsonb,
                         \(jobMaxAttempts), \(activeFrom), \(activeUntil), \(nextFireAt), \(now))
                 RETURNING id
                 """,

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import Jobs
+import Scheduling
 import Storage
 
 /// `herald campaigns create|list|show`.
@@ -38,9 +40,18 @@ struct CampaignsCommand: AsyncParsableCommand {
                 throw HeraldCore.ValidationError(location: file, field: "", reason: "is not UTF-8 text")
             }
             let spec = try CampaignSpec(parsing: text, source: file)
+            let schedule: Schedule?
+            do {
+                schedule = try CampaignSchedule.validate(spec)
+            } catch {
+                throw error.at(file)
+            }
+            let now = options.configuration().clock.now()
             let campaign = try await options.session().run { database, workspace in
                 do {
-                    return try await CampaignStore(database, workspace: workspace).create(spec)
+                    let campaign = try await CampaignStore(database, workspace: workspace).create(spec)
+                    if let schedule { try await CampaignSchedule.attach(schedule, to: campaign, database: database, now: now) }
+                    return campaign
                 } catch let error as HeraldCore.ValidationError {
                     throw error.at(file)
                 }
