@@ -29,6 +29,10 @@ public struct WorkerConfiguration: Sendable {
     public var retry: RetryPolicy
     /// On graceful shutdown, how long running jobs may finish before they are released.
     public var shutdownGrace: Duration
+    /// Finished jobs (completed, cancelled, dead) are deleted after this long (clock seconds).
+    public var retention: TimeInterval
+    /// How often finished jobs past retention are pruned (wall time).
+    public var pruneInterval: Duration
 
     public init(
         id: String,
@@ -41,7 +45,9 @@ public struct WorkerConfiguration: Sendable {
         completionBatch: Int = 200,
         flushInterval: Duration = .milliseconds(10),
         retry: RetryPolicy = RetryPolicy(),
-        shutdownGrace: Duration = .seconds(10)
+        shutdownGrace: Duration = .seconds(10),
+        retention: TimeInterval = 7 * 86_400,
+        pruneInterval: Duration = .seconds(60)
     ) {
         self.id = id
         self.queues = queues
@@ -54,6 +60,8 @@ public struct WorkerConfiguration: Sendable {
         self.flushInterval = flushInterval
         self.retry = retry
         self.shutdownGrace = shutdownGrace
+        self.retention = retention
+        self.pruneInterval = pruneInterval
     }
 }
 
@@ -127,6 +135,12 @@ public struct Worker: Service {
                             logger.warning("rescued jobs with expired leases", metadata: ["herald.jobs.rescued": "\(rescued)"])
                             wake.fire()
                         }
+                    }
+                }
+                background.addTask {
+                    await every(configuration.pruneInterval) {
+                        let pruned = try await queue.prune(finishedBefore: clock.now().addingTimeInterval(-configuration.retention))
+                        if pruned > 0 { logger.info("pruned finished jobs", metadata: ["herald.jobs.pruned": "\(pruned)"]) }
                     }
                 }
                 background.addTask {

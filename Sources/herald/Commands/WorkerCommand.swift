@@ -28,6 +28,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Scheduler tick in milliseconds.") var tickMs: Int = 1_000
     @Option(help: "Seconds running jobs get to finish on shutdown before they are released.") var grace: Double = 10
     @Option(help: "Folder report jobs write to.") var reports: String = "reports"
+    @Option(help: "Hours finished jobs are kept before they are pruned.") var retentionHours: Double = 168
     @Flag(help: "Do not run the scheduler in this process.") var noScheduler = false
 
     func validate() throws {
@@ -49,6 +50,7 @@ struct WorkerCommand: AsyncParsableCommand {
             worker.rescueInterval = .milliseconds(Int64(max(100, lease * 1000 / 4 / configurationRate(configuration))))
             worker.pollInterval = .milliseconds(pollMs)
             worker.shutdownGrace = .milliseconds(Int64(grace * 1000))
+            worker.retention = retentionHours * 3_600
             services.append(
                 Worker(
                     database: database,
