@@ -63,12 +63,13 @@ struct JobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run a dead, cancelled or pending job now, with fresh attempts.")
         @OptionGroup var options: CommonOptions
         @Argument(help: "The job id.") var id: Int64
+        @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             let (id, now) = (self.id, options.configuration().clock.now())
             let done = try await options.session().run { database, _ in try await JobQueue(database).retryNow(id, now: now) }
             guard done else { throw CommandFailure(message: "job \(id) not found or running/completed: nothing to retry") }
-            print("job \(id) is due now")
+            print(json ? #"{"id":\#(id),"state":"pending"}"# : "job \(id) is due now")
         }
     }
 
@@ -76,12 +77,13 @@ struct JobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a pending or running job.")
         @OptionGroup var options: CommonOptions
         @Argument(help: "The job id.") var id: Int64
+        @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             let (id, now) = (self.id, options.configuration().clock.now())
             let done = try await options.session().run { database, _ in try await JobQueue(database).cancel(id, now: now) }
             guard done else { throw CommandFailure(message: "job \(id) not found or already finished: nothing to cancel") }
-            print("job \(id) cancelled")
+            print(json ? #"{"id":\#(id),"state":"cancelled"}"# : "job \(id) cancelled")
         }
     }
 
