@@ -72,4 +72,40 @@ struct SequentialSimulationTests {
         let variance = draws.map { (Double($0) - mean) * (Double($0) - mean) }.reduce(0, +) / Double(draws.count - 1)
         #expect(abs(variance - 29.1) < 3)
     }
+
+    /// Daily looks over 30 days of a planned test: the fraction of campaigns that ever reject, and the mean
+    /// impressions (both arms) at the first rejection among those that do.
+    func groupSequential(campaigns: Int, rates: (Double, Double), seed: UInt64) -> (rate: Double, impressions: Double) {
+        let days = 30
+        let perDay = 3_000
+        let design = GroupSequentialDesign(fractions: (1...days).map { Double($0) / Double(days) }, alpha: 0.05)
+        var generator = SplitMix64(seed: seed)
+        var called = 0
+        var impressions = 0
+        for _ in 0..<campaigns {
+            var successes = (0, 0)
+            for day in 1...days {
+                successes.0 += BinomialSampler.sample(trials: perDay, probability: rates.0, using: &generator)
+                successes.1 += BinomialSampler.sample(trials: perDay, probability: rates.1, using: &generator)
+                let test = TwoProportionTest(treatment: (successes.1, day * perDay), control: (successes.0, day * perDay), alpha: 0.05)
+                let z = test.absoluteDifference / test.unpooledVariance.squareRoot()
+                if abs(z) >= design.boundaries[day - 1] {
+                    called += 1
+                    impressions += 2 * day * perDay
+                    break
+                }
+            }
+        }
+        return (Double(called) / Double(campaigns), called > 0 ? Double(impressions) / Double(called) : 0)
+    }
+
+    @Test func plannedDailyLooksKeepFalseWinnersAtAlpha() {
+        let outcome = groupSequential(campaigns: 1_000, rates: (0.04, 0.04), seed: 21)
+        #expect(outcome.rate <= 0.05 + 0.021, "A/A rejection rate \(outcome.rate)")
+    }
+
+    @Test func plannedDailyLooksFindATenPercentLift() {
+        let outcome = groupSequential(campaigns: 300, rates: (0.04, 0.044), seed: 22)
+        #expect(outcome.rate >= 0.8, "power \(outcome.rate)")
+    }
 }

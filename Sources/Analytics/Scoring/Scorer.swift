@@ -10,6 +10,29 @@ public enum Scorer {
     /// The sample size at which the confidence sequence is tightest when no design is given (total of both arms).
     public static let defaultTuningSampleSize = 10_000.0
 
+    /// A sequential comparison's outcome, whichever method made it.
+    struct SequentialResult {
+        var pValue: Double
+        var interval: ClosedRange<Double>
+        var method: String
+
+        init(pValue: Double, interval: ClosedRange<Double>, method: String) {
+            self.pValue = pValue
+            self.interval = interval
+            self.method = method
+        }
+
+        /// The group-sequential test at the last look: repeated p-value and repeated confidence interval.
+        init(groupSequential design: GroupSequentialDesign, test: TwoProportionTest) {
+            let standardError = test.unpooledVariance.squareRoot()
+            let z = standardError > 0 ? test.absoluteDifference / standardError : 0
+            let boundary = design.boundaries.last!
+            pValue = standardError > 0 ? design.pValue(z: z) : 1
+            interval = (test.absoluteDifference - boundary * standardError)...(test.absoluteDifference + boundary * standardError)
+            method = "group_sequential"
+        }
+    }
+
     /// Scores `input` after validating it.
     public static func score(_ input: ScoreInput) throws(ValidationError) -> ScoreResult {
         try input.validate()
@@ -27,8 +50,14 @@ public enum Scorer {
         let loss = best.expectedLoss()
 
         let treatmentIndexes = input.arms.indices.filter { $0 != controlIndex }
+        // With a planned design, the looks so far get group-sequential boundaries; without, an always-valid sequence.
+        let design = input.design.map { design in
+            GroupSequentialDesign(
+                horizon: design.horizon, earlierLooks: design.looks ?? [], current: input.arms.map(\.trials).reduce(0, +), alpha: alpha
+            )
+        }
         var tests: [Int: TwoProportionTest] = [:]
-        var sequences: [Int: ConfidenceSequence] = [:]
+        var sequences: [Int: SequentialResult] = [:]
         for index in treatmentIndexes {
             let arm = input.arms[index]
             let test = TwoProportionTest(
@@ -37,13 +66,18 @@ public enum Scorer {
                 alpha: alpha
             )
             tests[index] = test
-            sequences[index] = ConfidenceSequence(
-                difference: test.absoluteDifference,
-                variance: test.unpooledVariance,
-                sampleSize: arm.trials + control.trials,
-                alpha: alpha,
-                tuningSampleSize: tuning
-            )
+            if let design {
+                sequences[index] = SequentialResult(groupSequential: design, test: test)
+            } else {
+                let sequence = ConfidenceSequence(
+                    difference: test.absoluteDifference,
+                    variance: test.unpooledVariance,
+                    sampleSize: arm.trials + control.trials,
+                    alpha: alpha,
+                    tuningSampleSize: defaultTuningSampleSize
+                )
+                sequences[index] = SequentialResult(pValue: sequence.pValue, interval: sequence.interval, method: "confidence_sequence")
+            }
         }
         let holm = MultipleTesting.holm(treatmentIndexes.map { tests[$0]!.pValue })
         let sequentialHolm = MultipleTesting.holm(treatmentIndexes.map { sequences[$0]!.pValue })
@@ -66,7 +100,7 @@ public enum Scorer {
                         pValue: sequence.pValue,
                         pValueHolm: sequentialHolm[position],
                         ci: [sequence.interval.lowerBound, sequence.interval.upperBound],
-                        method: "confidence_sequence"
+                        method: sequence.method
                     )
                 )
             }
