@@ -15,9 +15,12 @@ struct ScorerTests {
                     var ci: [Double]
                     var p_value: Double
                     var p_value_holm: Double
+                    var p_value_bh: Double
+                    var relative_ci: [Double]?
                 }
                 var id: String
                 var rate: Double
+                var wilson_ci: [Double]
                 var posterior: Posterior
                 var p_best: Double
                 var expected_loss: Double
@@ -46,6 +49,8 @@ struct ScorerTests {
         for (arm, expected) in zip(result.arms, fixture.expected.arms) {
             #expect(arm.id == expected.id)
             #expect(isClose(arm.rate, expected.rate, relative: 1e-12, absolute: 1e-15))
+            #expect(isClose(arm.wilsonCI[0], expected.wilson_ci[0], relative: 1e-9, absolute: 1e-12), "\(name) \(arm.id) wilson")
+            #expect(isClose(arm.wilsonCI[1], expected.wilson_ci[1], relative: 1e-9, absolute: 1e-12), "\(name) \(arm.id) wilson")
             #expect(arm.posterior.alpha == expected.posterior.alpha)
             #expect(arm.posterior.beta == expected.posterior.beta)
             #expect(isClose(arm.posterior.mean, expected.posterior.mean, relative: 1e-12))
@@ -60,6 +65,12 @@ struct ScorerTests {
                 #expect(isClose(actual.ci[1], versus.ci[1], relative: 1e-9, absolute: 1e-12))
                 #expect(isClose(actual.pValue, versus.p_value, relative: 1e-9, absolute: 1e-15), "\(name) \(arm.id) p \(actual.pValue) vs \(versus.p_value)")
                 #expect(isClose(actual.pValueHolm, versus.p_value_holm, relative: 1e-9, absolute: 1e-15))
+                #expect(isClose(actual.pValueBH, versus.p_value_bh, relative: 1e-9, absolute: 1e-15))
+                #expect(actual.relativeCI?.count == versus.relative_ci?.count)
+                if let mine = actual.relativeCI, let reference = versus.relative_ci {
+                    #expect(isClose(mine[0], reference[0], relative: 1e-7, absolute: 1e-12), "\(name) \(arm.id) relative ci")
+                    #expect(isClose(mine[1], reference[1], relative: 1e-7, absolute: 1e-12), "\(name) \(arm.id) relative ci")
+                }
                 if let relative = versus.relative { #expect(isClose(try #require(actual.relative), relative, relative: 1e-12)) }
                 #expect(actual.sequential != nil)
             } else {

@@ -18,4 +18,19 @@ public enum MultipleTesting {
         }
         return adjusted
     }
+
+    /// Benjamini–Hochberg step-up adjustment (1995): controls the false discovery rate.
+    ///
+    /// Sort ascending; the i-th smallest (1-based) becomes min over j ≥ i of m·p_(j)/j, capped at 1.
+    public static func benjaminiHochberg(_ pValues: [Double]) -> [Double] {
+        let m = Double(pValues.count)
+        let order = pValues.indices.sorted { pValues[$0] < pValues[$1] }
+        var adjusted = [Double](repeating: 1, count: pValues.count)
+        var runningMinimum = 1.0
+        for (rank, index) in order.enumerated().reversed() {
+            runningMinimum = min(runningMinimum, m * pValues[index] / Double(rank + 1))
+            adjusted[index] = min(1, runningMinimum)
+        }
+        return adjusted
+    }
 }

@@ -34,12 +34,18 @@ public struct ScoreResult: Codable, Sendable, Equatable {
         /// Pooled two-proportion z-test, two-sided.
         public var pValue: Double
         public var pValueHolm: Double
+        /// Benjamini–Hochberg across the non-control arms.
+        public var pValueBH: Double
+        /// Log-ratio interval of the relative lift; nil when an arm has no successes.
+        public var relativeCI: [Double]?
         public var sequential: Sequential?
 
         enum CodingKeys: String, CodingKey {
             case absolute, relative, ci, sequential
             case pValue = "p_value"
             case pValueHolm = "p_value_holm"
+            case pValueBH = "p_value_bh"
+            case relativeCI = "relative_ci"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -49,6 +55,8 @@ public struct ScoreResult: Codable, Sendable, Equatable {
             try container.encode(ci, forKey: .ci)
             try container.encode(pValue, forKey: .pValue)
             try container.encode(pValueHolm, forKey: .pValueHolm)
+            try container.encode(pValueBH, forKey: .pValueBH)
+            try container.encode(relativeCI, forKey: .relativeCI)
             try container.encode(sequential, forKey: .sequential)
         }
     }
@@ -60,6 +68,8 @@ public struct ScoreResult: Codable, Sendable, Equatable {
         public var successes: Int
         /// successes / trials (0 when there are no trials).
         public var rate: Double
+        /// Wilson interval of the rate.
+        public var wilsonCI: [Double]
         public var posterior: Posterior
         /// P(this arm has the highest rate).
         public var pBest: Double
@@ -70,6 +80,7 @@ public struct ScoreResult: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case id, trials, successes, rate, posterior
+            case wilsonCI = "wilson_ci"
             case pBest = "p_best"
             case expectedLoss = "expected_loss"
             case vsControl = "vs_control"
@@ -81,6 +92,7 @@ public struct ScoreResult: Codable, Sendable, Equatable {
             try container.encode(trials, forKey: .trials)
             try container.encode(successes, forKey: .successes)
             try container.encode(rate, forKey: .rate)
+            try container.encode(wilsonCI, forKey: .wilsonCI)
             try container.encode(posterior, forKey: .posterior)
             try container.encode(pBest, forKey: .pBest)
             try container.encode(expectedLoss, forKey: .expectedLoss)

@@ -80,6 +80,7 @@ public enum Scorer {
             }
         }
         let holm = MultipleTesting.holm(treatmentIndexes.map { tests[$0]!.pValue })
+        let benjaminiHochberg = MultipleTesting.benjaminiHochberg(treatmentIndexes.map { tests[$0]!.pValue })
         let sequentialHolm = MultipleTesting.holm(treatmentIndexes.map { sequences[$0]!.pValue })
 
         var arms: [ScoreResult.Arm] = []
@@ -96,6 +97,10 @@ public enum Scorer {
                     ci: [test.interval.lowerBound, test.interval.upperBound],
                     pValue: test.pValue,
                     pValueHolm: holm[position],
+                    pValueBH: benjaminiHochberg[position],
+                    relativeCI: RateIntervals.relativeLift(
+                        treatment: (arm.successes, arm.trials), control: (control.successes, control.trials), alpha: alpha
+                    ).map { [$0.lowerBound, $0.upperBound] },
                     sequential: ScoreResult.Sequential(
                         pValue: sequence.pValue,
                         pValueHolm: sequentialHolm[position],
@@ -110,6 +115,10 @@ public enum Scorer {
                     trials: arm.trials,
                     successes: arm.successes,
                     rate: arm.trials > 0 ? Double(arm.successes) / Double(arm.trials) : 0,
+                    wilsonCI: {
+                        let wilson = RateIntervals.wilson(successes: arm.successes, trials: arm.trials, alpha: alpha)
+                        return [wilson.lowerBound, wilson.upperBound]
+                    }(),
                     posterior: ScoreResult.Posterior(
                         alpha: posterior.alpha,
                         beta: posterior.beta,

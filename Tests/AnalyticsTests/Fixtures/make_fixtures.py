@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 from scipy import integrate, special, stats
+from scipy.stats import contingency
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -98,6 +99,7 @@ def score_case(name, arms, control=None, alpha=0.05, prior=(1.0, 1.0), weights=N
         entry = {"id": arm_id, "trials": n, "successes": s, "rate": s / n if n else 0.0,
                  "posterior": {"alpha": a, "beta": b, "mean": a / (a + b),
                                "ci": [float(stats.beta.ppf(alpha / 2, a, b)), float(stats.beta.ppf(1 - alpha / 2, a, b))]},
+                 "wilson_ci": list(map(float, stats.binomtest(s, n).proportion_ci(confidence_level=1 - alpha, method="wilson"))) if n else [0.0, 1.0],
                  "p_best": p, "expected_loss": max(0.0, emax - a / (a + b)), "vs_control": None}
         if arm_id != control:
             pt, pc = s / n, c[2] / c[1]
@@ -109,12 +111,19 @@ def score_case(name, arms, control=None, alpha=0.05, prior=(1.0, 1.0), weights=N
             pvals.append(pv)
             entry["vs_control"] = {"absolute": d, "relative": d / pc if pc else None,
                                    "ci": [d - z * se, d + z * se], "p_value": pv}
+            if s > 0 and c[2] > 0:
+                rr = contingency.relative_risk(s, n, c[2], c[1]).confidence_interval(confidence_level=1 - alpha)
+                entry["vs_control"]["relative_ci"] = [float(rr.low) - 1, float(rr.high) - 1]
+            else:
+                entry["vs_control"]["relative_ci"] = None
         out_arms.append(entry)
     adjusted = holm(pvals)
+    bh = stats.false_discovery_control(pvals, method="bh") if pvals else []
     k = 0
     for entry in out_arms:
         if entry["vs_control"] is not None:
             entry["vs_control"]["p_value_holm"] = adjusted[k]
+            entry["vs_control"]["p_value_bh"] = float(bh[k])
             k += 1
     trials = [n for _, n, _ in arms]
     w = weights or [1.0] * len(arms)
