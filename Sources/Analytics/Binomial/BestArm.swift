@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which of several Beta posteriors is largest, and what choosing each would cost.
+/// Which of several posteriors (Beta for rates, normal for means) is largest, and what choosing each would cost.
 ///
 /// Both quantities are one-dimensional integrals, computed by adaptive Gauss–Kronrod
 /// quadrature rather than Monte Carlo, so they are deterministic and accurate to about 1e-9:
@@ -10,15 +10,15 @@ import Foundation
 ///
 /// Each integral runs only where the integrand is not negligible: between the 1e-15 and
 /// 1 − 1e-15 quantiles of the arms involved.
-public struct BestArm: Sendable {
+public struct BestArm<Posterior: UnivariatePosterior>: Sendable {
     /// The posteriors compared.
-    public let posteriors: [BetaDistribution]
+    public let posteriors: [Posterior]
     private let bounds: [ClosedRange<Double>]
 
     /// The probability mass left out of each posterior's integration range, per tail.
-    static let tailMass = 1e-15
+    static var tailMass: Double { 1e-15 }
 
-    public init(posteriors: [BetaDistribution]) {
+    public init(posteriors: [Posterior]) {
         self.posteriors = posteriors
         bounds = posteriors.map { $0.quantile(Self.tailMass)...$0.quantile(1 - Self.tailMass) }
     }

@@ -10,11 +10,25 @@ import Foundation
 ///    significantly worse, the control wins.
 /// 3. Otherwise keep testing, naming the current leader and its P(best).
 enum Advisor {
+    /// What the rules need of an arm, whatever the metric.
+    struct Arm {
+        var id: String
+        /// The observed rate or mean.
+        var value: Double
+        var pBest: Double
+        /// Against the control; nil for the control itself.
+        var absolute: Double?
+        var relative: Double?
+        var sequentialPValue: Double?
+    }
+
     static func recommend(
-        arms: [ScoreResult.Arm],
+        arms: [Arm],
         controlIndex: Int,
         srm: SampleRatioMismatch,
-        alpha: Double
+        alpha: Double,
+        verb: String = "converts at",
+        describe: (Double) -> String = { percent($0) }
     ) -> [Recommendation] {
         if srm.detected {
             return [
@@ -28,26 +42,22 @@ enum Advisor {
             ]
         }
         let control = arms[controlIndex]
-        var better: [ScoreResult.Arm] = []
-        var worse: [ScoreResult.Arm] = []
+        var better: [Arm] = []
+        var worse: [Arm] = []
         for arm in arms {
-            guard let versus = arm.vsControl, let sequential = versus.sequential, sequential.pValueHolm < alpha else {
-                continue
-            }
-            if versus.absolute > 0 { better.append(arm) } else if versus.absolute < 0 { worse.append(arm) }
+            guard let absolute = arm.absolute, let pValue = arm.sequentialPValue, pValue < alpha else { continue }
+            if absolute > 0 { better.append(arm) } else if absolute < 0 { worse.append(arm) }
         }
         var recommendations: [Recommendation] = []
-        if let winner = better.max(by: { $0.pBest < $1.pBest }), let versus = winner.vsControl,
-            let sequential = versus.sequential
-        {
+        if let winner = better.max(by: { $0.pBest < $1.pBest }), let pValue = winner.sequentialPValue {
             recommendations.append(
                 Recommendation(
                     action: .declareWinner,
                     arm: winner.id,
-                    confidence: 1 - sequential.pValueHolm,
-                    reason: "\(winner.id) converts at \(percent(winner.rate)) against \(percent(control.rate)) for \(control.id)"
-                        + "\(relative(versus.relative)); the lead holds however often the results are checked "
-                        + "(always-valid \(pText(sequential.pValueHolm)))."
+                    confidence: 1 - pValue,
+                    reason: "\(winner.id) \(verb) \(describe(winner.value)) against \(describe(control.value)) for \(control.id)"
+                        + "\(relative(winner.relative)); the lead holds however often the results are checked "
+                        + "(always-valid \(pText(pValue)))."
                 )
             )
         } else if !worse.isEmpty, worse.count == arms.count - 1 {
@@ -55,21 +65,21 @@ enum Advisor {
                 Recommendation(
                     action: .declareWinner,
                     arm: control.id,
-                    confidence: 1 - (worse.compactMap { $0.vsControl?.sequential?.pValueHolm }.max() ?? 0),
-                    reason: "\(control.id) (control, \(percent(control.rate))) beats every other variant "
+                    confidence: 1 - (worse.compactMap(\.sequentialPValue).max() ?? 0),
+                    reason: "\(control.id) (control, \(describe(control.value))) beats every other variant "
                         + "with evidence that holds however often the results are checked."
                 )
             )
         }
         for arm in worse {
-            let pValue = arm.vsControl?.sequential?.pValueHolm ?? 1
+            let pValue = arm.sequentialPValue ?? 1
             recommendations.append(
                 Recommendation(
                     action: .stopArm,
                     arm: arm.id,
                     confidence: 1 - pValue,
-                    reason: "\(arm.id) converts at \(percent(arm.rate)) against \(percent(control.rate)) for \(control.id)"
-                        + "\(relative(arm.vsControl?.relative)); stop sending it (always-valid \(pText(pValue)))."
+                    reason: "\(arm.id) \(verb) \(describe(arm.value)) against \(describe(control.value)) for \(control.id)"
+                        + "\(relative(arm.relative)); stop sending it (always-valid \(pText(pValue)))."
                 )
             )
         }
@@ -80,7 +90,7 @@ enum Advisor {
                     action: .keepTesting,
                     arm: leader.id,
                     confidence: leader.pBest,
-                    reason: "\(leader.id) leads at \(percent(leader.rate)) with a \(percent(leader.pBest, digits: 1)) chance of being best, "
+                    reason: "\(leader.id) leads at \(describe(leader.value)) with a \(percent(leader.pBest, digits: 1)) chance of being best, "
                         + "but the gap is not yet large enough to hold up under repeated checking: keep testing."
                 )
             )

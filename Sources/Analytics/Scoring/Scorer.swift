@@ -23,13 +23,27 @@ public enum Scorer {
         }
 
         /// The group-sequential test at the last look: repeated p-value and repeated confidence interval.
-        init(groupSequential design: GroupSequentialDesign, test: TwoProportionTest) {
-            let standardError = test.unpooledVariance.squareRoot()
-            let z = standardError > 0 ? test.absoluteDifference / standardError : 0
+        init(groupSequential design: GroupSequentialDesign, difference: Double, variance: Double) {
+            let standardError = variance.squareRoot()
+            let z = standardError > 0 ? difference / standardError : 0
             let boundary = design.boundaries.last!
             pValue = standardError > 0 ? design.pValue(z: z) : 1
-            interval = (test.absoluteDifference - boundary * standardError)...(test.absoluteDifference + boundary * standardError)
+            interval = (difference - boundary * standardError)...(difference + boundary * standardError)
             method = "group_sequential"
+        }
+
+        /// The always-valid confidence sequence.
+        init(confidenceSequenceFor difference: Double, variance: Double, sampleSize: Int, alpha: Double) {
+            let sequence = ConfidenceSequence(
+                difference: difference, variance: variance, sampleSize: sampleSize, alpha: alpha, tuningSampleSize: defaultTuningSampleSize
+            )
+            self.init(pValue: sequence.pValue, interval: sequence.interval, method: "confidence_sequence")
+        }
+
+        /// Either method: group-sequential when the test was planned, always-valid otherwise.
+        static func make(design: GroupSequentialDesign?, difference: Double, variance: Double, sampleSize: Int, alpha: Double) -> SequentialResult {
+            if let design { return SequentialResult(groupSequential: design, difference: difference, variance: variance) }
+            return SequentialResult(confidenceSequenceFor: difference, variance: variance, sampleSize: sampleSize, alpha: alpha)
         }
     }
 
@@ -66,18 +80,10 @@ public enum Scorer {
                 alpha: alpha
             )
             tests[index] = test
-            if let design {
-                sequences[index] = SequentialResult(groupSequential: design, test: test)
-            } else {
-                let sequence = ConfidenceSequence(
-                    difference: test.absoluteDifference,
-                    variance: test.unpooledVariance,
-                    sampleSize: arm.trials + control.trials,
-                    alpha: alpha,
-                    tuningSampleSize: defaultTuningSampleSize
-                )
-                sequences[index] = SequentialResult(pValue: sequence.pValue, interval: sequence.interval, method: "confidence_sequence")
-            }
+            sequences[index] = SequentialResult.make(
+                design: design, difference: test.absoluteDifference, variance: test.unpooledVariance,
+                sampleSize: arm.trials + control.trials, alpha: alpha
+            )
         }
         let holm = MultipleTesting.holm(treatmentIndexes.map { tests[$0]!.pValue })
         let benjaminiHochberg = MultipleTesting.benjaminiHochberg(treatmentIndexes.map { tests[$0]!.pValue })
@@ -137,7 +143,12 @@ public enum Scorer {
             weights: input.arms.first?.weight == nil ? nil : input.arms.map { $0.weight ?? 0 }
         )
         let recommendations = Advisor.recommend(
-            arms: arms,
+            arms: arms.map {
+                Advisor.Arm(
+                    id: $0.id, value: $0.rate, pBest: $0.pBest, absolute: $0.vsControl?.absolute, relative: $0.vsControl?.relative,
+                    sequentialPValue: $0.vsControl?.sequential?.pValueHolm
+                )
+            },
             controlIndex: controlIndex,
             srm: srm,
             alpha: alpha

@@ -17,6 +17,11 @@ struct ScoreCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Error rate for intervals and decisions (overrides the input's alpha).") var alpha: Double?
+    @Option(help: "binomial (trials, successes per arm) or mean (n, sum, sum_squares per arm).") var metric: Metric = .binomial
+
+    enum Metric: String, ExpressibleByArgument, CaseIterable {
+        case binomial, mean
+    }
     @Flag(help: "Indent the output (single input only).") var pretty = false
 
     func run() async throws {
@@ -47,9 +52,25 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 
     func answer(_ data: Data, location: String, pretty: Bool) throws -> String {
+        if metric == .mean { return try answerMean(data, location: location, pretty: pretty) }
         var input: ScoreInput
         do {
             input = try JSONDecoder().decode(ScoreInput.self, from: data)
+        } catch {
+            throw HeraldCore.ValidationError(decoding: error, location: location)
+        }
+        if let alpha { input.alpha = alpha }
+        do {
+            return try Terminal.json(try Scorer.score(input), pretty: pretty)
+        } catch let error as HeraldCore.ValidationError {
+            throw error.at(location)
+        }
+    }
+
+    func answerMean(_ data: Data, location: String, pretty: Bool) throws -> String {
+        var input: MeanScoreInput
+        do {
+            input = try JSONDecoder().decode(MeanScoreInput.self, from: data)
         } catch {
             throw HeraldCore.ValidationError(decoding: error, location: location)
         }

@@ -156,7 +156,45 @@ def score_cases():
     ]
 
 
+def mean_case(name, arms, control=None, alpha=0.05):
+    """arms: (id, n, mean, sd) -> sufficient statistics and SciPy's Welch test, t interval and P(best)."""
+    control = control or arms[0][0]
+    c = next(a for a in arms if a[0] == control)
+    inp = {"control": control, "alpha": alpha, "arms": []}
+    params = []
+    for arm_id, n, mean, sd in arms:
+        total = mean * n
+        sum_squares = sd * sd * (n - 1) + total * total / n
+        inp["arms"].append({"id": arm_id, "n": n, "sum": total, "sum_squares": sum_squares})
+        params.append((mean, sd / np.sqrt(n)))
+    out = []
+    for (arm_id, n, mean, sd), (m, se) in zip(arms, params):
+        lo = min(mu - 9 * s for mu, s in params)
+        hi = max(mu + 9 * s for mu, s in params)
+        pb, _ = integrate.quad(lambda x: stats.norm.pdf(x, m, se) * np.prod([stats.norm.cdf(x, mu, s) for (mu, s) in params if (mu, s) != (m, se)]),
+                               m - 9 * se, m + 9 * se, limit=500, epsabs=1e-13)
+        entry = {"id": arm_id, "mean": mean, "sd": sd, "p_best": pb, "vs_control": None}
+        if arm_id != control:
+            test = stats.ttest_ind_from_stats(mean, sd, n, c[2], c[3], c[1], equal_var=False)
+            vt, vc = sd * sd / n, c[3] * c[3] / c[1]
+            df = (vt + vc) ** 2 / (vt * vt / (n - 1) + vc * vc / (c[1] - 1))
+            half = stats.t.ppf(1 - alpha / 2, df) * np.sqrt(vt + vc)
+            entry["vs_control"] = {"absolute": mean - c[2], "p_value": float(test.pvalue), "df": df,
+                                   "ci": [mean - c[2] - half, mean - c[2] + half]}
+        out.append(entry)
+    return {"name": name, "input": inp, "expected": {"arms": out}}
+
+
+def mean_cases():
+    return [
+        mean_case("revenue per impression", [("A", 20000, 0.051, 1.9), ("B", 19800, 0.066, 2.4)]),
+        mean_case("comments, small", [("A", 40, 0.3, 0.6), ("B", 35, 0.7, 1.1), ("C", 50, 0.25, 0.5)]),
+    ]
+
+
 if __name__ == "__main__":
+    with open(os.path.join(HERE, "mean_cases.json"), "w") as f:
+        json.dump(mean_cases(), f, indent=1)
     with open(os.path.join(HERE, "special_functions.json"), "w") as f:
         json.dump(special_functions(), f, indent=1)
     with open(os.path.join(HERE, "score_cases.json"), "w") as f:
