@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Pure domain: types, validation, parsing. No I/O.
@@ -36,6 +37,23 @@ let package = Package(
         .target(name: "Analytics", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
         // Pure report model and renderers. No I/O.
         .target(name: "Reports", dependencies: ["HeraldCore", "Analytics"], swiftSettings: swiftSettings),
+        // Pure content generation: templates, rule generator, channel constraints, features, diversity. No I/O.
+        .target(
+            name: "ContentVariants",
+            dependencies: ["HeraldCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The LLM variant generator's HTTP transport (OpenAI-compatible chat completions).
+        .target(
+            name: "ContentVariantsLLM",
+            dependencies: [
+                "HeraldCore", "ContentVariants",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Finds, creates, starts and stops a local PostgreSQL cluster.
         .target(
             name: "EmbeddedPostgres",
@@ -60,7 +78,7 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "HeraldCore", "Scheduling", "Analytics", "Reports", "Storage",
+                "HeraldCore", "Scheduling", "Analytics", "Reports", "Storage", "ContentVariants", "ContentVariantsLLM",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,6 +89,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldCore", "Scheduling", "Analytics", "Reports", "EmbeddedPostgres", "Storage", "Jobs",
+                "ContentVariants", "ContentVariantsLLM",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -102,6 +121,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ContentVariantsTests",
+            dependencies: [
+                "ContentVariants", "ContentVariantsLLM", "HeraldCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SchedulingTests",
             dependencies: ["Scheduling", .product(name: "PropertyBased", package: "swift-property-based")],

@@ -1,3 +1,4 @@
+import ContentVariants
 import Foundation
 import HeraldCore
 import Logging
@@ -41,16 +42,16 @@ public struct JobHandlers: Sendable {
     /// The kinds, sorted.
     public var kinds: [String] { handlers.keys.sorted() }
 
-    /// Herald's job kinds: noop, probe, publish, publish_campaign, analyze and report.
-    /// (Generating variants arrives with the content-variants module.)
+    /// Herald's job kinds: noop, probe, publish, publish_campaign, analyze, report and generate_variants.
     ///
     /// - Parameters:
     ///   - reportsDirectory: Where `report` jobs write.
     ///   - publishPause: Fault injection for crash tests: wait this long between delivering and recording it.
-    public static func standard(reportsDirectory: URL, publishPause: Duration? = nil) -> JobHandlers {
+    ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
+    public static func standard(reportsDirectory: URL, publishPause: Duration? = nil, llm: LLMConfiguration? = nil) -> JobHandlers {
         JobHandlers([
             NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause), PublishCampaignHandler(),
-            AnalyzeHandler(), ReportHandler(directory: reportsDirectory),
+            AnalyzeHandler(), ReportHandler(directory: reportsDirectory), GenerateVariantsHandler(llm: llm),
         ])
     }
 }

@@ -1,0 +1,63 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+extension CampaignStore {
+    /// A generated variant to store, with its features (JSON), generator and parent.
+    public struct GeneratedVariantRow: Sendable, Equatable {
+        /// Unique within the campaign; a key that exists already is skipped.
+        public var key: String
+        public var text: String
+        /// The `variants.features` JSON object.
+        public var featuresJSON: String
+        /// Which generator made it (`rules/en`, `llm:<model>`...).
+        public var generator: String
+        /// The variant it challenges, if any.
+        public var parent: VariantID?
+
+        public init(key: String, text: String, featuresJSON: String, generator: String, parent: VariantID? = nil) {
+            self.key = key
+            self.text = text
+            self.featuresJSON = featuresJSON
+            self.generator = generator
+            self.parent = parent
+        }
+    }
+
+    /// Adds generated variants after the campaign's existing ones, in one statement. Keys the campaign already
+    /// has are skipped, so a retried job adds nothing twice.
+    ///
+    /// - Returns: How many variants were inserted.
+    /// - Throws: ``NotFoundError`` when the workspace has no such campaign.
+    @discardableResult
+    public func insertGeneratedVariants(_ rows: [GeneratedVariantRow], into campaign: CampaignID) async throws -> Int {
+        guard !rows.isEmpty else { return 0 }
+        let exists = try await database.client.query(
+            "SELECT 1 FROM campaigns WHERE id = \(campaign.uuid) AND workspace_id = \(workspace.uuid)",
+            logger: database.logger
+        )
+        var found = false
+        for try await _ in exists.decode(Int.self) { found = true }
+        guard found else { throw NotFoundError(kind: "campaign", id: campaign.description) }
+        let keys = rows.map(\.key)
+        let texts = rows.map(\.text)
+        let features = rows.map(\.featuresJSON)
+        let generators = rows.map(\.generator)
+        let parents = rows.map { $0.parent?.description ?? "" }
+        let inserted = try await database.client.query(
+            """
+            INSERT INTO variants (workspace_id, campaign_id, key, text, features, generator, parent_id, position)
+            SELECT \(workspace.uuid), \(campaign.uuid), v.key, v.text, v.features::jsonb, v.generator, NULLIF(v.parent, '')::uuid,
+                   (SELECT coalesce(max(position), -1) FROM variants WHERE campaign_id = \(campaign.uuid)) + v.position::int
+            FROM unnest(\(keys)::text[], \(texts)::text[], \(features)::text[], \(generators)::text[], \(parents)::text[])
+                 WITH ORDINALITY AS v(key, text, features, generator, parent, position)
+            ON CONFLICT (campaign_id, key) DO NOTHING
+            RETURNING id
+            """,
+            logger: database.logger
+        )
+        var count = 0
+        for try await _ in inserted.decode(UUID.self) { count += 1 }
+        return count
+    }
+}
