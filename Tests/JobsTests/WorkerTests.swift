@@ -72,7 +72,11 @@ struct WorkerTests {
                 logger: TestDatabase.logger
             )
             let running = Task { try await worker.run() }
-            try await Task.sleep(for: .milliseconds(500))  // let it go idle and LISTEN
+            // Wait until the worker's LISTEN is in place (a NOTIFY before it would only be caught by polling).
+            try await waitUntil(timeout: .seconds(20)) {
+                try await count(database, "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'") > 0
+            }
+            try await Task.sleep(for: .milliseconds(200))
             let enqueued = ContinuousClock.now
             try await JobQueue(database).enqueue([JobRequest(kind: "probe", runAt: Date())])
             try await waitUntil(timeout: .seconds(10)) { try await count(database, "SELECT count(*)::int FROM job_probes") == 1 }

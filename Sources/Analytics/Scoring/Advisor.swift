@@ -111,4 +111,33 @@ enum Advisor {
     static func pText(_ pValue: Double) -> String {
         pValue < 0.0001 ? "p < 0.0001" : String(format: "p = %.4f", pValue)
     }
+
+    /// A `reallocate` recommendation when no winner is declared and the exact Thompson split differs from the current one.
+    static func reallocation(_ allocation: Allocation, ids: [String], current: [Double?], recommendations: [Recommendation]) -> [Recommendation] {
+        guard allocation.adapted, !recommendations.contains(where: { $0.action == .declareWinner || $0.action == .investigateSRM }) else {
+            return []
+        }
+        let weightSum = current.compactMap { $0 }.reduce(0, +)
+        let now = current.map { weight in weight.map { $0 / max(weightSum, 1e-300) } ?? 1 / Double(ids.count) }
+        guard zip(allocation.shares, now).contains(where: { abs($0 - $1) > 0.05 }) else { return [] }
+        let split = zip(ids, allocation.shares).map { "\($0) \(percent($1, digits: 0))" }.joined(separator: ", ")
+        let leader = zip(ids, allocation.shares).max { $0.1 < $1.1 }!
+        return [
+            Recommendation(
+                action: .reallocate,
+                arm: leader.0,
+                confidence: leader.1,
+                reason: "Send more traffic to the likely winners while the test runs: \(split) (each share is its chance of being best, with a 5% floor)."
+            )
+        ]
+    }
+
+    static func grouped(_ value: Int) -> String {
+        var result = ""
+        for (index, character) in String(value).reversed().enumerated() {
+            if index > 0 && index % 3 == 0 { result.append(",") }
+            result.append(character)
+        }
+        return String(result.reversed())
+    }
 }

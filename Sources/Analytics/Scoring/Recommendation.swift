@@ -7,6 +7,8 @@ public struct Recommendation: Codable, Sendable, Equatable {
         case keepTesting = "keep_testing"
         case investigateSRM = "investigate_srm"
         case reallocate
+        case bestSendTime = "best_send_time"
+        case useFeature = "use_feature"
     }
 
     public var action: Action

@@ -113,5 +113,7 @@ public struct ScoreResult: Codable, Sendable, Equatable {
 
     public var arms: [Arm]
     public var srm: SRM
+    /// Next period's traffic split (exact Thompson sampling with a floor), by arm id.
+    public var allocation: [String: Double]
     public var recommendations: [Recommendation]
 }

@@ -142,7 +142,11 @@ public enum Scorer {
             trials: input.arms.map(\.trials),
             weights: input.arms.first?.weight == nil ? nil : input.arms.map { $0.weight ?? 0 }
         )
-        let recommendations = Advisor.recommend(
+        let stopped = Set(arms.filter { ($0.vsControl?.sequential?.pValueHolm ?? 1) < alpha && ($0.vsControl?.absolute ?? 0) < 0 }.map(\.id))
+        let allocation = Allocation(
+            probabilityOfBeingBest: pBest, trials: input.arms.map(\.trials), live: input.arms.map { !stopped.contains($0.id) }
+        )
+        var recommendations = Advisor.recommend(
             arms: arms.map {
                 Advisor.Arm(
                     id: $0.id, value: $0.rate, pBest: $0.pBest, absolute: $0.vsControl?.absolute, relative: $0.vsControl?.relative,
@@ -153,10 +157,39 @@ public enum Scorer {
             srm: srm,
             alpha: alpha
         )
+        recommendations += Advisor.reallocation(
+            allocation, ids: input.arms.map(\.id), current: input.arms.map { $0.weight }, recommendations: recommendations
+        )
+        if let index = recommendations.firstIndex(where: { $0.action == .keepTesting }),
+            let needed = Self.impressionsStillNeeded(input: input, controlIndex: controlIndex, alpha: alpha, design: design)
+        {
+            recommendations[index].reason += " About \(Advisor.grouped(needed)) more impressions per variant should settle it if the gap holds."
+        }
         return ScoreResult(
             arms: arms,
             srm: ScoreResult.SRM(pValue: srm.pValue, detected: srm.detected),
+            allocation: Dictionary(uniqueKeysWithValues: zip(input.arms.map(\.id), allocation.shares)),
             recommendations: recommendations
         )
+    }
+
+    /// Impressions per arm still needed for the leading arm's gap to the control (or, when the gap is
+    /// tiny, a 10% relative lift) to cross the decision boundary; nil when the leader is the control.
+    static func impressionsStillNeeded(input: ScoreInput, controlIndex: Int, alpha: Double, design: GroupSequentialDesign?) -> Int? {
+        let control = input.arms[controlIndex]
+        guard control.trials > 0 else { return nil }
+        let controlRate = Double(control.successes) / Double(control.trials)
+        let leader = input.arms.enumerated().filter { $0.offset != controlIndex }
+            .max { Double($0.element.successes) / Double(max($0.element.trials, 1)) < Double($1.element.successes) / Double(max($1.element.trials, 1)) }
+        guard let leader, leader.element.trials > 0 else { return nil }
+        let leaderRate = Double(leader.element.successes) / Double(leader.element.trials)
+        let gap = max(abs(leaderRate - controlRate), 0.1 * controlRate)
+        guard gap > 0 else { return nil }
+        // Final boundary of the plan, or about 3 standard errors for an always-valid sequence at moderate samples.
+        let boundary = design?.boundaries.last ?? 3.0
+        let pooled = (leaderRate + controlRate) / 2
+        let perArm = 2 * pooled * (1 - pooled) * pow(boundary / gap, 2)
+        let more = Int(perArm.rounded(.up)) - min(leader.element.trials, control.trials)
+        return more > 0 ? more : nil
     }
 }

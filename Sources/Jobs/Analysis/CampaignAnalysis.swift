@@ -3,6 +3,7 @@ import Foundation
 import HeraldCore
 import PostgresNIO
 import Reports
+import Scheduling
 import Storage
 
 /// Reads a campaign's counts from the rollups, scores them, stores the analysis, and builds the report model.
@@ -21,6 +22,21 @@ public struct CampaignAnalysis: Sendable {
         public var input: ScoreInput
         public var score: ScoreResult
         public var report: ReportModel
+        public var sendTime: SendTimeModel?
+        public var featureEffects: FeatureEffects?
+    }
+
+    /// What is stored in `analyses.result`.
+    struct Record: Encodable {
+        var score: ScoreResult
+        var sendTime: [SendTimeModel.Slot]
+        var featureEffects: [FeatureEffects.Effect]
+
+        enum CodingKeys: String, CodingKey {
+            case score
+            case sendTime = "best_send_times"
+            case featureEffects = "feature_effects"
+        }
     }
 
     /// Scores the campaign from its rollups, stores the result in `analyses`, and builds its report model.
@@ -32,7 +48,10 @@ public struct CampaignAnalysis: Sendable {
             arms: totals.map { ScoreInput.Arm(id: $0.key, trials: $0.impressions, successes: $0.successes) },
             alpha: alpha
         )
-        let score = try Scorer.score(input)
+        var score = try Scorer.score(input)
+        let sendTime = try await Self.sendTimeModel(events, campaign: campaign)
+        let featureEffects = try await Self.featureEffects(events, metric: campaign.primaryMetric)
+        score.recommendations += Self.recommendations(sendTime: sendTime, featureEffects: featureEffects, channel: campaign.channels.first)
         let daily = try await events.daily(campaign: campaign.id, metric: campaign.primaryMetric)
         let report = ReportModel(
             campaign: campaign,
@@ -42,7 +61,8 @@ public struct CampaignAnalysis: Sendable {
             generatedAt: now,
             notes: notes
         )
-        let json = String(decoding: try JSONEncoder().encode(score), as: UTF8.self)
+        let record = Record(score: score, sendTime: sendTime?.best(3) ?? [], featureEffects: featureEffects?.effects ?? [])
+        let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         try await database.client.query(
             """
             INSERT INTO analyses (workspace_id, campaign_id, result)
@@ -50,7 +70,57 @@ public struct CampaignAnalysis: Sendable {
             """,
             logger: database.logger
         )
-        return Outcome(campaign: campaign, input: input, score: score, report: report)
+        return Outcome(campaign: campaign, input: input, score: score, report: report, sendTime: sendTime, featureEffects: featureEffects)
+    }
+
+    /// Hour-of-week engagement of the workspace's campaigns on this campaign's first channel.
+    static func sendTimeModel(_ events: EventStore, campaign: Campaign) async throws -> SendTimeModel? {
+        guard let channel = campaign.channels.first else { return nil }
+        let counts = try await events.hourOfWeek(channel: channel, metric: campaign.primaryMetric)
+        return counts.isEmpty ? nil : SendTimeModel(counts: counts)
+    }
+
+    /// Feature effects across the workspace's variants, on the numeric features every variant has.
+    static func featureEffects(_ events: EventStore, metric: EventKind) async throws -> FeatureEffects? {
+        let rows = try await events.featureRows(metric: metric)
+        guard let first = rows.first else { return nil }
+        let shared = first.features.keys.filter { key in
+            rows.allSatisfy { $0.features[key] != nil } && Set(rows.map { $0.features[key]! }).count > 1
+        }.sorted()
+        guard !shared.isEmpty, rows.count > shared.count + 1 else { return nil }
+        return try? FeatureEffects(
+            features: shared, values: rows.map { row in shared.map { row.features[$0]! } },
+            trials: rows.map(\.trials), successes: rows.map(\.successes)
+        )
+    }
+
+    /// `best_send_time` when an eligible slot is credibly above the channel average; `use_feature` for each credible positive effect.
+    static func recommendations(sendTime: SendTimeModel?, featureEffects: FeatureEffects?, channel: HeraldCore.Channel?) -> [Recommendation] {
+        var recommendations: [Recommendation] = []
+        if let sendTime, let best = sendTime.best(1).first {
+            let average = sendTime.prior.alpha / (sendTime.prior.alpha + sendTime.prior.beta)
+            if best.interval[0] > average {
+                let day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][best.hourOfWeek / 24]
+                recommendations.append(
+                    Recommendation(
+                        action: .bestSendTime, arm: nil, confidence: 1 - 0.05,
+                        reason: "Post on \(channel?.rawValue ?? "this channel") on \(day)s at "
+                            + String(format: "%02d:00 UTC: %.2f%% engagement against %.2f%% on average", best.hourOfWeek % 24, best.rate * 100, average * 100)
+                            + " for the channel."
+                    )
+                )
+            }
+        }
+        for effect in featureEffects?.effects ?? [] where effect.significant && effect.coefficient > 0 {
+            recommendations.append(
+                Recommendation(
+                    action: .useFeature, arm: nil, confidence: 1 - 0.05,
+                    reason: "Use more of \(effect.feature): each unit of it goes with "
+                        + String(format: "%.0f%%", (effect.oddsRatio - 1) * 100) + " higher odds of engagement across this workspace's variants."
+                )
+            )
+        }
+        return recommendations
     }
 
     /// Folds per-variant daily rows into one row per day with a column per variant.

@@ -77,12 +77,7 @@ public struct PublishCampaignHandler: JobHandler {
     public func run(_ job: ClaimedJob, context: JobContext) async throws {
         let payload = try decodePayload(Payload.self, from: job)
         let workspace = WorkspaceID(payload.workspace_id)
-        let campaign: Campaign
-        do {
-            campaign = try await CampaignStore(context.database, workspace: workspace).find(CampaignID(payload.campaign_id))
-        } catch let error as NotFoundError {
-            throw PermanentJobError("\(error)")
-        }
+        let campaign = try await findCampaign(payload.campaign_id, in: workspace, context: context)
         let store = PublicationStore(context.database)
         var requests: [JobRequest] = []
         let fire = Timestamp.format(job.runAt)
@@ -119,12 +114,8 @@ public struct AnalyzeHandler: JobHandler {
     public func run(_ job: ClaimedJob, context: JobContext) async throws {
         let payload = try decodePayload(Payload.self, from: job)
         let workspace = WorkspaceID(payload.workspace_id)
-        do {
-            let campaign = try await CampaignStore(context.database, workspace: workspace).find(CampaignID(payload.campaign_id))
-            _ = try await CampaignAnalysis(database: context.database, workspace: workspace).analyze(campaign, now: context.clock.now())
-        } catch let error as NotFoundError {
-            throw PermanentJobError("\(error)")
-        }
+        let campaign = try await findCampaign(payload.campaign_id, in: workspace, context: context)
+        _ = try await CampaignAnalysis(database: context.database, workspace: workspace).analyze(campaign, now: context.clock.now())
     }
 }
 
@@ -149,16 +140,20 @@ public struct ReportHandler: JobHandler {
         let payload = try decodePayload(Payload.self, from: job)
         let workspace = WorkspaceID(payload.workspace_id)
         let now = context.clock.now()
-        let outcome: CampaignAnalysis.Outcome
-        do {
-            let campaign = try await CampaignStore(context.database, workspace: workspace).find(CampaignID(payload.campaign_id))
-            outcome = try await CampaignAnalysis(database: context.database, workspace: workspace).analyze(campaign, now: now)
-        } catch let error as NotFoundError {
-            throw PermanentJobError("\(error)")
-        }
+        let campaign = try await findCampaign(payload.campaign_id, in: workspace, context: context)
+        let outcome = try await CampaignAnalysis(database: context.database, workspace: workspace).analyze(campaign, now: now)
         let format = payload.format ?? .md
         _ = try ReportWriter(directory: directory).write(
             try format.render(outcome.report), slug: outcome.campaign.slug, format: format.rawValue, at: now
         )
+    }
+}
+
+/// The campaign a job is about; a campaign that no longer exists fails the job permanently.
+func findCampaign(_ id: UUID, in workspace: WorkspaceID, context: JobContext) async throws -> Campaign {
+    do {
+        return try await CampaignStore(context.database, workspace: workspace).find(CampaignID(id))
+    } catch let error as NotFoundError {
+        throw PermanentJobError("\(error)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 extension CronExpression {
     /// How far ahead a search for the next fire time goes before giving up.

@@ -136,12 +136,21 @@ public struct ScheduleStore: Sendable {
     private func select(where id: UUID?) async throws -> [StoredSchedule] {
         let rows = try await database.client.query(
             """
-            SELECT id, workspace_id, name, rule, tz, active_from, active_until, missed, job_kind, job_queue, job_payload::text,
-                   job_max_attempts, next_fire_at, last_fire_at, created_at
+            SELECT \(unescaped: Self.columns)
             FROM schedules WHERE (\(id)::uuid IS NULL OR id = \(id)) ORDER BY name
             """,
             logger: database.logger
         )
+        return try await Self.decode(rows)
+    }
+
+    /// The columns ``decode(_:)`` reads, in order.
+    static let columns = """
+        id, workspace_id, name, rule, tz, active_from, active_until, missed, job_kind, job_queue, job_payload::text,
+        job_max_attempts, next_fire_at, last_fire_at, created_at
+        """
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [StoredSchedule] {
         var schedules: [StoredSchedule] = []
         for try await row in rows.decode(
             (UUID, UUID?, String, String, String, Date?, Date?, String, String, String, String, Int, Date?, Date?, Date).self
@@ -173,25 +182,13 @@ public struct ScheduleStore: Sendable {
         return try await database.transaction { connection in
             let rows = try await connection.query(
                 """
-                SELECT id, workspace_id, name, rule, tz, active_from, active_until, missed, job_kind, job_queue, job_payload::text,
-                       job_max_attempts, next_fire_at, last_fire_at, created_at
+                SELECT \(unescaped: Self.columns)
                 FROM schedules WHERE enabled AND next_fire_at <= \(now)
                 ORDER BY next_fire_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
                 """,
                 logger: logger
             )
-            var due: [StoredSchedule] = []
-            for try await row in rows.decode(
-                (UUID, UUID?, String, String, String, Date?, Date?, String, String, String, String, Int, Date?, Date?, Date).self
-            ) {
-                due.append(
-                    StoredSchedule(
-                        id: row.0, workspace: row.1.map(WorkspaceID.init), name: row.2, rule: row.3, timeZone: row.4,
-                        activeFrom: row.5, activeUntil: row.6, missed: row.7, jobKind: row.8, jobQueue: row.9, jobPayload: row.10,
-                        jobMaxAttempts: row.11, nextFireAt: row.12, lastFireAt: row.13, createdAt: row.14
-                    )
-                )
-            }
+            let due = try await Self.decode(rows)
             var enqueued = 0
             for schedule in due {
                 let decision = try plan(schedule)

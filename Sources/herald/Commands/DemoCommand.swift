@@ -82,7 +82,10 @@ struct DemoCommand: AsyncParsableCommand {
 
             // Daily looks, as the analysis job would make them: when did Herald first call it?
             let daily = try await EventStore(database, workspace: workspaceID).daily(campaign: campaign.id, metric: .click)
-            let firstCall = try Self.firstDecision(CampaignAnalysis.days(daily, variants: campaign.variants.map(\.id)), keys: campaign.variants.map(\.key))
+            let firstCall = try Self.firstDecision(
+                CampaignAnalysis.days(daily, variants: campaign.variants.map(\.id)), keys: campaign.variants.map(\.key),
+                horizon: days * Self.impressionsPerDay * campaign.variants.count
+            )
 
             let analysis = try await CampaignAnalysis(database: database, workspace: workspaceID).analyze(
                 campaign,
@@ -132,10 +135,12 @@ struct DemoCommand: AsyncParsableCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The first day on which a cumulative daily look yields a winner or a stop.
-    static func firstDecision(_ days: [ReportModel.Day], keys: [String]) throws -> (day: Int, action: String, arm: String)? {
+    /// The first day on which a cumulative daily look yields a winner or a stop, analysed as the planned
+    /// test it is: a look a day up to the planned horizon (group-sequential boundaries).
+    static func firstDecision(_ days: [ReportModel.Day], keys: [String], horizon: Int) throws -> (day: Int, action: String, arm: String)? {
         var impressions = Array(repeating: 0, count: keys.count)
         var successes = Array(repeating: 0, count: keys.count)
+        var looks: [Int] = []
         for (index, day) in days.enumerated() {
             for arm in keys.indices {
                 impressions[arm] += day.impressions[arm]
@@ -143,8 +148,10 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let input = ScoreInput(
                 control: keys.first,
-                arms: keys.indices.map { ScoreInput.Arm(id: keys[$0], trials: impressions[$0], successes: successes[$0]) }
+                arms: keys.indices.map { ScoreInput.Arm(id: keys[$0], trials: impressions[$0], successes: successes[$0]) },
+                design: .init(horizon: max(horizon, impressions.reduce(0, +)), looks: looks)
             )
+            looks.append(impressions.reduce(0, +))
             let score = try Scorer.score(input)
             if let call = score.recommendations.first(where: { $0.action == .declareWinner || $0.action == .stopArm }) {
                 return (index + 1, call.action.rawValue, call.arm ?? "")

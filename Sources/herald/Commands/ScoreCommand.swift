@@ -52,33 +52,36 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 
     func answer(_ data: Data, location: String, pretty: Bool) throws -> String {
-        if metric == .mean { return try answerMean(data, location: location, pretty: pretty) }
-        var input: ScoreInput
-        do {
-            input = try JSONDecoder().decode(ScoreInput.self, from: data)
-        } catch {
-            throw HeraldCore.ValidationError(decoding: error, location: location)
-        }
-        if let alpha { input.alpha = alpha }
-        do {
-            return try Terminal.json(try Scorer.score(input), pretty: pretty)
-        } catch let error as HeraldCore.ValidationError {
-            throw error.at(location)
+        switch metric {
+        case .binomial:
+            return try answer(data, location: location, pretty: pretty) { (input: inout ScoreInput) throws(HeraldCore.ValidationError) in
+                if let alpha { input.alpha = alpha }
+                return try Scorer.score(input)
+            }
+        case .mean:
+            return try answer(data, location: location, pretty: pretty) { (input: inout MeanScoreInput) throws(HeraldCore.ValidationError) in
+                if let alpha { input.alpha = alpha }
+                return try Scorer.score(input)
+            }
         }
     }
 
-    func answerMean(_ data: Data, location: String, pretty: Bool) throws -> String {
-        var input: MeanScoreInput
+    /// Decodes one input, scores it, and locates any error at `location`.
+    func answer<Input: Decodable, Output: Encodable>(
+        _ data: Data, location: String, pretty: Bool, score: (inout Input) throws(HeraldCore.ValidationError) -> Output
+    ) throws -> String {
+        var input: Input
         do {
-            input = try JSONDecoder().decode(MeanScoreInput.self, from: data)
+            input = try JSONDecoder().decode(Input.self, from: data)
         } catch {
             throw HeraldCore.ValidationError(decoding: error, location: location)
         }
-        if let alpha { input.alpha = alpha }
+        let result: Output
         do {
-            return try Terminal.json(try Scorer.score(input), pretty: pretty)
+            result = try score(&input)
         } catch let error as HeraldCore.ValidationError {
             throw error.at(location)
         }
+        return try Terminal.json(result, pretty: pretty)
     }
 }

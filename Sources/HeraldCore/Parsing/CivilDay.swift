@@ -1,13 +1,14 @@
 /// A day of the proleptic Gregorian calendar as a count of days since 1970-01-01,
 /// with conversions to and from year, month and day (Howard Hinnant's algorithms).
-struct CivilDay: Hashable, Comparable, Sendable {
-    var index: Int
+public struct CivilDay: Hashable, Comparable, Sendable {
+    /// Days since 1970-01-01.
+    public var index: Int
 
-    init(index: Int) {
+    public init(index: Int) {
         self.index = index
     }
 
-    init(year: Int, month: Int, day: Int) {
+    public init(year: Int, month: Int, day: Int) {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -17,7 +18,7 @@ struct CivilDay: Hashable, Comparable, Sendable {
     }
 
     /// Year, month (1-12) and day (1-31).
-    var components: (year: Int, month: Int, day: Int) {
+    public var components: (year: Int, month: Int, day: Int) {
         let z = index + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -30,12 +31,12 @@ struct CivilDay: Hashable, Comparable, Sendable {
     }
 
     /// 0 = Sunday ... 6 = Saturday (1970-01-01 was a Thursday).
-    var weekday: Int { ((index % 7) + 11) % 7 }
+    public var weekday: Int { ((index % 7) + 11) % 7 }
 
-    static func < (lhs: CivilDay, rhs: CivilDay) -> Bool { lhs.index < rhs.index }
+    public static func < (lhs: CivilDay, rhs: CivilDay) -> Bool { lhs.index < rhs.index }
 }
 
 /// Floor division for negative numbers too.
-func floorDivide(_ a: Int, _ b: Int) -> Int {
+public func floorDivide(_ a: Int, _ b: Int) -> Int {
     a >= 0 ? a / b : -((-a + b - 1) / b)
 }

@@ -1,0 +1,52 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+extension EventStore {
+    /// Impressions and successes per hour of week (0 = Monday 00:00 UTC) for campaigns whose first channel is `channel`.
+    public func hourOfWeek(channel: HeraldCore.Channel, metric: EventKind) async throws -> [(hourOfWeek: Int, trials: Int, successes: Int)] {
+        let rows = try await database.client.query(
+            """
+            SELECT ((extract(isodow FROM h.hour AT TIME ZONE 'UTC')::int - 1) * 24 + extract(hour FROM h.hour AT TIME ZONE 'UTC')::int),
+                   coalesce(sum(h.count) FILTER (WHERE h.kind = 'impression'), 0)::bigint,
+                   coalesce(sum(h.count) FILTER (WHERE h.kind = \(metric.rawValue)), 0)::bigint
+            FROM variant_hourly h
+            JOIN channels ch ON ch.campaign_id = h.campaign_id AND ch.position = 0
+            WHERE h.workspace_id = \(workspace.uuid) AND ch.kind = \(channel.rawValue)
+            GROUP BY 1 ORDER BY 1
+            """,
+            logger: database.logger
+        )
+        var slots: [(hourOfWeek: Int, trials: Int, successes: Int)] = []
+        for try await (hour, trials, successes) in rows.decode((Int, Int, Int).self) {
+            slots.append((hour, trials, min(successes, trials)))
+        }
+        return slots
+    }
+
+    /// Every variant of the workspace with numeric features, its impressions and successes of `metric`.
+    public func featureRows(metric: EventKind) async throws -> [(features: [String: Double], trials: Int, successes: Int)] {
+        let rows = try await database.client.query(
+            """
+            SELECT v.features::text,
+                   coalesce(sum(h.count) FILTER (WHERE h.kind = 'impression'), 0)::bigint,
+                   coalesce(sum(h.count) FILTER (WHERE h.kind = \(metric.rawValue)), 0)::bigint
+            FROM variants v
+            LEFT JOIN variant_hourly h ON h.variant_id = v.id AND h.workspace_id = \(workspace.uuid)
+            WHERE v.workspace_id = \(workspace.uuid) AND v.features <> '{}'::jsonb
+            GROUP BY v.id, v.features
+            """,
+            logger: database.logger
+        )
+        var result: [(features: [String: Double], trials: Int, successes: Int)] = []
+        for try await (json, trials, successes) in rows.decode((String, Int, Int).self) {
+            guard trials > 0, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { continue }
+            var features: [String: Double] = [:]
+            for (key, value) in object {
+                if let bool = value as? Bool { features[key] = bool ? 1 : 0 } else if let number = value as? Double { features[key] = number }
+            }
+            result.append((features, trials, min(successes, trials)))
+        }
+        return result
+    }
+}
