@@ -18,7 +18,7 @@ struct Herald: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, CampaignsCommand.self, ImportCommand.self, ScoreCommand.self, ReportCommand.self,
-            WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, BenchCommand.self,
+            WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, BenchCommand.self, WorkspacesCommand.self,
             DBCommand.self, VariantsCommand.self,
         ]
     )

@@ -37,10 +37,13 @@ public struct GenerateVariantsHandler: JobHandler {
         let brief: Brief
         let result: GenerationResult
         let seed = payload.seed ?? 0
+        // The workspace's own safety rules apply to every generator, on top of the brief's.
+        let safety = try await WorkspaceStore(context.database).safety(of: WorkspaceID(payload.workspace_id))
+        let policy = SafetyPolicy(bannedWords: safety.bannedWords, requiredDisclosures: safety.requiredDisclosures)
         do {
             brief = try Brief(parsing: briefText, source: "\(location).brief")
             result = try await source.generate(
-                brief: brief, channel: channel, count: payload.count ?? 4, seed: seed, policy: .none,
+                brief: brief, channel: channel, count: payload.count ?? 4, seed: seed, policy: policy,
                 workspace: payload.workspace_id.uuidString.lowercased()
             )
         } catch {

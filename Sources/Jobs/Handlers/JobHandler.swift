@@ -12,6 +12,13 @@ public struct JobContext: Sendable {
     public let logger: Logger
     /// The id of the worker running the job.
     public let worker: String
+
+    public init(database: Database, clock: any HeraldClock, logger: Logger, worker: String) {
+        self.database = database
+        self.clock = clock
+        self.logger = logger
+        self.worker = worker
+    }
 }
 
 /// Runs the jobs of one kind. Throwing retries the job (with backoff) until its attempts run out;

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContentVariants
 import Foundation
 import HeraldCore
 import Jobs
@@ -54,7 +55,10 @@ struct WorkerCommand: AsyncParsableCommand {
             services.append(
                 Worker(
                     database: database,
-                    handlers: .standard(reportsDirectory: URL(fileURLWithPath: reports), publishPause: configuration.publishPause),
+                    handlers: .standard(
+                        reportsDirectory: URL(fileURLWithPath: reports), publishPause: configuration.publishPause,
+                        llm: try LLMConfiguration(environment: ProcessInfo.processInfo.environment)
+                    ),
                     clock: configuration.clock,
                     configuration: worker,
                     logger: logger

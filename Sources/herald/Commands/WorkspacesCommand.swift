@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Storage
+
+/// `herald workspaces safety`: the workspace's banned words and required disclosures.
+struct WorkspacesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workspaces",
+        abstract: "Workspace settings.",
+        subcommands: [Safety.self]
+    )
+
+    struct Safety: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set the words no generated variant may contain and the disclosures every one must carry."
+        )
+        @OptionGroup var options: CommonOptions
+        @Option(help: "Comma-separated banned words (replaces the list).") var banned: String?
+        @Option(help: "Comma-separated required disclosures, e.g. #ad (replaces the list).") var disclosure: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let (banned, disclosure) = (self.banned, self.disclosure)
+            let safety = try await options.session().run { database, workspace in
+                let store = WorkspaceStore(database)
+                if banned != nil || disclosure != nil {
+                    let current = try await store.safety(of: workspace)
+                    try await store.setSafety(
+                        of: workspace,
+                        bannedWords: banned.map { $0.split(separator: ",").map(String.init) } ?? current.bannedWords,
+                        requiredDisclosures: disclosure.map { $0.split(separator: ",").map(String.init) } ?? current.requiredDisclosures
+                    )
+                }
+                return try await store.safety(of: workspace)
+            }
+            if json {
+                print(try Terminal.json(["banned_words": safety.bannedWords, "required_disclosures": safety.requiredDisclosures], pretty: false))
+            } else {
+                print("banned words: \(safety.bannedWords.isEmpty ? "none" : safety.bannedWords.joined(separator: ", "))")
+                print("required disclosures: \(safety.requiredDisclosures.isEmpty ? "none" : safety.requiredDisclosures.joined(separator: ", "))")
+            }
+        }
+    }
+}
