@@ -12,6 +12,8 @@ struct SpecialFunctionsTests {
         var beta_quantile: [BetaQuantile]
         var normal_quantile: [NormalQuantile]
         var chi2_sf: [ChiSquare]
+        struct ChiSquareQuantile: Decodable { var df, p, value: Double }
+        var chi2_quantile: [ChiSquareQuantile]
     }
 
     let fixtures: Fixtures
@@ -46,6 +48,23 @@ struct SpecialFunctionsTests {
             let value = SpecialFunctions.regularizedGammaQ(s: item.df / 2, x: item.x / 2)
             #expect(isClose(value, item.value, relative: 1e-10), "χ²(\(item.df)) sf(\(item.x)) = \(value), SciPy \(item.value)")
         }
+    }
+
+    @Test func chiSquareQuantileMatchesSciPy() {
+        for item in fixtures.chi2_quantile {
+            let value = SpecialFunctions.chiSquareQuantile(item.p, degreesOfFreedom: item.df)
+            #expect(isClose(value, item.value, relative: 1e-9), "χ²(\(item.df)) ppf(\(item.p)) = \(value), SciPy \(item.value)")
+        }
+    }
+
+    @Test func sequentialSampleRatioCheckFlagsRealImbalanceOnly() {
+        let balanced = SampleRatioMismatch(trials: [50_120, 49_880], weights: nil)
+        #expect(balanced.sequentialPValue > 0.5 && !balanced.detected)
+        let broken = SampleRatioMismatch(trials: [52_000, 48_000], weights: nil)
+        #expect(broken.sequentialPValue < 0.001 && broken.detected)
+        // Anytime-valid costs evidence: it never claims more than the fixed-horizon test.
+        let edge = SampleRatioMismatch(trials: [50_600, 49_400], weights: nil)
+        #expect(edge.sequentialPValue >= edge.pValue)
     }
 
     @Test func quantileInvertsCDF() {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Sample ratio mismatch: are the arms' trial counts what the planned split would give?
 ///
 /// Pearson chi-square goodness-of-fit against the planned weights, k − 1 degrees of freedom.
@@ -10,6 +12,10 @@ public struct SampleRatioMismatch: Sendable, Equatable {
     public let pValue: Double
     /// Whether `pValue` is below the threshold.
     public let detected: Bool
+    /// An anytime-valid p-value for checking the split again and again: 1 / Bayes factor of a
+    /// Dirichlet-multinomial alternative (concentration 100 around the plan) against the planned
+    /// multinomial, after Lindon & Malek (2022), "Anytime-valid inference for multinomial count data".
+    public let sequentialPValue: Double
 
     /// - Parameters:
     ///   - trials: Trials per arm.
@@ -23,6 +29,7 @@ public struct SampleRatioMismatch: Sendable, Equatable {
             statistic = 0
             pValue = 1
             detected = false
+            sequentialPValue = 1
             return
         }
         var chiSquare = 0.0
@@ -33,5 +40,13 @@ public struct SampleRatioMismatch: Sendable, Equatable {
         statistic = chiSquare
         pValue = SpecialFunctions.regularizedGammaQ(s: Double(trials.count - 1) / 2, x: chiSquare / 2)
         detected = pValue < threshold
+        let shares = planned.map { $0 / weightSum }
+        let concentration = 100.0
+        var logFactor = lgamma(concentration) - lgamma(concentration + total)
+        for (observed, share) in zip(trials, shares) {
+            let prior = concentration * share
+            logFactor += lgamma(prior + Double(observed)) - lgamma(prior) - Double(observed) * log(share)
+        }
+        sequentialPValue = min(1, exp(-logFactor))
     }
 }

@@ -205,12 +205,12 @@ extension Scorer {
         let recommendations = Advisor.recommend(
             arms: arms.map {
                 Advisor.Arm(
-                    id: $0.id, value: $0.mean, pBest: $0.pBest, absolute: $0.vsControl?.absolute, relative: $0.vsControl?.relative,
+                    id: $0.id, trials: $0.n, value: $0.mean, pBest: $0.pBest, absolute: $0.vsControl?.absolute, relative: $0.vsControl?.relative,
                     sequentialPValue: $0.vsControl?.sequential.pValueHolm
                 )
             },
             controlIndex: controlIndex, srm: srm, alpha: alpha, verb: "averages", describe: { String(format: "%.4f", $0) }
         )
-        return MeanScoreResult(arms: arms, srm: .init(pValue: srm.pValue, detected: srm.detected), recommendations: recommendations)
+        return MeanScoreResult(arms: arms, srm: ScoreResult.SRM(srm), recommendations: recommendations)
     }
 }

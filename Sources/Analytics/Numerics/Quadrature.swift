@@ -37,22 +37,28 @@ public enum Quadrature {
         _ f: (Double) -> Double
     ) -> Double {
         guard upper > lower else { return 0 }
-        return adaptive(lower, upper, tolerance, maximumDepth, f, whole: upper - lower)
-    }
-
-    private static func adaptive(
-        _ a: Double, _ b: Double, _ tolerance: Double, _ depth: Int, _ f: (Double) -> Double, whole: Double
-    ) -> Double {
-        let (kronrod, gauss) = rule(a, b, f)
-        let error = abs(kronrod - gauss)
-        // Each piece may use its share of the tolerance, in proportion to its width.
-        let allowed = max(tolerance * (b - a) / whole, 1e-300)
-        if error <= allowed || depth == 0 || b - a < 1e-15 * max(abs(a), abs(b), 1e-300) {
-            return kronrod
+        let whole = upper - lower
+        // An explicit work list instead of recursion: callers may run on small task stacks.
+        var pending: [(a: Double, b: Double, depth: Int)] = [(lower, upper, maximumDepth)]
+        var total = 0.0
+        var compensation = 0.0  // Kahan summation keeps many small pieces exact
+        while let (a, b, depth) = pending.popLast() {
+            let (kronrod, gauss) = rule(a, b, f)
+            let error = abs(kronrod - gauss)
+            // Each piece may use its share of the tolerance, in proportion to its width.
+            let allowed = max(tolerance * (b - a) / whole, 1e-300)
+            if error <= allowed || depth == 0 || b - a < 1e-15 * max(abs(a), abs(b), 1e-300) {
+                let y = kronrod - compensation
+                let t = total + y
+                compensation = (t - total) - y
+                total = t
+            } else {
+                let middle = (a + b) / 2
+                pending.append((middle, b, depth - 1))
+                pending.append((a, middle, depth - 1))
+            }
         }
-        let middle = (a + b) / 2
-        return adaptive(a, middle, tolerance, depth - 1, f, whole: whole)
-            + adaptive(middle, b, tolerance, depth - 1, f, whole: whole)
+        return total
     }
 
     private static func rule(_ a: Double, _ b: Double, _ f: (Double) -> Double) -> (Double, Double) {

@@ -10,9 +10,14 @@ import Foundation
 ///    significantly worse, the control wins.
 /// 3. Otherwise keep testing, naming the current leader and its P(best).
 enum Advisor {
+    /// Trials every arm needs before any winner, stop or reallocation is advised.
+    static let minimumTrials = 100
+
     /// What the rules need of an arm, whatever the metric.
     struct Arm {
         var id: String
+        /// Trials (or units) so far.
+        var trials: Int
         /// The observed rate or mean.
         var value: Double
         var pBest: Double
@@ -38,6 +43,17 @@ enum Advisor {
                     confidence: 1 - srm.pValue,
                     reason: "Traffic split does not match the plan (chi-square \(pText(srm.pValue))): "
                         + "fix assignment or tracking before trusting any comparison."
+                )
+            ]
+        }
+        // Guard rail: no call of any kind on a handful of impressions, however extreme it looks.
+        if let thinnest = arms.min(by: { $0.trials < $1.trials }), thinnest.trials < minimumTrials {
+            let leader = arms.max(by: { $0.pBest < $1.pBest })!
+            return [
+                Recommendation(
+                    action: .keepTesting, arm: leader.id, confidence: leader.pBest,
+                    reason: "Too little data to call anything yet: every variant needs at least \(minimumTrials) impressions "
+                        + "(\(thinnest.id) has \(thinnest.trials))."
                 )
             ]
         }

@@ -104,10 +104,19 @@ public struct ScoreResult: Codable, Sendable, Equatable {
     public struct SRM: Codable, Sendable, Equatable {
         public var pValue: Double
         public var detected: Bool
+        /// Anytime-valid p-value for repeated checks of the split.
+        public var sequentialPValue: Double
 
         enum CodingKeys: String, CodingKey {
             case detected
             case pValue = "p_value"
+            case sequentialPValue = "sequential_p_value"
+        }
+
+        init(_ srm: SampleRatioMismatch) {
+            pValue = srm.pValue
+            detected = srm.detected
+            sequentialPValue = srm.sequentialPValue
         }
     }
 

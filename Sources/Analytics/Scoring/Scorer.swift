@@ -149,7 +149,7 @@ public enum Scorer {
         var recommendations = Advisor.recommend(
             arms: arms.map {
                 Advisor.Arm(
-                    id: $0.id, value: $0.rate, pBest: $0.pBest, absolute: $0.vsControl?.absolute, relative: $0.vsControl?.relative,
+                    id: $0.id, trials: $0.trials, value: $0.rate, pBest: $0.pBest, absolute: $0.vsControl?.absolute, relative: $0.vsControl?.relative,
                     sequentialPValue: $0.vsControl?.sequential?.pValueHolm
                 )
             },
@@ -167,7 +167,7 @@ public enum Scorer {
         }
         return ScoreResult(
             arms: arms,
-            srm: ScoreResult.SRM(pValue: srm.pValue, detected: srm.detected),
+            srm: ScoreResult.SRM(srm),
             allocation: Dictionary(uniqueKeysWithValues: zip(input.arms.map(\.id), allocation.shares)),
             recommendations: recommendations
         )

@@ -153,4 +153,24 @@ public enum SpecialFunctions {
         }
         return exp(logFront) * h
     }
+
+    /// The chi-square survival function P(χ²_k ≥ x).
+    public static func chiSquareSurvival(_ x: Double, degreesOfFreedom k: Double) -> Double {
+        regularizedGammaQ(s: k / 2, x: x / 2)
+    }
+
+    /// The p-quantile of χ²_k, by bisection on the survival function to 1e-12 relative.
+    public static func chiSquareQuantile(_ p: Double, degreesOfFreedom k: Double) -> Double {
+        if p <= 0 { return 0 }
+        if p >= 1 { return .infinity }
+        var low = 0.0
+        var high = max(1, k)
+        while 1 - chiSquareSurvival(high, degreesOfFreedom: k) < p { high *= 2 }
+        for _ in 0..<300 {
+            let middle = (low + high) / 2
+            if 1 - chiSquareSurvival(middle, degreesOfFreedom: k) < p { low = middle } else { high = middle }
+            if high - low <= 1e-12 * high { break }
+        }
+        return (low + high) / 2
+    }
 }

@@ -31,7 +31,10 @@ def special_functions():
     normal = [{"p": p, "value": float(stats.norm.ppf(p))} for p in [1e-12, 1e-5, 0.01, 0.025, 0.3, 0.5, 0.8, 0.975, 0.999999]]
     chi2 = [{"df": df, "x": x, "value": float(stats.chi2.sf(x, df))}
             for df, x in [(1, 0.5), (1, 10.83), (2, 13.8), (3, 2.0), (5, 30.0), (19, 25.0)]]
-    return {"incomplete_beta": incbeta, "beta_quantile": quantiles, "normal_quantile": normal, "chi2_sf": chi2}
+    chi2_quantiles = [{"df": df, "p": p, "value": float(stats.chi2.ppf(p, df))}
+                      for df, p in [(1, 0.95), (2, 0.999), (4, 0.5), (10, 0.01), (30, 0.975)]]
+    return {"incomplete_beta": incbeta, "beta_quantile": quantiles, "normal_quantile": normal, "chi2_sf": chi2,
+            "chi2_quantile": chi2_quantiles}
 
 
 def p_best(params):
