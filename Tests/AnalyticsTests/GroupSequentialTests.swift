@@ -42,5 +42,7 @@ struct GroupSequentialTests {
         #expect(design.pValue(z: boundary + 0.01) < 0.05)
         #expect(design.pValue(z: boundary - 0.01) > 0.05)
         #expect(design.pValue(z: 0) > 0.99)
+        // The stage-wise p-value equals the α spent so far at the last boundary.
+        #expect(abs(design.stagewisePValue(z: boundary) - 0.05 * 0.75 * 0.75) < 1e-4)
     }
 }

@@ -88,7 +88,7 @@ struct SequentialSimulationTests {
                 successes.0 += BinomialSampler.sample(trials: perDay, probability: rates.0, using: &generator)
                 successes.1 += BinomialSampler.sample(trials: perDay, probability: rates.1, using: &generator)
                 let test = TwoProportionTest(treatment: (successes.1, day * perDay), control: (successes.0, day * perDay), alpha: 0.05)
-                let z = test.absoluteDifference / test.unpooledVariance.squareRoot()
+                let z = test.absoluteDifference / test.pooledVariance.squareRoot()
                 if abs(z) >= design.boundaries[day - 1] {
                     called += 1
                     impressions += 2 * day * perDay

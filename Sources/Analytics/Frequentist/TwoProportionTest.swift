@@ -13,8 +13,10 @@ public struct TwoProportionTest: Sendable, Equatable {
     public let interval: ClosedRange<Double>
     /// Two-sided p-value of the pooled z-test.
     public let pValue: Double
-    /// The unpooled variance of the difference (used by the sequential tests).
+    /// The unpooled variance of the difference (intervals).
     public let unpooledVariance: Double
+    /// The variance of the difference under "no difference" (pooled rate): what tests of equality use.
+    public let pooledVariance: Double
 
     /// - Parameters:
     ///   - treatment: Successes and trials of the treatment arm.
@@ -33,7 +35,8 @@ public struct TwoProportionTest: Sendable, Equatable {
         let halfWidth = z * variance.squareRoot()
         interval = (absoluteDifference - halfWidth)...(absoluteDifference + halfWidth)
         let pooled = nt + nc > 0 ? Double(treatment.successes + control.successes) / (nt + nc) : 0
-        let pooledStandardError = nt > 0 && nc > 0 ? (pooled * (1 - pooled) * (1 / nt + 1 / nc)).squareRoot() : 0
+        pooledVariance = nt > 0 && nc > 0 ? pooled * (1 - pooled) * (1 / nt + 1 / nc) : 0
+        let pooledStandardError = pooledVariance.squareRoot()
         if pooledStandardError > 0 {
             pValue = min(1, erfc(abs(absoluteDifference / pooledStandardError) / 2.0.squareRoot()))
         } else {

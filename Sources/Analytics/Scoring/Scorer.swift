@@ -22,12 +22,13 @@ public enum Scorer {
             self.method = method
         }
 
-        /// The group-sequential test at the last look: repeated p-value and repeated confidence interval.
-        init(groupSequential design: GroupSequentialDesign, difference: Double, variance: Double) {
+        /// The group-sequential test at the last look: stage-wise p-value (z from `testVariance`, the
+        /// variance under the null) and repeated confidence interval (from `variance`).
+        init(groupSequential design: GroupSequentialDesign, difference: Double, variance: Double, testVariance: Double) {
             let standardError = variance.squareRoot()
-            let z = standardError > 0 ? difference / standardError : 0
+            let testError = testVariance.squareRoot()
             let boundary = design.boundaries.last!
-            pValue = standardError > 0 ? design.pValue(z: z) : 1
+            pValue = testError > 0 ? design.pValue(z: difference / testError) : 1
             interval = (difference - boundary * standardError)...(difference + boundary * standardError)
             method = "group_sequential"
         }
@@ -41,8 +42,12 @@ public enum Scorer {
         }
 
         /// Either method: group-sequential when the test was planned, always-valid otherwise.
-        static func make(design: GroupSequentialDesign?, difference: Double, variance: Double, sampleSize: Int, alpha: Double) -> SequentialResult {
-            if let design { return SequentialResult(groupSequential: design, difference: difference, variance: variance) }
+        static func make(
+            design: GroupSequentialDesign?, difference: Double, variance: Double, testVariance: Double? = nil, sampleSize: Int, alpha: Double
+        ) -> SequentialResult {
+            if let design {
+                return SequentialResult(groupSequential: design, difference: difference, variance: variance, testVariance: testVariance ?? variance)
+            }
             return SequentialResult(confidenceSequenceFor: difference, variance: variance, sampleSize: sampleSize, alpha: alpha)
         }
     }
@@ -82,7 +87,7 @@ public enum Scorer {
             tests[index] = test
             sequences[index] = SequentialResult.make(
                 design: design, difference: test.absoluteDifference, variance: test.unpooledVariance,
-                sampleSize: arm.trials + control.trials, alpha: alpha
+                testVariance: test.pooledVariance, sampleSize: arm.trials + control.trials, alpha: alpha
             )
         }
         let holm = MultipleTesting.holm(treatmentIndexes.map { tests[$0]!.pValue })

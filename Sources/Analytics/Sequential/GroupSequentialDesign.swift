@@ -38,6 +38,32 @@ public struct GroupSequentialDesign: Sendable, Equatable {
     public let spending: Spending
     /// Critical |z| at each look.
     public let boundaries: [Double]
+    /// The null density of the score on the continuation region of the next-to-last look, for p-values.
+    private let lastLook: LastLook
+
+    /// What the stage-wise p-value at the last look needs.
+    struct LastLook: Sendable, Equatable {
+        var grid: [Double] = []
+        var density: [Double] = []
+        var weights: [Double] = []
+        /// α spent before the last look.
+        var spentBefore = 0.0
+        /// Standard deviation of the score's step into the last look.
+        var step = 1.0
+        /// Information fraction of the last look.
+        var t = 1.0
+
+        /// P(no crossing before, |Z_last| ≥ c) under the null.
+        func exit(_ c: Double) -> Double {
+            let edge = c * t.squareRoot()
+            if grid.isEmpty { return 2 * Normal.survival(c) }
+            var total = 0.0
+            for (u, (f, w)) in zip(grid, zip(density, weights)) {
+                total += w * f * (Normal.survival((edge - u) / step) + Normal.cdf((-edge - u) / step))
+            }
+            return total
+        }
+    }
 
     /// Points per unit of standard deviation in the integration grid.
     static let gridDensity = 24  // grid points per 3 standard deviations of the next step
@@ -51,7 +77,7 @@ public struct GroupSequentialDesign: Sendable, Equatable {
         self.fractions = fractions
         self.alpha = alpha
         self.spending = spending
-        boundaries = Self.computeBoundaries(fractions: fractions, alpha: alpha, spending: spending)
+        (boundaries, lastLook) = Self.computeBoundaries(fractions: fractions, alpha: alpha, spending: spending)
     }
 
     /// Builds the looks from planned totals: `looks` (totals at earlier looks), the current total and the horizon.
@@ -63,26 +89,39 @@ public struct GroupSequentialDesign: Sendable, Equatable {
         self.init(fractions: increasing, alpha: alpha, spending: spending)
     }
 
-    /// The repeated p-value at the last look: the smallest α at which this design would reject
-    /// there with statistic `z` (Jennison & Turnbull §9.1).
+    /// The repeated p-value at the last look: the smallest α at which a design with the same looks
+    /// and spending function would reject there (Jennison & Turnbull §9.1), so p ≤ α exactly when
+    /// |z| reaches this design's last boundary, at interim looks too.
+    ///
+    /// - Complexity: a bisection on α (to 0.1% relative), each step a boundary computation.
     public func pValue(z: Double) -> Double {
         let target = abs(z)
-        if target >= Self.computeBoundaries(fractions: fractions, alpha: 1e-12, spending: spending).last! { return 1e-12 }
+        // Where the answer is plain, skip the search: below the boundary at α = 1 or beyond the one at 1e-12.
+        if target >= Self.computeBoundaries(fractions: fractions, alpha: 1e-12, spending: spending).0.last! { return 1e-12 }
         var low = 1e-12
         var high = 1.0
-        for _ in 0..<40 {
+        while high / low > 1.001 {
             let middle = (low * high).squareRoot()  // bisection on the log scale
-            let boundary = Self.computeBoundaries(fractions: fractions, alpha: middle, spending: spending).last!
-            if target >= boundary { high = middle } else { low = middle }
-            if high / low < 1.0001 { break }
+            if target >= Self.computeBoundaries(fractions: fractions, alpha: middle, spending: spending).0.last! {
+                high = middle
+            } else {
+                low = middle
+            }
         }
         return high
     }
 
+    /// The stage-wise ordering p-value at the last look (Jennison & Turnbull §8.4): α spent before it
+    /// plus P(no earlier crossing, |Z_last| ≥ |z|) under the null; one pass, for ranking outcomes.
+    public func stagewisePValue(z: Double) -> Double {
+        min(1, lastLook.spentBefore + lastLook.exit(abs(z)))
+    }
+
     /// Computes |z| boundaries look by look so that the probability of first crossing at look k
     /// under the null equals the α spent between looks k − 1 and k.
-    static func computeBoundaries(fractions: [Double], alpha: Double, spending: Spending) -> [Double] {
+    static func computeBoundaries(fractions: [Double], alpha: Double, spending: Spending) -> ([Double], LastLook) {
         var boundaries: [Double] = []
+        var last = LastLook()
         // Density of the score S = Z·√t on the continuation region of the previous look.
         var grid: [Double] = []
         var density: [Double] = []
@@ -94,6 +133,9 @@ public struct GroupSequentialDesign: Sendable, Equatable {
             let increment = max(spent - previousSpent, 1e-300)
             let dt = t - previousT
             let sdStep = dt.squareRoot()
+            if index == fractions.count - 1 && index > 0 {
+                last = LastLook(grid: grid, density: density, weights: weights, spentBefore: previousSpent, step: sdStep, t: t)
+            }
             let boundary: Double
             if index == 0 {
                 boundary = Normal.quantile(1 - increment / 2)
@@ -147,6 +189,6 @@ public struct GroupSequentialDesign: Sendable, Equatable {
             previousT = t
             previousSpent = spent
         }
-        return boundaries
+        return (boundaries, last)
     }
 }

@@ -92,7 +92,8 @@ struct ScoreBench: AsyncParsableCommand {
                 let d = test.absoluteDifference
                 let v = test.unpooledVariance
                 let calls: [Rule: Bool] = [
-                    .herald: v > 0 && abs(d) / v.squareRoot() >= design.boundaries[day - 1],
+                    // Herald's planned test: the pooled (null) variance for the z-statistic, as its scorer does.
+                    .herald: test.pooledVariance > 0 && abs(d) / test.pooledVariance.squareRoot() >= design.boundaries[day - 1],
                     .growthbook: PeerSequentialRules.asymptoticConfidenceSequenceRejects(difference: d, variance: v, total: 2 * n, alpha: 0.05, tuning: 5_000),
                     .eppo: PeerSequentialRules.asymptoticConfidenceSequenceRejects(difference: d, variance: v, total: 2 * n, alpha: 0.05, tuning: 10_000),
                     .naive: PeerSequentialRules.naiveZTestRejects(difference: d, variance: v, alpha: 0.05),
