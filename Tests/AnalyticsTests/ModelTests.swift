@@ -64,4 +64,19 @@ struct ModelTests {
         let stopped = Allocation(probabilityOfBeingBest: [0.2, 0.3, 0.5], trials: [5_000, 5_000, 5_000], live: [true, false, true])
         #expect(stopped.shares[1] == 0)
     }
+
+    @Test func periodWeightingRemovesTheBiasOfAShiftingSplit() {
+        // Both arms convert at 2% on weekdays and 6% on weekends; B got most of its traffic on weekends.
+        let periods = [
+            PeriodWeightedPosterior.Period(trials: [9_000, 1_000], successes: [180, 20]),  // weekday
+            PeriodWeightedPosterior.Period(trials: [1_000, 9_000], successes: [60, 540]),  // weekend
+        ]
+        let pooledA = 240.0 / 10_000
+        let pooledB = 560.0 / 10_000
+        #expect(pooledB > 2 * pooledA)  // pooled totals make B look far better
+        let posteriors = PeriodWeightedPosterior.posteriors(periods, arms: 2)
+        #expect(abs(posteriors[0].mean - posteriors[1].mean) < 0.002)
+        let best = BestArm(posteriors: posteriors).probabilityOfBeingBest()
+        #expect(best[0] > 0.2 && best[1] > 0.2)
+    }
 }

@@ -198,3 +198,18 @@ public enum Scorer {
         return more > 0 ? more : nil
     }
 }
+
+extension ScoreResult {
+    /// Replaces the traffic split (and the `reallocate` advice built on it) with `allocation`,
+    /// e.g. one computed from period-weighted rates.
+    public mutating func apply(_ allocation: Allocation, ids: [String]) {
+        self.allocation = Dictionary(uniqueKeysWithValues: zip(ids, allocation.shares))
+        recommendations.removeAll { $0.action == .reallocate }
+        recommendations += Advisor.reallocation(allocation, ids: ids, current: ids.map { _ in nil }, recommendations: recommendations)
+    }
+
+    /// The ids of arms advised to stop.
+    public var stoppedArms: Set<String> {
+        Set(recommendations.filter { $0.action == .stopArm }.compactMap(\.arm))
+    }
+}

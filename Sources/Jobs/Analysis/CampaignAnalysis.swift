@@ -53,11 +53,23 @@ public struct CampaignAnalysis: Sendable {
         let featureEffects = try await Self.featureEffects(events, metric: campaign.primaryMetric)
         score.recommendations += Self.recommendations(sendTime: sendTime, featureEffects: featureEffects, channel: campaign.channels.first)
         let daily = try await events.daily(campaign: campaign.id, metric: campaign.primaryMetric)
+        // The traffic split for the next period: from day-by-day rates weighted alike for every arm, so a
+        // drift over time does not favour the arm that happened to get more traffic on good days.
+        let days = Self.days(daily, variants: campaign.variants.map(\.id))
+        if days.count > 1 {
+            let posteriors = PeriodWeightedPosterior.posteriors(days.map { .init(trials: $0.impressions, successes: $0.successes) }, arms: campaign.variants.count)
+            let stopped = score.stoppedArms
+            let allocation = Allocation(
+                probabilityOfBeingBest: BestArm(posteriors: posteriors).probabilityOfBeingBest(),
+                trials: totals.map(\.impressions), live: totals.map { !stopped.contains($0.key) }
+            )
+            score.apply(allocation, ids: campaign.variants.map(\.key))
+        }
         let report = ReportModel(
             campaign: campaign,
             score: score,
             alpha: alpha,
-            days: Self.days(daily, variants: campaign.variants.map(\.id)),
+            days: days,
             generatedAt: now,
             notes: notes
         )
@@ -105,7 +117,7 @@ public struct CampaignAnalysis: Sendable {
                     Recommendation(
                         action: .bestSendTime, arm: nil, confidence: 1 - 0.05,
                         reason: "Post on \(channel?.rawValue ?? "this channel") on \(day)s at "
-                            + String(format: "%02d:00 UTC: %.2f%% engagement against %.2f%% on average", best.hourOfWeek % 24, best.rate * 100, average * 100)
+                            + String(format: "%02d:00 (campaign time): %.2f%% engagement against %.2f%% on average", best.hourOfWeek % 24, best.rate * 100, average * 100)
                             + " for the channel."
                     )
                 )
