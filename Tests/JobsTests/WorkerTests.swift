@@ -93,9 +93,11 @@ struct WorkerTests {
                 name: "Fire", channels: [.x, .linkedin], schedule: .init(cron: "0 9 * * *", tz: "Europe/Berlin"),
                 variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")]
             )
-            let campaign = try await CampaignStore(database, workspace: workspace).create(spec)
             let schedule = try #require(try CampaignSchedule.validate(spec))
-            let stored = try await CampaignSchedule.attach(schedule, to: campaign, database: database, now: Date())
+            _ = try await CampaignStore(database, workspace: workspace)
+                .create(spec, schedule: CampaignSchedule.attachment(schedule, now: Date()))
+            let stored = try #require(try await ScheduleStore(database).list().first)
+            #expect(stored.name == "campaign:fire" && stored.jobKind == "publish_campaign" && stored.nextFireAt != nil)
             let fire = Date().addingTimeInterval(-1)
             let request = JobRequest(kind: "publish_campaign", payload: stored.jobPayload, runAt: fire)
             try await JobQueue(database).enqueue([request, request])  // a fire repeated by mistake

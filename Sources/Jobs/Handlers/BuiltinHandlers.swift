@@ -69,15 +69,8 @@ public struct PublishCampaignHandler: JobHandler {
     public let kind = "publish_campaign"
     public init() {}
 
-    struct Payload: Decodable {
-        var campaign_id: UUID
-        var workspace_id: UUID
-    }
-
     public func run(_ job: ClaimedJob, context: JobContext) async throws {
-        let payload = try decodePayload(Payload.self, from: job)
-        let workspace = WorkspaceID(payload.workspace_id)
-        let campaign = try await findCampaign(payload.campaign_id, in: workspace, context: context)
+        let (campaign, workspace) = try await campaignOf(job, context: context)
         let store = PublicationStore(context.database)
         var requests: [JobRequest] = []
         let fire = Timestamp.format(job.runAt)
@@ -106,15 +99,8 @@ public struct AnalyzeHandler: JobHandler {
     public let kind = "analyze"
     public init() {}
 
-    struct Payload: Decodable {
-        var campaign_id: UUID
-        var workspace_id: UUID
-    }
-
     public func run(_ job: ClaimedJob, context: JobContext) async throws {
-        let payload = try decodePayload(Payload.self, from: job)
-        let workspace = WorkspaceID(payload.workspace_id)
-        let campaign = try await findCampaign(payload.campaign_id, in: workspace, context: context)
+        let (campaign, workspace) = try await campaignOf(job, context: context)
         _ = try await CampaignAnalysis(database: context.database, workspace: workspace).analyze(campaign, now: context.clock.now())
     }
 }
@@ -130,29 +116,34 @@ public struct ReportHandler: JobHandler {
         self.directory = directory
     }
 
-    struct Payload: Decodable {
-        var campaign_id: UUID
-        var workspace_id: UUID
+    struct Options: Decodable {
         var format: ReportFormat?
     }
 
     public func run(_ job: ClaimedJob, context: JobContext) async throws {
-        let payload = try decodePayload(Payload.self, from: job)
-        let workspace = WorkspaceID(payload.workspace_id)
+        let options = try decodePayload(Options.self, from: job)
+        let (campaign, workspace) = try await campaignOf(job, context: context)
         let now = context.clock.now()
-        let campaign = try await findCampaign(payload.campaign_id, in: workspace, context: context)
         let outcome = try await CampaignAnalysis(database: context.database, workspace: workspace).analyze(campaign, now: now)
-        let format = payload.format ?? .md
+        let format = options.format ?? .md
         _ = try ReportWriter(directory: directory).write(
             try format.render(outcome.report), slug: outcome.campaign.slug, format: format.rawValue, at: now
         )
     }
 }
 
-/// The campaign a job is about; a campaign that no longer exists fails the job permanently.
-func findCampaign(_ id: UUID, in workspace: WorkspaceID, context: JobContext) async throws -> Campaign {
+/// The payload of jobs about one campaign: `{"campaign_id": "<uuid>", "workspace_id": "<uuid>", ...}`.
+struct CampaignJobPayload: Decodable {
+    var campaign_id: UUID
+    var workspace_id: UUID
+}
+
+/// The campaign a job is about; a bad payload or a campaign that no longer exists fails the job permanently.
+func campaignOf(_ job: ClaimedJob, context: JobContext) async throws -> (Campaign, WorkspaceID) {
+    let payload = try decodePayload(CampaignJobPayload.self, from: job)
+    let workspace = WorkspaceID(payload.workspace_id)
     do {
-        return try await CampaignStore(context.database, workspace: workspace).find(CampaignID(id))
+        return (try await CampaignStore(context.database, workspace: workspace).find(CampaignID(payload.campaign_id)), workspace)
     } catch let error as NotFoundError {
         throw PermanentJobError("\(error)")
     }

@@ -20,14 +20,10 @@ public enum CampaignSchedule {
         }
     }
 
-    /// Stores the campaign's schedule (named `campaign:<slug>`, removed with the campaign).
-    @discardableResult
-    public static func attach(_ schedule: Schedule, to campaign: Campaign, database: Database, now: Date) async throws -> StoredSchedule {
-        try await ScheduleStore(database).create(
-            name: "campaign:\(campaign.slug)", rule: schedule.ruleText, timeZone: schedule.timeZone.identifier,
-            workspace: campaign.workspaceID, campaign: campaign.id, jobKind: "publish_campaign",
-            jobPayload: #"{"campaign_id": "\#(campaign.id)", "workspace_id": "\#(campaign.workspaceID)"}"#,
-            nextFireAt: schedule.nextFire(after: now), now: now
+    /// The schedule to store with the campaign (see ``CampaignStore/create(_:schedule:)``).
+    public static func attachment(_ schedule: Schedule, now: Date) -> CampaignStore.ScheduleAttachment {
+        CampaignStore.ScheduleAttachment(
+            rule: schedule.ruleText, timeZone: schedule.timeZone.identifier, nextFireAt: schedule.nextFire(after: now), now: now
         )
     }
 }

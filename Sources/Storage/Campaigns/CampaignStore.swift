@@ -13,19 +13,36 @@ public struct CampaignStore: Sendable {
         self.workspace = workspace
     }
 
-    /// Stores a validated spec as a new campaign, atomically.
+    /// A publication schedule stored with a new campaign: named `campaign:<slug>`, each fire runs
+    /// `publish_campaign`, removed with the campaign.
+    public struct ScheduleAttachment: Sendable {
+        /// The rule's stored text (a cron expression, `every:…` or `once:…`).
+        public var rule: String
+        public var timeZone: String
+        public var nextFireAt: Date?
+        public var now: Date
+
+        public init(rule: String, timeZone: String, nextFireAt: Date?, now: Date) {
+            self.rule = rule
+            self.timeZone = timeZone
+            self.nextFireAt = nextFireAt
+            self.now = now
+        }
+    }
+
+    /// Stores a validated spec as a new campaign (and its schedule, if given) in one transaction.
     ///
     /// - Throws: ``ValidationError`` on `slug` when the workspace already has a campaign with it.
-    public func create(_ spec: CampaignSpec) async throws -> Campaign {
+    public func create(_ spec: CampaignSpec, schedule: ScheduleAttachment? = nil) async throws -> Campaign {
         try spec.validate()
-        let schedule = try spec.schedule.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let scheduleJSON = try spec.schedule.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let metric = spec.primaryMetric.rawValue
         do {
             let id: CampaignID = try await database.transaction { connection in
                 let rows = try await connection.query(
                     """
                     INSERT INTO campaigns (workspace_id, slug, name, primary_metric, destination, schedule)
-                    VALUES (\(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(schedule)::jsonb)
+                    VALUES (\(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(scheduleJSON)::jsonb)
                     RETURNING id
                     """,
                     logger: database.logger
@@ -50,6 +67,18 @@ public struct CampaignStore: Sendable {
                     """,
                     logger: database.logger
                 )
+                if let schedule {
+                    try await connection.query(
+                        """
+                        INSERT INTO schedules (workspace_id, campaign_id, name, rule, tz, job_kind, job_payload, next_fire_at, created_at)
+                        VALUES (\(workspace.uuid), \(campaignID), \("campaign:" + spec.slug), \(schedule.rule), \(schedule.timeZone),
+                                'publish_campaign',
+                                jsonb_build_object('campaign_id', \(campaignID)::text, 'workspace_id', \(workspace.uuid)::text),
+                                \(schedule.nextFireAt), \(schedule.now))
+                        """,
+                        logger: database.logger
+                    )
+                }
                 return CampaignID(campaignID)
             }
             return try await find(id)

@@ -49,9 +49,8 @@ struct CampaignsCommand: AsyncParsableCommand {
             let now = options.configuration().clock.now()
             let campaign = try await options.session().run { database, workspace in
                 do {
-                    let campaign = try await CampaignStore(database, workspace: workspace).create(spec)
-                    if let schedule { try await CampaignSchedule.attach(schedule, to: campaign, database: database, now: now) }
-                    return campaign
+                    return try await CampaignStore(database, workspace: workspace)
+                        .create(spec, schedule: schedule.map { CampaignSchedule.attachment($0, now: now) })
                 } catch let error as HeraldCore.ValidationError {
                     throw error.at(file)
                 }

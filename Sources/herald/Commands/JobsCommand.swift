@@ -66,10 +66,9 @@ struct JobsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let (id, now) = (self.id, options.configuration().clock.now())
-            let done = try await options.session().run { database, _ in try await JobQueue(database).retryNow(id, now: now) }
-            guard done else { throw CommandFailure(message: "job \(id) not found or running/completed: nothing to retry") }
-            print(json ? #"{"id":\#(id),"state":"pending"}"# : "job \(id) is due now")
+            try await steer(id, options: options, json: json, state: "pending", done: "is due now", refused: "not found or running/completed: nothing to retry") {
+                try await $0.retryNow($1, now: $2)
+            }
         }
     }
 
@@ -80,10 +79,9 @@ struct JobsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let (id, now) = (self.id, options.configuration().clock.now())
-            let done = try await options.session().run { database, _ in try await JobQueue(database).cancel(id, now: now) }
-            guard done else { throw CommandFailure(message: "job \(id) not found or already finished: nothing to cancel") }
-            print(json ? #"{"id":\#(id),"state":"cancelled"}"# : "job \(id) cancelled")
+            try await steer(id, options: options, json: json, state: "cancelled", done: "cancelled", refused: "not found or already finished: nothing to cancel") {
+                try await $0.cancel($1, now: $2)
+            }
         }
     }
 
@@ -121,6 +119,17 @@ struct JobsCommand: AsyncParsableCommand {
             print("enqueued \(added)")
         }
     }
+}
+
+/// Runs one operator action on a job and reports it (`retry`, `cancel`).
+private func steer(
+    _ id: Int64, options: CommonOptions, json: Bool, state: String, done: String, refused: String,
+    _ action: @Sendable (JobQueue, Int64, Date) async throws -> Bool
+) async throws {
+    let now = options.configuration().clock.now()
+    let changed = try await options.session().run { database, _ in try await action(JobQueue(database), id, now) }
+    guard changed else { throw CommandFailure(message: "job \(id) \(refused)") }
+    print(json ? #"{"id":\#(id),"state":"\#(state)"}"# : "job \(id) \(done)")
 }
 
 extension JobState: ExpressibleByArgument {}
