@@ -19,7 +19,7 @@ struct Herald: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, CampaignsCommand.self, ImportCommand.self, ScoreCommand.self, ReportCommand.self,
             WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, BenchCommand.self, WorkspacesCommand.self,
-            DBCommand.self, VariantsCommand.self,
+            DBCommand.self, VariantsCommand.self, ServeCommand.self, TokensCommand.self,
         ]
     )
 

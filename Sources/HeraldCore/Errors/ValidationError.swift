@@ -62,3 +62,15 @@ public struct NotFoundError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String { "\(kind) \"\(id)\" not found" }
 }
+
+/// A request that cannot be done in the current state of things (e.g. deleting a variant with recorded engagement).
+public struct ConflictError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is in the way and what to do instead.
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -51,7 +51,7 @@ public struct EventStore: Sendable {
     ///   - progress: Called with the fraction of rows sent to the server.
     public func ingest(_ events: [EngagementEvent], progress: @Sendable (Double) -> Void = { _ in }) async throws -> IngestResult {
         guard !events.isEmpty else { return IngestResult(accepted: 0, duplicates: 0) }
-        try await ensurePartitions(covering: events)
+        try await ensurePartitions(covering: events.map(\.occurredAt))
         let workspace = self.workspace
         let logger = database.logger
         let accepted: Int = try await database.transaction { connection in
@@ -131,13 +131,13 @@ public struct EventStore: Sendable {
         return IngestResult(accepted: accepted, duplicates: events.count - accepted)
     }
 
-    /// Creates the month partitions the events fall in, and the next month's, each unless it exists.
-    func ensurePartitions(covering events: [EngagementEvent]) async throws {
+    /// Creates the month partitions the times fall in, and the next month's, each unless it exists.
+    func ensurePartitions(covering times: [Date]) async throws {
         var months = Set<Int>()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        for event in events {
-            let parts = calendar.dateComponents([.year, .month], from: event.occurredAt)
+        for time in times {
+            let parts = calendar.dateComponents([.year, .month], from: time)
             months.insert(parts.year! * 12 + parts.month! - 1)
         }
         if let last = months.max() { months.insert(last + 1) }

@@ -13,14 +13,8 @@ import Storage
 import Glibc
 #endif
 
-/// `herald worker`: runs jobs (and, unless told otherwise, the scheduler) until SIGTERM or SIGINT.
-struct WorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "worker",
-        abstract: "Run jobs from the queue, and the scheduler, until SIGTERM/SIGINT (then finish or release running jobs)."
-    )
-
-    @OptionGroup var options: CommonOptions
+/// How a process runs jobs: shared by `herald worker` and the worker inside `herald serve`.
+struct WorkerOptions: ParsableArguments {
     @Option(help: "Jobs run at once.") var concurrency: Int = 10
     @Option(help: "Queues to take jobs from, comma-separated.") var queues: String = "default"
     @Option(help: "Lease of a claimed job in seconds (renewed by heartbeat); a crashed worker's jobs run again after it.")
@@ -38,36 +32,51 @@ struct WorkerCommand: AsyncParsableCommand {
         guard pollMs >= 10, tickMs >= 10 else { throw ArgumentParser.ValidationError("--poll-ms and --tick-ms must be at least 10") }
     }
 
+    /// The worker (and, unless `--no-scheduler`, the scheduler) as services.
+    func services(database: Database, configuration: HeraldConfiguration, logger: Logger) throws -> [any Service] {
+        var worker = WorkerConfiguration(id: "\(ProcessInfo.processInfo.hostName):\(getpid())")
+        worker.queues = queues.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        worker.concurrency = concurrency
+        worker.lease = lease
+        worker.heartbeatInterval = .milliseconds(Int64(max(100, lease * 1000 / 3 / configurationRate(configuration))))
+        worker.rescueInterval = .milliseconds(Int64(max(100, lease * 1000 / 4 / configurationRate(configuration))))
+        worker.pollInterval = .milliseconds(pollMs)
+        worker.shutdownGrace = .milliseconds(Int64(grace * 1000))
+        worker.retention = retentionHours * 3_600
+        var services: [any Service] = [
+            Worker(
+                database: database,
+                handlers: .standard(
+                    reportsDirectory: URL(fileURLWithPath: reports), publishPause: configuration.publishPause,
+                    llm: try LLMConfiguration(environment: ProcessInfo.processInfo.environment)
+                ),
+                clock: configuration.clock,
+                configuration: worker,
+                logger: logger
+            )
+        ]
+        if !noScheduler {
+            services.append(SchedulerService(database: database, clock: configuration.clock, tick: .milliseconds(tickMs), logger: logger))
+        }
+        return services
+    }
+}
+
+/// `herald worker`: runs jobs (and, unless told otherwise, the scheduler) until SIGTERM or SIGINT.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run jobs from the queue, and the scheduler, until SIGTERM/SIGINT (then finish or release running jobs)."
+    )
+
+    @OptionGroup var options: CommonOptions
+    @OptionGroup var worker: WorkerOptions
+
     func run() async throws {
         let configuration = options.configuration()
         let logger = Logger(label: "herald.worker")
-        var services: [any Service] = []
         try await options.session().run { database, _ in
-            var worker = WorkerConfiguration(id: "\(ProcessInfo.processInfo.hostName):\(getpid())")
-            worker.queues = queues.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            worker.concurrency = concurrency
-            worker.lease = lease
-            worker.heartbeatInterval = .milliseconds(Int64(max(100, lease * 1000 / 3 / configurationRate(configuration))))
-            worker.rescueInterval = .milliseconds(Int64(max(100, lease * 1000 / 4 / configurationRate(configuration))))
-            worker.pollInterval = .milliseconds(pollMs)
-            worker.shutdownGrace = .milliseconds(Int64(grace * 1000))
-            worker.retention = retentionHours * 3_600
-            services.append(
-                Worker(
-                    database: database,
-                    handlers: .standard(
-                        reportsDirectory: URL(fileURLWithPath: reports), publishPause: configuration.publishPause,
-                        llm: try LLMConfiguration(environment: ProcessInfo.processInfo.environment)
-                    ),
-                    clock: configuration.clock,
-                    configuration: worker,
-                    logger: logger
-                )
-            )
-            if !noScheduler {
-                services.append(SchedulerService(database: database, clock: configuration.clock, tick: .milliseconds(tickMs), logger: logger))
-            }
-            try await runServices(services, logger: logger)
+            try await runServices(try worker.services(database: database, configuration: configuration, logger: logger), logger: logger)
         }
     }
 }

@@ -1,0 +1,117 @@
+import Foundation
+import HeraldCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+import Storage
+
+/// An error answered to a client as `{"error": {"code", "message", "details"}}` with a 4xx (or 5xx) status.
+public struct APIError: HTTPResponseError, Sendable {
+    /// One thing wrong with the input: where (`row 3`), which field, and why.
+    public struct Detail: Sendable, Codable, Equatable {
+        public var location: String?
+        public var field: String?
+        public var message: String
+
+        public init(location: String? = nil, field: String? = nil, message: String) {
+            self.location = location
+            self.field = field
+            self.message = message
+        }
+    }
+
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable code (`validation_failed`, `not_found`...).
+    public var code: String
+    public var message: String
+    public var details: [Detail]
+
+    public init(status: HTTPResponse.Status, code: String, message: String, details: [Detail] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    public static func unauthorized(_ message: String) -> APIError {
+        APIError(status: .unauthorized, code: "unauthorized", message: message)
+    }
+
+    public static func forbidden(_ message: String) -> APIError {
+        APIError(status: .forbidden, code: "forbidden", message: message)
+    }
+
+    public static func notFound(_ message: String) -> APIError {
+        APIError(status: .notFound, code: "not_found", message: message)
+    }
+
+    public static func badRequest(_ message: String, details: [Detail] = []) -> APIError {
+        APIError(status: .badRequest, code: "bad_request", message: message, details: details)
+    }
+
+    public static func tooLarge(_ message: String) -> APIError {
+        APIError(status: .contentTooLarge, code: "too_large", message: message)
+    }
+
+    /// The answer for any error a route throws: Herald's own errors keep their meaning, others are 500s
+    /// that say only the request id (the log has the rest).
+    public static func from(_ error: any Error, requestID: String) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as ValidationError:
+            return APIError(
+                status: .unprocessableContent, code: "validation_failed", message: error.description,
+                details: [Detail(location: error.location.isEmpty ? nil : error.location, field: error.field.isEmpty ? nil : error.field, message: error.reason)]
+            )
+        case let errors as ValidationErrors:
+            let noun = errors.total == 1 ? "problem" : "problems"
+            return APIError(
+                status: .unprocessableContent, code: "validation_failed",
+                message: "\(errors.total) \(noun) found; nothing was written",
+                details: errors.errors.map {
+                    Detail(location: $0.location.isEmpty ? nil : $0.location, field: $0.field.isEmpty ? nil : $0.field, message: $0.reason)
+                }
+            )
+        case let error as NotFoundError:
+            return .notFound(error.description)
+        case let error as ConflictError:
+            return APIError(status: .conflict, code: "conflict", message: error.message)
+        case let error as EventJSON.TooManyRows:
+            return .tooLarge(error.description)
+        case let error as HTTPError:
+            return APIError(
+                status: error.status, code: error.status == .notFound ? "not_found" : "http_\(error.status.code)",
+                message: error.body ?? error.status.reasonPhrase
+            )
+        case is NIOTooManyBytesError:
+            return .tooLarge("the request body is too large")
+        default:
+            return APIError(
+                status: .internalServerError, code: "internal",
+                message: "something went wrong on our side (request \(requestID)); it was logged"
+            )
+        }
+    }
+
+    struct Envelope: Encodable {
+        struct Body: Encodable {
+            var code: String
+            var message: String
+            var details: [Detail]
+        }
+        var error: Body
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(Envelope(error: .init(code: code, message: message, details: details)))
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"herald\"" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import HeraldCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+import Storage
+
+/// How `herald serve` listens and what it accepts.
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// The most events one `POST /v1/events` may carry.
+    public var maximumBatchRows: Int
+    /// The largest request body accepted, in bytes.
+    public var maximumBodyBytes: Int
+    /// The address clients reach this service at, for tracking links (no trailing slash);
+    /// nil uses the `Host` the request came to.
+    public var publicURL: String?
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maximumBatchRows: Int = 10_000, maximumBodyBytes: Int = 8 << 20, publicURL: String? = nil) {
+        self.host = host
+        self.port = port
+        self.maximumBatchRows = maximumBatchRows
+        self.maximumBodyBytes = maximumBodyBytes
+        var url = publicURL
+        while url?.hasSuffix("/") == true { url?.removeLast() }
+        self.publicURL = url
+    }
+}
+
+/// Herald's HTTP service: the `/v1` API, tracking links and pixels, health and metrics.
+public enum HeraldServer {
+    /// The router with every route and middleware.
+    public static func router(database: Database, settings: ServerSettings, metrics: ServiceMetrics) -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: ObservingMiddleware(metrics: metrics))
+        HealthRoutes(database: database, metrics: metrics).add(to: router)
+        TrackingRoutes(database: database, metrics: metrics).add(to: router)
+        let api = router.group("v1").add(middleware: AuthMiddleware(tokens: TokenStore(database)))
+        api.get("workspace") { _, context -> Response in
+            let principal = try context.requirePrincipal()
+            return try JSONResponse.make(["workspace": principal.workspaceSlug, "role": principal.role.rawValue])
+        }
+        CampaignRoutes(database: database, settings: settings).add(to: api)
+        ScheduleRoutes(database: database, settings: settings).add(to: api)
+        PublicationRoutes(database: database, settings: settings).add(to: api)
+        EventRoutes(database: database, settings: settings, metrics: metrics).add(to: api)
+        return router
+    }
+
+    /// The application, with `services` (worker, scheduler, maintenance) run beside the server and shut down with it.
+    ///
+    /// - Parameter onServerRunning: Called with the bound port once the server listens (port 0 picks a free one).
+    public static func application(
+        database: Database,
+        settings: ServerSettings,
+        metrics: ServiceMetrics = ServiceMetrics(),
+        services: [any Service] = [],
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(database: database, settings: settings, metrics: metrics),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "herald"),
+            services: [PartitionMaintenance(database: database, logger: logger)] + services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+            logger: logger
+        )
+    }
+}
+
+/// Creates this month's and next month's event partitions at start and every few hours,
+/// so ingest and tracking never wait on creating one.
+struct PartitionMaintenance: Service {
+    let database: Database
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                // Partitions belong to the table, not to a workspace; any workspace id scopes nothing here.
+                try await EventStore(database, workspace: WorkspaceID(UUID())).ensureCurrentPartitions(now: Date())
+            } catch {
+                logger.warning("could not create event partitions ahead", metadata: ["herald.error": "\(error)"])
+            }
+            try? await gracefulShutdown(sleeping: .seconds(6 * 3_600))
+        }
+    }
+
+    func gracefulShutdown(sleeping duration: Duration) async throws {
+        try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import HeraldCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+import Storage
+
+/// Public tracking endpoints: `GET /r/{code}` (click, then redirect) and `GET /p/{code}.gif` (impression pixel).
+struct TrackingRoutes {
+    let database: Database
+    let metrics: ServiceMetrics
+
+    func add(to router: Router<APIContext>) {
+        router.get("r/{code}", use: click)
+        router.get("p/{file}", use: pixel)
+    }
+
+    /// Records a click and redirects to the campaign's own destination with UTM parameters.
+    ///
+    /// A `to` parameter naming any other place is refused (no open redirect); unknown codes are 404s; neither records anything.
+    @Sendable func click(_ request: Request, context: APIContext) async throws -> Response {
+        let code = try context.parameters.require("code")
+        guard let target = try await PublicationStore(database).tracking(code: code) else {
+            throw APIError.notFound("no tracking link \"\(code)\"")
+        }
+        guard let destination = target.destination,
+            let location = TrackingLink.destination(
+                destination, channel: target.channel, campaign: target.campaignSlug, variant: target.variantKey
+            )
+        else {
+            throw APIError(status: .notFound, code: "no_destination", message: "the campaign of this link has no destination URL")
+        }
+        if let asked = request.uri.queryParameters["to"], String(asked) != destination {
+            throw APIError(
+                status: .badRequest, code: "destination_refused",
+                message: "tracking links only redirect to their campaign's own destination"
+            )
+        }
+        let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
+        try await EventStore(database, workspace: target.workspace).recordTracked(target, kind: .click, at: Date(), isBot: isBot)
+        metrics.recordTracking(kind: "click", bot: isBot)
+        var response = Response.redirect(to: location, type: .found)
+        response.headers[.cacheControl] = "no-store"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer-when-downgrade"
+        return response
+    }
+
+    /// A transparent 1x1 GIF.
+    static let gif: [UInt8] = [
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0x21, 0xF9, 0x04,
+        0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
+    ]
+
+    /// Records an impression and answers the pixel, never cached.
+    @Sendable func pixel(_ request: Request, context: APIContext) async throws -> Response {
+        let file = try context.parameters.require("file")
+        guard file.hasSuffix(".gif"), let target = try await PublicationStore(database).tracking(code: String(file.dropLast(4))) else {
+            throw APIError.notFound("no tracking pixel \"\(file)\"")
+        }
+        let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
+        try await EventStore(database, workspace: target.workspace).recordTracked(target, kind: .impression, at: Date(), isBot: isBot)
+        metrics.recordTracking(kind: "impression", bot: isBot)
+        var headers = HTTPFields()
+        headers[.contentType] = "image/gif"
+        headers[.cacheControl] = "no-store, no-cache, must-revalidate, max-age=0"
+        headers[HTTPField.Name("Pragma")!] = "no-cache"
+        headers[.expires] = "0"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.gif)))
+    }
+}

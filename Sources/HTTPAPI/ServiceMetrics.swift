@@ -1,0 +1,88 @@
+import Foundation
+import HeraldCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+import Prometheus
+import Storage
+
+/// The service's Prometheus metrics: requests and latencies by route, events ingested, tracking hits,
+/// and, read at scrape time, jobs by state and database connections.
+public final class ServiceMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let eventsAccepted: Counter
+    let eventsDuplicate: Counter
+    let eventsRejected: Counter
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        eventsAccepted = registry.makeCounter(name: "herald_events_ingested_total", labels: [("result", "accepted")], help: "Engagement events received")
+        eventsDuplicate = registry.makeCounter(name: "herald_events_ingested_total", labels: [("result", "duplicate")], help: "Engagement events received")
+        eventsRejected = registry.makeCounter(name: "herald_events_ingested_total", labels: [("result", "rejected")], help: "Engagement events received")
+    }
+
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            name: "herald_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))],
+            help: "HTTP requests answered"
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "herald_http_request_duration_seconds", labels: [("method", method), ("route", route)],
+            buckets: Self.latencyBuckets, help: "HTTP request latency"
+        ).record(duration)
+    }
+
+    func recordIngest(accepted: Int, duplicates: Int) {
+        eventsAccepted.increment(by: Int64(accepted))
+        eventsDuplicate.increment(by: Int64(duplicates))
+    }
+
+    func recordRejected(_ rows: Int) {
+        eventsRejected.increment(by: Int64(rows))
+    }
+
+    func recordTracking(kind: String, bot: Bool) {
+        registry.makeCounter(
+            name: "herald_tracking_hits_total", labels: [("kind", kind), ("bot", bot ? "true" : "false")],
+            help: "Tracking link clicks and pixel impressions"
+        ).increment()
+    }
+
+    /// Refreshes the gauges read from the database, then renders the exposition text.
+    func render(database: Database) async throws -> String {
+        let stats = try await JobQueue(database).stats(now: Date())
+        var byState: [String: Int] = ["pending": 0, "running": 0, "completed": 0, "failed": 0, "dead": 0, "cancelled": 0]
+        for (_, states) in stats.counts {
+            for (state, count) in states { byState[state, default: 0] += count }
+        }
+        for (state, count) in byState {
+            registry.makeGauge(name: "herald_jobs", labels: [("state", state)], help: "Jobs in the queue by state").set(Double(count))
+        }
+        registry.makeGauge(name: "herald_jobs_oldest_pending_seconds", help: "Age of the oldest due pending job")
+            .set(stats.oldestPendingSeconds ?? 0)
+        let rows = try await database.client.query(
+            """
+            SELECT coalesce(state, 'unknown'), count(*)::int FROM pg_stat_activity
+            WHERE datname = current_database() AND backend_type = 'client backend'
+            GROUP BY 1
+            """,
+            logger: database.logger
+        )
+        var connections: [String: Int] = ["active": 0, "idle": 0]
+        for try await (state, count) in rows.decode((String, Int).self) { connections[state, default: 0] += count }
+        for (state, count) in connections {
+            registry.makeGauge(
+                name: "herald_database_connections", labels: [("state", state)],
+                help: "Connections to Herald's database by state (all processes sharing it)"
+            ).set(Double(count))
+        }
+        return registry.emitToString()
+    }
+}

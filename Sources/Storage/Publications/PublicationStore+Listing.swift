@@ -1,0 +1,30 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+extension PublicationStore {
+    /// The campaign's publications in the workspace, newest scheduled first (at most `limit`).
+    public func list(workspace: WorkspaceID, campaign: CampaignID, limit: Int = 500) async throws -> [Publication] {
+        let rows = try await database.client.query(
+            """
+            SELECT p.id, p.workspace_id, p.campaign_id, p.variant_id, p.channel, p.scheduled_at, p.status, p.tracking_code,
+                   p.idempotency_key, v.text
+            FROM publications p JOIN variants v ON v.id = p.variant_id
+            WHERE p.workspace_id = \(workspace.uuid) AND p.campaign_id = \(campaign.uuid)
+            ORDER BY p.scheduled_at DESC, p.id
+            LIMIT \(min(max(limit, 1), 5_000))
+            """,
+            logger: database.logger
+        )
+        var publications: [Publication] = []
+        for try await row in rows.decode((UUID, UUID, UUID, UUID, String, Date, String, String, String, String).self) {
+            publications.append(
+                Publication(
+                    id: row.0, workspace: WorkspaceID(row.1), campaign: CampaignID(row.2), variant: VariantID(row.3), channel: row.4,
+                    scheduledAt: row.5, status: row.6, trackingCode: row.7, idempotencyKey: row.8, text: row.9
+                )
+            )
+        }
+        return publications
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+extension ScheduleStore {
+    /// The workspace's schedules (optionally only one campaign's), by name.
+    public func list(workspace: WorkspaceID, campaign: CampaignID? = nil) async throws -> [StoredSchedule] {
+        let campaignID = campaign?.uuid
+        let rows = try await database.client.query(
+            """
+            SELECT \(unescaped: Self.columns)
+            FROM schedules
+            WHERE workspace_id = \(workspace.uuid) AND (\(campaignID)::uuid IS NULL OR campaign_id = \(campaignID))
+            ORDER BY name
+            """,
+            logger: database.logger
+        )
+        return try await Self.decode(rows)
+    }
+
+    /// The workspace's schedule with this id.
+    ///
+    /// - Throws: ``NotFoundError`` when the workspace has none (another workspace's schedule is "not found" too).
+    public func find(_ id: UUID, workspace: WorkspaceID) async throws -> StoredSchedule {
+        let rows = try await database.client.query(
+            "SELECT \(unescaped: Self.columns) FROM schedules WHERE id = \(id) AND workspace_id = \(workspace.uuid)",
+            logger: database.logger
+        )
+        for schedule in try await Self.decode(rows) { return schedule }
+        throw NotFoundError(kind: "schedule", id: id.uuidString.lowercased())
+    }
+
+    /// Deletes the workspace's schedule; fires already turned into jobs stay queued.
+    public func delete(_ id: UUID, workspace: WorkspaceID) async throws {
+        let rows = try await database.client.query(
+            "DELETE FROM schedules WHERE id = \(id) AND workspace_id = \(workspace.uuid) RETURNING id",
+            logger: database.logger
+        )
+        for try await _ in rows { return }
+        throw NotFoundError(kind: "schedule", id: id.uuidString.lowercased())
+    }
+}

@@ -1,0 +1,126 @@
+import AsyncHTTPClient
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import HTTPAPI
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+import Storage
+
+/// A real Herald server on a free loopback port over a fresh database, and a client for it.
+struct TestServer: Sendable {
+    let port: Int
+    let database: Database
+    let settings: ServerSettings
+
+    /// What a request got back.
+    struct Reply: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+
+        var text: String { String(decoding: body, as: UTF8.self) }
+
+        func json() throws -> [String: Any] {
+            guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+                throw TestServerError("not a JSON object: \(text)")
+            }
+            return object
+        }
+
+        /// The error envelope's `code`, `message` and detail fields.
+        func error() throws -> (code: String, message: String, fields: [String]) {
+            let error = try json()["error"] as? [String: Any] ?? [:]
+            let details = error["details"] as? [[String: Any]] ?? []
+            return (error["code"] as? String ?? "", error["message"] as? String ?? "", details.compactMap { $0["field"] as? String })
+        }
+    }
+
+    struct TestServerError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Runs `body` with a server on a fresh database; stops it afterwards.
+    static func with(
+        maximumBatchRows: Int = 5_000,
+        maximumBodyBytes: Int = 4 << 20,
+        _ body: (TestServer) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let settings = ServerSettings(host: "127.0.0.1", port: 0, maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
+            let (ports, continuation) = AsyncStream<Int>.makeStream()
+            let application = HeraldServer.application(database: database, settings: settings, logger: TestDatabase.logger) { port in
+                continuation.yield(port)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await application.run() }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { throw TestServerError("the server did not start") }
+                do {
+                    try await body(TestServer(port: port, database: database, settings: settings))
+                } catch {
+                    group.cancelAll()
+                    throw error
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Sends a request and reads the whole answer (redirects are not followed).
+    func send(
+        _ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil, headers: [(String, String)] = []
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await Self.client.execute(request, timeout: .seconds(60))
+        let collected = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, json: String, headers: [(String, String)] = []) async throws -> Reply {
+        try await send(method, path, token: token, body: Array(json.utf8), headers: headers)
+    }
+
+    /// A client that does not follow redirects, shared by every test.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// A token of a new workspace `slug` with `role`.
+    func token(workspace slug: String, role: TokenRole) async throws -> String {
+        let workspace = try await WorkspaceStore(database).ensure(slug: slug)
+        return try await TokenStore(database).create(workspace: workspace, role: role).secret
+    }
+
+    /// Creates a campaign through the API and returns its JSON.
+    func createCampaign(token: String, slug: String = "spring", destination: String? = "https://shop.example.com/shoes?ref=herald") async throws -> [String: Any] {
+        let destinationField = destination.map { #", "destination": "\#($0)""# } ?? ""
+        let reply = try await send(
+            .POST, "/v1/campaigns", token: token,
+            json: #"{"name": "Spring \#(slug)", "slug": "\#(slug)", "channels": ["x", "email"]\#(destinationField), "variants": [{"text": "Trail season is here."}, {"text": "Ready for your first ultra?"}]}"#
+        )
+        guard reply.status == 201 else { throw TestServerError("creating a campaign answered \(reply.status): \(reply.text)") }
+        return try reply.json()
+    }
+
+    /// Runs a counting query on the server's database.
+    func count(_ query: PostgresQuery) async throws -> Int {
+        for try await value in try await database.client.query(query, logger: database.logger).decode(Int.self) { return value }
+        return 0
+    }
+}
