@@ -63,4 +63,14 @@ public struct PostgresBinaries: Sendable {
         }
         return nil
     }
+
+    /// The path of a client program (`psql`) on PATH or beside the server programs, if any.
+    public static func findOnPath(_ program: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let found = findInPath(program, environment: environment) { return found }
+        for directory in candidateDirectories(environment: environment, packageRoot: "/usr/lib/postgresql") {
+            let candidate = directory.appendingPathComponent(program).path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
 }
