@@ -192,7 +192,13 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldCLITests",
-            dependencies: ["herald", "HeraldTestSupport", "Storage", "EmbeddedPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "herald", "HeraldTestSupport", "Storage", "EmbeddedPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

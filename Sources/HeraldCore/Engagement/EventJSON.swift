@@ -25,6 +25,11 @@ public enum EventJSON {
     public struct TooManyRows: Error, Sendable, Equatable, CustomStringConvertible {
         public var rows: Int
         public var maximum: Int
+        public init(rows: Int, maximum: Int) {
+            self.rows = rows
+            self.maximum = maximum
+        }
+
         public var description: String { "the batch has \(rows) rows; at most \(maximum) are accepted per request, split it" }
     }
 
