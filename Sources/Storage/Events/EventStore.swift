@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import NIOCore
+import Logging
 import PostgresNIO
 
 /// Engagement events and their hourly rollups, within one workspace.
@@ -40,95 +41,151 @@ public struct EventStore: Sendable {
 
     /// Stores validated events atomically: all new ones or none; duplicates by id are skipped and counted.
     ///
-    /// The batch is streamed with COPY into a temporary table; one statement then claims the new
-    /// ids in `event_ids` (the global idempotency key), inserts those events, and adds them to
-    /// `variant_hourly`. Concurrent ingests of the same id wait on its unique index, so each
-    /// event is counted once in events and rollups. Month partitions are created first, in their
-    /// own short transactions, so ingest never holds a lock on the partitioned table.
+    /// Repeats within the batch are dropped first (the first of each id is kept) and the rest sorted by
+    /// id, so concurrent batches take the idempotency keys in one order. Then, in one transaction:
+    ///
+    /// - **Fast path** (every id new, the usual case): COPY the ids into `event_ids` (the global
+    ///   idempotency key), COPY the events into `events`, and add the batch's hourly totals, summed
+    ///   here, to `variant_hourly` in one upsert.
+    /// - **Fallback** (an id was stored before, or another batch holds it): roll back to a savepoint,
+    ///   COPY the batch into a temporary table and let one statement claim only the new ids
+    ///   (`ON CONFLICT DO NOTHING`), insert those events and roll them up.
+    ///
+    /// Either way a concurrent batch with the same id waits on its unique index, so each event is
+    /// counted once in events and rollups. Month partitions are created first, in their own short
+    /// transactions, so ingest never holds a lock on the partitioned table.
     ///
     /// - Parameters:
     ///   - events: Events already validated (see ``EventAcceptancePolicy``).
     ///   - progress: Called with the fraction of rows sent to the server.
     public func ingest(_ events: [EngagementEvent], progress: @Sendable (Double) -> Void = { _ in }) async throws -> IngestResult {
         guard !events.isEmpty else { return IngestResult(accepted: 0, duplicates: 0) }
-        try await ensurePartitions(covering: events.map(\.occurredAt))
+        var seen = Set<EventID>(minimumCapacity: events.count)
+        var batch = events.filter { seen.insert($0.id).inserted }
+        batch.sort { EventRows.precedes($0.id.uuid, $1.id.uuid) }
+        try await ensurePartitions(covering: batch.map(\.occurredAt))
+        let campaigns = try await campaignsOf(Set(batch.map(\.variantID)))
+        let rollup = EventRows.HourlyRollup(batch)
         let workspace = self.workspace
         let logger = database.logger
         let accepted: Int = try await database.transaction { connection in
-            try await connection.query(
-                """
-                CREATE TEMPORARY TABLE herald_incoming_events (
-                    id uuid NOT NULL, variant_id uuid NOT NULL, kind text NOT NULL,
-                    occurred_epoch double precision NOT NULL, value double precision
-                ) ON COMMIT DROP
-                """,
-                logger: logger
-            )
-            try await connection.copyFrom(
-                table: "herald_incoming_events",
-                columns: ["id", "variant_id", "kind", "occurred_epoch", "value"],
-                logger: logger
-            ) { writer in
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(1 << 20)
-                for (index, event) in events.enumerated() {
-                    buffer.writeString(event.id.uuid.uuidString)
-                    buffer.writeInteger(UInt8(ascii: "\t"))
-                    buffer.writeString(event.variantID.uuid.uuidString)
-                    buffer.writeInteger(UInt8(ascii: "\t"))
-                    buffer.writeString(event.kind.rawValue)
-                    buffer.writeInteger(UInt8(ascii: "\t"))
-                    buffer.writeString(event.occurredAt.timeIntervalSince1970.description)
-                    buffer.writeInteger(UInt8(ascii: "\t"))
-                    if let value = event.value { buffer.writeString(value.description) } else { buffer.writeString("\\N") }
-                    buffer.writeInteger(UInt8(ascii: "\n"))
-                    if buffer.readableBytes >= 1 << 20 {
-                        try await writer.write(buffer)
-                        buffer.clear()
-                        progress(Double(index + 1) / Double(events.count))
+            try await connection.query("SAVEPOINT herald_fast_ingest", logger: logger)
+            do {
+                try await connection.copyFrom(table: "event_ids", columns: ["id", "workspace_id"], logger: logger) { writer in
+                    try await EventRows.write(batch, to: writer) { buffer, event in
+                        EventRows.appendUUID(event.id.uuid, to: &buffer)
+                        buffer.writeInteger(UInt8(ascii: "\t"))
+                        EventRows.appendUUID(workspace.uuid, to: &buffer)
                     }
                 }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-                progress(1)
+                try await connection.copyFrom(
+                    table: "events", columns: ["id", "workspace_id", "campaign_id", "variant_id", "kind", "occurred_at", "value"], logger: logger
+                ) { writer in
+                    try await EventRows.write(batch, to: writer, progress: progress) { buffer, event in
+                        EventRows.appendUUID(event.id.uuid, to: &buffer)
+                        buffer.writeInteger(UInt8(ascii: "\t"))
+                        EventRows.appendUUID(workspace.uuid, to: &buffer)
+                        buffer.writeInteger(UInt8(ascii: "\t"))
+                        EventRows.appendUUID(campaigns[event.variantID]!.uuid, to: &buffer)
+                        buffer.writeInteger(UInt8(ascii: "\t"))
+                        EventRows.appendUUID(event.variantID.uuid, to: &buffer)
+                        buffer.writeInteger(UInt8(ascii: "\t"))
+                        buffer.writeString(event.kind.rawValue)
+                        buffer.writeInteger(UInt8(ascii: "\t"))
+                        EventRows.appendTimestamp(event.occurredAt, to: &buffer)
+                        buffer.writeInteger(UInt8(ascii: "\t"))
+                        if let value = event.value { buffer.writeString(value.description) } else { buffer.writeString("\\N") }
+                    }
+                }
+                try await rollup.add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
+                try await connection.query("RELEASE SAVEPOINT herald_fast_ingest", logger: logger)
+                return batch.count
+            } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
+                // An id was stored before (a replay) or by a concurrent batch: take only the new ones.
+                try await connection.query("ROLLBACK TO SAVEPOINT herald_fast_ingest", logger: logger)
+                return try await Self.ingestNewOnly(batch, workspace: workspace, connection: connection, logger: logger)
             }
-            let rows = try await connection.query(
-                """
-                WITH fresh AS (
-                    INSERT INTO event_ids (id, workspace_id)
-                    SELECT DISTINCT i.id, \(workspace.uuid)::uuid FROM herald_incoming_events i
-                    ON CONFLICT (id) DO NOTHING
-                    RETURNING id
-                ), inserted AS (
-                    INSERT INTO events (id, workspace_id, campaign_id, variant_id, kind, occurred_at, value)
-                    SELECT DISTINCT ON (i.id) i.id, v.workspace_id, v.campaign_id, i.variant_id, i.kind,
-                           to_timestamp(i.occurred_epoch), i.value
-                    FROM herald_incoming_events i
-                    JOIN fresh f ON f.id = i.id
-                    JOIN variants v ON v.id = i.variant_id AND v.workspace_id = \(workspace.uuid)
-                    ORDER BY i.id
-                    RETURNING workspace_id, campaign_id, variant_id, kind, occurred_at, value
-                ), rolled AS (
-                    INSERT INTO variant_hourly AS h
-                        (workspace_id, campaign_id, variant_id, hour, kind, count, value_sum, value_sum_sq)
-                    SELECT workspace_id, campaign_id, variant_id, date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-                           kind, count(*), coalesce(sum(value), 0), coalesce(sum(value * value), 0)
-                    FROM inserted
-                    GROUP BY 1, 2, 3, 4, 5
-                    ORDER BY 3, 4, 5
-                    ON CONFLICT (variant_id, hour, kind) DO UPDATE
-                    SET count = h.count + EXCLUDED.count,
-                        value_sum = h.value_sum + EXCLUDED.value_sum,
-                        value_sum_sq = h.value_sum_sq + EXCLUDED.value_sum_sq
-                )
-                SELECT count(*)::bigint FROM inserted
-                """,
-                logger: logger
-            )
-            var count = 0
-            for try await value in rows.decode(Int.self) { count = value }
-            return count
         }
         return IngestResult(accepted: accepted, duplicates: events.count - accepted)
+    }
+
+    /// The campaign of each variant (all of this workspace).
+    ///
+    /// - Throws: ``ValidationError`` on `variant_id` for a variant that is not (or no longer) the workspace's.
+    func campaignsOf(_ variants: Set<VariantID>) async throws -> [VariantID: CampaignID] {
+        let rows = try await database.client.query(
+            "SELECT id, campaign_id FROM variants WHERE workspace_id = \(workspace.uuid) AND id = ANY(\(variants.map(\.uuid))::uuid[])",
+            logger: database.logger
+        )
+        var campaigns: [VariantID: CampaignID] = [:]
+        for try await (variant, campaign) in rows.decode((UUID, UUID).self) { campaigns[VariantID(variant)] = CampaignID(campaign) }
+        if let missing = variants.first(where: { campaigns[$0] == nil }) {
+            throw ValidationError(field: "variant_id", reason: "\(missing) is not a variant of this workspace")
+        }
+        return campaigns
+    }
+
+    /// The fallback of ``ingest(_:progress:)``: claims only ids not stored yet, in one statement.
+    static func ingestNewOnly(_ batch: [EngagementEvent], workspace: WorkspaceID, connection: PostgresConnection, logger: Logger) async throws -> Int {
+        try await connection.query(
+            """
+            CREATE TEMPORARY TABLE herald_incoming_events (
+                id uuid NOT NULL, variant_id uuid NOT NULL, kind text NOT NULL,
+                occurred_at timestamptz NOT NULL, value double precision
+            ) ON COMMIT DROP
+            """,
+            logger: logger
+        )
+        try await connection.copyFrom(
+            table: "herald_incoming_events", columns: ["id", "variant_id", "kind", "occurred_at", "value"], logger: logger
+        ) { writer in
+            try await EventRows.write(batch, to: writer) { buffer, event in
+                EventRows.appendUUID(event.id.uuid, to: &buffer)
+                buffer.writeInteger(UInt8(ascii: "\t"))
+                EventRows.appendUUID(event.variantID.uuid, to: &buffer)
+                buffer.writeInteger(UInt8(ascii: "\t"))
+                buffer.writeString(event.kind.rawValue)
+                buffer.writeInteger(UInt8(ascii: "\t"))
+                EventRows.appendTimestamp(event.occurredAt, to: &buffer)
+                buffer.writeInteger(UInt8(ascii: "\t"))
+                if let value = event.value { buffer.writeString(value.description) } else { buffer.writeString("\\N") }
+            }
+        }
+        let rows = try await connection.query(
+            """
+            WITH fresh AS (
+                INSERT INTO event_ids (id, workspace_id)
+                SELECT i.id, \(workspace.uuid)::uuid FROM herald_incoming_events i
+                ORDER BY i.id
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id
+            ), inserted AS (
+                INSERT INTO events (id, workspace_id, campaign_id, variant_id, kind, occurred_at, value)
+                SELECT i.id, v.workspace_id, v.campaign_id, i.variant_id, i.kind, i.occurred_at, i.value
+                FROM herald_incoming_events i
+                JOIN fresh f ON f.id = i.id
+                JOIN variants v ON v.id = i.variant_id AND v.workspace_id = \(workspace.uuid)
+                RETURNING workspace_id, campaign_id, variant_id, kind, occurred_at, value
+            ), rolled AS (
+                INSERT INTO variant_hourly AS h
+                    (workspace_id, campaign_id, variant_id, hour, kind, count, value_sum, value_sum_sq)
+                SELECT workspace_id, campaign_id, variant_id, date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+                       kind, count(*), coalesce(sum(value), 0), coalesce(sum(value * value), 0)
+                FROM inserted
+                GROUP BY 1, 2, 3, 4, 5
+                ORDER BY 3, 4, 5
+                ON CONFLICT (variant_id, hour, kind) DO UPDATE
+                SET count = h.count + EXCLUDED.count,
+                    value_sum = h.value_sum + EXCLUDED.value_sum,
+                    value_sum_sq = h.value_sum_sq + EXCLUDED.value_sum_sq
+            )
+            SELECT count(*)::bigint FROM inserted
+            """,
+            logger: logger
+        )
+        var count = 0
+        for try await value in rows.decode(Int.self) { count = value }
+        return count
     }
 
     /// Creates the month partitions the times fall in, and the next month's, each unless it exists.

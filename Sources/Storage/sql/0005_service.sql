@@ -21,3 +21,7 @@ CREATE INDEX campaigns_workspace_created_idx ON campaigns (workspace_id, created
 -- Tracking lookups by code are served by the unique index on publications.tracking_code.
 -- Bot hits are kept for audit but never reach the rollups analysis reads.
 CREATE INDEX events_bot_idx ON events (campaign_id, occurred_at) WHERE is_bot;
+
+-- Analysis reads the hourly rollups, never events by variant and time: this index only slowed every
+-- insert (a third index entry per event). Per-campaign deletes, which are rare, scan the partitions.
+DROP INDEX events_variant_time_idx;
