@@ -120,7 +120,12 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Analytics", "HeraldCore", "HeraldTestSupport"],
+            exclude: ["Snapshots"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ContentVariantsTests",
             dependencies: [
