@@ -1,0 +1,50 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+/// Stored analyses of a workspace's campaigns: each run's result JSON, newest last.
+public struct AnalysisStore: Sendable {
+    let database: Database
+    public let workspace: WorkspaceID
+
+    public init(_ database: Database, workspace: WorkspaceID) {
+        self.database = database
+        self.workspace = workspace
+    }
+
+    /// A campaign's latest report model, as JSON, and when it was made.
+    public struct LatestReport: Sendable, Equatable {
+        public var campaign: CampaignID
+        public var createdAt: Date
+        /// The `report` member of the analysis result (nil for analyses stored before reports were).
+        public var reportJSON: String?
+    }
+
+    /// Stores one analysis: `resultJSON` (an object) with `reportJSON` under its `report` key.
+    public func insert(campaign: CampaignID, resultJSON: String, reportJSON: String, at time: Date) async throws {
+        try await database.client.query(
+            """
+            INSERT INTO analyses (workspace_id, campaign_id, created_at, result)
+            VALUES (\(workspace.uuid), \(campaign.uuid), \(time), \(resultJSON)::jsonb || jsonb_build_object('report', \(reportJSON)::jsonb))
+            """,
+            logger: database.logger
+        )
+    }
+
+    /// The latest analysis's report of every campaign of the workspace that has one.
+    public func latestReports() async throws -> [LatestReport] {
+        let rows = try await database.client.query(
+            """
+            SELECT DISTINCT ON (campaign_id) campaign_id, created_at, (result->'report')::text
+            FROM analyses WHERE workspace_id = \(workspace.uuid)
+            ORDER BY campaign_id, created_at DESC, id
+            """,
+            logger: database.logger
+        )
+        var reports: [LatestReport] = []
+        for try await (campaign, createdAt, json) in rows.decode((UUID, Date, String?).self) {
+            reports.append(LatestReport(campaign: CampaignID(campaign), createdAt: createdAt, reportJSON: json))
+        }
+        return reports
+    }
+}
