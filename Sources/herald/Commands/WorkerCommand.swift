@@ -57,7 +57,8 @@ struct WorkerCommand: AsyncParsableCommand {
                     database: database,
                     handlers: .standard(
                         reportsDirectory: URL(fileURLWithPath: reports), publishPause: configuration.publishPause,
-                        llm: try LLMConfiguration(environment: ProcessInfo.processInfo.environment)
+                        llm: try LLMConfiguration(environment: ProcessInfo.processInfo.environment),
+                        webhookSecrets: WebhookSecrets(ProcessInfo.processInfo.environment)
                     ),
                     clock: configuration.clock,
                     configuration: worker,
