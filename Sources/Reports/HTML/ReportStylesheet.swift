@@ -92,6 +92,7 @@ enum ReportStylesheet {
           figure.chart{padding:10px}
           .chart-svg{font-size:14px}
           .chart-svg .axis-title{font-size:12.5px}
+          .chart-svg .axis.y .axis-title{display:none}
           .chart-svg .end-label,.chart-svg .peak-label{font-size:14px}
           .confidence{margin-left:0}
           th,td{padding:6px 8px}
