@@ -16,6 +16,12 @@ struct DemoCommandTests {
         let markdown = try String(contentsOf: report, encoding: .utf8)
         #expect(markdown.contains("Simulated audience"))
         #expect(markdown.contains("## Per day (UTC)"))
+        let html = fixture.folder.appendingPathComponent("reports/demo-spring-sale/latest/report.html")
+        #expect(result.standardOutput.contains("HTML report: \(html.path)"))
+        let page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("data-chart=\"send-time-heatmap\""))
+        #expect(page.contains("Simulated audience"))
+        #expect(FileManager.default.fileExists(atPath: fixture.folder.appendingPathComponent("reports/index.html").path))
 
         // Running it again replaces the demo campaign instead of failing or doubling data.
         let again = try await fixture.run("demo", "--days", "7", "--seed", "3", "--out", "reports")

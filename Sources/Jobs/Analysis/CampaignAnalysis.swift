@@ -26,7 +26,7 @@ public struct CampaignAnalysis: Sendable {
         public var featureEffects: FeatureEffects?
     }
 
-    /// What is stored in `analyses.result`.
+    /// What is stored in `analyses.result` (with the report model under `report`).
     struct Record: Encodable {
         var score: ScoreResult
         var sendTime: [SendTimeModel.Slot]
@@ -70,17 +70,16 @@ public struct CampaignAnalysis: Sendable {
             score: score,
             alpha: alpha,
             days: days,
+            sendTime: sendTime,
+            featureEffects: featureEffects,
             generatedAt: now,
             notes: notes
         )
         let record = Record(score: score, sendTime: sendTime?.best(3) ?? [], featureEffects: featureEffects?.effects ?? [])
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
-        try await database.client.query(
-            """
-            INSERT INTO analyses (workspace_id, campaign_id, result)
-            VALUES (\(workspace.uuid), \(campaign.id.uuid), \(json)::jsonb)
-            """,
-            logger: database.logger
+        // The report model is stored beside the scoring, so pages can be rendered from the latest analysis without recomputing.
+        try await AnalysisStore(database, workspace: workspace).insert(
+            campaign: campaign.id, resultJSON: json, reportJSON: try JSONRenderer.render(report), at: now
         )
         return Outcome(campaign: campaign, input: input, score: score, report: report, sendTime: sendTime, featureEffects: featureEffects)
     }

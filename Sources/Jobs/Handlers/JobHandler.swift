@@ -55,10 +55,13 @@ public struct JobHandlers: Sendable {
     ///   - reportsDirectory: Where `report` jobs write.
     ///   - publishPause: Fault injection for crash tests: wait this long between delivering and recording it.
     ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
-    public static func standard(reportsDirectory: URL, publishPause: Duration? = nil, llm: LLMConfiguration? = nil) -> JobHandlers {
+    ///   - webhookSecrets: The secrets `report` jobs may sign webhooks with.
+    public static func standard(
+        reportsDirectory: URL, publishPause: Duration? = nil, llm: LLMConfiguration? = nil, webhookSecrets: WebhookSecrets = WebhookSecrets([:])
+    ) -> JobHandlers {
         JobHandlers([
             NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause), PublishCampaignHandler(),
-            AnalyzeHandler(), ReportHandler(directory: reportsDirectory), GenerateVariantsHandler(llm: llm),
+            AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
         ])
     }
 }

@@ -1,14 +1,14 @@
 import Foundation
 import HeraldCore
 
-/// Renders a report's per-day numbers as CSV: one row per variant per day.
+/// Renders a report's per-day numbers as CSV: one row per variant per day, ending with the variant's text.
 ///
 /// Fields are quoted per RFC 4180 when needed, and a field that a spreadsheet would run as a
 /// formula (starting with =, +, -, @, tab or carriage return) is prefixed with a quote mark.
 public enum CSVRenderer {
     public static func render(_ report: ReportModel) -> String {
         let metric = report.primaryMetric.rawValue
-        var lines = ["day,variant,impressions,\(metric)s,rate,cumulative_impressions,cumulative_\(metric)s,cumulative_rate"]
+        var lines = ["day,variant,impressions,\(metric)s,rate,cumulative_impressions,cumulative_\(metric)s,cumulative_rate,text"]
         var cumulativeImpressions = Array(repeating: 0, count: report.variants.count)
         var cumulativeSuccesses = Array(repeating: 0, count: report.variants.count)
         for day in report.days {
@@ -20,6 +20,7 @@ public enum CSVRenderer {
                     date, field(variant.key), String(day.impressions[index]), String(day.successes[index]),
                     rate(day.successes[index], day.impressions[index]), String(cumulativeImpressions[index]),
                     String(cumulativeSuccesses[index]), rate(cumulativeSuccesses[index], cumulativeImpressions[index]),
+                    field(variant.text),
                 ]
                 lines.append(fields.joined(separator: ","))
             }

@@ -17,14 +17,18 @@ public enum MarkdownRenderer {
         lines.append("")
         for note in report.notes { lines.append("> \(escape(note))") }
         if !report.notes.isEmpty { lines.append("") }
-        lines.append("**\(escape(report.headline))**")
+        lines.append("**\(escape(report.headline.text))**")
         lines.append("")
+        if !report.headline.reason.isEmpty {
+            lines.append(escape(report.headline.reason))
+            lines.append("")
+        }
         lines.append("## Recommendations")
         lines.append("")
         for recommendation in report.recommendations {
             let arm = recommendation.arm.map { " \(escape($0))" } ?? ""
             lines.append(
-                "- **\(recommendation.action.rawValue)\(arm)** (confidence \(percent(recommendation.confidence, digits: 1))): \(escape(recommendation.reason))"
+                "- **\(recommendation.action.rawValue)\(arm)** (confidence \(Format.chance(recommendation.confidence, digits: 1))): \(escape(recommendation.reason))"
             )
         }
         lines.append("")
@@ -37,9 +41,12 @@ public enum MarkdownRenderer {
             let name = escape(variant.key) + (variant.isControl ? " (control)" : "")
             let interval = variant.interval.count == 2
                 ? "\(percent(variant.rate)) (\(percent(variant.interval[0])) – \(percent(variant.interval[1])))" : percent(variant.rate)
-            let lift = variant.isControl ? "—" : variant.lift.map { signedPercent($0) } ?? "n/a"
+            var lift = variant.isControl ? "—" : variant.lift.map { signedPercent($0) } ?? "n/a"
+            if !variant.isControl, variant.lift != nil, let range = variant.liftInterval, range.count == 2 {
+                lift += " (\(signedPercent(range[0])) to \(signedPercent(range[1])))"
+            }
             lines.append(
-                "| \(name) | \(grouped(variant.impressions)) | \(grouped(variant.successes)) | \(interval) | \(lift) | \(percent(variant.probabilityBest, digits: 1)) | \(String(format: "%.5f", variant.expectedLoss)) | \(escape(variant.text)) |"
+                "| \(name) | \(grouped(variant.impressions)) | \(grouped(variant.successes)) | \(interval) | \(lift) | \(Format.chance(variant.probabilityBest, digits: 1)) | \(String(format: "%.5f", variant.expectedLoss)) | \(escape(variant.text)) |"
             )
         }
         lines.append("")

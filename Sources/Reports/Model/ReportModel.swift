@@ -2,7 +2,12 @@ import Analytics
 import Foundation
 import HeraldCore
 
-/// Everything a campaign report shows, independent of format.
+/// Everything a campaign report shows, independent of format: the verdict, the recommendations with
+/// their reasons, one line per variant, per-day counts and the data of every chart.
+///
+/// The model is a value built from an analysis's outputs (the scoring, the send-time model, the
+/// feature effects and the daily counts); renderers only format it. Its JSON form
+/// (``JSONRenderer``) follows `docs/report.schema.json`.
 public struct ReportModel: Sendable, Equatable, Codable {
     /// One variant's line in the report.
     public struct Variant: Sendable, Equatable, Codable {
@@ -11,14 +16,23 @@ public struct ReportModel: Sendable, Equatable, Codable {
         public var impressions: Int
         public var successes: Int
         public var rate: Double
-        /// Credible interval of the rate.
+        /// Equal-tailed credible interval of the rate (Beta posterior).
         public var interval: [Double]
+        /// The Beta posterior's parameters (prior + successes, prior + failures).
+        public var posteriorAlpha: Double
+        public var posteriorBeta: Double
         public var probabilityBest: Double
         public var expectedLoss: Double
         /// Relative lift over the control; nil for the control or when the control rate is 0.
         public var lift: Double?
+        /// Log-ratio interval of the relative lift; nil for the control or when an arm has no successes.
+        public var liftInterval: [Double]?
         /// Always-valid interval of the absolute difference to the control.
         public var differenceInterval: [Double]?
+        /// Holm-adjusted always-valid p-value against the control (what calls are made on).
+        public var sequentialPValue: Double?
+        /// Next period's share of traffic advised for this variant, when the analysis made one.
+        public var nextShare: Double?
         public var isControl: Bool
     }
 
@@ -40,25 +54,35 @@ public struct ReportModel: Sendable, Equatable, Codable {
     public var primaryMetric: EventKind
     public var generatedAt: Date
     public var alpha: Double
+    /// The answer a reader looks for first.
+    public var headline: Headline
     public var variants: [Variant]
     public var recommendations: [Recommendation]
     public var sampleRatioMismatch: Bool
     public var days: [Day]
     /// Remarks shown under the headline (e.g. that the data is simulated).
     public var notes: [String]
+    /// The data behind every chart.
+    public var charts: Charts
 
-    /// Builds the model from a campaign, its scored totals and its daily counts.
+    /// Builds the model from a campaign and its analysis.
     ///
     /// - Parameters:
     ///   - campaign: The campaign (names and texts of the variants).
-    ///   - score: The scoring of the variants, whose arm ids are the variant keys.
+    ///   - score: The scoring of the variants, whose arm ids are the variant keys, in the campaign's order.
+    ///   - alpha: 1 − the level of the intervals.
     ///   - days: Per-day counts, each with one entry per variant in the campaign's order.
+    ///   - sendTime: The hour-of-week engagement model of the campaign's first channel, if any.
+    ///   - featureEffects: Feature effects across the workspace's variants, if any.
     ///   - generatedAt: When the report is made (a value, so rendering stays pure).
+    ///   - notes: Remarks shown under the headline.
     public init(
         campaign: Campaign,
         score: ScoreResult,
         alpha: Double,
         days: [Day],
+        sendTime: SendTimeModel? = nil,
+        featureEffects: FeatureEffects? = nil,
         generatedAt: Date,
         notes: [String] = []
     ) {
@@ -75,10 +99,15 @@ public struct ReportModel: Sendable, Equatable, Codable {
                 successes: arm.successes,
                 rate: arm.rate,
                 interval: arm.posterior.ci,
+                posteriorAlpha: arm.posterior.alpha,
+                posteriorBeta: arm.posterior.beta,
                 probabilityBest: arm.pBest,
                 expectedLoss: arm.expectedLoss,
                 lift: arm.vsControl?.relative,
+                liftInterval: arm.vsControl?.relativeCI,
                 differenceInterval: arm.vsControl?.sequential?.ci,
+                sequentialPValue: arm.vsControl?.sequential?.pValueHolm,
+                nextShare: score.allocation[arm.id],
                 isControl: arm.vsControl == nil
             )
         }
@@ -86,15 +115,22 @@ public struct ReportModel: Sendable, Equatable, Codable {
         sampleRatioMismatch = score.srm.detected
         self.days = days
         self.notes = notes
+        headline = Headline(variants: variants, recommendations: recommendations, metric: campaign.primaryMetric)
+        charts = Charts(
+            variants: variants, days: days, alpha: alpha, sendTime: sendTime,
+            sendTimeZone: campaign.schedule?.tz ?? "UTC", featureEffects: featureEffects
+        )
     }
 
-    /// The one-sentence answer a reader looks for first.
-    public var headline: String {
-        guard let first = recommendations.first else { return "No recommendation yet." }
-        switch first.action {
-        case .declareWinner: return "Winner: \(first.arm ?? "?"). \(first.reason)"
-        case .investigateSRM: return "Check the traffic split before reading results. \(first.reason)"
-        default: return first.reason
-        }
+    /// The variant with the highest chance of being best, if any has data.
+    public var leader: Variant? {
+        guard variants.contains(where: { $0.impressions > 0 }) else { return nil }
+        return variants.max { $0.probabilityBest < $1.probabilityBest }
     }
+
+    /// The control variant (the first one).
+    public var control: Variant? { variants.first(where: \.isControl) ?? variants.first }
+
+    /// Impressions across all variants.
+    public var totalImpressions: Int { variants.map(\.impressions).reduce(0, +) }
 }

@@ -2,16 +2,16 @@ import Foundation
 import HeraldCore
 import PostgresNIO
 
-/// A stored analysis of a campaign: the score result JSON and when it was made.
+/// A stored analysis of a campaign: the score result JSON (without its report model) and when it was made.
 public struct StoredAnalysis: Sendable, Equatable {
     public var id: UUID
     public var campaign: CampaignID
     public var createdAt: Date
-    /// The result as stored (JSON text).
+    /// The result as stored (JSON text), less its `report` member.
     public var resultJSON: String
 }
 
-/// Reads the analyses that `analyze` jobs store, within one workspace.
+/// Stored analyses of a workspace's campaigns: each run's result JSON, newest last.
 public struct AnalysisStore: Sendable {
     let database: Database
     public let workspace: WorkspaceID
@@ -21,13 +21,49 @@ public struct AnalysisStore: Sendable {
         self.workspace = workspace
     }
 
-    /// The newest analyses of the campaign, newest first.
+    /// A campaign's latest report model, as JSON, and when it was made.
+    public struct LatestReport: Sendable, Equatable {
+        public var campaign: CampaignID
+        public var createdAt: Date
+        /// The `report` member of the analysis result (nil for analyses stored before reports were).
+        public var reportJSON: String?
+    }
+
+    /// Stores one analysis: `resultJSON` (an object) with `reportJSON` under its `report` key.
+    public func insert(campaign: CampaignID, resultJSON: String, reportJSON: String, at time: Date) async throws {
+        try await database.client.query(
+            """
+            INSERT INTO analyses (workspace_id, campaign_id, created_at, result)
+            VALUES (\(workspace.uuid), \(campaign.uuid), \(time), \(resultJSON)::jsonb || jsonb_build_object('report', \(reportJSON)::jsonb))
+            """,
+            logger: database.logger
+        )
+    }
+
+    /// The latest analysis's report of every campaign of the workspace that has one.
+    public func latestReports() async throws -> [LatestReport] {
+        let rows = try await database.client.query(
+            """
+            SELECT DISTINCT ON (campaign_id) campaign_id, created_at, (result->'report')::text
+            FROM analyses WHERE workspace_id = \(workspace.uuid)
+            ORDER BY campaign_id, created_at DESC, id
+            """,
+            logger: database.logger
+        )
+        var reports: [LatestReport] = []
+        for try await (campaign, createdAt, json) in rows.decode((UUID, Date, String?).self) {
+            reports.append(LatestReport(campaign: CampaignID(campaign), createdAt: createdAt, reportJSON: json))
+        }
+        return reports
+    }
+
+    /// The newest analyses of the campaign, newest first, without their report models (see ``latestReports()``).
     public func recent(campaign: CampaignID, limit: Int = 20) async throws -> [StoredAnalysis] {
         let rows = try await database.client.query(
             """
-            SELECT id, campaign_id, created_at, result::text FROM analyses
+            SELECT id, campaign_id, created_at, (result - 'report')::text FROM analyses
             WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign.uuid)
-            ORDER BY created_at DESC LIMIT \(min(max(limit, 1), 200))
+            ORDER BY created_at DESC, id LIMIT \(min(max(limit, 1), 200))
             """,
             logger: database.logger
         )

@@ -35,4 +35,13 @@ public struct WorkspaceStore: Sendable {
         for try await id in rows.decode(UUID.self) { return WorkspaceID(id) }
         throw NotFoundError(kind: "workspace", id: slug)
     }
+
+    /// The name of the workspace with `id`.
+    ///
+    /// - Throws: ``NotFoundError`` when there is none.
+    public func name(of id: WorkspaceID) async throws -> String {
+        let rows = try await database.client.query("SELECT name FROM workspaces WHERE id = \(id.uuid)", logger: database.logger)
+        for try await name in rows.decode(String.self) { return name }
+        throw NotFoundError(kind: "workspace", id: id.uuid.uuidString.lowercased())
+    }
 }

@@ -92,9 +92,15 @@ struct DemoCommand: AsyncParsableCommand {
                 now: now,
                 notes: ["Simulated audience (seed \(seed)), true click rates \(rates.joined(separator: ", ")): a demonstration, not real data."]
             )
-            return (campaign, ingest, events.count, firstCall, analysis.score, analysis.report)
+            // Markdown and HTML reports, and the workspace overview that links the HTML one.
+            let publisher = ReportPublisher(directory: URL(fileURLWithPath: out))
+            let written = try publisher.write(analysis.report, formats: [.md, .html], at: now)
+            let overview = try await publisher.writeOverview(
+                database: database, workspace: workspaceID, name: try await WorkspaceStore(database).name(of: workspaceID), at: now
+            )
+            return (campaign, ingest, events.count, firstCall, analysis.score, written, overview)
         }
-        let (campaign, ingest, simulated, firstCall, score, report) = result
+        let (campaign, ingest, simulated, firstCall, score, written, overview) = result
 
         print("")
         print("Campaign \(campaign.slug) (\(campaign.name)) in workspace \(workspace)")
@@ -119,10 +125,10 @@ struct DemoCommand: AsyncParsableCommand {
         for recommendation in score.recommendations {
             print("Recommendation: \(recommendation.action.rawValue)\(recommendation.arm.map { " \($0)" } ?? "") — \(recommendation.reason)")
         }
-        let written = try ReportWriter(directory: URL(fileURLWithPath: out))
-            .write(MarkdownRenderer.render(report), slug: report.campaignSlug, format: "md", at: now)
         print("")
-        print("Report: \(written.latest.path)")
+        print("Report: \(written[0].latest.path)")
+        print("HTML report: \(written[1].latest.path)")
+        print("Overview: \(overview.path)")
     }
 
     /// The events as an import file (the format `herald import events` reads).

@@ -48,7 +48,8 @@ struct WorkerOptions: ParsableArguments {
                 database: database,
                 handlers: .standard(
                     reportsDirectory: URL(fileURLWithPath: reports), publishPause: configuration.publishPause,
-                    llm: try LLMConfiguration(environment: ProcessInfo.processInfo.environment)
+                    llm: try LLMConfiguration(environment: ProcessInfo.processInfo.environment),
+                    webhookSecrets: WebhookSecrets(ProcessInfo.processInfo.environment)
                 ),
                 clock: configuration.clock,
                 configuration: worker,
