@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
+import ServiceLifecycle
 import Storage
 
 /// A real Herald server on a free loopback port over a fresh database, and a client for it.
@@ -57,17 +58,20 @@ struct TestServer: Sendable {
             let application = HeraldServer.application(database: database, settings: settings, logger: TestDatabase.logger) { port in
                 continuation.yield(port)
             }
+            // Run as a service group so the end is a graceful shutdown, not a cancellation.
+            let services = ServiceGroup(configuration: .init(services: [application], logger: TestDatabase.logger))
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await application.run() }
+                group.addTask { try await services.run() }
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next() else { throw TestServerError("the server did not start") }
                 do {
                     try await body(TestServer(port: port, database: database, settings: settings))
                 } catch {
-                    group.cancelAll()
+                    await services.triggerGracefulShutdown()
                     throw error
                 }
-                group.cancelAll()
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
             }
         }
     }

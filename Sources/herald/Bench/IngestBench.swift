@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
+import ServiceLifecycle
 import Storage
 import Synchronization
 
@@ -220,8 +221,9 @@ struct IngestBench: AsyncParsableCommand {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         defer { _ = client.shutdown() }
+        let services = ServiceGroup(configuration: .init(services: [application], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await application.run() }
+            group.addTask { try await services.run() }
             defer { group.cancelAll() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CommandFailure(message: "the server did not start") }
@@ -263,6 +265,7 @@ struct IngestBench: AsyncParsableCommand {
             }
             let elapsed = seconds(ContinuousClock.now - start)
             try await client.shutdown()
+            await services.triggerGracefulShutdown()
             return HTTPFigures(
                 seconds: elapsed, accepted: results.0,
                 p50: BenchCommand.JobsBench.percentile(results.1, 0.5), p99: BenchCommand.JobsBench.percentile(results.1, 0.99)
