@@ -39,15 +39,15 @@ struct EventRoutes {
             throw APIError.badRequest("the request body \(errors.errors.first?.reason ?? "is not readable")")
         }
         let store = EventStore(database, workspace: workspace)
-        let known = try await store.knownVariantIDs(among: EventJSON.variantIDs(in: rows))
+        let campaigns = try await store.campaigns(among: EventJSON.variantIDs(in: rows))
         let events: [EngagementEvent]
         do {
-            events = try EventJSON.events(rows, policy: EventAcceptancePolicy(now: Date()), isKnownVariant: { known.contains($0) })
+            events = try EventJSON.events(rows, policy: EventAcceptancePolicy(now: Date()), isKnownVariant: { campaigns[$0] != nil })
         } catch {
             metrics.recordRejected(rows.count)
             throw error
         }
-        let result = try await store.ingest(events)
+        let result = try await store.ingest(events, campaigns: campaigns)
         metrics.recordIngest(accepted: result.accepted, duplicates: result.duplicates)
         return try JSONResponse.make(result, status: .accepted)
     }

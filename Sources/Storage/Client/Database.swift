@@ -8,6 +8,14 @@ public struct Database: Sendable {
     public let client: PostgresClient
     /// Where queries log.
     public let logger: Logger
+    /// Which database this is (`host:port/name`), for caches of what exists in it.
+    public let identity: String
+
+    public init(client: PostgresClient, logger: Logger, identity: String) {
+        self.client = client
+        self.logger = logger
+        self.identity = identity
+    }
 
     /// Runs `body` with a connected pool, then shuts the pool down.
     ///
@@ -26,7 +34,9 @@ public struct Database: Sendable {
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             do {
-                return try await body(Database(client: client, logger: logger))
+                return try await body(
+                    Database(client: client, logger: logger, identity: "\(configuration.host):\(configuration.port)/\(configuration.database)")
+                )
             } catch let error as PSQLError {
                 throw StorageError(StorageError.describe(error))
             } catch let error as PostgresTransactionError {

@@ -15,6 +15,60 @@ enum EventRows {
         }
     }
 
+    /// The events without repeated ids (the first of each kept), sorted by id as PostgreSQL sorts uuids.
+    static func uniqueSortedByID(_ events: [EngagementEvent]) -> [EngagementEvent] {
+        var seen = Set<EventID>(minimumCapacity: events.count)
+        var keyed: [(high: UInt64, low: UInt64, index: Int)] = []
+        keyed.reserveCapacity(events.count)
+        for (index, event) in events.enumerated() where seen.insert(event.id).inserted {
+            let (high, low) = halves(event.id.uuid)
+            keyed.append((high, low, index))
+        }
+        keyed.sort { $0.high != $1.high ? $0.high < $1.high : $0.low < $1.low }
+        return keyed.map { events[$0.index] }
+    }
+
+    /// A uuid's bytes as two big-endian integers: their order is PostgreSQL's order of uuids.
+    static func halves(_ uuid: UUID) -> (UInt64, UInt64) {
+        let u = uuid.uuid
+        let high = [u.0, u.1, u.2, u.3, u.4, u.5, u.6, u.7].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let low = [u.8, u.9, u.10, u.11, u.12, u.13, u.14, u.15].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return (high, low)
+    }
+
+    /// The month of a time in UTC, as `year * 12 + month - 1`.
+    static func month(of date: Date) -> Int {
+        let days = Int64((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        let (year, month, _) = civil(days: days)
+        return Int(year) * 12 + Int(month) - 1
+    }
+
+    /// The first instant of a month given as `year * 12 + month - 1`, in UTC.
+    static func start(ofMonth month: Int) -> Date {
+        let year = Int64(month / 12)
+        let monthOfYear = Int64(month % 12 + 1)
+        // Days since 1970-01-01 from a civil date (Howard Hinnant's algorithm).
+        let y = monthOfYear <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (monthOfYear > 2 ? monthOfYear - 3 : monthOfYear + 9) + 2) / 5
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return Date(timeIntervalSince1970: Double(era * 146_097 + dayOfEra - 719_468) * 86_400)
+    }
+
+    /// The civil date (year, month, day) of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
+    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
     static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Writes a uuid in its canonical text form, without allocating a String.
@@ -37,16 +91,7 @@ enum EventRows {
             rest += 86_400_000_000
             days -= 1
         }
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = civil(days: days)
         let seconds = rest / 1_000_000
         func digits(_ value: Int64, _ width: Int) {
             var divisor: Int64 = 1

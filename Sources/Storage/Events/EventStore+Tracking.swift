@@ -40,16 +40,16 @@ extension PublicationStore {
 }
 
 extension EventStore {
-    /// The ids among `candidates` that are variants of this workspace (one lookup for a whole batch).
-    public func knownVariantIDs(among candidates: Set<VariantID>) async throws -> Set<VariantID> {
-        guard !candidates.isEmpty else { return [] }
+    /// The campaign of each id among `candidates` that is a variant of this workspace (one lookup for a whole batch).
+    public func campaigns(among candidates: Set<VariantID>) async throws -> [VariantID: CampaignID] {
+        guard !candidates.isEmpty else { return [:] }
         let rows = try await database.client.query(
-            "SELECT id FROM variants WHERE workspace_id = \(workspace.uuid) AND id = ANY(\(candidates.map(\.uuid))::uuid[])",
+            "SELECT id, campaign_id FROM variants WHERE workspace_id = \(workspace.uuid) AND id = ANY(\(candidates.map(\.uuid))::uuid[])",
             logger: database.logger
         )
-        var known = Set<VariantID>()
-        for try await id in rows.decode(UUID.self) { known.insert(VariantID(id)) }
-        return known
+        var campaigns: [VariantID: CampaignID] = [:]
+        for try await (variant, campaign) in rows.decode((UUID, UUID).self) { campaigns[VariantID(variant)] = CampaignID(campaign) }
+        return campaigns
     }
 
     /// Records one engagement from a tracking link or pixel, committed when this returns.

@@ -3,6 +3,7 @@ import HeraldCore
 import NIOCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Engagement events and their hourly rollups, within one workspace.
 public struct EventStore: Sendable {
@@ -58,13 +59,32 @@ public struct EventStore: Sendable {
     /// - Parameters:
     ///   - events: Events already validated (see ``EventAcceptancePolicy``).
     ///   - progress: Called with the fraction of rows sent to the server.
-    public func ingest(_ events: [EngagementEvent], progress: @Sendable (Double) -> Void = { _ in }) async throws -> IngestResult {
+    ///   - campaigns: The campaign of each variant the events name, when the caller looked them up already
+    ///     (see ``campaignsOf(_:)``); looked up here otherwise.
+    public func ingest(
+        _ events: [EngagementEvent],
+        campaigns known: [VariantID: CampaignID]? = nil,
+        progress: @Sendable (Double) -> Void = { _ in }
+    ) async throws -> IngestResult {
         guard !events.isEmpty else { return IngestResult(accepted: 0, duplicates: 0) }
-        var seen = Set<EventID>(minimumCapacity: events.count)
-        var batch = events.filter { seen.insert($0.id).inserted }
-        batch.sort { EventRows.precedes($0.id.uuid, $1.id.uuid) }
+        let batch = EventRows.uniqueSortedByID(events)
         try await ensurePartitions(covering: batch.map(\.occurredAt))
-        let campaigns = try await campaignsOf(Set(batch.map(\.variantID)))
+        var campaigns = known ?? [:]
+        if known == nil { campaigns = try await campaignsOf(Set(batch.map(\.variantID))) }
+        do {
+            return try await store(batch, received: events.count, campaigns: campaigns, progress: progress)
+        } catch where StorageError.sqlState(error) == "23514" {
+            // A partition this process thought existed is gone: make it again, once.
+            forgetPartitions()
+            try await ensurePartitions(covering: batch.map(\.occurredAt))
+            return try await store(batch, received: events.count, campaigns: campaigns, progress: progress)
+        }
+    }
+
+    /// Stores a batch without repeats, sorted by id, in one transaction (see ``ingest(_:campaigns:progress:)``).
+    func store(
+        _ batch: [EngagementEvent], received: Int, campaigns: [VariantID: CampaignID], progress: @Sendable (Double) -> Void
+    ) async throws -> IngestResult {
         let rollup = EventRows.HourlyRollup(batch)
         let workspace = self.workspace
         let logger = database.logger
@@ -106,19 +126,14 @@ public struct EventStore: Sendable {
                 return try await Self.ingestNewOnly(batch, workspace: workspace, connection: connection, logger: logger)
             }
         }
-        return IngestResult(accepted: accepted, duplicates: events.count - accepted)
+        return IngestResult(accepted: accepted, duplicates: received - accepted)
     }
 
-    /// The campaign of each variant (all of this workspace).
+    /// The campaign of each variant, all of which must be this workspace's.
     ///
     /// - Throws: ``ValidationError`` on `variant_id` for a variant that is not (or no longer) the workspace's.
-    func campaignsOf(_ variants: Set<VariantID>) async throws -> [VariantID: CampaignID] {
-        let rows = try await database.client.query(
-            "SELECT id, campaign_id FROM variants WHERE workspace_id = \(workspace.uuid) AND id = ANY(\(variants.map(\.uuid))::uuid[])",
-            logger: database.logger
-        )
-        var campaigns: [VariantID: CampaignID] = [:]
-        for try await (variant, campaign) in rows.decode((UUID, UUID).self) { campaigns[VariantID(variant)] = CampaignID(campaign) }
+    public func campaignsOf(_ variants: Set<VariantID>) async throws -> [VariantID: CampaignID] {
+        let campaigns = try await campaigns(among: variants)
         if let missing = variants.first(where: { campaigns[$0] == nil }) {
             throw ValidationError(field: "variant_id", reason: "\(missing) is not a variant of this workspace")
         }
@@ -189,19 +204,29 @@ public struct EventStore: Sendable {
     }
 
     /// Creates the month partitions the times fall in, and the next month's, each unless it exists.
-    func ensurePartitions(covering times: [Date]) async throws {
+    ///
+    /// Months known to exist in this database are remembered by the process, so a steady stream of
+    /// batches costs no queries here; a partition dropped behind Herald's back is recreated by the
+    /// retry in ``ingest(_:campaigns:progress:)``.
+    public func ensurePartitions(covering times: [Date]) async throws {
         var months = Set<Int>()
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        for time in times {
-            let parts = calendar.dateComponents([.year, .month], from: time)
-            months.insert(parts.year! * 12 + parts.month! - 1)
-        }
+        for time in times { months.insert(EventRows.month(of: time)) }
         if let last = months.max() { months.insert(last + 1) }
-        for month in months.sorted() {
-            let start = calendar.date(from: DateComponents(year: month / 12, month: month % 12 + 1, day: 1))!
+        let key = database.identity
+        let missing = Self.ensuredMonths.withLock { known in months.subtracting(known[key, default: []]) }
+        for month in missing.sorted() {
+            let start = EventRows.start(ofMonth: month)
             try await database.client.query("SELECT herald_ensure_event_partition(\(start))", logger: database.logger)
         }
+        Self.ensuredMonths.withLock { $0[key, default: []].formUnion(missing) }
+    }
+
+    /// Months (`year * 12 + month - 1`) whose partition exists, by database.
+    static let ensuredMonths = Mutex<[String: Set<Int>]>([:])
+
+    /// Forgets what this process knew about the database's partitions.
+    func forgetPartitions() {
+        _ = Self.ensuredMonths.withLock { $0.removeValue(forKey: database.identity) }
     }
 
     /// Impressions and successes of one variant.

@@ -39,8 +39,7 @@ struct IngestBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "herald.bench")
-        logger.logLevel = .warning
+        let logger = Logger(label: "herald.bench")
         let session = DatabaseSession(configuration: HeraldConfiguration(), logger: logger)
         var target = try await session.resolve().with(database: "herald_bench")
         target.maximumConnections = clients + 8
@@ -71,6 +70,7 @@ struct IngestBench: AsyncParsableCommand {
             // 1. The baseline: psql \copy of the same rows straight into Herald's events table (same
             //    partitions and indexes), with the two tenant columns Herald derives from the variant.
             try await Self.reset(database)
+            try await EventStore(database, workspace: workspace).ensurePartitions(covering: events.map(\.occurredAt))
             let tenantCSV = folder.appendingPathComponent("events-with-tenant.csv")
             try Self.csv(events, workspace: workspace, campaign: campaign.id).write(to: tenantCSV)
             let copySeconds = try await Self.psqlCopy(

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import Logging
 import Storage
 
 /// Loads an events CSV into the database: parse and validate every row, then one atomic COPY.
@@ -20,6 +21,7 @@ struct EventImporter {
             throw HeraldCore.ValidationError(location: file.path, field: "", reason: "cannot read the file (does it exist?)")
         }
         let store = EventStore(database, workspace: workspace)
+        let started = ContinuousClock.now
         let known = try await store.knownVariantIDs()
         let events = try EventCSV.parse(
             bytes: [UInt8](data),
@@ -28,8 +30,16 @@ struct EventImporter {
             isKnownVariant: { known.contains($0) },
             progress: { if showProgress { Terminal.progress("checking ", $0) } }
         )
-        return try await store.ingest(events) { fraction in
+        let parsed = ContinuousClock.now
+        let result = try await store.ingest(events) { fraction in
             if showProgress { Terminal.progress("importing", fraction) }
         }
+        database.logger.debug(
+            "imported events",
+            metadata: [
+                "herald.rows": "\(events.count)", "herald.parse": "\(parsed - started)", "herald.store": "\(ContinuousClock.now - parsed)",
+            ]
+        )
+        return result
     }
 }
