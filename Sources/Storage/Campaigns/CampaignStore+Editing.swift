@@ -38,6 +38,15 @@ extension CampaignStore {
     /// A page of the workspace's campaigns, newest first, and the cursor of the next page (nil on the last).
     public func page(limit: Int, after cursor: Cursor?) async throws -> (campaigns: [Summary], next: Cursor?) {
         let limit = min(max(limit, 1), 200)
+        var summaries = try await summaries(after: cursor, limit: limit + 1)
+        guard summaries.count > limit else { return (summaries, nil) }
+        summaries.removeLast()
+        let last = summaries[summaries.count - 1]
+        return (summaries, Cursor(createdAt: last.createdAt, id: last.id))
+    }
+
+    /// Up to `limit` campaigns after `cursor` (from the newest when nil), newest first, with their counts.
+    func summaries(after cursor: Cursor?, limit: Int) async throws -> [Summary] {
         let afterTime = cursor?.createdAt
         let afterID = cursor?.id.uuid
         let rows = try await database.client.query(
@@ -51,7 +60,7 @@ extension CampaignStore {
             WHERE c.workspace_id = \(workspace.uuid)
               AND (\(afterTime)::timestamptz IS NULL OR (c.created_at, c.id) < (\(afterTime)::timestamptz, \(afterID)::uuid))
             ORDER BY c.created_at DESC, c.id DESC
-            LIMIT \(limit + 1)
+            LIMIT \(limit)
             """,
             logger: database.logger
         )
@@ -61,10 +70,7 @@ extension CampaignStore {
                 Summary(id: CampaignID(id), slug: slug, name: name, variants: variants, impressions: impressions, createdAt: createdAt)
             )
         }
-        guard summaries.count > limit else { return (summaries, nil) }
-        summaries.removeLast()
-        let last = summaries[summaries.count - 1]
-        return (summaries, Cursor(createdAt: last.createdAt, id: last.id))
+        return summaries
     }
 
     /// Changes a campaign's name, destination or primary metric; nil leaves a field as it is.

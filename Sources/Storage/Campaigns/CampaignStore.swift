@@ -170,28 +170,7 @@ public struct CampaignStore: Sendable {
 
     /// Every campaign of the workspace, newest first, with its variant and impression counts.
     public func list() async throws -> [Summary] {
-        let rows = try await database.client.query(
-            """
-            SELECT c.id, c.slug, c.name,
-                   (SELECT count(*) FROM variants v WHERE v.campaign_id = c.id)::int,
-                   coalesce((SELECT sum(h.count) FROM variant_hourly h
-                             WHERE h.campaign_id = c.id AND h.kind = 'impression'), 0)::bigint,
-                   c.created_at
-            FROM campaigns c
-            WHERE c.workspace_id = \(workspace.uuid)
-            ORDER BY c.created_at DESC, c.slug
-            """,
-            logger: database.logger
-        )
-        var summaries: [Summary] = []
-        for try await (id, slug, name, variants, impressions, createdAt) in rows.decode(
-            (UUID, String, String, Int, Int, Date).self
-        ) {
-            summaries.append(
-                Summary(id: CampaignID(id), slug: slug, name: name, variants: variants, impressions: impressions, createdAt: createdAt)
-            )
-        }
-        return summaries
+        try await summaries(after: nil, limit: Int(Int32.max))
     }
 
     /// Deletes the campaign and everything recorded for it (events, rollups, analyses).

@@ -38,35 +38,33 @@ enum EventRows {
 
     /// The month of a time in UTC, as `year * 12 + month - 1`.
     static func month(of date: Date) -> Int {
-        let days = Int64((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let (year, month, _) = civil(days: days)
-        return Int(year) * 12 + Int(month) - 1
+        let (year, month, _) = CivilDay(index: Int((date.timeIntervalSince1970 / 86_400).rounded(.down))).components
+        return year * 12 + month - 1
     }
 
     /// The first instant of a month given as `year * 12 + month - 1`, in UTC.
     static func start(ofMonth month: Int) -> Date {
-        let year = Int64(month / 12)
-        let monthOfYear = Int64(month % 12 + 1)
-        // Days since 1970-01-01 from a civil date (Howard Hinnant's algorithm).
-        let y = monthOfYear <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (monthOfYear > 2 ? monthOfYear - 3 : monthOfYear + 9) + 2) / 5
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return Date(timeIntervalSince1970: Double(era * 146_097 + dayOfEra - 719_468) * 86_400)
+        Date(timeIntervalSince1970: Double(CivilDay(year: month / 12, month: month % 12 + 1, day: 1).index) * 86_400)
     }
 
-    /// The civil date (year, month, day) of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
-    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    /// The columns of a COPY into `events` (or a table shaped like it), in ``appendEventRow(_:workspace:campaign:to:)``'s order.
+    static let eventColumns = ["id", "workspace_id", "campaign_id", "variant_id", "kind", "occurred_at", "value"]
+
+    /// One event as a COPY text row (without the line end).
+    static func appendEventRow(_ event: EngagementEvent, workspace: WorkspaceID, campaign: CampaignID, to buffer: inout ByteBuffer) {
+        appendUUID(event.id.uuid, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        appendUUID(workspace.uuid, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        appendUUID(campaign.uuid, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        appendUUID(event.variantID.uuid, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        buffer.writeString(event.kind.rawValue)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        appendTimestamp(event.occurredAt, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\t"))
+        if let value = event.value { buffer.writeString(value.description) } else { buffer.writeString("\\N") }
     }
 
     static let hexDigits = Array("0123456789abcdef".utf8)
@@ -91,9 +89,10 @@ enum EventRows {
             rest += 86_400_000_000
             days -= 1
         }
-        let (year, month, day) = civil(days: days)
+        let (year, month, day) = CivilDay(index: Int(days)).components
         let seconds = rest / 1_000_000
-        func digits(_ value: Int64, _ width: Int) {
+        func digits(_ value: some BinaryInteger, _ width: Int) {
+            let value = Int64(value)
             var divisor: Int64 = 1
             for _ in 1..<width { divisor *= 10 }
             var remaining = value

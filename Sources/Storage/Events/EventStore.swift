@@ -99,22 +99,10 @@ public struct EventStore: Sendable {
                     }
                 }
                 try await connection.copyFrom(
-                    table: "events", columns: ["id", "workspace_id", "campaign_id", "variant_id", "kind", "occurred_at", "value"], logger: logger
+                    table: "events", columns: EventRows.eventColumns, logger: logger
                 ) { writer in
                     try await EventRows.write(batch, to: writer, progress: progress) { buffer, event in
-                        EventRows.appendUUID(event.id.uuid, to: &buffer)
-                        buffer.writeInteger(UInt8(ascii: "\t"))
-                        EventRows.appendUUID(workspace.uuid, to: &buffer)
-                        buffer.writeInteger(UInt8(ascii: "\t"))
-                        EventRows.appendUUID(campaigns[event.variantID]!.uuid, to: &buffer)
-                        buffer.writeInteger(UInt8(ascii: "\t"))
-                        EventRows.appendUUID(event.variantID.uuid, to: &buffer)
-                        buffer.writeInteger(UInt8(ascii: "\t"))
-                        buffer.writeString(event.kind.rawValue)
-                        buffer.writeInteger(UInt8(ascii: "\t"))
-                        EventRows.appendTimestamp(event.occurredAt, to: &buffer)
-                        buffer.writeInteger(UInt8(ascii: "\t"))
-                        if let value = event.value { buffer.writeString(value.description) } else { buffer.writeString("\\N") }
+                        EventRows.appendEventRow(event, workspace: workspace, campaign: campaigns[event.variantID]!, to: &buffer)
                     }
                 }
                 try await rollup.add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
@@ -123,7 +111,7 @@ public struct EventStore: Sendable {
             } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
                 // An id was stored before (a replay) or by a concurrent batch: take only the new ones.
                 try await connection.query("ROLLBACK TO SAVEPOINT herald_fast_ingest", logger: logger)
-                return try await Self.ingestNewOnly(batch, workspace: workspace, connection: connection, logger: logger)
+                return try await Self.ingestNewOnly(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger)
             }
         }
         return IngestResult(accepted: accepted, duplicates: received - accepted)
@@ -141,29 +129,21 @@ public struct EventStore: Sendable {
     }
 
     /// The fallback of ``ingest(_:progress:)``: claims only ids not stored yet, in one statement.
-    static func ingestNewOnly(_ batch: [EngagementEvent], workspace: WorkspaceID, connection: PostgresConnection, logger: Logger) async throws -> Int {
+    static func ingestNewOnly(
+        _ batch: [EngagementEvent], workspace: WorkspaceID, campaigns: [VariantID: CampaignID], connection: PostgresConnection, logger: Logger
+    ) async throws -> Int {
         try await connection.query(
             """
             CREATE TEMPORARY TABLE herald_incoming_events (
-                id uuid NOT NULL, variant_id uuid NOT NULL, kind text NOT NULL,
+                id uuid NOT NULL, workspace_id uuid NOT NULL, campaign_id uuid NOT NULL, variant_id uuid NOT NULL, kind text NOT NULL,
                 occurred_at timestamptz NOT NULL, value double precision
             ) ON COMMIT DROP
             """,
             logger: logger
         )
-        try await connection.copyFrom(
-            table: "herald_incoming_events", columns: ["id", "variant_id", "kind", "occurred_at", "value"], logger: logger
-        ) { writer in
+        try await connection.copyFrom(table: "herald_incoming_events", columns: EventRows.eventColumns, logger: logger) { writer in
             try await EventRows.write(batch, to: writer) { buffer, event in
-                EventRows.appendUUID(event.id.uuid, to: &buffer)
-                buffer.writeInteger(UInt8(ascii: "\t"))
-                EventRows.appendUUID(event.variantID.uuid, to: &buffer)
-                buffer.writeInteger(UInt8(ascii: "\t"))
-                buffer.writeString(event.kind.rawValue)
-                buffer.writeInteger(UInt8(ascii: "\t"))
-                EventRows.appendTimestamp(event.occurredAt, to: &buffer)
-                buffer.writeInteger(UInt8(ascii: "\t"))
-                if let value = event.value { buffer.writeString(value.description) } else { buffer.writeString("\\N") }
+                EventRows.appendEventRow(event, workspace: workspace, campaign: campaigns[event.variantID]!, to: &buffer)
             }
         }
         let rows = try await connection.query(
@@ -176,10 +156,9 @@ public struct EventStore: Sendable {
                 RETURNING id
             ), inserted AS (
                 INSERT INTO events (id, workspace_id, campaign_id, variant_id, kind, occurred_at, value)
-                SELECT i.id, v.workspace_id, v.campaign_id, i.variant_id, i.kind, i.occurred_at, i.value
+                SELECT i.id, i.workspace_id, i.campaign_id, i.variant_id, i.kind, i.occurred_at, i.value
                 FROM herald_incoming_events i
                 JOIN fresh f ON f.id = i.id
-                JOIN variants v ON v.id = i.variant_id AND v.workspace_id = \(workspace.uuid)
                 RETURNING workspace_id, campaign_id, variant_id, kind, occurred_at, value
             ), rolled AS (
                 INSERT INTO variant_hourly AS h
