@@ -130,6 +130,9 @@ let package = Package(
                 "EmbeddedPostgres", "Storage",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/HeraldTestSupport",
             swiftSettings: swiftSettings
@@ -154,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "ContentVariantsTests",
             dependencies: [
-                "ContentVariants", "ContentVariantsLLM", "HeraldCore",
+                "ContentVariants", "ContentVariantsLLM", "HeraldCore", "HeraldTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import HeraldTestSupport
 import ContentVariants
 import ContentVariantsLLM
 import Foundation
