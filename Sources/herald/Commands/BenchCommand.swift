@@ -73,6 +73,14 @@ struct BenchCommand: AsyncParsableCommand {
             let clock = SystemClock()
             var silent = logger
             silent.logLevel = .error
+            // Open the pool's connections before the clock starts, as bench/jobs_peers.py does for the peers'
+            // worker processes: two per worker (LISTEN and claims) and two for the enqueue and the probe.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<(workers * 2 + 2) {
+                    group.addTask { try await database.client.query("SELECT pg_sleep(0.05)", logger: logger) }
+                }
+                try await group.waitForAll()
+            }
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 // Phase 1: throughput. Enqueue in batches, workers drain concurrently from the start.
                 let started = ContinuousClock.now
