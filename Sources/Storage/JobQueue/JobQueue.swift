@@ -38,16 +38,26 @@ public struct JobQueue: Sendable {
         }
         let rows = try await database.client.query(
             """
-            WITH inserted AS (
-                INSERT INTO jobs (kind, payload, queue, priority, run_at, max_attempts, unique_key, workspace_id)
-                SELECT kind, payload::jsonb, queue, priority, run_at, max_attempts, nullif(unique_key, ''), nullif(workspace_id, '')::uuid
-                FROM unnest(\(requests.map(\.kind))::text[], \(requests.map(\.payload))::text[], \(requests.map(\.queue))::text[],
-                            \(requests.map(\.priority))::int[], \(requests.map(\.runAt))::timestamptz[],
-                            \(requests.map(\.maxAttempts))::int[], \(requests.map { $0.uniqueKey ?? "" })::text[],
-                            \(requests.map { $0.workspace?.description ?? "" })::text[])
+            WITH r AS (
+                SELECT * FROM unnest(\(requests.map(\.kind))::text[], \(requests.map(\.payload))::text[], \(requests.map(\.queue))::text[],
+                                     \(requests.map(\.priority))::int[], \(requests.map(\.runAt))::timestamptz[],
+                                     \(requests.map(\.maxAttempts))::int[], \(requests.map { $0.uniqueKey ?? "" })::text[],
+                                     \(requests.map { $0.workspace?.description ?? "" })::text[])
                      AS r(kind, payload, queue, priority, run_at, max_attempts, unique_key, workspace_id)
+            ), plain AS (
+                -- Jobs without a unique key cannot conflict: a plain insert skips the speculative-insertion work.
+                INSERT INTO jobs (kind, payload, queue, priority, run_at, max_attempts, workspace_id)
+                SELECT kind, payload::jsonb, queue, priority, run_at, max_attempts, nullif(workspace_id, '')::uuid
+                FROM r WHERE unique_key = ''
+                RETURNING queue
+            ), keyed AS (
+                INSERT INTO jobs (kind, payload, queue, priority, run_at, max_attempts, unique_key, workspace_id)
+                SELECT kind, payload::jsonb, queue, priority, run_at, max_attempts, unique_key, nullif(workspace_id, '')::uuid
+                FROM r WHERE unique_key <> ''
                 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
                 RETURNING queue
+            ), inserted AS (
+                SELECT queue FROM plain UNION ALL SELECT queue FROM keyed
             )
             SELECT count(*)::int, (SELECT count(*) FROM (SELECT pg_notify(\(Self.channel), q) FROM (SELECT DISTINCT queue AS q FROM inserted) d) n)::int
             FROM inserted
