@@ -174,8 +174,8 @@ public struct Worker: Service {
                     }
                 }
 
-                // Runs jobs until shutdown; handler tasks live in this group.
-                await withTaskGroup(of: Void.self) { running in
+                // Runs jobs until shutdown; handler tasks live in this group, which forgets each as it ends.
+                await withDiscardingTaskGroup { running in
                     while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
                         let free = configuration.concurrency - ledger.runningCount
                         var claimed: [ClaimedJob] = []
