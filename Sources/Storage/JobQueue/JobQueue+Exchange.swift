@@ -109,17 +109,22 @@ struct CompleteAndClaim: PostgresPreparedStatement {
         return bindings
     }
 
+    /// Decodes cell by cell with concrete types: the tuple form goes through generic metadata at run time
+    /// for every row, which showed up in profiles of a worker draining no-op jobs.
     func decodeRow(_ row: PostgresRow) throws -> (Int, ClaimedJob?) {
-        let (completed, id, kind, queue, payload, attempt, maxAttempts, runAt, workspace) = try row.decode(
-            (Int, Int64?, String?, String?, String?, Int?, Int?, Date?, UUID?).self
+        let cells = row.makeRandomAccess()
+        let completed = try cells[0].decode(Int.self)
+        guard let id = try cells[1].decode(Int64?.self) else { return (completed, nil) }
+        let job = ClaimedJob(
+            id: id,
+            kind: try cells[2].decode(String.self),
+            queue: try cells[3].decode(String.self),
+            payload: try cells[4].decode(String.self),
+            attempt: try cells[5].decode(Int.self),
+            maxAttempts: try cells[6].decode(Int.self),
+            runAt: try cells[7].decode(Date.self),
+            workspace: try cells[8].decode(UUID?.self).map(WorkspaceID.init)
         )
-        guard let id, let kind, let queue, let payload, let attempt, let maxAttempts, let runAt else { return (completed, nil) }
-        return (
-            completed,
-            ClaimedJob(
-                id: id, kind: kind, queue: queue, payload: payload, attempt: attempt, maxAttempts: maxAttempts,
-                runAt: runAt, workspace: workspace.map(WorkspaceID.init)
-            )
-        )
+        return (completed, job)
     }
 }
