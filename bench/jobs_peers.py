@@ -53,6 +53,9 @@ PEERS_DATABASE = "herald_bench_peers"
 PGQ_SCHEMA = "bench_pgqueuer"
 PROC_SCHEMA = "bench_procrastinate"
 ENQUEUE_BATCH = 5_000  # as Herald's bench and `herald jobs enqueue`
+# What `herald worker` and `herald bench jobs` use when not told otherwise
+# (WorkerConfiguration.defaultConcurrency): jobs a worker runs at once and claims per round trip.
+HERALD_DEFAULT_CONCURRENCY = 100
 POLL_INTERVAL = 0.005  # as Herald's bench
 IDLE_BEFORE_LAG = 0.300  # as Herald's bench
 LAG_GAP = 0.010  # sleep after each lag job's enqueue, as Herald's bench
@@ -557,9 +560,10 @@ def run_herald(url: str, args) -> dict:
     command = shlex.split(args.herald_cmd) + [
         "--jobs", str(args.jobs),
         "--workers", str(args.workers),
-        "--concurrency", str(args.concurrency),
         "--lag-jobs", str(args.lag_jobs),
     ]
+    if args.concurrency_given:  # otherwise Herald runs with the default a user gets
+        command += ["--concurrency", str(args.concurrency)]
     env = dict(os.environ, DATABASE_URL=url)
     print(f"[herald] {' '.join(command)}", file=sys.stderr)
     try:
@@ -578,6 +582,12 @@ def run_herald(url: str, args) -> dict:
             except json.JSONDecodeError:
                 continue
             if figures.get("bench") == "jobs":
+                if figures.get("concurrency") not in (None, args.concurrency):
+                    print(
+                        f"warning: Herald ran with concurrency {figures['concurrency']}, the peers with "
+                        f"{args.concurrency}: update HERALD_DEFAULT_CONCURRENCY or pass --concurrency",
+                        file=sys.stderr,
+                    )
                 return figures
     tail = "\n".join((out.stdout + out.stderr).splitlines()[-15:])
     return {"error": f"exit {out.returncode}, no JSON line:\n{tail}"}
@@ -592,10 +602,10 @@ def ratio(a, b):
     return round(a / b, 2)
 
 
-def print_table(jobs: int, workers: int, results: dict) -> None:
+def print_table(jobs: int, workers: int, batch: int, results: dict) -> None:
     herald_rate = (results.get("herald") or {}).get("jobs_per_s")
     print()
-    print(f"jobs={jobs} workers={workers}")
+    print(f"jobs={jobs} workers={workers} batch={batch} (Herald's concurrency, pgqueuer's batch_size)")
     header = f"{'system':<14} {'jobs/s':>9} {'lag p50 ms':>11} {'lag p99 ms':>11} {'Herald/peer':>12}"
     print(header)
     print("-" * len(header))
@@ -619,9 +629,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=20_000, help="jobs to drain (default 20000)")
     parser.add_argument("--workers", type=int, default=4, help="worker loops (default 4)")
     parser.add_argument(
-        "--concurrency", type=int, default=100,
-        help="Herald: jobs per worker at once (its claim batch); passed to Herald and used as "
-        "procrastinate's per-process concurrency in --procrastinate-mode processes (default 100)",
+        "--concurrency", type=int, default=None,
+        help="Herald: jobs per worker at once (its claim batch); passed to Herald when given, and used "
+        "as pgqueuer's batch size and procrastinate's per-process concurrency in --procrastinate-mode "
+        f"processes (default: Herald's default, {HERALD_DEFAULT_CONCURRENCY}, which Herald then uses unprompted)",
     )
     parser.add_argument("--lag-jobs", type=int, default=200, help="jobs for the lag measurement (default 200)")
     parser.add_argument("--database-url", help="postgres:// URL of the server (default: `herald db url`)")
@@ -653,6 +664,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=900, help="seconds allowed for one peer's drain")
     parser.add_argument("--herald-timeout", type=float, default=3600, help="seconds allowed for Herald's command")
     args = parser.parse_args()
+    args.concurrency_given = args.concurrency is not None
+    if args.concurrency is None:
+        args.concurrency = HERALD_DEFAULT_CONCURRENCY
     if min(args.jobs, args.workers, args.concurrency, args.lag_jobs) < 1:
         parser.error("--jobs, --workers, --concurrency and --lag-jobs must be at least 1")
     if args.pgqueuer_batch is None:
@@ -693,7 +707,7 @@ def main() -> None:
     if not args.skip_herald:
         results = {"herald": run_herald(url, args), **results}
 
-    print_table(args.jobs, args.workers, results)
+    print_table(args.jobs, args.workers, args.concurrency, results)
     peer_rates = [
         results[name]["jobs_per_s"]
         for name in ("pgqueuer", "procrastinate")

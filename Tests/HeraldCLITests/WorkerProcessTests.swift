@@ -61,7 +61,8 @@ struct WorkerProcessTests {
         for process in processes[3...] { process.signal(SIGTERM) }
         for process in processes[3...] { outputs.append(await process.wait()) }
         let drained = try await waitUntil(timeout: .seconds(20)) {
-            try await count(fixture, "SELECT count(*)::int FROM jobs WHERE state <> 'completed'") == 0
+            // Completed jobs move to `jobs_done`: nothing pending, running, dead or cancelled is left.
+            try await count(fixture, "SELECT count(*)::int FROM jobs") == 0
         }
         #expect(drained)
         for process in processes[..<3] { process.signal(SIGTERM) }
@@ -75,8 +76,8 @@ struct WorkerProcessTests {
         #expect(fires == span, "\(fires) fires over \(span) minutes")
         #expect(try await count(fixture, "SELECT count(*)::int FROM (SELECT fire_at FROM schedule_fires GROUP BY fire_at HAVING count(*) > 1) d") == 0)
         // Every job ran exactly once: 2,000 enqueued and one per fire.
-        #expect(try await count(fixture, "SELECT count(*)::int FROM jobs WHERE state <> 'completed'") == 0)
-        #expect(try await count(fixture, "SELECT count(*)::int FROM jobs") == 2_000 + fires)
+        #expect(try await count(fixture, "SELECT count(*)::int FROM jobs") == 0)
+        #expect(try await count(fixture, "SELECT count(*)::int FROM jobs_done") == 2_000 + fires)
         #expect(try await count(fixture, "SELECT count(*)::int FROM job_probes") == 2_000 + fires)
         #expect(try await count(fixture, "SELECT count(*)::int FROM (SELECT job_id FROM job_probes GROUP BY job_id HAVING count(*) > 1) d") == 0)
         // The work was shared.
@@ -124,7 +125,8 @@ struct WorkerProcessTests {
         // One delivery, two attempts at it: retried, never posted twice.
         #expect(try await count(fixture, "SELECT count(*)::int FROM deliveries") == 1)
         #expect(try await count(fixture, "SELECT attempts FROM deliveries") == 2)
-        #expect(try await count(fixture, "SELECT attempts FROM jobs WHERE kind = 'publish' AND state = 'completed'") == 2)
+        #expect(try await count(fixture, "SELECT count(*)::int FROM jobs") == 0)
+        #expect(try await count(fixture, "SELECT attempts FROM jobs_done WHERE kind = 'publish'") == 2)
         _ = publication
     }
 

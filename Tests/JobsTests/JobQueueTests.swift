@@ -170,4 +170,70 @@ struct JobQueueTests {
             #expect(try await queue.list().count == 1)
         }
     }
+
+    @Test func completeAndClaimIsOneRoundTripThatCompletesOnlyWhatIsStillMine() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let queue = JobQueue(database)
+            try await queue.enqueue(Array(repeating: JobRequest(kind: "noop", runAt: start), count: 5))
+            let first = try await queue.completeAndClaim([], queues: ["default"], limit: 2, worker: "w", lease: 30, now: start)
+            #expect(first.completed == 0 && first.claimed.count == 2)
+            // Another worker's completion of these jobs counts for nothing.
+            #expect(try await queue.completeAndClaim(first.claimed, queues: ["default"], limit: 0, worker: "x", lease: 30, now: start).completed == 0)
+            let second = try await queue.completeAndClaim(first.claimed, queues: ["default"], limit: 10, worker: "w", lease: 30, now: start)
+            #expect(second.completed == 2)
+            #expect(second.claimed.map(\.id) == first.claimed.map { $0.id + 2 } + [first.claimed[0].id + 4])
+            // Completing twice is a no-op.
+            #expect(try await queue.complete(first.claimed, worker: "w", now: start) == 0)
+            let done = try await queue.list(state: .completed)
+            #expect(Set(done.map(\.id)) == Set(first.claimed.map(\.id)))
+            #expect(done.allSatisfy { $0.attempts == 1 && $0.finishedAt == start && $0.lockedBy == nil })
+            // Completed jobs live in the history table only; `jobs` refuses a completed row.
+            #expect(try await count(database, "SELECT count(*)::int FROM jobs_done") == 2)
+            #expect(try await count(database, "SELECT count(*)::int FROM jobs") == 3)
+            await #expect(throws: (any Error).self) {
+                try await database.client.query("UPDATE jobs SET state = 'completed'", logger: database.logger)
+            }
+            let stats = try await queue.stats(now: start)
+            #expect(stats.counts["noop"] == ["completed": 2, "running": 3])
+            #expect(try await queue.list().count == 5)
+        }
+    }
+
+    @Test func claimingFromSeveralQueuesTakesTheBestJobsOfAll() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let queue = JobQueue(database)
+            try await queue.enqueue([
+                JobRequest(kind: "a1", queue: "a", priority: 1, runAt: start),
+                JobRequest(kind: "b9", queue: "b", priority: 9, runAt: start),
+                JobRequest(kind: "a5", queue: "a", priority: 5, runAt: start.addingTimeInterval(-5)),
+                JobRequest(kind: "b0", queue: "b", priority: 0, runAt: start),
+                JobRequest(kind: "c9", queue: "c", priority: 9, runAt: start),
+            ])
+            let claimed = try await queue.claim(queues: ["a", "b"], limit: 3, worker: "w", lease: 30, now: start)
+            #expect(Set(claimed.map(\.kind)) == ["b9", "a5", "a1"])
+            let rest = try await queue.claim(queues: ["a", "b"], limit: 3, worker: "w", lease: 30, now: start)
+            #expect(rest.map(\.kind) == ["b0"])
+        }
+    }
+
+    @Test func pruneClearsTheHistoryToo() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let queue = JobQueue(database)
+            try await queue.enqueue([JobRequest(kind: "noop", runAt: start), JobRequest(kind: "noop", runAt: start)])
+            let jobs = try await queue.claim(queues: ["default"], limit: 2, worker: "w", lease: 30, now: start)
+            try await queue.complete([jobs[0]], worker: "w", now: start)
+            try await queue.fail(jobs[1], worker: "w", error: "bad", retryAt: nil, now: start.addingTimeInterval(10))
+            // Within retention both are listed, the completed one from the history.
+            #expect(Set(try await queue.list().map(\.state)) == ["completed", "dead"])
+            #expect(try await queue.prune(finishedBefore: start.addingTimeInterval(5)) == 1)
+            #expect(try await queue.list().map(\.state) == ["dead"])
+            #expect(try await queue.prune(finishedBefore: start.addingTimeInterval(60)) == 1)
+            #expect(try await queue.list().isEmpty)
+        }
+    }
+
+    func count(_ database: Database, _ sql: PostgresQuery) async throws -> Int {
+        for try await value in try await database.client.query(sql, logger: database.logger).decode(Int.self) { return value }
+        return -1
+    }
 }

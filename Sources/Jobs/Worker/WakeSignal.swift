@@ -22,28 +22,37 @@ final class WakeSignal: Sendable {
     }
 
     /// Waits until fired or until `timeout` passes, whichever is first.
+    ///
+    /// A fire that comes while nobody waits is kept for the next wait, never dropped.
     func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForFire() }
             group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
-            group.cancelAll()
-            self.fire()  // releases waitForFire if the timeout won
-            self.state.withLock { $0.pending = false }
+            group.cancelAll()  // the loser ends: a cancelled waitForFire returns without consuming a fire
         }
     }
 
     private func waitForFire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                if state.pending {
-                    state.pending = false
-                    return true
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    if state.pending {
+                        state.pending = false
+                        return true
+                    }
+                    if Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
                 }
-                state.waiter = continuation
-                return false
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
     }
 }

@@ -8,11 +8,17 @@ import Synchronization
 
 /// How a worker runs.
 public struct WorkerConfiguration: Sendable {
+    /// Jobs a worker runs at once (and claims in one round trip) unless told otherwise.
+    ///
+    /// Claiming and completing in batches is what makes the queue fast (see bench/README.md);
+    /// handlers are async and mostly wait on I/O, so a hundred at once is cheap.
+    public static let defaultConcurrency = 100
+
     /// Unique among live workers: written into `locked_by`.
     public var id: String
     /// The queues it takes jobs from.
     public var queues: [String]
-    /// Most jobs it runs at once.
+    /// Most jobs it runs at once; also the most it claims in one round trip.
     public var concurrency: Int
     /// How long a claimed job is the worker's without a heartbeat (clock seconds).
     public var lease: TimeInterval
@@ -22,9 +28,13 @@ public struct WorkerConfiguration: Sendable {
     public var rescueInterval: Duration
     /// How long an idle worker waits for a NOTIFY before polling anyway (wall time).
     public var pollInterval: Duration
-    /// Completions are written in batches of at most this many, at least every `flushInterval`.
+    /// Most completions written in one statement.
     public var completionBatch: Int
+    /// Completions normally ride along with the next claim; one that has waited this long is written on its own (wall time).
     public var flushInterval: Duration
+    /// While jobs run and fewer than half the slots are free, how long the worker waits for more to finish
+    /// before claiming, so it claims in batches rather than one job at a time (wall time).
+    public var gatherInterval: Duration
     /// Backoff for failed jobs.
     public var retry: RetryPolicy
     /// On graceful shutdown, how long running jobs may finish before they are released.
@@ -37,13 +47,14 @@ public struct WorkerConfiguration: Sendable {
     public init(
         id: String,
         queues: [String] = ["default"],
-        concurrency: Int = 10,
+        concurrency: Int = WorkerConfiguration.defaultConcurrency,
         lease: TimeInterval = 30,
         heartbeatInterval: Duration = .seconds(5),
         rescueInterval: Duration = .seconds(2),
         pollInterval: Duration = .seconds(1),
-        completionBatch: Int = 200,
-        flushInterval: Duration = .milliseconds(10),
+        completionBatch: Int = 1_000,
+        flushInterval: Duration = .milliseconds(50),
+        gatherInterval: Duration = .milliseconds(5),
         retry: RetryPolicy = RetryPolicy(),
         shutdownGrace: Duration = .seconds(10),
         retention: TimeInterval = 7 * 86_400,
@@ -58,6 +69,7 @@ public struct WorkerConfiguration: Sendable {
         self.pollInterval = pollInterval
         self.completionBatch = completionBatch
         self.flushInterval = flushInterval
+        self.gatherInterval = gatherInterval
         self.retry = retry
         self.shutdownGrace = shutdownGrace
         self.retention = retention
@@ -91,25 +103,36 @@ public struct Worker: Service {
     final class Ledger: Sendable {
         struct State {
             var running: [Int64: ClaimedJob] = [:]
-            var finished: [ClaimedJob] = []
+            /// In finish order, with when each finished.
+            var finished: [(job: ClaimedJob, at: ContinuousClock.Instant)] = []
         }
         let state = Mutex(State())
 
         func add(_ jobs: [ClaimedJob]) { state.withLock { for job in jobs { $0.running[job.id] = job } } }
-        func finish(_ job: ClaimedJob) -> Int {
+        func finish(_ job: ClaimedJob) {
+            let now = ContinuousClock.now
             state.withLock {
                 $0.running[job.id] = nil
-                $0.finished.append(job)
-                return $0.finished.count
+                $0.finished.append((job, now))
             }
         }
         func drop(_ job: ClaimedJob) { state.withLock { $0.running[job.id] = nil } }
-        func takeFinished(max: Int) -> [ClaimedJob] {
-            state.withLock {
-                let batch = Array($0.finished.prefix(max))
-                $0.finished.removeFirst(batch.count)
+        /// Takes up to `max` finished jobs, oldest first; with `olderThan`, only if the oldest has waited that long.
+        func takeFinished(max: Int, olderThan age: Duration? = nil) -> [ClaimedJob] {
+            let now = ContinuousClock.now
+            return state.withLock { state in
+                guard let oldest = state.finished.first else { return [] }
+                if let age, now - oldest.at < age { return [] }
+                let batch = state.finished.prefix(max).map(\.job)
+                state.finished.removeFirst(batch.count)
                 return batch
             }
+        }
+        /// Puts finished jobs back after writing them failed, so a later round trip tries again.
+        func returnFinished(_ jobs: [ClaimedJob]) {
+            guard !jobs.isEmpty else { return }
+            let now = ContinuousClock.now
+            state.withLock { $0.finished.insert(contentsOf: jobs.map { ($0, now) }, at: 0) }
         }
         var running: [ClaimedJob] { state.withLock { Array($0.running.values) } }
         var runningCount: Int { state.withLock { $0.running.count } }
@@ -119,7 +142,7 @@ public struct Worker: Service {
         let queue = JobQueue(database)
         let ledger = Ledger()
         let wake = WakeSignal()
-        let flushNow = WakeSignal()
+        let refillThreshold = max(1, configuration.concurrency / 2)
         let stopping = Atomic<Bool>(false)
         let context = JobContext(database: database, clock: clock, logger: logger, worker: configuration.id)
         logger.info("worker started", metadata: ["herald.worker.concurrency": "\(configuration.concurrency)"])
@@ -144,24 +167,30 @@ public struct Worker: Service {
                     }
                 }
                 background.addTask {
+                    // A safety net: the claim loop carries completions; this writes those it has not taken within a flush interval.
                     while !Task.isCancelled {
-                        await flushNow.wait(timeout: configuration.flushInterval)
-                        await flush(queue, ledger)
+                        try? await Task.sleep(for: configuration.flushInterval)
+                        await flush(queue, ledger, olderThan: configuration.flushInterval)
                     }
                 }
 
-                // Runs jobs until shutdown; handler tasks live in this group.
-                await withTaskGroup(of: Void.self) { running in
+                // Runs jobs until shutdown; handler tasks live in this group, which forgets each as it ends.
+                await withDiscardingTaskGroup { running in
                     while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
                         let free = configuration.concurrency - ledger.runningCount
                         var claimed: [ClaimedJob] = []
                         if free > 0 {
+                            // Finished jobs ride along: one round trip completes them and claims the next batch.
+                            let finished = ledger.takeFinished(max: configuration.completionBatch)
                             do {
-                                claimed = try await queue.claim(
-                                    queues: configuration.queues, limit: free, worker: configuration.id,
-                                    lease: configuration.lease, now: clock.now()
+                                let exchange = try await queue.completeAndClaim(
+                                    finished, queues: configuration.queues, limit: free,
+                                    worker: configuration.id, lease: configuration.lease, now: clock.now()
                                 )
+                                claimed = exchange.claimed
+                                reportLost(written: exchange.completed, of: finished.count)
                             } catch {
+                                ledger.returnFinished(finished)
                                 logger.error("claim failed", metadata: ["herald.error": "\(StorageError.describe(error))"])
                             }
                         }
@@ -169,12 +198,20 @@ public struct Worker: Service {
                         for job in claimed {
                             running.addTask {
                                 await execute(job, context: context, queue: queue, ledger: ledger)
-                                if ledger.finishedCountReached(configuration.completionBatch) { flushNow.fire() }
-                                wake.fire()
+                                // Wake the loop when the first slot frees up and again once half of them are free.
+                                let free = configuration.concurrency - ledger.runningCount
+                                if free == 1 || free >= refillThreshold { wake.fire() }
                             }
                         }
                         // Either every slot is busy or the queue is drained: wait for a finished job, a NOTIFY or the poll.
                         await wake.wait(timeout: configuration.pollInterval)
+                        // Refill in batches: while jobs still run and few slots are free, give them a moment to finish
+                        // so the next round trip claims (and completes) many jobs instead of one.
+                        if ledger.runningCount > 0, configuration.concurrency - ledger.runningCount < refillThreshold,
+                            !stopping.load(ordering: .relaxed)
+                        {
+                            await wake.wait(timeout: configuration.gatherInterval)
+                        }
                     }
                     // Graceful shutdown: let running jobs finish within the grace period, then give them back.
                     let deadline = ContinuousClock.now + configuration.shutdownGrace
@@ -207,7 +244,7 @@ public struct Worker: Service {
         }
         do {
             try await handler.run(job, context: context)
-            _ = ledger.finish(job)
+            ledger.finish(job)
         } catch is CancellationError {
             // Shutdown: the job is released by the caller.
         } catch {
@@ -228,19 +265,26 @@ public struct Worker: Service {
         }
     }
 
-    func flush(_ queue: JobQueue, _ ledger: Ledger) async {
+    /// Writes finished jobs' completions in batches; with `olderThan`, only once the oldest has waited that long.
+    func flush(_ queue: JobQueue, _ ledger: Ledger, olderThan age: Duration? = nil) async {
         while true {
-            let batch = ledger.takeFinished(max: configuration.completionBatch)
+            let batch = ledger.takeFinished(max: configuration.completionBatch, olderThan: age)
             if batch.isEmpty { return }
             do {
                 let written = try await queue.complete(batch, worker: configuration.id, now: clock.now())
-                if written < batch.count {
-                    logger.warning("some completions were no longer ours (lease lost)", metadata: ["herald.jobs.lost": "\(batch.count - written)"])
-                }
+                reportLost(written: written, of: batch.count)
             } catch {
-                logger.error("writing completions failed; their leases will expire and they run again", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                ledger.returnFinished(batch)
+                logger.error("writing completions failed; will try again", metadata: ["herald.error": "\(StorageError.describe(error))"])
                 return
             }
+        }
+    }
+
+    /// Logs completions that were no longer the worker's: their lease was rescued (or they were cancelled) meanwhile.
+    func reportLost(written: Int, of count: Int) {
+        if written < count {
+            logger.warning("some completions were no longer ours (lease lost or cancelled)", metadata: ["herald.jobs.lost": "\(count - written)"])
         }
     }
 
@@ -277,8 +321,4 @@ public struct Worker: Service {
             }
         }
     }
-}
-
-extension Worker.Ledger {
-    func finishedCountReached(_ count: Int) -> Bool { state.withLock { $0.finished.count >= count } }
 }

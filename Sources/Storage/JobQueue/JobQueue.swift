@@ -8,6 +8,9 @@ import PostgresNIO
 ///   and gives each job a lease (`locked_until`) that the worker renews by heartbeat.
 /// - Completing and failing are batched and take effect only if the job is still the worker's
 ///   (same `locked_by` and attempt), so a worker whose lease was rescued cannot clobber the new run.
+///   A worker completes its finished jobs and claims the next batch in one statement.
+/// - `jobs` holds only jobs that can still change (pending, running, dead, cancelled); a completed
+///   job moves to the slim history table `jobs_done`, so the polled table and its indexes stay small.
 /// - An expired lease is rescued within seconds: the job runs again (or is dead after its last attempt).
 /// - Every time comparison uses the caller's `now`, so a fast-forwarded clock drives the queue too.
 public struct JobQueue: Sendable {
@@ -35,16 +38,26 @@ public struct JobQueue: Sendable {
         }
         let rows = try await database.client.query(
             """
-            WITH inserted AS (
-                INSERT INTO jobs (kind, payload, queue, priority, run_at, max_attempts, unique_key, workspace_id)
-                SELECT kind, payload::jsonb, queue, priority, run_at, max_attempts, nullif(unique_key, ''), nullif(workspace_id, '')::uuid
-                FROM unnest(\(requests.map(\.kind))::text[], \(requests.map(\.payload))::text[], \(requests.map(\.queue))::text[],
-                            \(requests.map(\.priority))::int[], \(requests.map(\.runAt))::timestamptz[],
-                            \(requests.map(\.maxAttempts))::int[], \(requests.map { $0.uniqueKey ?? "" })::text[],
-                            \(requests.map { $0.workspace?.description ?? "" })::text[])
+            WITH r AS (
+                SELECT * FROM unnest(\(requests.map(\.kind))::text[], \(requests.map(\.payload))::text[], \(requests.map(\.queue))::text[],
+                                     \(requests.map(\.priority))::int[], \(requests.map(\.runAt))::timestamptz[],
+                                     \(requests.map(\.maxAttempts))::int[], \(requests.map { $0.uniqueKey ?? "" })::text[],
+                                     \(requests.map { $0.workspace?.description ?? "" })::text[])
                      AS r(kind, payload, queue, priority, run_at, max_attempts, unique_key, workspace_id)
+            ), plain AS (
+                -- Jobs without a unique key cannot conflict: a plain insert skips the speculative-insertion work.
+                INSERT INTO jobs (kind, payload, queue, priority, run_at, max_attempts, workspace_id)
+                SELECT kind, payload::jsonb, queue, priority, run_at, max_attempts, nullif(workspace_id, '')::uuid
+                FROM r WHERE unique_key = ''
+                RETURNING queue
+            ), keyed AS (
+                INSERT INTO jobs (kind, payload, queue, priority, run_at, max_attempts, unique_key, workspace_id)
+                SELECT kind, payload::jsonb, queue, priority, run_at, max_attempts, unique_key, nullif(workspace_id, '')::uuid
+                FROM r WHERE unique_key <> ''
                 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
                 RETURNING queue
+            ), inserted AS (
+                SELECT queue FROM plain UNION ALL SELECT queue FROM keyed
             )
             SELECT count(*)::int, (SELECT count(*) FROM (SELECT pg_notify(\(Self.channel), q) FROM (SELECT DISTINCT queue AS q FROM inserted) d) n)::int
             FROM inserted
@@ -58,35 +71,17 @@ public struct JobQueue: Sendable {
     /// Claims up to `limit` due jobs of `queues` for `worker`, with a lease of `lease` seconds.
     public func claim(queues: [String], limit: Int, worker: String, lease: TimeInterval, now: Date) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
-        let until = now.addingTimeInterval(lease)
-        let rows = try await database.client.query(
-            """
-            WITH next AS (
-                SELECT id FROM jobs
-                WHERE state = 'pending' AND queue = ANY(\(queues)::text[]) AND run_at <= \(now)
-                ORDER BY priority DESC, run_at, id
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE jobs j
-            SET state = 'running', attempts = j.attempts + 1, locked_by = \(worker), locked_until = \(until), started_at = \(now)
-            FROM next WHERE j.id = next.id
-            RETURNING j.id, j.kind, j.queue, j.payload::text, j.attempts, j.max_attempts, j.run_at, j.workspace_id
-            """,
-            logger: database.logger
-        )
-        var jobs: [ClaimedJob] = []
-        for try await (id, kind, queue, payload, attempt, maxAttempts, runAt, workspace) in rows.decode(
-            (Int64, String, String, String, Int, Int, Date, UUID?).self
-        ) {
-            jobs.append(
-                ClaimedJob(
-                    id: id, kind: kind, queue: queue, payload: payload, attempt: attempt, maxAttempts: maxAttempts,
-                    runAt: runAt, workspace: workspace.map(WorkspaceID.init)
-                )
-            )
-        }
-        return jobs.sorted { $0.id < $1.id }
+        return try await completeAndClaim([], queues: queues, limit: limit, worker: worker, lease: lease, now: now).claimed
+    }
+
+    /// Marks jobs completed, in one statement, where they are still the worker's; returns how many were.
+    ///
+    /// A completed job leaves `jobs` for the history table `jobs_done` (see `sql/0004_job_throughput.sql`),
+    /// so its unique key is free again at once.
+    @discardableResult
+    public func complete(_ jobs: [ClaimedJob], worker: String, now: Date) async throws -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        return try await completeAndClaim(jobs, queues: [], limit: 0, worker: worker, lease: 0, now: now).completed
     }
 
     /// Extends the leases of jobs the worker still holds; returns how many it still holds.
@@ -98,30 +93,11 @@ public struct JobQueue: Sendable {
             WITH renewed AS (
                 UPDATE jobs SET locked_until = \(now.addingTimeInterval(lease))
                 FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.attempt))::int[]) AS held(id, attempt)
-                WHERE jobs.id = held.id AND jobs.attempts = held.attempt AND jobs.locked_by = \(worker) AND jobs.state = 'running'
+                WHERE jobs.id = ANY(\(jobs.map(\.id))::bigint[])
+                  AND jobs.id = held.id AND jobs.attempts = held.attempt AND jobs.locked_by = \(worker) AND jobs.state = 'running'
                 RETURNING 1
             )
             SELECT count(*)::int FROM renewed
-            """,
-            logger: database.logger
-        )
-        for try await count in rows.decode(Int.self) { return count }
-        return 0
-    }
-
-    /// Marks jobs completed, in one statement, where they are still the worker's; returns how many were.
-    @discardableResult
-    public func complete(_ jobs: [ClaimedJob], worker: String, now: Date) async throws -> Int {
-        guard !jobs.isEmpty else { return 0 }
-        let rows = try await database.client.query(
-            """
-            WITH done AS (
-                UPDATE jobs SET state = 'completed', finished_at = \(now), locked_by = NULL, locked_until = NULL
-                FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.attempt))::int[]) AS held(id, attempt)
-                WHERE jobs.id = held.id AND jobs.attempts = held.attempt AND jobs.locked_by = \(worker) AND jobs.state = 'running'
-                RETURNING 1
-            )
-            SELECT count(*)::int FROM done
             """,
             logger: database.logger
         )
@@ -153,7 +129,8 @@ public struct JobQueue: Sendable {
             """
             UPDATE jobs SET state = 'pending', attempts = jobs.attempts - 1, run_at = \(now), locked_by = NULL, locked_until = NULL
             FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.attempt))::int[]) AS held(id, attempt)
-            WHERE jobs.id = held.id AND jobs.attempts = held.attempt AND jobs.locked_by = \(worker) AND jobs.state = 'running'
+            WHERE jobs.id = ANY(\(jobs.map(\.id))::bigint[])
+              AND jobs.id = held.id AND jobs.attempts = held.attempt AND jobs.locked_by = \(worker) AND jobs.state = 'running'
             """,
             logger: database.logger
         )
@@ -211,15 +188,17 @@ public struct JobQueue: Sendable {
         return false
     }
 
-    /// Deletes finished jobs older than `cutoff`; returns how many.
+    /// Deletes finished jobs (completed ones in `jobs_done`, dead and cancelled ones in `jobs`) older than `cutoff`; returns how many.
     @discardableResult
     public func prune(finishedBefore cutoff: Date) async throws -> Int {
         let rows = try await database.client.query(
             """
             WITH gone AS (
-                DELETE FROM jobs WHERE state IN ('completed', 'cancelled', 'dead') AND finished_at < \(cutoff) RETURNING 1
+                DELETE FROM jobs WHERE state IN ('cancelled', 'dead') AND finished_at < \(cutoff) RETURNING 1
+            ), gone_done AS (
+                DELETE FROM jobs_done WHERE finished_at < \(cutoff) RETURNING 1
             )
-            SELECT count(*)::int FROM gone
+            SELECT ((SELECT count(*) FROM gone) + (SELECT count(*) FROM gone_done))::int
             """,
             logger: database.logger
         )
@@ -227,13 +206,19 @@ public struct JobQueue: Sendable {
         return 0
     }
 
-    /// Jobs, newest first, optionally of one state.
+    /// Jobs, newest first, optionally of one state; completed jobs come from the history (`jobs_done`).
     public func list(state: JobState? = nil, limit: Int = 50) async throws -> [JobRecord] {
         let rows = try await database.client.query(
             """
-            SELECT id, kind, queue, state, priority, attempts, max_attempts, run_at, locked_by, locked_until,
-                   last_error, unique_key, created_at, finished_at
-            FROM jobs WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
+            (SELECT id, kind, queue, state, priority, attempts, max_attempts, run_at, locked_by, locked_until,
+                    last_error, unique_key, created_at, finished_at
+             FROM jobs WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
+             ORDER BY id DESC LIMIT \(limit))
+            UNION ALL
+            (SELECT id, kind, queue, 'completed', priority, attempts, max_attempts, run_at, NULL, NULL,
+                    last_error, unique_key, created_at, finished_at
+             FROM jobs_done WHERE (\(state?.rawValue)::text IS NULL OR \(state?.rawValue) = 'completed')
+             ORDER BY id DESC LIMIT \(limit))
             ORDER BY id DESC LIMIT \(limit)
             """,
             logger: database.logger
@@ -264,9 +249,14 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Counts jobs per kind and state (completed ones from the history) and the oldest due pending job's wait at `now`.
     public func stats(now: Date) async throws -> Stats {
         let rows = try await database.client.query(
-            "SELECT kind, state, count(*)::int FROM jobs GROUP BY kind, state ORDER BY kind, state",
+            """
+            SELECT kind, state, count(*)::int FROM jobs GROUP BY kind, state
+            UNION ALL
+            SELECT kind, 'completed', count(*)::int FROM jobs_done GROUP BY kind
+            """,
             logger: database.logger
         )
         var counts: [String: [String: Int]] = [:]

@@ -27,7 +27,8 @@ struct BenchCommand: AsyncParsableCommand {
 
         @Option(help: "Jobs to drain.") var jobs: Int = 20_000
         @Option(help: "Worker loops (each claims in batches of up to --concurrency).") var workers: Int = 4
-        @Option(help: "Jobs each worker runs at once (its claim batch size).") var concurrency: Int = 100
+        @Option(help: "Jobs each worker runs at once (its claim batch size); default: what `herald worker` uses.")
+        var concurrency: Int = WorkerConfiguration.defaultConcurrency
         @Option(help: "Jobs enqueued one by one for the lag measurement.") var lagJobs: Int = 200
 
         func validate() throws {
@@ -45,7 +46,7 @@ struct BenchCommand: AsyncParsableCommand {
             let (jobs, workers, concurrency, lagJobs) = (self.jobs, self.workers, self.concurrency, self.lagJobs)
             let result = try await Database.withDatabase(target, logger: logger) { database in
                 try await Migrator(migrations: try Migration.bundled()).migrate(database)
-                try await database.client.query("TRUNCATE jobs", logger: logger)
+                try await database.client.query("TRUNCATE jobs, jobs_done", logger: logger)
                 return try await Self.measure(database, jobs: jobs, workers: workers, concurrency: concurrency, lagJobs: lagJobs, logger: logger)
             }
             print("system   jobs  workers  jobs/s     lag p50 ms  lag p99 ms")
@@ -72,13 +73,20 @@ struct BenchCommand: AsyncParsableCommand {
             let clock = SystemClock()
             var silent = logger
             silent.logLevel = .error
+            // Open the pool's connections before the clock starts, as bench/jobs_peers.py does for the peers'
+            // worker processes: two per worker (LISTEN and claims) and two for the enqueue and the probe.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<(workers * 2 + 2) {
+                    group.addTask { try await database.client.query("SELECT pg_sleep(0.05)", logger: logger) }
+                }
+                try await group.waitForAll()
+            }
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 // Phase 1: throughput. Enqueue in batches, workers drain concurrently from the start.
                 let started = ContinuousClock.now
                 for index in 0..<workers {
                     var configuration = WorkerConfiguration(id: "bench-\(index)", concurrency: concurrency)
                     configuration.pollInterval = .milliseconds(500)
-                    configuration.completionBatch = concurrency
                     let worker = Worker(database: database, handlers: JobHandlers([NoopHandler()]), clock: clock, configuration: configuration, logger: silent)
                     group.addTask { try await worker.run() }
                 }
@@ -96,7 +104,7 @@ struct BenchCommand: AsyncParsableCommand {
 
                 // Phase 2: lag with idle workers, woken by NOTIFY.
                 try await Task.sleep(for: .milliseconds(300))
-                try await database.client.query("TRUNCATE jobs", logger: logger)
+                try await database.client.query("TRUNCATE jobs, jobs_done", logger: logger)
                 for _ in 0..<lagJobs {
                     try await queue.enqueue([JobRequest(kind: "noop", queue: "default", runAt: clock.now())])
                     try await Task.sleep(for: .milliseconds(10))
@@ -106,7 +114,7 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 var lags: [Double] = []
                 let rows = try await database.client.query(
-                    "SELECT extract(epoch FROM started_at - run_at)::float8 * 1000 FROM jobs WHERE state = 'completed'",
+                    "SELECT extract(epoch FROM started_at - run_at)::float8 * 1000 FROM jobs_done",
                     logger: logger
                 )
                 for try await lag in rows.decode(Double.self) { lags.append(lag) }

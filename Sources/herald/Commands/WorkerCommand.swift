@@ -15,7 +15,7 @@ import Glibc
 
 /// How a process runs jobs: shared by `herald worker` and the worker inside `herald serve`.
 struct WorkerOptions: ParsableArguments {
-    @Option(help: "Jobs run at once.") var concurrency: Int = 10
+    @Option(help: "Jobs run at once (also the most claimed in one round trip).") var concurrency: Int = WorkerConfiguration.defaultConcurrency
     @Option(help: "Queues to take jobs from, comma-separated.") var queues: String = "default"
     @Option(help: "Lease of a claimed job in seconds (renewed by heartbeat); a crashed worker's jobs run again after it.")
     var lease: Double = 30
