@@ -142,6 +142,7 @@ import Testing
             let bodies: [[UInt8]] = [
                 Array("{not json".utf8), Array("[1, 2]".utf8), Array("\"just a string\"".utf8), [0xFF, 0xFE, 0x7B, 0x7D], [],
                 Array(repeating: UInt8(ascii: "a"), count: 100 << 10),
+                Array(repeating: UInt8(ascii: "["), count: 50_000), Array(String(repeating: #"{"a":"#, count: 10_000).utf8),
             ]
             for body in bodies {
                 for path in ["/v1/campaigns", "/v1/campaigns/\(id)/variants", "/v1/campaigns/\(id)/schedules"] {

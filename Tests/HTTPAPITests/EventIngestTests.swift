@@ -126,6 +126,7 @@ import Testing
                 ("not UTF-8", [0x5B, 0x7B, 0x22, 0x69, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x5D], 400, "UTF-8"),
                 ("row not an object", Array("[[1, 2]]".utf8), 422, ""),
                 ("too many rows", Array(("[" + Array(repeating: "{" + good + "}", count: 1_001).joined(separator: ",") + "]").utf8), 413, "at most 1000"),
+                ("deeply nested", Array(repeating: UInt8(ascii: "["), count: 100_000), 400, "JSON"),
                 ("10 MB body", Array(repeating: UInt8(ascii: " "), count: 10 << 20), 413, "bytes"),
             ]
             for (name, body, status, mention) in cases {
