@@ -67,17 +67,30 @@ enum EventRows {
         if let value = event.value { buffer.writeString(value.description) } else { buffer.writeString("\\N") }
     }
 
-    static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Writes a uuid in its canonical text form, without allocating a String.
+    /// Writes a uuid in its canonical lowercase text form, without allocating a String.
     static func appendUUID(_ uuid: UUID, to buffer: inout ByteBuffer) {
-        withUnsafeBytes(of: uuid.uuid) { bytes in
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { buffer.writeInteger(UInt8(ascii: "-")) }
-                buffer.writeInteger(hexDigits[Int(byte >> 4)])
-                buffer.writeInteger(hexDigits[Int(byte & 0x0F)])
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0, 0)  // 36 bytes
+        withUnsafeMutableBytes(of: &text) { out in
+            withUnsafeBytes(of: uuid.uuid) { bytes in
+                var position = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    let byte = bytes[index]
+                    out[position] = hexDigit(byte >> 4)
+                    out[position + 1] = hexDigit(byte & 0x0F)
+                    position += 2
+                }
             }
         }
+        withUnsafeBytes(of: &text) { buffer.writeBytes($0) }
+    }
+
+    @inline(__always)
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? 48 + value : 87 + value
     }
 
     /// Writes `YYYY-MM-DD HH:MM:SS.ffffff+00` (UTC, microseconds), which `timestamptz` reads exactly.
