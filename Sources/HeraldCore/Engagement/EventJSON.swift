@@ -9,7 +9,7 @@ import Foundation
 /// bad row yields no events.
 public enum EventJSON {
     /// One row as posted, with the problems of its shape.
-    public struct Row: Sendable {
+    public struct Row: Sendable, Equatable {
         /// `row N` (array) or `line N` (NDJSON), counted from 1.
         public var location: String
         public var id: String?
@@ -46,6 +46,15 @@ public enum EventJSON {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw ValidationErrors([ValidationError(location: "body", field: "", reason: "is not valid UTF-8")])
         }
+        // Most bodies are flat objects with plain strings and numbers: read those directly. Anything
+        // else (escapes, nesting, wrong types, unknown or missing fields) takes the general path
+        // below, which names every problem.
+        if let rows = FlatEventReader.rows(bytes), rows.count <= maximumRows { return rows }
+        return try decodedRows(from: bytes, first: first, maximumRows: maximumRows)
+    }
+
+    /// ``rows(from:maximumRows:)`` through `JSONDecoder`, which reports every problem of every row.
+    static func decodedRows(from bytes: [UInt8], first: UInt8, maximumRows: Int) throws -> [Row] {
         if first == UInt8(ascii: "[") {
             let decoded: [LenientRow]
             do {
