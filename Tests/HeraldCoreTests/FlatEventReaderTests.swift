@@ -15,7 +15,7 @@ import Testing
     @Test func readsTheCommonShapeAsTheGeneralPathDoes() throws {
         let row = #"{"id": "\#(Self.id)", "variant_id": "\#(Self.id)", "kind": "click", "occurred_at": "2026-05-01T08:00:00Z", "value": -12.5e1}"#
         let bodies = [
-            "[\(row), \(row)]", "[]", " [ \(row) ] ", "\(row)\n\n\(row)\r\n", row,
+            "[\(row), \(row)]", "[]", " [ \(row) ] ", "\(row)\n\n\(row)\r\n", row, "\n \n\(row)", " \r\n\(row)\n\n",
             #"[{"value": null, "occurred_at": "x", "kind": "k", "variant_id": "v", "id": "i"}]"#,
         ]
         for body in bodies {

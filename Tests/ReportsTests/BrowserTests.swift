@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import Reports
 
 /// Opens the HTML report in headless Chromium: screenshots at laptop and phone widths, the charts
@@ -83,7 +87,41 @@ struct Chromium {
     }
 
     /// The browser, or nil after recording an issue that says what to install.
+    ///
+    /// When it is missing and the tests run as root on Debian or Ubuntu, it is installed first (as
+    /// `.ci/run` does), so `swift test` on a fresh machine needs nothing installed by hand.
     static func locate() throws -> Chromium? {
+        if let found = find() { return found }
+        if installedByTests, let found = find() { return found }
+        Issue.record(
+            """
+            Headless Chromium is needed to test the HTML report and was not found on PATH (chromium, chromium-browser, google-chrome). \
+            Install it (Debian/Ubuntu: apt-get install -y --no-install-recommends chromium), point HERALD_CHROMIUM at it, \
+            or set HERALD_SKIP_BROWSER_TESTS=1 to skip this test explicitly.
+            """
+        )
+        return nil
+    }
+
+    /// Installs Chromium with apt-get once per test process, when running as root; whether it ran and succeeded.
+    static let installedByTests: Bool = {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/apt-get") else { return false }
+        for arguments in [["update"], ["install", "-y", "--no-install-recommends", "chromium"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/apt-get")
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(["DEBIAN_FRONTEND": "noninteractive"]) { _, new in new }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return false }
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { return false }
+        }
+        return true
+    }()
+
+    /// The browser on PATH (or `HERALD_CHROMIUM`), if any.
+    static func find() -> Chromium? {
         let environment = ProcessInfo.processInfo.environment
         var candidates = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
         if let override = environment["HERALD_CHROMIUM"], !override.isEmpty { candidates.insert(override, at: 0) }
@@ -97,13 +135,6 @@ struct Chromium {
                 return Chromium(executable: URL(fileURLWithPath: "\(folder)/\(candidate)"))
             }
         }
-        Issue.record(
-            """
-            Headless Chromium is needed to test the HTML report and was not found on PATH (chromium, chromium-browser, google-chrome). \
-            Install it (Debian/Ubuntu: apt-get install -y --no-install-recommends chromium), point HERALD_CHROMIUM at it, \
-            or set HERALD_SKIP_BROWSER_TESTS=1 to skip this test explicitly.
-            """
-        )
         return nil
     }
 

@@ -34,7 +34,8 @@ enum FlatEventReader {
                 return reader.atEnd ? rows : nil
             }
             guard first == UInt8(ascii: "{") else { return nil }
-            // NDJSON: one object per line; blank lines are skipped, as the general path does.
+            // NDJSON: one object per line; blank lines are skipped and counted, as the general path does.
+            reader.position = 0
             var line = 1
             while true {
                 reader.skipBlanksCountingLines(&line)
