@@ -11,18 +11,22 @@ import Storage
 struct JSONBody {
     let object: [String: Any]
 
-    /// Reads the body (at most `limit` bytes) as UTF-8 text.
-    static func text(of request: Request, limit: Int) async throws -> String {
+    /// Reads the body, refusing it (413) past `limit` bytes: by its Content-Length before reading, else while reading.
+    static func bytes(of request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            throw APIError.tooLarge("the request body is \(length) bytes; at most \(limit) are accepted")
+            throw APIError.tooLarge("the request body is \(length) bytes; at most \(limit) are accepted, split it")
         }
         var request = request
-        let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: limit)
+            return try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw APIError.tooLarge("the request body is larger than \(limit) bytes")
+            throw APIError.tooLarge("the request body is larger than \(limit) bytes; split it")
         }
+    }
+
+    /// Reads the body (at most `limit` bytes) as UTF-8 text.
+    static func text(of request: Request, limit: Int) async throws -> String {
+        let buffer = try await bytes(of: request, limit: limit)
         guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
             throw APIError.badRequest("the request body is not valid UTF-8")
         }

@@ -48,15 +48,8 @@ struct AuthMiddleware: RouterMiddleware {
     let tokens: TokenStore
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else {
+        guard let principal = try await Self.principal(of: request, tokens: tokens) else {
             throw APIError.unauthorized("send the header Authorization: Bearer <token> (create one with `herald tokens create`)")
-        }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw APIError.unauthorized("the Authorization header must be: Bearer <token>")
-        }
-        guard let principal = try await tokens.authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
-            throw APIError.unauthorized("the token is unknown or revoked")
         }
         let writes: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
         if writes.contains(request.method), principal.role < .editor {
@@ -66,5 +59,35 @@ struct AuthMiddleware: RouterMiddleware {
         context.principal = principal
         context.logger[metadataKey: "herald.workspace"] = .string(principal.workspaceSlug)
         return try await next(request, context)
+    }
+
+    /// Who the request's bearer token acts as; nil when it sends no Authorization header.
+    ///
+    /// - Throws: ``APIError`` (401) for a header that is not `Bearer <token>` or a token that is unknown or revoked.
+    static func principal(of request: Request, tokens: TokenStore) async throws -> Principal? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError.unauthorized("the Authorization header must be: Bearer <token>")
+        }
+        guard let principal = try await tokens.authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+            throw APIError.unauthorized("the token is unknown or revoked")
+        }
+        return principal
+    }
+}
+
+extension APIContext {
+    /// The campaign named by the `{campaign}` path parameter (id or slug) in the token's workspace;
+    /// another workspace's campaign is "not found".
+    func campaign(in database: Database) async throws -> Campaign {
+        try await CampaignStore(database, workspace: try requirePrincipal().workspace).find(try parameters.require("campaign"))
+    }
+}
+
+extension ServerSettings {
+    /// Where links to this service point: the configured public URL, else the host the request came to.
+    func baseURL(for request: Request) -> String {
+        publicURL ?? "http://\(request.head.authority ?? "\(host):\(port)")"
     }
 }

@@ -31,9 +31,8 @@ struct CampaignRoutes {
         CampaignStore(database, workspace: try context.requirePrincipal().workspace)
     }
 
-    /// The campaign named by the path (id or slug) in the token's workspace; another workspace's is "not found".
     func campaign(_ context: APIContext) async throws -> Campaign {
-        try await store(context).find(try context.parameters.require("campaign"))
+        try await context.campaign(in: database)
     }
 
     struct Page: Encodable {

@@ -21,16 +21,7 @@ struct EventRoutes {
     /// bad row is refused whole (422, every bad row named) and writes nothing.
     @Sendable func ingest(_ request: Request, context: APIContext) async throws -> Response {
         let workspace = try context.requirePrincipal().workspace
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > settings.maximumBodyBytes {
-            throw APIError.tooLarge("the request body is \(length) bytes; at most \(settings.maximumBodyBytes) are accepted, split the batch")
-        }
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: settings.maximumBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError.tooLarge("the request body is larger than \(settings.maximumBodyBytes) bytes; split the batch")
-        }
+        let buffer = try await JSONBody.bytes(of: request, limit: settings.maximumBodyBytes)
         let rows: [EventJSON.Row]
         do {
             rows = try EventJSON.rows(from: Array(buffer.readableBytesView), maximumRows: settings.maximumBatchRows)

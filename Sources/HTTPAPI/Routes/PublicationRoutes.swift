@@ -49,22 +49,15 @@ struct PublicationRoutes {
         )
     }
 
-    /// Where tracking links point: the configured public URL, else the host this request came to.
-    func base(_ request: Request) -> String {
-        if let url = settings.publicURL { return url }
-        let host = request.head.authority ?? "\(settings.host):\(settings.port)"
-        return "http://\(host)"
-    }
-
     struct Items: Encodable {
         var publications: [Item]
     }
 
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
         let workspace = try context.requirePrincipal().workspace
-        let campaign = try await CampaignStore(database, workspace: workspace).find(try context.parameters.require("campaign"))
+        let campaign = try await context.campaign(in: database)
         let publications = try await PublicationStore(database).list(workspace: workspace, campaign: campaign.id)
-        return try JSONResponse.make(Items(publications: publications.map { item($0, base: base(request)) }))
+        return try JSONResponse.make(Items(publications: publications.map { item($0, base: settings.baseURL(for: request)) }))
     }
 
     /// Body: `{"variant": key or id, "channel", "scheduled_at"?, "idempotency_key"?}`; a repeated key returns the same publication.
@@ -73,7 +66,7 @@ struct PublicationRoutes {
             of: request, limit: settings.maximumBodyBytes, allowed: ["variant", "channel", "scheduled_at", "idempotency_key"]
         )
         let workspace = try context.requirePrincipal().workspace
-        let campaign = try await CampaignStore(database, workspace: workspace).find(try context.parameters.require("campaign"))
+        let campaign = try await context.campaign(in: database)
         let reference = try body.requiredString("variant")
         guard let variant = campaign.variants.first(where: { $0.key == reference || $0.id.description == reference.lowercased() }) else {
             throw ValidationError(field: "variant", reason: "\"\(reference)\" is not a variant key or id of this campaign")
@@ -92,12 +85,12 @@ struct PublicationRoutes {
             workspace: workspace, campaign: campaign.id, variant: variant.id, channel: channel,
             scheduledAt: try body.timestamp("scheduled_at") ?? Date(), idempotencyKey: "api:\(workspace):\(key)"
         )
-        return try JSONResponse.make(item(publication, base: base(request)), status: .created)
+        return try JSONResponse.make(item(publication, base: settings.baseURL(for: request)), status: .created)
     }
 
     @Sendable func analyses(_ request: Request, context: APIContext) async throws -> Response {
         let workspace = try context.requirePrincipal().workspace
-        let campaign = try await CampaignStore(database, workspace: workspace).find(try context.parameters.require("campaign"))
+        let campaign = try await context.campaign(in: database)
         let stored = try await AnalysisStore(database, workspace: workspace).recent(campaign: campaign.id)
         // The stored result is JSON already: embed it as is.
         var body = Data(#"{"analyses":["#.utf8)
@@ -114,7 +107,7 @@ struct PublicationRoutes {
     /// Analyzes the campaign now from its rollups, stores the analysis and answers its score.
     @Sendable func analyze(_ request: Request, context: APIContext) async throws -> Response {
         let workspace = try context.requirePrincipal().workspace
-        let campaign = try await CampaignStore(database, workspace: workspace).find(try context.parameters.require("campaign"))
+        let campaign = try await context.campaign(in: database)
         let outcome = try await CampaignAnalysis(database: database, workspace: workspace).analyze(campaign, now: Date())
         return try JSONResponse.make(outcome.score, status: .created)
     }

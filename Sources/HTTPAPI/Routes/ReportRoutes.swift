@@ -24,14 +24,8 @@ struct ReportRoutes {
 
     /// Who may see reports of which scope: a token's workspace (everything), or a share link's.
     func access(_ request: Request, context: APIContext, scope: String) async throws -> WorkspaceID {
-        if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer",
-                let principal = try await TokenStore(database).authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces))
-            {
-                return principal.workspace
-            }
-            throw APIError.unauthorized("the token is unknown or revoked")
+        if let principal = try await AuthMiddleware.principal(of: request, tokens: TokenStore(database)) {
+            return principal.workspace
         }
         let query = request.uri.queryParameters
         guard let workspaceText = query["workspace"], let workspace = WorkspaceID(workspaceText),
@@ -81,7 +75,7 @@ struct ReportRoutes {
     /// The campaign's latest stored report model.
     func report(_ campaign: String, workspace: WorkspaceID) async throws -> ReportModel {
         let found = try await CampaignStore(database, workspace: workspace).find(campaign)
-        let latest = try await AnalysisStore(database, workspace: workspace).latestReports().first { $0.campaign == found.id }
+        let latest = try await AnalysisStore(database, workspace: workspace).latestReport(campaign: found.id)
         guard let json = latest?.reportJSON else {
             throw APIError.notFound("campaign \"\(found.slug)\" has no analysis yet; run one (POST /v1/campaigns/\(found.slug)/analyses)")
         }
@@ -139,7 +133,7 @@ struct ReportRoutes {
         let expires = Int64(Date().timeIntervalSince1970) + Int64(hours) * 3_600
         let secret = try await WorkspaceStore(database).shareSecret(workspace)
         let query = ShareLink(workspace: workspace, scope: scope, expires: expires).query(secret: secret)
-        let base = settings.publicURL ?? "http://\(request.head.authority ?? "\(settings.host):\(settings.port)")"
+        let base = settings.baseURL(for: request)
         return try JSONResponse.make(
             Shared(url: "\(base)\(path)?\(query)", expiresAt: Date(timeIntervalSince1970: Double(expires))), status: .created
         )

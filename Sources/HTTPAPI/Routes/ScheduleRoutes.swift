@@ -33,7 +33,7 @@ struct ScheduleRoutes {
 
     @Sendable func listForCampaign(_ request: Request, context: APIContext) async throws -> Response {
         let workspace = try context.requirePrincipal().workspace
-        let campaign = try await CampaignStore(database, workspace: workspace).find(try context.parameters.require("campaign"))
+        let campaign = try await context.campaign(in: database)
         return try JSONResponse.make(Schedules(schedules: try await ScheduleStore(database).list(workspace: workspace, campaign: campaign.id)))
     }
 
@@ -46,7 +46,7 @@ struct ScheduleRoutes {
             of: request, limit: settings.maximumBodyBytes, allowed: ["rule", "tz", "name", "active_from", "active_until", "missed"]
         )
         let workspace = try context.requirePrincipal().workspace
-        let campaign = try await CampaignStore(database, workspace: workspace).find(try context.parameters.require("campaign"))
+        let campaign = try await context.campaign(in: database)
         let rule = try body.requiredString("rule")
         let zone = try body.string("tz") ?? "UTC"
         let missed = try body.string("missed") ?? "fire_once"

@@ -73,7 +73,7 @@ public enum UUIDText {
             var index = 0
             for byte in 0..<16 {
                 if index == 8 || index == 13 || index == 18 || index == 23 { index += 1 }
-                guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else {
+                guard let high = TextEncoding.nibble(bytes[index]), let low = TextEncoding.nibble(bytes[index + 1]) else {
                     failed = true
                     return
                 }
@@ -82,15 +82,5 @@ public enum UUIDText {
             }
         }
         return failed ? nil : UUID(uuid: value)
-    }
-
-    @inline(__always)
-    static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case 48...57: digit - 48
-        case 97...102: digit - 87
-        case 65...70: digit - 55
-        default: nil
-        }
     }
 }

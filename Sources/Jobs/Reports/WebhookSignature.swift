@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HeraldCore
 
 /// Signs webhook bodies so receivers can check they come from Herald and were not replayed.
 ///
@@ -15,7 +16,7 @@ public enum WebhookSignature {
     public static func sign(body: String, timestamp: Int, secret: String) -> String {
         let key = SymmetricKey(data: Data(secret.utf8))
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: key)
-        return "v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "v1=" + TextEncoding.hex(mac)
     }
 
     /// Whether `signature` is a valid `v1` signature of `body` at `timestamp` (constant-time comparison).

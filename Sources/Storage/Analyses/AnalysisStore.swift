@@ -40,6 +40,22 @@ public struct AnalysisStore: Sendable {
         )
     }
 
+    /// The latest analysis's report of one campaign, if it has one.
+    public func latestReport(campaign: CampaignID) async throws -> LatestReport? {
+        let rows = try await database.client.query(
+            """
+            SELECT campaign_id, created_at, (result->'report')::text
+            FROM analyses WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign.uuid)
+            ORDER BY created_at DESC, id LIMIT 1
+            """,
+            logger: database.logger
+        )
+        for try await (campaign, createdAt, json) in rows.decode((UUID, Date, String?).self) {
+            return LatestReport(campaign: CampaignID(campaign), createdAt: createdAt, reportJSON: json)
+        }
+        return nil
+    }
+
     /// The latest analysis's report of every campaign of the workspace that has one.
     public func latestReports() async throws -> [LatestReport] {
         let rows = try await database.client.query(

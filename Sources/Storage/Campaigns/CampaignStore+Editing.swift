@@ -16,15 +16,12 @@ extension CampaignStore {
         /// An opaque, URL-safe form: base64url of `<microseconds since 1970>.<uuid>`.
         public var token: String {
             let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
-            return Data("\(micros).\(id)".utf8).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            return TextEncoding.base64URL(Array("\(micros).\(id)".utf8))
         }
 
         /// Reads a token made by ``token``.
         public init(token: String) throws(ValidationError) {
-            var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            while base64.count % 4 != 0 { base64 += "=" }
-            guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else {
+            guard let bytes = TextEncoding.bytes(base64URL: token), let text = String(validating: bytes, as: UTF8.self) else {
                 throw ValidationError(field: "cursor", reason: "is not a cursor this API returned")
             }
             let parts = text.split(separator: ".", maxSplits: 1)
@@ -156,33 +153,40 @@ extension CampaignStore {
         throw StorageError("adding a variant returned no id")
     }
 
-    /// Whether anything was recorded for the variant (then it cannot be deleted without losing history).
-    public func hasEvents(_ variant: VariantID) async throws -> Bool {
-        let rows = try await database.client.query(
-            "SELECT 1 FROM variant_hourly WHERE variant_id = \(variant.uuid) AND workspace_id = \(workspace.uuid) LIMIT 1",
-            logger: database.logger
-        )
-        for try await _ in rows { return true }
-        return false
-    }
-
     /// Deletes a variant that has no recorded engagement, keeping at least two.
+    ///
+    /// The campaign row is locked first, so concurrent deletes take turns, and one statement then checks
+    /// and deletes, so nothing slips between the check and the delete.
     ///
     /// - Throws: ``NotFoundError``; ``ConflictError`` when it has events or is one of the last two.
     public func deleteVariant(_ variant: VariantID, of id: CampaignID) async throws {
-        let campaign = try await find(id)
-        guard campaign.variants.contains(where: { $0.id == variant }) else {
-            throw NotFoundError(kind: "variant", id: variant.description)
+        let outcome: (engaged: Bool, siblings: Int, deleted: Bool)? = try await database.transaction { connection in
+            try await connection.query(
+                "SELECT 1 FROM campaigns WHERE id = \(id.uuid) AND workspace_id = \(workspace.uuid) FOR UPDATE", logger: database.logger
+            )
+            let rows = try await connection.query(
+                """
+                WITH target AS (
+                    SELECT v.id,
+                           EXISTS (SELECT 1 FROM variant_hourly h WHERE h.variant_id = v.id) AS engaged,
+                           (SELECT count(*) FROM variants o WHERE o.campaign_id = v.campaign_id) AS siblings
+                    FROM variants v
+                    WHERE v.id = \(variant.uuid) AND v.campaign_id = \(id.uuid) AND v.workspace_id = \(workspace.uuid)
+                ), deleted AS (
+                    DELETE FROM variants v USING target t
+                    WHERE v.id = t.id AND NOT t.engaged AND t.siblings > 2
+                    RETURNING v.id
+                )
+                SELECT t.engaged, t.siblings::int, EXISTS (SELECT 1 FROM deleted) FROM target t
+                """,
+                logger: database.logger
+                )
+            for try await row in rows.decode((Bool, Int, Bool).self) { return row }
+            return nil
         }
-        guard campaign.variants.count > 2 else {
-            throw ConflictError("a campaign keeps at least two variants; add one before deleting this one")
-        }
-        guard try await !hasEvents(variant) else {
-            throw ConflictError("the variant has recorded engagement; deleting it would lose that history")
-        }
-        try await database.client.query(
-            "DELETE FROM variants WHERE id = \(variant.uuid) AND campaign_id = \(id.uuid) AND workspace_id = \(workspace.uuid)",
-            logger: database.logger
-        )
+        guard let outcome else { throw NotFoundError(kind: "variant", id: variant.description) }
+        if outcome.deleted { return }
+        if outcome.siblings <= 2 { throw ConflictError("a campaign keeps at least two variants; add one before deleting this one") }
+        throw ConflictError("the variant has recorded engagement; deleting it would lose that history")
     }
 }

@@ -79,18 +79,13 @@ enum EventRows {
                         position += 1
                     }
                     let byte = bytes[index]
-                    out[position] = hexDigit(byte >> 4)
-                    out[position + 1] = hexDigit(byte & 0x0F)
+                    out[position] = TextEncoding.hexDigit(byte >> 4)
+                    out[position + 1] = TextEncoding.hexDigit(byte & 0x0F)
                     position += 2
                 }
             }
         }
         withUnsafeBytes(of: &text) { buffer.writeBytes($0) }
-    }
-
-    @inline(__always)
-    static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? 48 + value : 87 + value
     }
 
     /// Writes `YYYY-MM-DD HH:MM:SS.ffffff+00` (UTC, microseconds), which `timestamptz` reads exactly.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HeraldCore
 
 /// One numbered SQL file from `sql/`, e.g. `0001_initial.sql`.
 public struct Migration: Sendable, Equatable {
@@ -16,7 +17,7 @@ public struct Migration: Sendable, Equatable {
         self.version = version
         self.name = name
         self.sql = sql
-        checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        checksum = TextEncoding.hex(SHA256.hash(data: Data(sql.utf8)))
     }
 
     /// The migrations shipped with Herald (`sql/` is copied into the Storage resource bundle,

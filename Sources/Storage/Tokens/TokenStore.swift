@@ -83,7 +83,7 @@ public struct TokenStore: Sendable {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
-        let secret = Self.tokenPrefix + Self.base64URL(bytes)
+        let secret = Self.tokenPrefix + TextEncoding.base64URL(bytes)
         let hash = Self.hash(secret)
         let prefix = String(secret.prefix(Self.tokenPrefix.count + 6))
         let rows = try await database.client.query(
@@ -154,13 +154,6 @@ public struct TokenStore: Sendable {
     /// The SHA-256 of a secret, as the `bytea` stored.
     static func hash(_ secret: String) -> ByteBuffer {
         ByteBuffer(bytes: SHA256.hash(data: Data(secret.utf8)))
-    }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [StoredToken] {

@@ -79,7 +79,7 @@ struct ScoreCommand: AsyncParsableCommand {
         let result: Output
         do {
             result = try score(&input)
-        } catch let error as HeraldCore.ValidationError {
+        } catch {
             throw error.at(location)
         }
         return try Terminal.json(result, pretty: pretty)

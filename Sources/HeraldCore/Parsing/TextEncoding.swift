@@ -1,0 +1,61 @@
+import Foundation
+
+/// Byte encodings used in tokens, cursors, signatures and ids: one place for each.
+public enum TextEncoding {
+    /// Base64url without padding (RFC 4648 §5): safe in URLs and headers.
+    public static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The bytes of base64url text (padding optional), or nil when it is not base64url.
+    public static func bytes(base64URL text: String) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map(Array.init)
+    }
+
+    /// Lowercase hexadecimal.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var text = ""
+        for byte in bytes {
+            text.unicodeScalars.append(Unicode.Scalar(hexDigit(byte >> 4)))
+            text.unicodeScalars.append(Unicode.Scalar(hexDigit(byte & 0x0F)))
+        }
+        return text
+    }
+
+    /// The bytes of hexadecimal text (either case), or nil when it is not an even run of hex digits.
+    public static func bytes(hex text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    /// The ASCII digit of a value 0-15, lowercase.
+    @inline(__always)
+    public static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? 48 + value : 87 + value
+    }
+
+    /// The value of a hexadecimal digit (either case), or nil.
+    @inline(__always)
+    public static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 48...57: digit - 48
+        case 97...102: digit - 87
+        case 65...70: digit - 55
+        default: nil
+        }
+    }
+}
