@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import PropertyBased
 import Testing
 
 struct EventCSVTests {
@@ -58,5 +59,38 @@ struct EventCSVTests {
         } throws: { error in
             "\(error)".contains(message)
         }
+    }
+
+    @Test func chunksOfAnySizeReadTheSameEventsInOrder() async {
+        let known = variant
+        let lines = ["id,variant_id,kind,occurred_at,value"] + (0..<300).map { index in row(index % 3 == 0 ? "click" : "impression") }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let whole = try! EventCSV.parse(bytes: bytes, source: "events.csv", policy: policy, isKnownVariant: { $0 == known })
+        #expect(whole.count == 300)
+        await propertyCheck(input: Gen.int(in: 1...400)) { limit in
+            var reader = try! EventCSV.Reader(bytes: bytes, source: "events.csv", policy: policy, isKnownVariant: { $0 == known })
+            var read: [EngagementEvent] = []
+            while let chunk = try! reader.next(upTo: limit) {
+                #expect(!chunk.isEmpty && chunk.count <= limit)
+                read += chunk
+            }
+            #expect(read == whole)
+        }
+    }
+
+    @Test func aChunkedReadStopsHandingOutEventsAtTheFirstBadRowAndNamesEveryBadRowAtTheEnd() {
+        let known = variant
+        var lines = ["id,variant_id,kind,occurred_at,value"] + (0..<50).map { _ in row() }
+        lines[25] = row("clik")  // line 26
+        lines[40] = row(value: "x")  // line 41
+        var reader = try! EventCSV.Reader(bytes: Array(lines.joined(separator: "\n").utf8), source: "events.csv", policy: policy, isKnownVariant: { $0 == known })
+        var handedOut = 0
+        #expect {
+            while let chunk = try reader.next(upTo: 10) { handedOut += chunk.count }
+        } throws: { error in
+            let errors = (error as? ValidationErrors)?.errors.map(\.location)
+            return errors == ["events.csv:26", "events.csv:41"]
+        }
+        #expect(handedOut == 24)  // the rows before line 26; none after it
     }
 }

@@ -63,6 +63,71 @@ struct EventStoreTests {
         }
     }
 
+    struct BadRow: Error {}
+
+    /// Hands out the events in chunks of `size`, then throws `failure` if given.
+    final class Chunks {
+        var remaining: ArraySlice<EngagementEvent>
+        let size: Int
+        let failure: (any Error)?
+
+        init(_ events: [EngagementEvent], size: Int, failure: (any Error)? = nil) {
+            remaining = events[...]
+            self.size = size
+            self.failure = failure
+        }
+
+        func next() throws -> [EngagementEvent]? {
+            if remaining.isEmpty {
+                if let failure { throw failure }
+                return nil
+            }
+            let chunk = Array(remaining.prefix(size))
+            remaining = remaining.dropFirst(size)
+            return chunk
+        }
+    }
+
+    func count(_ table: String, _ database: Database) async throws -> Int {
+        let query: PostgresQuery = table == "events" ? "SELECT count(*)::int FROM events" : "SELECT count(*)::int FROM event_ids"
+        let rows = try await database.client.query(query, logger: database.logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return -1
+    }
+
+    @Test func streamedIngestCountsRepeatsAndReplaysOnceAndABadRowLateInTheInputWritesNothing() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
+            let store = EventStore(database, workspace: workspace)
+            let campaigns = try await store.variantCampaigns()
+            let start = Date(timeIntervalSince1970: 1_767_225_600)
+            let impressions = events(campaign.variants[0].id, count: 500, kind: .impression, start: start)
+            let clicks = events(campaign.variants[1].id, count: 40, kind: .click, start: start)
+
+            // A bad row found after several chunks were sent: nothing stays written.
+            let failing = Chunks(impressions + clicks, size: 64, failure: BadRow())
+            await #expect(throws: BadRow.self) { try await store.ingest(chunks: failing.next, campaigns: campaigns) }
+            #expect(try await count("event_ids", database) == 0)
+            #expect(try await count("events", database) == 0)
+
+            // Repeats within the input, in different chunks: the first is kept.
+            let first = Chunks(impressions + [impressions[3]] + clicks + [clicks[0]], size: 100)
+            #expect(try await store.ingest(chunks: first.next, campaigns: campaigns) == .init(accepted: 540, duplicates: 2))
+
+            // A replay mixed with new events, the stored ones in later chunks than the first: only the new count.
+            let more = events(campaign.variants[1].id, count: 30, kind: .click, start: start.addingTimeInterval(86_400))
+            let mixed = Chunks(more + impressions + clicks, size: 50)
+            #expect(try await store.ingest(chunks: mixed.next, campaigns: campaigns) == .init(accepted: 30, duplicates: 540))
+
+            let totals = try await store.totals(campaign: campaign.id, metric: .click)
+            #expect(totals.map(\.impressions) == [500, 0])
+            #expect(totals.map(\.successes) == [0, 70])
+            #expect(try await count("events", database) == 570)
+            #expect(try await count("event_ids", database) == 570)
+        }
+    }
+
     @Test func workspacesDoNotSeeEachOthersCampaigns() async throws {
         try await TestDatabase.withFreshDatabase { database in
             let mine = try await WorkspaceStore(database).ensure(slug: "mine")
@@ -70,7 +135,7 @@ struct EventStoreTests {
             let campaign = try await CampaignStore(database, workspace: mine).create(Self.spec)
             await #expect(throws: NotFoundError.self) { try await CampaignStore(database, workspace: theirs).find(campaign.id) }
             await #expect(throws: NotFoundError.self) { try await CampaignStore(database, workspace: theirs).find(campaign.slug) }
-            #expect(try await EventStore(database, workspace: theirs).knownVariantIDs().isEmpty)
+            #expect(try await EventStore(database, workspace: theirs).variantCampaigns().isEmpty)
             #expect(try await CampaignStore(database, workspace: theirs).list().isEmpty)
         }
     }

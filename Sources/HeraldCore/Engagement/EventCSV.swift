@@ -22,58 +22,108 @@ public enum EventCSV {
         bytes: [UInt8],
         source: String,
         policy: EventAcceptancePolicy,
-        isKnownVariant: (VariantID) -> Bool,
+        isKnownVariant: @escaping (VariantID) -> Bool,
         maximumErrors: Int = 20,
         progress: (Double) -> Void = { _ in }
     ) throws(ValidationErrors) -> [EngagementEvent] {
-        var reader = CSVReader(bytes: bytes)
-        let header: CSVReader.Record
-        do {
-            guard let first = try reader.next() else {
-                throw ValidationErrors([ValidationError(location: source, field: "", reason: "the file is empty; expected a header row \(allColumns.joined(separator: ","))")])
-            }
-            header = first
-        } catch let error as ValidationError {
-            throw ValidationErrors([relocate(error, source: source)])
-        } catch let errors as ValidationErrors {
-            throw errors
-        } catch {
-            throw ValidationErrors([ValidationError(location: source, field: "", reason: "\(error)")])
-        }
-        let columns = try columnIndexes(header, source: source)
-
+        var reader = try Reader(bytes: bytes, source: source, policy: policy, isKnownVariant: isKnownVariant, maximumErrors: maximumErrors)
         var events: [EngagementEvent] = []
         events.reserveCapacity(bytes.count / 100)
-        var errors: [ValidationError] = []
-        var errorCount = 0
-        var rows = 0
-        while true {
+        while let chunk = try reader.next(upTo: 65_536) {
+            events += chunk
+            progress(reader.progress)
+        }
+        progress(1)
+        return events
+    }
+
+    /// Reads an events file a chunk of rows at a time, so rows can be sent on while the rest is read.
+    ///
+    /// Every row is checked. Once a bad row is found no more events are handed out, but reading goes on
+    /// to the end so that every bad row is named; the last call to ``next(upTo:)`` then throws them all.
+    public struct Reader {
+        private var reader: CSVReader
+        private let header: CSVReader.Record
+        private let columns: Columns
+        private let source: String
+        private let policy: EventAcceptancePolicy
+        private let isKnownVariant: (VariantID) -> Bool
+        private let maximumErrors: Int
+        private var errors: [ValidationError] = []
+        private var errorCount = 0
+        private var ended = false
+
+        /// Reads the header row.
+        ///
+        /// - Throws: ``ValidationErrors`` naming a missing, unknown or repeated column, or an empty file.
+        public init(
+            bytes: [UInt8],
+            source: String,
+            policy: EventAcceptancePolicy,
+            isKnownVariant: @escaping (VariantID) -> Bool,
+            maximumErrors: Int = 20
+        ) throws(ValidationErrors) {
+            var reader = CSVReader(bytes: bytes)
+            let header: CSVReader.Record
+            do {
+                guard let first = try reader.next() else {
+                    throw ValidationErrors([ValidationError(location: source, field: "", reason: "the file is empty; expected a header row \(allColumns.joined(separator: ","))")])
+                }
+                header = first
+            } catch let error as ValidationError {
+                throw ValidationErrors([EventCSV.relocate(error, source: source)])
+            } catch let errors as ValidationErrors {
+                throw errors
+            } catch {
+                throw ValidationErrors([ValidationError(location: source, field: "", reason: "\(error)")])
+            }
+            self.columns = try EventCSV.columnIndexes(header, source: source)
+            self.reader = reader
+            self.header = header
+            self.source = source
+            self.policy = policy
+            self.isKnownVariant = isKnownVariant
+            self.maximumErrors = maximumErrors
+        }
+
+        /// The fraction of the file read so far.
+        public var progress: Double { reader.progress }
+
+        /// The next events, at most `limit` of them (and at least one unless the file ends), or `nil` at the end.
+        ///
+        /// - Throws: ``ValidationErrors`` at the end of the file if any row was bad.
+        public mutating func next(upTo limit: Int) throws(ValidationErrors) -> [EngagementEvent]? {
+            var events: [EngagementEvent] = []
+            events.reserveCapacity(min(limit, 65_536))
+            while events.count < limit, !ended {
+                guard let event = readRow() else { continue }
+                if errorCount == 0 { events.append(event) }
+            }
+            if !events.isEmpty { return events }
+            if errorCount > 0 { throw ValidationErrors(errors, total: errorCount) }
+            return nil
+        }
+
+        /// Reads one row: its event when it is good, `nil` when it is bad (recorded) or the file ended.
+        private mutating func readRow() -> EngagementEvent? {
             let record: CSVReader.Record
             do {
-                guard let next = try reader.next() else { break }
+                guard let next = try reader.next() else {
+                    ended = true
+                    return nil
+                }
                 record = next
             } catch {
-                errorCount += 1
-                errors.append(relocate(error, source: source))
-                break  // the rest of the file cannot be split into rows reliably
+                note(EventCSV.relocate(error, source: source))
+                ended = true  // the rest of the file cannot be split into rows reliably
+                return nil
             }
-            rows += 1
-            if rows % 65_536 == 0 { progress(reader.progress) }
             guard record.fields.count == header.fields.count else {
-                errorCount += 1
-                if errors.count < maximumErrors {
-                    errors.append(
-                        ValidationError(
-                            location: "\(source):\(record.line)",
-                            field: "",
-                            reason: "has \(record.fields.count) fields; the header has \(header.fields.count)"
-                        )
-                    )
-                }
-                continue
+                note(ValidationError(location: "\(source):\(record.line)", field: "", reason: "has \(record.fields.count) fields; the header has \(header.fields.count)"))
+                return nil
             }
             do {
-                let event = try policy.event(
+                return try policy.event(
                     id: record.fields[columns.id],
                     variantID: record.fields[columns.variantID],
                     kind: record.fields[columns.kind],
@@ -81,15 +131,16 @@ public enum EventCSV {
                     value: columns.value.map { record.fields[$0] },
                     isKnownVariant: isKnownVariant
                 )
-                if errorCount == 0 { events.append(event) }
             } catch {
-                errorCount += 1
-                if errors.count < maximumErrors { errors.append(error.at("\(source):\(record.line)")) }
+                note(error.at("\(source):\(record.line)"))
+                return nil
             }
         }
-        progress(1)
-        guard errorCount == 0 else { throw ValidationErrors(errors, total: errorCount) }
-        return events
+
+        private mutating func note(_ error: ValidationError) {
+            errorCount += 1
+            if errors.count < maximumErrors { errors.append(error) }
+        }
     }
 
     private struct Columns {

@@ -29,15 +29,15 @@ public struct EventStore: Sendable {
         }
     }
 
-    /// Every variant id of the workspace: what incoming events may refer to.
-    public func knownVariantIDs() async throws -> Set<VariantID> {
+    /// The campaign of every variant of the workspace: what incoming events may refer to.
+    public func variantCampaigns() async throws -> [VariantID: CampaignID] {
         let rows = try await database.client.query(
-            "SELECT id FROM variants WHERE workspace_id = \(workspace.uuid)",
+            "SELECT id, campaign_id FROM variants WHERE workspace_id = \(workspace.uuid)",
             logger: database.logger
         )
-        var ids = Set<VariantID>()
-        for try await id in rows.decode(UUID.self) { ids.insert(VariantID(id)) }
-        return ids
+        var campaigns: [VariantID: CampaignID] = [:]
+        for try await (variant, campaign) in rows.decode((UUID, UUID).self) { campaigns[VariantID(variant)] = CampaignID(campaign) }
+        return campaigns
     }
 
     /// Stores validated events atomically: all new ones or none; duplicates by id are skipped and counted.
@@ -78,6 +78,85 @@ public struct EventStore: Sendable {
             forgetPartitions()
             try await ensurePartitions(covering: batch.map(\.occurredAt))
             return try await store(batch, received: events.count, campaigns: campaigns, progress: progress)
+        }
+    }
+
+    /// Stores events while they are still being read, atomically: all new ones or none.
+    ///
+    /// For big loads (`herald import events`): reading and checking the input overlaps with the database's
+    /// work instead of preceding it. In one transaction, the ids are sent to `event_ids` by COPY as each
+    /// chunk arrives (repeats within the input dropped, the first kept); once the input has ended, the events
+    /// follow by COPY into `events` and the hourly totals are added, as in ``ingest(_:campaigns:progress:)``.
+    /// If an id was stored before or another batch holds it, the rest of the input is read and the whole
+    /// batch goes through the same fallback, in id order.
+    ///
+    /// - Parameters:
+    ///   - next: The next chunk of validated events, `nil` at the end. An error it throws (a bad row)
+    ///     rolls everything back and is rethrown.
+    ///   - campaigns: The campaign of every variant the events may name.
+    ///   - progress: Called with the fraction of events sent once the input has been read.
+    public func ingest(
+        chunks next: () throws -> [EngagementEvent]?,
+        campaigns: [VariantID: CampaignID],
+        progress: @Sendable (Double) -> Void = { _ in }
+    ) async throws -> IngestResult {
+        let workspace = self.workspace
+        let logger = database.logger
+        var batch: [EngagementEvent] = []
+        var received = 0
+        var seen = Set<EventID>()
+        /// Reads the next chunk, keeping the events whose id is new to this input.
+        func readChunk() throws -> [EngagementEvent]? {
+            guard let chunk = try next() else { return nil }
+            received += chunk.count
+            let fresh = chunk.filter { seen.insert($0.id).inserted }
+            batch += fresh
+            return fresh
+        }
+        do {
+            let accepted: Int = try await database.transaction { connection in
+                try await connection.query("SAVEPOINT herald_fast_ingest", logger: logger)
+                do {
+                    try await connection.copyFrom(table: "event_ids", columns: ["id", "workspace_id"], logger: logger) { writer in
+                        var buffer = ByteBuffer()
+                        buffer.reserveCapacity(1 << 18)
+                        while let chunk = try readChunk() {
+                            for event in chunk {
+                                EventRows.appendUUID(event.id.uuid, to: &buffer)
+                                buffer.writeInteger(UInt8(ascii: "\t"))
+                                EventRows.appendUUID(workspace.uuid, to: &buffer)
+                                buffer.writeInteger(UInt8(ascii: "\n"))
+                            }
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    guard !batch.isEmpty else { return 0 }
+                    try await ensurePartitions(covering: batch.map(\.occurredAt))
+                    try await connection.copyFrom(table: "events", columns: EventRows.eventColumns, logger: logger) { writer in
+                        try await EventRows.write(batch, to: writer, progress: progress) { buffer, event in
+                            EventRows.appendEventRow(event, workspace: workspace, campaign: campaigns[event.variantID]!, to: &buffer)
+                        }
+                    }
+                    try await EventRows.HourlyRollup(batch).add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
+                    try await connection.query("RELEASE SAVEPOINT herald_fast_ingest", logger: logger)
+                    return batch.count
+                } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
+                    // An id was stored before (a replay) or by a concurrent batch: read the rest, take only the new ones.
+                    try await connection.query("ROLLBACK TO SAVEPOINT herald_fast_ingest", logger: logger)
+                    while try readChunk() != nil {}
+                    batch = EventRows.uniqueSortedByID(batch)
+                    try await ensurePartitions(covering: batch.map(\.occurredAt))
+                    return try await Self.ingestNewOnly(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger)
+                }
+            }
+            return IngestResult(accepted: accepted, duplicates: received - accepted)
+        } catch where StorageError.sqlState(error) == "23514" {
+            // A partition this process thought existed is gone: make it again, once (the input is all read by now).
+            forgetPartitions()
+            let sorted = EventRows.uniqueSortedByID(batch)
+            try await ensurePartitions(covering: sorted.map(\.occurredAt))
+            return try await store(sorted, received: received, campaigns: campaigns, progress: progress)
         }
     }
 

@@ -21,9 +21,11 @@ struct IngestBench: AsyncParsableCommand {
         abstract: "Ingest rows/s: psql \\copy (baseline) vs herald import (COPY) vs POST /v1/events over loopback.",
         discussion: """
             Runs in a database of its own (herald_bench) on the embedded cluster or on DATABASE_URL's server. \
-            The baseline is psql \\copy of the same rows straight into Herald's events table (its partitions \
-            and primary key), which is all a hand load does; Herald also keeps the global idempotency key and \
-            the hourly rollups. A second reference copies into a bare table with only a primary key. \
+            The baseline is psql \\copy of the same rows into Herald's event storage in one transaction: the ids \
+            into event_ids (the global idempotency key) and the rows into events (its month partitions and \
+            primary key), the least a hand load must write for replays to stay duplicates. Herald also checks \
+            every row and keeps the hourly rollups. Two references beside it: psql \\copy into events alone \
+            (no idempotency key), and into a bare table with only a primary key. \
             Build with -c release before quoting figures.
             """
     )
@@ -67,17 +69,24 @@ struct IngestBench: AsyncParsableCommand {
             let csv = folder.appendingPathComponent("events.csv")
             try Self.csv(events).write(to: csv)
 
-            // 1. The baseline: psql \copy of the same rows straight into Herald's events table (same
-            //    partitions and indexes), with the two tenant columns Herald derives from the variant.
+            // 1. The baseline: psql \copy of the same rows into Herald's event storage, in one transaction: the
+            //    ids into the idempotency key, the rows (with the two tenant columns Herald derives from the
+            //    variant) into events, same partitions and indexes.
             try await Self.reset(database)
             try await EventStore(database, workspace: workspace).ensurePartitions(covering: events.map(\.occurredAt))
             let tenantCSV = folder.appendingPathComponent("events-with-tenant.csv")
             try Self.csv(events, workspace: workspace, campaign: campaign.id).write(to: tenantCSV)
+            let idsCSV = folder.appendingPathComponent("event-ids.csv")
+            try Self.idsCSV(events, workspace: workspace).write(to: idsCSV)
+            let copyEvents = "\\copy events (id, variant_id, kind, occurred_at, value, workspace_id, campaign_id) FROM '\(tenantCSV.path)' WITH (FORMAT csv, HEADER true)"
             let copySeconds = try await Self.psqlCopy(
                 psql, url: target.url,
-                "\\copy events (id, variant_id, kind, occurred_at, value, workspace_id, campaign_id) FROM '\(tenantCSV.path)' WITH (FORMAT csv, HEADER true)"
+                "\\copy event_ids (id, workspace_id) FROM '\(idsCSV.path)' WITH (FORMAT csv, HEADER true)", copyEvents
             )
-            // A reference beside it: psql \copy into a bare table with only a primary key on the id.
+            // References beside it: psql \copy into events alone (no idempotency key: replays would count twice),
+            try await Self.reset(database)
+            let eventsOnlySeconds = try await Self.psqlCopy(psql, url: target.url, copyEvents)
+            // and into a bare table with only a primary key on the id.
             try await Self.reset(database)
             try await database.client.query("DROP TABLE IF EXISTS bench_copy_reference", logger: logger)
             try await database.client.query(
@@ -111,24 +120,30 @@ struct IngestBench: AsyncParsableCommand {
             let http = try await Self.post(bodies, token: token, clients: clients, database: database, logger: logger)
             guard http.accepted == rows else { throw CommandFailure(message: "the HTTP API accepted \(http.accepted) of \(rows) rows") }
             try await Self.reset(database)
-            return (copySeconds, importSeconds, http, referenceSeconds)
+            return (copySeconds, importSeconds, http, referenceSeconds, eventsOnlySeconds)
         }
 
         let baseline = Double(rows) / figures.0
         let importRate = Double(rows) / figures.1
         let httpRate = Double(rows) / figures.2.seconds
         let reference = Double(rows) / figures.3
-        print("path                                   rows      seconds   rows/s     vs baseline")
-        print(String(format: "psql \\copy into events (baseline)      %-9d %7.3f  %9.0f   1.00x", rows, figures.0, baseline))
-        print(String(format: "psql \\copy into a bare table with PK   %-9d %7.3f  %9.0f   %.2fx", rows, figures.3, reference, reference / baseline))
-        print(String(format: "herald import events                   %-9d %7.3f  %9.0f   %.2fx", rows, figures.1, importRate, importRate / baseline))
-        print(String(format: "POST /v1/events                        %-9d %7.3f  %9.0f   %.2fx   (%d clients, %d rows/request, p50 %.1f ms, p99 %.1f ms)",
+        let eventsOnly = Double(rows) / figures.4
+        print("path                                          rows      seconds   rows/s     vs baseline")
+        print(String(format: "psql \\copy into event_ids + events (baseline)  %-9d %7.3f  %9.0f   1.00x", rows, figures.0, baseline))
+        print(String(format: "psql \\copy into events alone (reference)      %-9d %7.3f  %9.0f   %.2fx", rows, figures.4, eventsOnly, eventsOnly / baseline))
+        print(String(format: "psql \\copy into a bare table with PK          %-9d %7.3f  %9.0f   %.2fx", rows, figures.3, reference, reference / baseline))
+        print(String(format: "herald import events                          %-9d %7.3f  %9.0f   %.2fx", rows, figures.1, importRate, importRate / baseline))
+        print(String(format: "POST /v1/events                               %-9d %7.3f  %9.0f   %.2fx   (%d clients, %d rows/request, p50 %.1f ms, p99 %.1f ms)",
                      rows, figures.2.seconds, httpRate, httpRate / baseline, clients, batch, figures.2.p50, figures.2.p99))
+        func ratio(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
         let json: [String: any Encodable & Sendable] = [
             "bench": "ingest", "rows": rows, "batch": batch, "clients": clients,
-            "baseline_rows_per_s": baseline.rounded(), "reference_rows_per_s": reference.rounded(), "import_rows_per_s": importRate.rounded(), "http_rows_per_s": httpRate.rounded(),
-            "import_ratio": (importRate / baseline * 1000).rounded() / 1000, "http_ratio": (httpRate / baseline * 1000).rounded() / 1000,
+            "baseline": "psql \\copy into event_ids + events, one transaction",
+            "baseline_rows_per_s": baseline.rounded(), "import_rows_per_s": importRate.rounded(), "http_rows_per_s": httpRate.rounded(),
+            "import_ratio": ratio(importRate / baseline), "http_ratio": ratio(httpRate / baseline),
             "http_p50_ms": (figures.2.p50 * 100).rounded() / 100, "http_p99_ms": (figures.2.p99 * 100).rounded() / 100,
+            "events_only_rows_per_s": eventsOnly.rounded(), "import_ratio_vs_events_only": ratio(importRate / eventsOnly),
+            "http_ratio_vs_events_only": ratio(httpRate / eventsOnly), "reference_rows_per_s": reference.rounded(),
         ]
         print(try Terminal.json(json.mapValues { AnyEncodable($0) }, pretty: false))
     }
@@ -167,13 +182,21 @@ struct IngestBench: AsyncParsableCommand {
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 
-    /// Runs one `\\copy` through psql and returns its wall time in seconds.
-    static func psqlCopy(_ psql: String, url: String, _ command: String) async throws -> Double {
+    /// Runs `\\copy` commands through psql in one transaction and returns its wall time in seconds.
+    static func psqlCopy(_ psql: String, url: String, _ commands: String...) async throws -> Double {
         let start = ContinuousClock.now
-        let output = try await ProcessRunner.run(psql, [url, "-v", "ON_ERROR_STOP=1", "-q", "-c", command])
+        let output = try await ProcessRunner.run(psql, [url, "-v", "ON_ERROR_STOP=1", "-q", "--single-transaction"] + commands.flatMap { ["-c", $0] })
         let elapsed = seconds(ContinuousClock.now - start)
         guard output.succeeded else { throw CommandFailure(message: "psql \\copy failed: \(output.standardError)") }
         return elapsed
+    }
+
+    /// The ids with their workspace, for copying into `event_ids`.
+    static func idsCSV(_ events: [EngagementEvent], workspace: WorkspaceID) -> Data {
+        var text = "id,workspace_id\n"
+        text.reserveCapacity(events.count * 75)
+        for event in events { text += "\(event.id),\(workspace)\n" }
+        return Data(text.utf8)
     }
 
     /// The rows with the workspace and campaign columns appended, for copying straight into `events`.
