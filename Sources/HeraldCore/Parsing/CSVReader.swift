@@ -54,6 +54,7 @@ public struct CSVReader: Sendable {
     private mutating func readRecord() throws(ValidationError) -> Record {
         let startLine = line
         var fields: [String] = []
+        fields.reserveCapacity(8)
         var field: [UInt8] = []
         while true {
             if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
@@ -84,14 +85,13 @@ public struct CSVReader: Sendable {
                         reason: "unexpected text after a closing quote in field \(fields.count + 1)"
                     )
                 }
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
             } else {
-                while position < bytes.count, !isDelimiter(bytes[position]) {
-                    field.append(bytes[position])
-                    position += 1
-                }
+                let start = position
+                while position < bytes.count, !isDelimiter(bytes[position]) { position += 1 }
+                fields.append(String(decoding: bytes[start..<position], as: UTF8.self))
             }
-            fields.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
             if position >= bytes.count { break }
             let delimiter = bytes[position]
             position += 1

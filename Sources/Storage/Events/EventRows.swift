@@ -52,78 +52,120 @@ enum EventRows {
 
     /// One event as a COPY text row (without the line end).
     static func appendEventRow(_ event: EngagementEvent, workspace: WorkspaceID, campaign: CampaignID, to buffer: inout ByteBuffer) {
-        appendUUID(event.id.uuid, to: &buffer)
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        appendUUID(workspace.uuid, to: &buffer)
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        appendUUID(campaign.uuid, to: &buffer)
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        appendUUID(event.variantID.uuid, to: &buffer)
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        buffer.writeString(event.kind.rawValue)
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        appendTimestamp(event.occurredAt, to: &buffer)
-        buffer.writeInteger(UInt8(ascii: "\t"))
+        // Everything but the value in one write: byte-by-byte ByteBuffer writes cost more than the text itself.
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4 * 37 + 11 + 30) { out in
+            var text = TextWriter(out)
+            text.uuid(event.id.uuid)
+            text.byte(UInt8(ascii: "\t"))
+            text.uuid(workspace.uuid)
+            text.byte(UInt8(ascii: "\t"))
+            text.uuid(campaign.uuid)
+            text.byte(UInt8(ascii: "\t"))
+            text.uuid(event.variantID.uuid)
+            text.byte(UInt8(ascii: "\t"))
+            text.ascii(event.kind.rawValue)
+            text.byte(UInt8(ascii: "\t"))
+            text.timestamp(event.occurredAt)
+            text.byte(UInt8(ascii: "\t"))
+            return text.count
+        }
         if let value = event.value { buffer.writeString(value.description) } else { buffer.writeString("\\N") }
     }
 
-    /// Writes a uuid in its canonical lowercase text form, without allocating a String.
-    static func appendUUID(_ uuid: UUID, to buffer: inout ByteBuffer) {
-        var text: (UInt64, UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0, 0)  // 36 bytes
-        withUnsafeMutableBytes(of: &text) { out in
-            withUnsafeBytes(of: uuid.uuid) { bytes in
-                var position = 0
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        out[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    let byte = bytes[index]
-                    out[position] = TextEncoding.hexDigit(byte >> 4)
-                    out[position + 1] = TextEncoding.hexDigit(byte & 0x0F)
-                    position += 2
-                }
-            }
+    /// One row of `event_ids` (id, workspace) as COPY text (without the line end).
+    static func appendIDRow(_ id: EventID, workspace: WorkspaceID, to buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 * 37) { out in
+            var text = TextWriter(out)
+            text.uuid(id.uuid)
+            text.byte(UInt8(ascii: "\t"))
+            text.uuid(workspace.uuid)
+            return text.count
         }
-        withUnsafeBytes(of: &text) { buffer.writeBytes($0) }
+    }
+
+    /// Writes a uuid in its canonical lowercase text form.
+    static func appendUUID(_ uuid: UUID, to buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { out in
+            var text = TextWriter(out)
+            text.uuid(uuid)
+            return text.count
+        }
     }
 
     /// Writes `YYYY-MM-DD HH:MM:SS.ffffff+00` (UTC, microseconds), which `timestamptz` reads exactly.
     static func appendTimestamp(_ date: Date, to buffer: inout ByteBuffer) {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        var days = micros / 86_400_000_000
-        var rest = micros % 86_400_000_000
-        if rest < 0 {
-            rest += 86_400_000_000
-            days -= 1
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 29) { out in
+            var text = TextWriter(out)
+            text.timestamp(date)
+            return text.count
         }
-        let (year, month, day) = CivilDay(index: Int(days)).components
-        let seconds = rest / 1_000_000
-        func digits(_ value: some BinaryInteger, _ width: Int) {
-            let value = Int64(value)
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            var remaining = value
-            while divisor > 0 {
-                buffer.writeInteger(UInt8(ascii: "0") + UInt8(remaining / divisor))
-                remaining %= divisor
-                divisor /= 10
+    }
+
+    /// Writes COPY text into memory the caller made room for.
+    struct TextWriter {
+        let out: UnsafeMutableRawBufferPointer
+        var count = 0
+
+        init(_ out: UnsafeMutableRawBufferPointer) { self.out = out }
+
+        mutating func byte(_ byte: UInt8) {
+            out[count] = byte
+            count += 1
+        }
+
+        mutating func ascii(_ text: String) {
+            for byte in text.utf8 { self.byte(byte) }
+        }
+
+        /// A uuid in canonical lowercase form: 36 bytes.
+        mutating func uuid(_ uuid: UUID) {
+            withUnsafeBytes(of: uuid.uuid) { bytes in
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 { byte(UInt8(ascii: "-")) }
+                    byte(TextEncoding.hexDigit(bytes[index] >> 4))
+                    byte(TextEncoding.hexDigit(bytes[index] & 0x0F))
+                }
             }
         }
-        digits(year, 4)
-        buffer.writeInteger(UInt8(ascii: "-"))
-        digits(month, 2)
-        buffer.writeInteger(UInt8(ascii: "-"))
-        digits(day, 2)
-        buffer.writeInteger(UInt8(ascii: " "))
-        digits(seconds / 3_600, 2)
-        buffer.writeInteger(UInt8(ascii: ":"))
-        digits(seconds / 60 % 60, 2)
-        buffer.writeInteger(UInt8(ascii: ":"))
-        digits(seconds % 60, 2)
-        buffer.writeInteger(UInt8(ascii: "."))
-        digits(rest % 1_000_000, 6)
-        buffer.writeString("+00")
+
+        /// `value` in `width` decimal digits, zero-padded.
+        mutating func digits(_ value: Int64, _ width: Int) {
+            var remaining = value
+            for position in stride(from: count + width - 1, through: count, by: -1) {
+                out[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            }
+            count += width
+        }
+
+        /// `YYYY-MM-DD HH:MM:SS.ffffff+00`: 29 bytes.
+        mutating func timestamp(_ date: Date) {
+            let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+            var days = micros / 86_400_000_000
+            var rest = micros % 86_400_000_000
+            if rest < 0 {
+                rest += 86_400_000_000
+                days -= 1
+            }
+            let (year, month, day) = CivilDay(index: Int(days)).components
+            let seconds = rest / 1_000_000
+            digits(Int64(year), 4)
+            byte(UInt8(ascii: "-"))
+            digits(Int64(month), 2)
+            byte(UInt8(ascii: "-"))
+            digits(Int64(day), 2)
+            byte(UInt8(ascii: " "))
+            digits(seconds / 3_600, 2)
+            byte(UInt8(ascii: ":"))
+            digits(seconds / 60 % 60, 2)
+            byte(UInt8(ascii: ":"))
+            digits(seconds % 60, 2)
+            byte(UInt8(ascii: "."))
+            digits(rest % 1_000_000, 6)
+            byte(UInt8(ascii: "+"))
+            byte(UInt8(ascii: "0"))
+            byte(UInt8(ascii: "0"))
+        }
     }
 
     /// Streams one COPY text row per event, in 1 MiB chunks.
@@ -170,7 +212,12 @@ enum EventRows {
 
         var totals: [Key: Totals] = [:]
 
-        init(_ events: [EngagementEvent]) {
+        init(_ events: [EngagementEvent] = []) {
+            add(events)
+        }
+
+        /// Adds more events to the totals.
+        mutating func add(_ events: [EngagementEvent]) {
             for event in events {
                 let hour = Int64((event.occurredAt.timeIntervalSince1970 / 3_600).rounded(.down)) * 3_600
                 let key = Key(variant: event.variantID.uuid, hour: hour, kind: event.kind.rawValue)

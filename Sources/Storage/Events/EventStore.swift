@@ -105,14 +105,17 @@ public struct EventStore: Sendable {
         var batch: [EngagementEvent] = []
         var received = 0
         var seen = Set<EventID>()
-        /// Reads the next chunk, keeping the events whose id is new to this input.
+        var rollup = EventRows.HourlyRollup()
+        /// Reads the next chunk, keeping the events whose id is new to this input (summed while the database works).
         func readChunk() throws -> [EngagementEvent]? {
             guard let chunk = try next() else { return nil }
             received += chunk.count
             let fresh = chunk.filter { seen.insert($0.id).inserted }
             batch += fresh
+            rollup.add(fresh)
             return fresh
         }
+        let started = ContinuousClock.now
         do {
             let accepted: Int = try await database.transaction { connection in
                 try await connection.query("SAVEPOINT herald_fast_ingest", logger: logger)
@@ -122,9 +125,7 @@ public struct EventStore: Sendable {
                         buffer.reserveCapacity(1 << 18)
                         while let chunk = try readChunk() {
                             for event in chunk {
-                                EventRows.appendUUID(event.id.uuid, to: &buffer)
-                                buffer.writeInteger(UInt8(ascii: "\t"))
-                                EventRows.appendUUID(workspace.uuid, to: &buffer)
+                                EventRows.appendIDRow(event.id, workspace: workspace, to: &buffer)
                                 buffer.writeInteger(UInt8(ascii: "\n"))
                             }
                             try await writer.write(buffer)
@@ -132,14 +133,25 @@ public struct EventStore: Sendable {
                         }
                     }
                     guard !batch.isEmpty else { return 0 }
+                    let idsSent = ContinuousClock.now
                     try await ensurePartitions(covering: batch.map(\.occurredAt))
+                    let partitionsReady = ContinuousClock.now
                     try await connection.copyFrom(table: "events", columns: EventRows.eventColumns, logger: logger) { writer in
                         try await EventRows.write(batch, to: writer, progress: progress) { buffer, event in
                             EventRows.appendEventRow(event, workspace: workspace, campaign: campaigns[event.variantID]!, to: &buffer)
                         }
                     }
-                    try await EventRows.HourlyRollup(batch).add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
+                    let eventsSent = ContinuousClock.now
+                    try await rollup.add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
                     try await connection.query("RELEASE SAVEPOINT herald_fast_ingest", logger: logger)
+                    logger.debug(
+                        "streamed events",
+                        metadata: [
+                            "herald.rows": "\(batch.count)", "herald.read_and_copy_ids": "\(idsSent - started)",
+                            "herald.partitions": "\(partitionsReady - idsSent)", "herald.copy_events": "\(eventsSent - partitionsReady)",
+                            "herald.rollup": "\(ContinuousClock.now - eventsSent)",
+                        ]
+                    )
                     return batch.count
                 } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
                     // An id was stored before (a replay) or by a concurrent batch: read the rest, take only the new ones.
@@ -172,9 +184,7 @@ public struct EventStore: Sendable {
             do {
                 try await connection.copyFrom(table: "event_ids", columns: ["id", "workspace_id"], logger: logger) { writer in
                     try await EventRows.write(batch, to: writer) { buffer, event in
-                        EventRows.appendUUID(event.id.uuid, to: &buffer)
-                        buffer.writeInteger(UInt8(ascii: "\t"))
-                        EventRows.appendUUID(workspace.uuid, to: &buffer)
+                        EventRows.appendIDRow(event.id, workspace: workspace, to: &buffer)
                     }
                 }
                 try await connection.copyFrom(
