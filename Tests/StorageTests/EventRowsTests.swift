@@ -5,25 +5,7 @@ import NIOCore
 import Testing
 
 @Suite struct EventRowsTests {
-    @Test func timestampsAreWrittenAsPostgreSQLReadsThem() {
-        let cases: [(Double, String)] = [
-            (0, "1970-01-01 00:00:00.000000+00"),
-            (951_782_400.5, "2000-02-29 00:00:00.500000+00"),
-            (1_780_000_000.123456, "2026-05-28 20:26:40.123456+00"),
-            (4_102_444_799.999999, "2099-12-31 23:59:59.999999+00"),
-        ]
-        for (seconds, text) in cases {
-            var buffer = ByteBuffer()
-            EventRows.appendTimestamp(Date(timeIntervalSince1970: seconds), to: &buffer)
-            #expect(String(buffer: buffer) == text)
-        }
-    }
-
-    @Test func uuidsAreCanonicalAndSortLikePostgreSQL() {
-        let id = UUID(uuidString: "0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B")!
-        var buffer = ByteBuffer()
-        EventRows.appendUUID(id, to: &buffer)
-        #expect(String(buffer: buffer) == "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
+    @Test func uuidsSortLikePostgreSQL() {
         let ids = (0..<200).map { _ in UUID() }
         let events = (ids + ids.prefix(20)).map {
             EngagementEvent(id: EventID($0), variantID: VariantID(UUID()), kind: .click, occurredAt: Date())
@@ -33,24 +15,28 @@ import Testing
         #expect(sorted.map { $0.id.uuid.uuidString.lowercased() } == ids.map { $0.uuidString.lowercased() }.sorted())
     }
 
-    @Test func rowsAreWholeCOPYTextLines() {
+    @Test func tuplesAreBinaryCOPYFieldsInColumnOrder() {
         let id = EventID(UUID(uuidString: "0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B")!)
         let variant = VariantID(UUID(uuidString: "11111111-2222-4333-8444-555555555555")!)
         let workspace = WorkspaceID(UUID(uuidString: "AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE")!)
         let campaign = CampaignID(UUID(uuidString: "00000000-0000-4000-8000-000000000001")!)
-        let time = Date(timeIntervalSince1970: 1_780_000_000.123456)
+        let time = Date(timeIntervalSince1970: 946_684_800 + 1.5)  // 1.5 s after PostgreSQL's epoch
+        func bytes(_ uuid: UUID) -> [UInt8] { withUnsafeBytes(of: uuid.uuid) { Array($0) } }
+        func field(_ content: [UInt8]) -> [UInt8] { [0, 0, 0, UInt8(content.count)] + content }
+
         var buffer = ByteBuffer()
-        EventRows.appendEventRow(EngagementEvent(id: id, variantID: variant, kind: .conversion, occurredAt: time, value: 19.9), workspace: workspace, campaign: campaign, to: &buffer)
-        buffer.writeString("|")
-        EventRows.appendEventRow(EngagementEvent(id: id, variantID: variant, kind: .click, occurredAt: time), workspace: workspace, campaign: campaign, to: &buffer)
-        buffer.writeString("|")
+        EventRows.appendEventRow(EngagementEvent(id: id, variantID: variant, kind: .click, occurredAt: time, value: 2.5), workspace: workspace, campaign: campaign, to: &buffer)
+        let micros: [UInt8] = [0, 0, 0, 0, 0, 0x16, 0xE3, 0x60]  // 1,500,000
+        let twoAndAHalf: [UInt8] = [0x40, 0x04, 0, 0, 0, 0, 0, 0]
+        var expected: [UInt8] = [0, 7] + field(bytes(id.uuid)) + field(bytes(workspace.uuid)) + field(bytes(campaign.uuid))
+        expected += field(bytes(variant.uuid)) + field(Array("click".utf8)) + field(micros) + field(twoAndAHalf)
+        #expect(buffer.readBytes(length: buffer.readableBytes) == expected)
+
+        EventRows.appendEventRow(EngagementEvent(id: id, variantID: variant, kind: .impression, occurredAt: time), workspace: workspace, campaign: campaign, to: &buffer)
+        #expect(buffer.getBytes(at: buffer.writerIndex - 4, length: 4) == [0xFF, 0xFF, 0xFF, 0xFF])  // a missing value is NULL
+        buffer.clear()
         EventRows.appendIDRow(id, workspace: workspace, to: &buffer)
-        let ids = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\taaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
-        let rest = "00000000-0000-4000-8000-000000000001\t11111111-2222-4333-8444-555555555555"
-        #expect(
-            String(buffer: buffer)
-                == "\(ids)\t\(rest)\tconversion\t2026-05-28 20:26:40.123456+00\t19.9|\(ids)\t\(rest)\tclick\t2026-05-28 20:26:40.123456+00\t\\N|\(ids)"
-        )
+        #expect(buffer.readBytes(length: buffer.readableBytes) == [0, 2] + field(bytes(id.uuid)) + field(bytes(workspace.uuid)))
     }
 
     @Test func monthsRoundTrip() {

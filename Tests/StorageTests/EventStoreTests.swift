@@ -128,6 +128,41 @@ struct EventStoreTests {
         }
     }
 
+    @Test func storedEventsReadBackExactly() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
+            let store = EventStore(database, workspace: workspace)
+            let variant = campaign.variants[1].id
+            let events = [
+                EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .conversion, occurredAt: Date(timeIntervalSince1970: 1_772_357_400.123456), value: 19.99),
+                EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .conversion, occurredAt: Date(timeIntervalSince1970: 946_684_800), value: -3.5),
+                EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .like, occurredAt: Date(timeIntervalSince1970: 1_772_357_400.5)),
+            ]
+            #expect(try await store.ingest(events) == .init(accepted: 3, duplicates: 0))
+            let rows = try await database.client.query(
+                """
+                SELECT id, workspace_id, campaign_id, variant_id, kind,
+                       to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), value::text
+                FROM events ORDER BY occurred_at
+                """,
+                logger: database.logger
+            )
+            var read: [String] = []
+            for try await (id, workspaceID, campaignID, variantID, kind, time, value) in rows.decode((UUID, UUID, UUID, UUID, String, String, String?).self) {
+                #expect(workspaceID == workspace.uuid && campaignID == campaign.id.uuid && variantID == variant.uuid)
+                read.append("\(events.first { $0.id.uuid == id }!.kind) \(kind) \(time) \(value ?? "null")")
+            }
+            #expect(
+                read == [
+                    "conversion conversion 2000-01-01 00:00:00.000000 -3.5",
+                    "conversion conversion 2026-03-01 09:30:00.123456 19.99",
+                    "like like 2026-03-01 09:30:00.500000 null",
+                ]
+            )
+        }
+    }
+
     @Test func workspacesDoNotSeeEachOthersCampaigns() async throws {
         try await TestDatabase.withFreshDatabase { database in
             let mine = try await WorkspaceStore(database).ensure(slug: "mine")

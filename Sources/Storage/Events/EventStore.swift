@@ -120,13 +120,12 @@ public struct EventStore: Sendable {
             let accepted: Int = try await database.transaction { connection in
                 try await connection.query("SAVEPOINT herald_fast_ingest", logger: logger)
                 do {
-                    try await connection.copyFrom(table: "event_ids", columns: ["id", "workspace_id"], logger: logger) { writer in
+                    try await EventRows.copyBinary(into: "event_ids", columns: ["id", "workspace_id"], connection: connection, logger: logger) { writer in
                         var buffer = ByteBuffer()
                         buffer.reserveCapacity(1 << 18)
                         while let chunk = try readChunk() {
                             for event in chunk {
                                 EventRows.appendIDRow(event.id, workspace: workspace, to: &buffer)
-                                buffer.writeInteger(UInt8(ascii: "\n"))
                             }
                             try await writer.write(buffer)
                             buffer.clear()
@@ -136,11 +135,7 @@ public struct EventStore: Sendable {
                     let idsSent = ContinuousClock.now
                     try await ensurePartitions(covering: batch.map(\.occurredAt))
                     let partitionsReady = ContinuousClock.now
-                    try await connection.copyFrom(table: "events", columns: EventRows.eventColumns, logger: logger) { writer in
-                        try await EventRows.write(batch, to: writer, progress: progress) { buffer, event in
-                            EventRows.appendEventRow(event, workspace: workspace, campaign: campaigns[event.variantID]!, to: &buffer)
-                        }
-                    }
+                    try await EventRows.copyEvents(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger, progress: progress)
                     let eventsSent = ContinuousClock.now
                     try await rollup.add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
                     try await connection.query("RELEASE SAVEPOINT herald_fast_ingest", logger: logger)
@@ -182,18 +177,12 @@ public struct EventStore: Sendable {
         let accepted: Int = try await database.transaction { connection in
             try await connection.query("SAVEPOINT herald_fast_ingest", logger: logger)
             do {
-                try await connection.copyFrom(table: "event_ids", columns: ["id", "workspace_id"], logger: logger) { writer in
+                try await EventRows.copyBinary(into: "event_ids", columns: ["id", "workspace_id"], connection: connection, logger: logger) { writer in
                     try await EventRows.write(batch, to: writer) { buffer, event in
                         EventRows.appendIDRow(event.id, workspace: workspace, to: &buffer)
                     }
                 }
-                try await connection.copyFrom(
-                    table: "events", columns: EventRows.eventColumns, logger: logger
-                ) { writer in
-                    try await EventRows.write(batch, to: writer, progress: progress) { buffer, event in
-                        EventRows.appendEventRow(event, workspace: workspace, campaign: campaigns[event.variantID]!, to: &buffer)
-                    }
-                }
+                try await EventRows.copyEvents(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger, progress: progress)
                 try await rollup.add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
                 try await connection.query("RELEASE SAVEPOINT herald_fast_ingest", logger: logger)
                 return batch.count
@@ -230,11 +219,7 @@ public struct EventStore: Sendable {
             """,
             logger: logger
         )
-        try await connection.copyFrom(table: "herald_incoming_events", columns: EventRows.eventColumns, logger: logger) { writer in
-            try await EventRows.write(batch, to: writer) { buffer, event in
-                EventRows.appendEventRow(event, workspace: workspace, campaign: campaigns[event.variantID]!, to: &buffer)
-            }
-        }
+        try await EventRows.copyEvents(batch, into: "herald_incoming_events", workspace: workspace, campaigns: campaigns, connection: connection, logger: logger)
         let rows = try await connection.query(
             """
             WITH fresh AS (
