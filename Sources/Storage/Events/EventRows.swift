@@ -79,6 +79,34 @@ enum EventRows {
         }
     }
 
+    /// A batch's columns as arrays, to bind as binary parameters and `unnest` in SQL.
+    struct ColumnArrays {
+        var ids: [UUID] = []
+        var campaigns: [UUID] = []
+        var variants: [UUID] = []
+        var kinds: [String] = []
+        var times: [Date] = []
+        /// NaN where an event has no value (accepted values are finite).
+        var values: [Double] = []
+
+        init(_ events: [EngagementEvent], campaigns: [VariantID: CampaignID]) {
+            ids.reserveCapacity(events.count)
+            self.campaigns.reserveCapacity(events.count)
+            variants.reserveCapacity(events.count)
+            kinds.reserveCapacity(events.count)
+            times.reserveCapacity(events.count)
+            values.reserveCapacity(events.count)
+            for event in events {
+                ids.append(event.id.uuid)
+                self.campaigns.append(campaigns[event.variantID]!.uuid)
+                variants.append(event.variantID.uuid)
+                kinds.append(event.kind.rawValue)
+                times.append(event.occurredAt)
+                values.append(event.value ?? .nan)
+            }
+        }
+    }
+
     /// COPYs the events into `table` (`events` or a table shaped like it).
     static func copyEvents(
         _ events: [EngagementEvent],

@@ -42,19 +42,20 @@ public struct EventStore: Sendable {
 
     /// Stores validated events atomically: all new ones or none; duplicates by id are skipped and counted.
     ///
-    /// Repeats within the batch are dropped first (the first of each id is kept) and the rest sorted by
-    /// id, so concurrent batches take the idempotency keys in one order. Then, in one transaction:
+    /// For batches that fit in memory (an API request). Repeats within the batch are dropped first (the
+    /// first of each id is kept) and the rest sorted by id, so concurrent batches take the idempotency
+    /// keys in one order. Then one statement, with every column bound as a binary array:
     ///
-    /// - **Fast path** (every id new, the usual case): COPY the ids into `event_ids` (the global
-    ///   idempotency key), COPY the events into `events`, and add the batch's hourly totals, summed
-    ///   here, to `variant_hourly` in one upsert.
-    /// - **Fallback** (an id was stored before, or another batch holds it): roll back to a savepoint,
-    ///   COPY the batch into a temporary table and let one statement claim only the new ids
-    ///   (`ON CONFLICT DO NOTHING`), insert those events and roll them up.
+    /// - **Fast path** (every id new, the usual case): insert the ids into `event_ids` (the global
+    ///   idempotency key), the events into `events`, and add their hourly totals to `variant_hourly`.
+    /// - **Fallback** (an id was stored before, or another batch holds it, so the first statement failed
+    ///   whole): one statement claims only the new ids (`ON CONFLICT DO NOTHING`), inserts those events
+    ///   and rolls them up.
     ///
     /// Either way a concurrent batch with the same id waits on its unique index, so each event is
     /// counted once in events and rollups. Month partitions are created first, in their own short
-    /// transactions, so ingest never holds a lock on the partitioned table.
+    /// transactions, so ingest never holds a lock on the partitioned table. (Big loads take
+    /// ``ingest(chunks:campaigns:progress:)``, which streams by COPY.)
     ///
     /// - Parameters:
     ///   - events: Events already validated (see ``EventAcceptancePolicy``).
@@ -86,9 +87,9 @@ public struct EventStore: Sendable {
     /// For big loads (`herald import events`): reading and checking the input overlaps with the database's
     /// work instead of preceding it. In one transaction, the ids are sent to `event_ids` by COPY as each
     /// chunk arrives (repeats within the input dropped, the first kept); once the input has ended, the events
-    /// follow by COPY into `events` and the hourly totals are added, as in ``ingest(_:campaigns:progress:)``.
+    /// follow by COPY into `events` and the hourly totals, summed here meanwhile, are added in one upsert.
     /// If an id was stored before or another batch holds it, the rest of the input is read and the whole
-    /// batch goes through the same fallback, in id order.
+    /// batch goes through the fallback of ``ingest(_:campaigns:progress:)``, in id order.
     ///
     /// - Parameters:
     ///   - next: The next chunk of validated events, `nil` at the end. An error it throws (a bad row)
@@ -154,7 +155,9 @@ public struct EventStore: Sendable {
                     while try readChunk() != nil {}
                     batch = EventRows.uniqueSortedByID(batch)
                     try await ensurePartitions(covering: batch.map(\.occurredAt))
-                    return try await Self.ingestNewOnly(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger)
+                    return try await Self.storeNewOnly(EventRows.ColumnArrays(batch, campaigns: campaigns), workspace: workspace) {
+                        try await connection.query($0, logger: logger)
+                    }
                 }
             }
             return IngestResult(accepted: accepted, duplicates: received - accepted)
@@ -167,31 +170,48 @@ public struct EventStore: Sendable {
         }
     }
 
-    /// Stores a batch without repeats, sorted by id, in one transaction (see ``ingest(_:campaigns:progress:)``).
+    /// Stores a batch without repeats, sorted by id (see ``ingest(_:campaigns:progress:)``).
+    ///
+    /// One statement, so one round trip and atomic by itself: every column travels as a binary array;
+    /// the ids go into `event_ids`, the events into `events`, and their hourly totals into
+    /// `variant_hourly`. If an id was stored before (a replay) or by a concurrent batch, the statement
+    /// fails whole and ``storeNewOnly(_:workspace:campaigns:on:)`` takes only the new ones.
     func store(
         _ batch: [EngagementEvent], received: Int, campaigns: [VariantID: CampaignID], progress: @Sendable (Double) -> Void
     ) async throws -> IngestResult {
-        let rollup = EventRows.HourlyRollup(batch)
-        let workspace = self.workspace
-        let logger = database.logger
-        let accepted: Int = try await database.transaction { connection in
-            try await connection.query("SAVEPOINT herald_fast_ingest", logger: logger)
-            do {
-                try await EventRows.copyBinary(into: "event_ids", columns: ["id", "workspace_id"], connection: connection, logger: logger) { writer in
-                    try await EventRows.write(batch, to: writer) { buffer, event in
-                        EventRows.appendIDRow(event.id, workspace: workspace, to: &buffer)
-                    }
-                }
-                try await EventRows.copyEvents(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger, progress: progress)
-                try await rollup.add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
-                try await connection.query("RELEASE SAVEPOINT herald_fast_ingest", logger: logger)
-                return batch.count
-            } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
-                // An id was stored before (a replay) or by a concurrent batch: take only the new ones.
-                try await connection.query("ROLLBACK TO SAVEPOINT herald_fast_ingest", logger: logger)
-                return try await Self.ingestNewOnly(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger)
-            }
+        let (client, logger, workspace) = (database.client, database.logger, self.workspace)
+        let columns = EventRows.ColumnArrays(batch, campaigns: campaigns)
+        var accepted = batch.count
+        do {
+            try await client.query(
+                """
+                WITH incoming AS MATERIALIZED (
+                    SELECT r.id, r.campaign, r.variant, r.kind, r.at, nullif(r.value, 'NaN'::float8) AS value
+                    FROM unnest(\(columns.ids)::uuid[], \(columns.campaigns)::uuid[], \(columns.variants)::uuid[], \(columns.kinds)::text[],
+                                \(columns.times)::timestamptz[], \(columns.values)::float8[]) AS r(id, campaign, variant, kind, at, value)
+                ), ids AS (
+                    INSERT INTO event_ids (id, workspace_id) SELECT i.id, \(workspace.uuid)::uuid FROM incoming i
+                ), stored AS (
+                    INSERT INTO events (id, workspace_id, campaign_id, variant_id, kind, occurred_at, value)
+                    SELECT i.id, \(workspace.uuid)::uuid, i.campaign, i.variant, i.kind, i.at, i.value FROM incoming i
+                )
+                INSERT INTO variant_hourly AS h (workspace_id, campaign_id, variant_id, hour, kind, count, value_sum, value_sum_sq)
+                SELECT \(workspace.uuid)::uuid, campaign, variant, date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+                       kind, count(*), coalesce(sum(value), 0), coalesce(sum(value * value), 0)
+                FROM incoming
+                GROUP BY 2, 3, 4, 5
+                ORDER BY 3, 4, 5
+                ON CONFLICT (variant_id, hour, kind) DO UPDATE
+                SET count = h.count + EXCLUDED.count,
+                    value_sum = h.value_sum + EXCLUDED.value_sum,
+                    value_sum_sq = h.value_sum_sq + EXCLUDED.value_sum_sq
+                """,
+                logger: logger
+            )
+        } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
+            accepted = try await Self.storeNewOnly(columns, workspace: workspace) { try await client.query($0, logger: logger) }
         }
+        progress(1)
         return IngestResult(accepted: accepted, duplicates: received - accepted)
     }
 
@@ -206,32 +226,28 @@ public struct EventStore: Sendable {
         return campaigns
     }
 
-    /// The fallback of ``ingest(_:progress:)``: claims only ids not stored yet, in one statement.
-    static func ingestNewOnly(
-        _ batch: [EngagementEvent], workspace: WorkspaceID, campaigns: [VariantID: CampaignID], connection: PostgresConnection, logger: Logger
+    /// Stores the events whose id is not stored yet, their rollups included, in one statement; returns how many.
+    ///
+    /// The batch must be free of repeats and sorted by id: concurrent batches then claim ids, and rollup
+    /// rows, in one order. A batch whose ids another batch is storing waits for it, then skips what it stored.
+    static func storeNewOnly(
+        _ columns: EventRows.ColumnArrays, workspace: WorkspaceID, on run: (PostgresQuery) async throws -> PostgresRowSequence
     ) async throws -> Int {
-        try await connection.query(
+        let rows = try await run(
             """
-            CREATE TEMPORARY TABLE herald_incoming_events (
-                id uuid NOT NULL, workspace_id uuid NOT NULL, campaign_id uuid NOT NULL, variant_id uuid NOT NULL, kind text NOT NULL,
-                occurred_at timestamptz NOT NULL, value double precision
-            ) ON COMMIT DROP
-            """,
-            logger: logger
-        )
-        try await EventRows.copyEvents(batch, into: "herald_incoming_events", workspace: workspace, campaigns: campaigns, connection: connection, logger: logger)
-        let rows = try await connection.query(
-            """
-            WITH fresh AS (
+            WITH incoming AS MATERIALIZED (
+                SELECT r.id, r.campaign, r.variant, r.kind, r.at, nullif(r.value, 'NaN'::float8) AS value
+                FROM unnest(\(columns.ids)::uuid[], \(columns.campaigns)::uuid[], \(columns.variants)::uuid[], \(columns.kinds)::text[],
+                            \(columns.times)::timestamptz[], \(columns.values)::float8[]) AS r(id, campaign, variant, kind, at, value)
+            ), fresh AS (
                 INSERT INTO event_ids (id, workspace_id)
-                SELECT i.id, \(workspace.uuid)::uuid FROM herald_incoming_events i
-                ORDER BY i.id
+                SELECT i.id, \(workspace.uuid)::uuid FROM incoming i
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id
             ), inserted AS (
                 INSERT INTO events (id, workspace_id, campaign_id, variant_id, kind, occurred_at, value)
-                SELECT i.id, i.workspace_id, i.campaign_id, i.variant_id, i.kind, i.occurred_at, i.value
-                FROM herald_incoming_events i
+                SELECT i.id, \(workspace.uuid)::uuid, i.campaign, i.variant, i.kind, i.at, i.value
+                FROM incoming i
                 JOIN fresh f ON f.id = i.id
                 RETURNING workspace_id, campaign_id, variant_id, kind, occurred_at, value
             ), rolled AS (
@@ -248,8 +264,7 @@ public struct EventStore: Sendable {
                     value_sum_sq = h.value_sum_sq + EXCLUDED.value_sum_sq
             )
             SELECT count(*)::bigint FROM inserted
-            """,
-            logger: logger
+            """
         )
         var count = 0
         for try await value in rows.decode(Int.self) { count = value }
