@@ -36,8 +36,6 @@ public enum HeraldServer {
     /// The router with every route and middleware.
     public static func router(database: Database, settings: ServerSettings, metrics: ServiceMetrics) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
-        // One log line per request (at info) with its `hb.request.id`; tokens never logged.
-        router.add(middleware: LogRequestsMiddleware(.info, redactHeaders: [.authorization]))
         router.add(middleware: ObservingMiddleware(metrics: metrics))
         HealthRoutes(database: database, metrics: metrics).add(to: router)
         TrackingRoutes(database: database, metrics: metrics).add(to: router)

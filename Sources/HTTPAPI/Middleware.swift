@@ -7,8 +7,12 @@ import NIOCore
 import PostgresNIO
 import Storage
 
-/// Answers every error in the API's error shape, logs server errors, adds `X-Request-Id`,
-/// and records the request in the metrics.
+/// Answers every error in the API's error shape, logs one line per request (and server errors),
+/// adds `X-Request-Id`, and records the request in the metrics.
+///
+/// The request line carries the request id (`hb.request.id`, as in the header), method, path, status and
+/// duration. Credentials are never logged: tokens travel in a header that is not logged, and share-link
+/// signatures are replaced by `[redacted]` in the logged query.
 struct ObservingMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let metrics: ServiceMetrics
@@ -28,11 +32,33 @@ struct ObservingMiddleware: RouterMiddleware {
             response = try apiError.response(from: request, context: context)
         }
         response.headers[.requestID] = context.id
+        let duration = ContinuousClock.now - start
+        context.logger.info(
+            "request",
+            metadata: [
+                "hb.request.method": .string(request.method.rawValue), "hb.request.path": .string(Self.loggable(path: request.uri.path, query: request.uri.query)),
+                "hb.response.status": .stringConvertible(response.status.code),
+                "herald.duration_ms": .string(String(format: "%.1f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)),
+            ]
+        )
         metrics.recordRequest(
             method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
-            duration: ContinuousClock.now - start
+            duration: duration
         )
         return response
+    }
+
+    /// Query parameters whose values are credentials.
+    static let secretParameters: Set<Substring> = ["signature"]
+
+    /// The path and query with the values of ``secretParameters`` replaced by `[redacted]`.
+    static func loggable(path: String, query: String?) -> String {
+        guard let query, !query.isEmpty else { return path }
+        let items = query.split(separator: "&", omittingEmptySubsequences: false).map { item -> Substring in
+            let name = item.prefix { $0 != "=" }
+            return secretParameters.contains(name) ? name + "=[redacted]" : item
+        }
+        return path + "?" + items.joined(separator: "&")
     }
 }
 

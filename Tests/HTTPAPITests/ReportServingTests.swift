@@ -2,6 +2,7 @@ import Foundation
 @testable import HTTPAPI
 import HTTPTypes
 import HeraldCore
+import HeraldTestSupport
 import Hummingbird
 import NIOHTTP1
 import PostgresNIO
@@ -27,7 +28,8 @@ import Testing
     }
 
     @Test func tokensAndShareLinksOpenReportsAndNothingElseDoes() async throws {
-        try await TestServer.with { server in
+        let (logger, log) = CapturingLogHandler.logger()
+        try await TestServer.with(logger: logger) { server in
             let token = try await server.token(workspace: "acme", role: .editor)
             let viewer = try await server.token(workspace: "acme", role: .viewer)
             let stranger = try await server.token(workspace: "globex", role: .admin)
@@ -67,6 +69,10 @@ import Testing
             let url = try #require(URLComponents(string: sharedURL))
             let path = url.path + "?" + (url.percentEncodedQuery ?? "")
             #expect(try await server.send(.GET, path).status == 200)
+            // The request is logged, its signature is not.
+            let signature = try #require(url.queryItems?.first { $0.name == "signature" }?.value)
+            #expect(log.all.contains { $0.message == "request" && $0.text.contains("\(url.path)?") && $0.text.contains("signature=[redacted]") })
+            #expect(!log.all.contains { $0.text.contains(signature) })
             #expect(try await server.send(.GET, url.path + "/report.csv?" + (url.percentEncodedQuery ?? "")).status == 200)
             #expect(try await server.send(.GET, "/reports?" + (url.percentEncodedQuery ?? "")).status == 401)
             let tampered = path.replacingOccurrences(of: "expires=", with: "expires=9")
@@ -106,5 +112,14 @@ import Testing
             #expect(reply.status == 404)
             #expect(try reply.error().message.contains("no analysis yet"))
         }
+    }
+
+    @Test func loggedQueriesNeverCarryASignature() {
+        #expect(ObservingMiddleware.loggable(path: "/reports/spring", query: nil) == "/reports/spring")
+        #expect(
+            ObservingMiddleware.loggable(path: "/reports/spring", query: "workspace=w&expires=17&signature=c2VjcmV0&x=")
+                == "/reports/spring?workspace=w&expires=17&signature=[redacted]&x="
+        )
+        #expect(ObservingMiddleware.loggable(path: "/r", query: "signature&signatures=1") == "/r?signature=[redacted]&signatures=1")
     }
 }

@@ -50,12 +50,13 @@ struct TestServer: Sendable {
     static func with(
         maximumBatchRows: Int = 5_000,
         maximumBodyBytes: Int = 4 << 20,
+        logger: Logger = TestDatabase.logger,
         _ body: (TestServer) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { database in
             let settings = ServerSettings(host: "127.0.0.1", port: 0, maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
-            let application = HeraldServer.application(database: database, settings: settings, logger: TestDatabase.logger) { port in
+            let application = HeraldServer.application(database: database, settings: settings, logger: logger) { port in
                 continuation.yield(port)
             }
             // Run as a service group so the end is a graceful shutdown, not a cancellation.
