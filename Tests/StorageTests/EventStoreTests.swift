@@ -128,6 +128,71 @@ struct EventStoreTests {
         }
     }
 
+    @Test func aStreamedLoadNeedingANewMonthCannotWaitForeverOnABatchThatWaitsForIt() async throws {
+        // The import holds id E and needs a new month's partition, which waits for every transaction writing
+        // events; a batch writing events then waits for E. PostgreSQL must see that cycle (and break it),
+        // which it can only do if the partition is made inside the import's own transaction.
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
+            let store = EventStore(database, workspace: workspace)
+            let campaigns = try await store.variantCampaigns()
+            let variant = campaign.variants[0].id
+            let now = Date()
+            try await store.ensurePartitions(covering: [now])
+            let old = Date(timeIntervalSince1970: 1_600_000_000)  // 2020-09: no partition yet
+            let shared = EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .click, occurredAt: old)
+            let load = [shared] + events(variant, count: 20, kind: .impression, start: old)
+            let (handedOut, signal) = AsyncStream<Void>.makeStream()
+
+            try await withThrowingTaskGroup(of: String.self) { group in
+                let (begun, begin) = AsyncStream<Void>.makeStream()
+                group.addTask {
+                    // The other writer: holds a lock on events, then (once the load holds E) writes E too.
+                    do {
+                        try await database.transaction { connection in
+                            try await connection.query("SET LOCAL statement_timeout = '60s'", logger: database.logger)
+                            try await connection.query(
+                                """
+                                INSERT INTO events (id, workspace_id, campaign_id, variant_id, kind, occurred_at)
+                                VALUES (\(UUID()), \(workspace.uuid), \(campaign.id.uuid), \(variant.uuid), 'click', \(now))
+                                """,
+                                logger: database.logger
+                            )
+                            begin.yield()
+                            var iterator = handedOut.makeAsyncIterator()
+                            await iterator.next()
+                            try await Task.sleep(for: .seconds(1))  // the load's COPY of E ends meanwhile
+                            try await connection.query(
+                                "INSERT INTO event_ids (id, workspace_id) VALUES (\(shared.id.uuid), \(workspace.uuid))", logger: database.logger
+                            )
+                        }
+                        return "committed"
+                    } catch {
+                        return StorageError.sqlState(error) ?? "\(error)"
+                    }
+                }
+                var iterator = begun.makeAsyncIterator()
+                await iterator.next()
+                let chunks = Chunks(load, size: 100)
+                let result = try await store.ingest(
+                    chunks: {
+                        let chunk = try chunks.next()
+                        if chunk == nil { signal.yield() }
+                        return chunk
+                    },
+                    campaigns: campaigns
+                )
+                let outcome = try await group.next() ?? "not run"
+                // Either the batch was chosen as the deadlock's victim, or the load was (and its fallback
+                // then skipped E, which the batch had stored); never a statement timeout.
+                #expect(outcome == "40P01" || outcome == "committed", "the other writer ended with \(outcome)")
+                #expect(result.accepted + result.duplicates == 21)
+                #expect(result.accepted == (outcome == "committed" ? 20 : 21))
+            }
+        }
+    }
+
     @Test func storedEventsReadBackExactly() async throws {
         try await TestDatabase.withFreshDatabase { database in
             let workspace = try await WorkspaceStore(database).ensure(slug: "default")

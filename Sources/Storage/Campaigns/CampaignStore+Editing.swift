@@ -161,7 +161,7 @@ extension CampaignStore {
     /// - Throws: ``NotFoundError``; ``ConflictError`` when it has events or is one of the last two.
     public func deleteVariant(_ variant: VariantID, of id: CampaignID) async throws {
         let outcome: (engaged: Bool, siblings: Int, deleted: Bool)? = try await database.transaction { connection in
-            try await connection.query(
+            try await connection.execute(
                 "SELECT 1 FROM campaigns WHERE id = \(id.uuid) AND workspace_id = \(workspace.uuid) FOR UPDATE", logger: database.logger
             )
             let rows = try await connection.query(

@@ -107,6 +107,7 @@ public struct EventStore: Sendable {
         var received = 0
         var seen = Set<EventID>()
         var rollup = EventRows.HourlyRollup()
+        var newPartitions: [Int] = []
         /// Reads the next chunk, keeping the events whose id is new to this input (summed while the database works).
         func readChunk() throws -> [EngagementEvent]? {
             guard let chunk = try next() else { return nil }
@@ -134,7 +135,15 @@ public struct EventStore: Sendable {
                     }
                     guard !batch.isEmpty else { return 0 }
                     let idsSent = ContinuousClock.now
-                    try await ensurePartitions(covering: batch.map(\.occurredAt))
+                    // Missing month partitions are made in this transaction: making one waits for every
+                    // transaction writing events, and one of them may be waiting for an id this one holds.
+                    // Inside PostgreSQL that wait is a deadlock it detects (the fallback below takes over);
+                    // from a second connection it would be a wait nobody sees. The usual months exist
+                    // already (the service makes them ahead), so this is for loads of older data.
+                    newPartitions = missingPartitions(covering: batch.map(\.occurredAt))
+                    for month in newPartitions {
+                        try await connection.execute("SELECT herald_ensure_event_partition(\(EventRows.start(ofMonth: month)))", logger: logger)
+                    }
                     let partitionsReady = ContinuousClock.now
                     try await EventRows.copyEvents(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger, progress: progress)
                     let eventsSent = ContinuousClock.now
@@ -152,6 +161,7 @@ public struct EventStore: Sendable {
                 } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
                     // An id was stored before (a replay) or by a concurrent batch: read the rest, take only the new ones.
                     try await connection.query("ROLLBACK TO SAVEPOINT herald_fast_ingest", logger: logger)
+                    newPartitions = []
                     while try readChunk() != nil {}
                     batch = EventRows.uniqueSortedByID(batch)
                     try await ensurePartitions(covering: batch.map(\.occurredAt))
@@ -160,6 +170,7 @@ public struct EventStore: Sendable {
                     }
                 }
             }
+            rememberPartitions(newPartitions)
             return IngestResult(accepted: accepted, duplicates: received - accepted)
         } catch where StorageError.sqlState(error) == "23514" {
             // A partition this process thought existed is gone: make it again, once (the input is all read by now).
@@ -275,18 +286,27 @@ public struct EventStore: Sendable {
     ///
     /// Months known to exist in this database are remembered by the process, so a steady stream of
     /// batches costs no queries here; a partition dropped behind Herald's back is recreated by the
-    /// retry in ``ingest(_:campaigns:progress:)``.
+    /// retry in ``ingest(_:campaigns:progress:)``. Each is created in a short transaction of its own.
     public func ensurePartitions(covering times: [Date]) async throws {
+        let missing = missingPartitions(covering: times)
+        for month in missing {
+            try await database.client.execute("SELECT herald_ensure_event_partition(\(EventRows.start(ofMonth: month)))", logger: database.logger)
+        }
+        rememberPartitions(missing)
+    }
+
+    /// The months (`year * 12 + month - 1`) the times fall in, and the next one, not known to have a partition.
+    func missingPartitions(covering times: [Date]) -> [Int] {
         var months = Set<Int>()
         for time in times { months.insert(EventRows.month(of: time)) }
         if let last = months.max() { months.insert(last + 1) }
         let key = database.identity
-        let missing = Self.ensuredMonths.withLock { known in months.subtracting(known[key, default: []]) }
-        for month in missing.sorted() {
-            let start = EventRows.start(ofMonth: month)
-            try await database.client.query("SELECT herald_ensure_event_partition(\(start))", logger: database.logger)
-        }
-        Self.ensuredMonths.withLock { $0[key, default: []].formUnion(missing) }
+        return Self.ensuredMonths.withLock { known in months.subtracting(known[key, default: []]) }.sorted()
+    }
+
+    /// Notes that the months' partitions exist (once the transaction that made them has committed).
+    func rememberPartitions(_ months: [Int]) {
+        Self.ensuredMonths.withLock { $0[database.identity, default: []].formUnion(months) }
     }
 
     /// Months (`year * 12 + month - 1`) whose partition exists, by database.

@@ -31,13 +31,13 @@ public struct Migrator: Sendable {
     public func migrate(_ database: Database) async throws -> Outcome {
         let logger = database.logger
         return try await database.client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let outcome = try await migrate(connection, logger: logger)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return outcome
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try? await connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 throw error
             }
         }

@@ -230,7 +230,7 @@ public struct ScheduleStore: Sendable {
                 )
             }
             if enqueued > 0 {
-                try await connection.query("SELECT pg_notify(\(JobQueue.channel), 'schedule')", logger: logger)
+                try await connection.execute("SELECT pg_notify(\(JobQueue.channel), 'schedule')", logger: logger)
             }
             return enqueued
         }
