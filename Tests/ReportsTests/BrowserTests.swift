@@ -20,6 +20,7 @@ struct BrowserTests {
     @Test func reportRendersInChromiumWithChartsAndNoConsoleErrors() throws {
         guard let browser = try Chromium.locate() else { return }
         let folder = try Chromium.workFolder()
+        defer { Chromium.removeWorkFolder(folder) }
         let page = folder.appendingPathComponent("report.html")
         try Data(HTMLRenderer.render(try ReportFixture.model(bText: ReportFixture.hostile, name: "Spring <i>sale</i>")).utf8).write(to: page)
 
@@ -52,6 +53,7 @@ struct BrowserTests {
     @Test func hostileTextNeverRunsEvenWithoutTheContentSecurityPolicy() throws {
         guard let browser = try Chromium.locate() else { return }
         let folder = try Chromium.workFolder()
+        defer { Chromium.removeWorkFolder(folder) }
         var html = HTMLRenderer.render(try ReportFixture.model(bText: ReportFixture.hostile, name: ReportFixture.hostile))
         let policy = "<meta http-equiv=\"Content-Security-Policy\" content=\"\(HTMLRenderer.contentSecurityPolicy)\">"
         #expect(html.contains(policy))
@@ -144,6 +146,12 @@ struct Chromium {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("herald-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         return base
+    }
+
+    /// Removes a test's folder unless it is kept under `HERALD_REPORT_ARTIFACTS`.
+    static func removeWorkFolder(_ folder: URL) {
+        guard ProcessInfo.processInfo.environment["HERALD_REPORT_ARTIFACTS"] == nil else { return }
+        try? FileManager.default.removeItem(at: folder)
     }
 
     /// Runs the browser headless with `arguments`, capturing console messages from its log.
