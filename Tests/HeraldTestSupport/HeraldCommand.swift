@@ -1,5 +1,6 @@
 import EmbeddedPostgres
 import Foundation
+import Synchronization
 
 /// Runs the built `herald` binary as a user would, for CLI tests.
 public enum HeraldCommand {
@@ -48,10 +49,24 @@ public enum HeraldCommand {
         try ProcessRunner.start(try executable().path, arguments, environment: environment, workingDirectory: workingDirectory)
     }
 
-    /// A new empty temporary folder.
+    /// A new empty temporary folder, removed when the test process exits.
     public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("herald-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let first = folders.withLock { folders in
+            folders.append(url.path)
+            return folders.count == 1
+        }
+        if first { atexit { HeraldCommand.removeFolders() } }
         return url
+    }
+
+    private static let folders = Mutex<[String]>([])
+
+    /// Removes the temporary folders, except one an embedded cluster still runs in.
+    static func removeFolders() {
+        for path in folders.withLock({ $0 }) where !FileManager.default.fileExists(atPath: path + "/home/pg/data/postmaster.pid") {
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 }
