@@ -120,57 +120,52 @@ public struct EventStore: Sendable {
         let started = ContinuousClock.now
         do {
             let accepted: Int = try await database.transaction { connection in
-                try await connection.query("SAVEPOINT herald_fast_ingest", logger: logger)
-                do {
-                    try await EventRows.copyBinary(into: "event_ids", columns: ["id", "workspace_id"], connection: connection, logger: logger) { writer in
-                        var buffer = ByteBuffer()
-                        buffer.reserveCapacity(1 << 18)
-                        while let chunk = try readChunk() {
-                            for event in chunk {
-                                EventRows.appendIDRow(event.id, workspace: workspace, to: &buffer)
-                            }
-                            try await writer.write(buffer)
-                            buffer.clear()
+                try await EventRows.copyBinary(into: "event_ids", columns: ["id", "workspace_id"], connection: connection, logger: logger) { writer in
+                    var buffer = ByteBuffer()
+                    buffer.reserveCapacity(1 << 18)
+                    while let chunk = try readChunk() {
+                        for event in chunk {
+                            EventRows.appendIDRow(event.id, workspace: workspace, to: &buffer)
                         }
-                    }
-                    guard !batch.isEmpty else { return 0 }
-                    let idsSent = ContinuousClock.now
-                    // Missing month partitions are made in this transaction: making one waits for every
-                    // transaction writing events, and one of them may be waiting for an id this one holds.
-                    // Inside PostgreSQL that wait is a deadlock it detects (the fallback below takes over);
-                    // from a second connection it would be a wait nobody sees. The usual months exist
-                    // already (the service makes them ahead), so this is for loads of older data.
-                    newPartitions = missingPartitions(covering: batch.map(\.occurredAt))
-                    for month in newPartitions {
-                        try await connection.execute("SELECT herald_ensure_event_partition(\(EventRows.start(ofMonth: month)))", logger: logger)
-                    }
-                    let partitionsReady = ContinuousClock.now
-                    try await EventRows.copyEvents(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger, progress: progress)
-                    let eventsSent = ContinuousClock.now
-                    try await rollup.add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
-                    try await connection.query("RELEASE SAVEPOINT herald_fast_ingest", logger: logger)
-                    logger.debug(
-                        "streamed events",
-                        metadata: [
-                            "herald.rows": "\(batch.count)", "herald.read_and_copy_ids": "\(idsSent - started)",
-                            "herald.partitions": "\(partitionsReady - idsSent)", "herald.copy_events": "\(eventsSent - partitionsReady)",
-                            "herald.rollup": "\(ContinuousClock.now - eventsSent)",
-                        ]
-                    )
-                    return batch.count
-                } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
-                    // An id was stored before (a replay) or by a concurrent batch: read the rest, take only the new ones.
-                    try await connection.query("ROLLBACK TO SAVEPOINT herald_fast_ingest", logger: logger)
-                    newPartitions = []
-                    while try readChunk() != nil {}
-                    batch = EventRows.uniqueSortedByID(batch)
-                    try await ensurePartitions(covering: batch.map(\.occurredAt))
-                    return try await Self.storeNewOnly(EventRows.ColumnArrays(batch, campaigns: campaigns), workspace: workspace) {
-                        try await connection.query($0, logger: logger)
+                        try await writer.write(buffer)
+                        buffer.clear()
                     }
                 }
+                guard !batch.isEmpty else { return 0 }
+                let idsSent = ContinuousClock.now
+                // Missing month partitions are made in this transaction: making one waits for every
+                // transaction writing events, and one of them may be waiting for an id this one holds.
+                // Inside PostgreSQL that wait is a deadlock it detects (the fallback below takes over);
+                // from a second connection it would be a wait nobody sees. The usual months exist
+                // already (the service makes them ahead), so this is for loads of older data.
+                newPartitions = missingPartitions(covering: batch.map(\.occurredAt))
+                for month in newPartitions {
+                    try await connection.execute("SELECT herald_ensure_event_partition(\(EventRows.start(ofMonth: month)))", logger: logger)
+                }
+                let partitionsReady = ContinuousClock.now
+                try await EventRows.copyEvents(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger, progress: progress)
+                let eventsSent = ContinuousClock.now
+                try await rollup.add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
+                logger.debug(
+                    "streamed events",
+                    metadata: [
+                        "herald.rows": "\(batch.count)", "herald.read_and_copy_ids": "\(idsSent - started)",
+                        "herald.partitions": "\(partitionsReady - idsSent)", "herald.copy_events": "\(eventsSent - partitionsReady)",
+                        "herald.rollup": "\(ContinuousClock.now - eventsSent)",
+                    ]
+                )
+                return batch.count
             }
             rememberPartitions(newPartitions)
+            return IngestResult(accepted: accepted, duplicates: received - accepted)
+        } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
+            // An id was stored before (a replay) or by a concurrent batch, and all was rolled back:
+            // read the rest, then take only the new ones in one statement.
+            while try readChunk() != nil {}
+            let sorted = EventRows.uniqueSortedByID(batch)
+            try await ensurePartitions(covering: sorted.map(\.occurredAt))
+            let accepted = try await storeNewOnly(sorted, campaigns: campaigns)
+            progress(1)
             return IngestResult(accepted: accepted, duplicates: received - accepted)
         } catch where StorageError.sqlState(error) == "23514" {
             // A partition this process thought existed is gone: make it again, once (the input is all read by now).
@@ -186,7 +181,7 @@ public struct EventStore: Sendable {
     /// One statement, so one round trip and atomic by itself: every column travels as a binary array;
     /// the ids go into `event_ids`, the events into `events`, and their hourly totals into
     /// `variant_hourly`. If an id was stored before (a replay) or by a concurrent batch, the statement
-    /// fails whole and ``storeNewOnly(_:workspace:campaigns:on:)`` takes only the new ones.
+    /// fails whole and ``storeNewOnly(_:campaigns:columns:)`` takes only the new ones.
     func store(
         _ batch: [EngagementEvent], received: Int, campaigns: [VariantID: CampaignID], progress: @Sendable (Double) -> Void
     ) async throws -> IngestResult {
@@ -220,7 +215,7 @@ public struct EventStore: Sendable {
                 logger: logger
             )
         } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
-            accepted = try await Self.storeNewOnly(columns, workspace: workspace) { try await client.query($0, logger: logger) }
+            accepted = try await storeNewOnly(batch, campaigns: campaigns, columns: columns)
         }
         progress(1)
         return IngestResult(accepted: accepted, duplicates: received - accepted)
@@ -239,13 +234,34 @@ public struct EventStore: Sendable {
 
     /// Stores the events whose id is not stored yet, their rollups included, in one statement; returns how many.
     ///
-    /// The batch must be free of repeats and sorted by id: concurrent batches then claim ids, and rollup
-    /// rows, in one order. A batch whose ids another batch is storing waits for it, then skips what it stored.
-    static func storeNewOnly(
-        _ columns: EventRows.ColumnArrays, workspace: WorkspaceID, on run: (PostgresQuery) async throws -> PostgresRowSequence
-    ) async throws -> Int {
-        let rows = try await run(
-            """
+    /// The batch must be free of repeats and sorted by id: concurrent batches then claim ids in one order.
+    /// A batch whose ids another batch is storing waits for it, then skips what it stored. Chosen as a
+    /// deadlock's victim (its rollup rows are locked after its ids, a first attempt's before), the statement
+    /// was rolled back whole and is run again, up to three times in all.
+    func storeNewOnly(_ batch: [EngagementEvent], campaigns: [VariantID: CampaignID], columns known: EventRows.ColumnArrays? = nil) async throws -> Int {
+        let columns = known ?? EventRows.ColumnArrays(batch, campaigns: campaigns)
+        let (client, logger, workspace) = (database.client, database.logger, self.workspace)
+        var attempt = 1
+        while true {
+            do {
+                return try await Self.count(client.query(Self.newOnlyStatement(columns, workspace: workspace), logger: logger))
+            } catch where StorageError.sqlState(error) == "40P01" && attempt < 3 {
+                attempt += 1
+                logger.debug("deadlock victim; storing the batch again", metadata: ["herald.attempt": "\(attempt)"])
+            }
+        }
+    }
+
+    /// The single value of a `count(*)` query.
+    static func count(_ rows: PostgresRowSequence) async throws -> Int {
+        var count = 0
+        for try await value in rows.decode(Int.self) { count = value }
+        return count
+    }
+
+    /// See ``storeNewOnly(_:campaigns:columns:)``.
+    static func newOnlyStatement(_ columns: EventRows.ColumnArrays, workspace: WorkspaceID) -> PostgresQuery {
+        """
             WITH incoming AS MATERIALIZED (
                 SELECT r.id, r.campaign, r.variant, r.kind, r.at, nullif(r.value, 'NaN'::float8) AS value
                 FROM unnest(\(columns.ids)::uuid[], \(columns.campaigns)::uuid[], \(columns.variants)::uuid[], \(columns.kinds)::text[],
@@ -276,10 +292,6 @@ public struct EventStore: Sendable {
             )
             SELECT count(*)::bigint FROM inserted
             """
-        )
-        var count = 0
-        for try await value in rows.decode(Int.self) { count = value }
-        return count
     }
 
     /// Creates the month partitions the times fall in, and the next month's, each unless it exists.
