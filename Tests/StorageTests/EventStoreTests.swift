@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import PostgresNIO
-import Storage
+@testable import Storage
 import Testing
 
 struct EventStoreTests {
@@ -190,6 +190,25 @@ struct EventStoreTests {
                 #expect(result.accepted + result.duplicates == 21)
                 #expect(result.accepted == (outcome == "committed" ? 20 : 21))
             }
+        }
+    }
+
+    @Test func aBigReplayIsStoredInSeveralStatementsOfOneTransaction() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
+            let store = EventStore(database, workspace: workspace)
+            let campaigns = try await store.variantCampaigns()
+            let start = Date(timeIntervalSince1970: 1_767_225_600)
+            let stored = events(campaign.variants[0].id, count: 12, kind: .impression, start: start)
+            #expect(try await store.ingest(stored) == .init(accepted: 12, duplicates: 0))
+            let fresh = events(campaign.variants[0].id, count: 18, kind: .click, start: start)
+            let batch = EventRows.uniqueSortedByID(stored + fresh)
+            #expect(try await store.storeNewOnly(batch, campaigns: campaigns, statementRows: 7) == 18)
+            #expect(try await store.storeNewOnly(batch, campaigns: campaigns, statementRows: 7) == 0)
+            let totals = try await store.totals(campaign: campaign.id, metric: .click)
+            #expect(totals[0].impressions == 12 && totals[0].successes == 18)
+            #expect(try await count("events", database) == 30)
         }
     }
 

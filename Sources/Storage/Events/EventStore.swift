@@ -181,7 +181,7 @@ public struct EventStore: Sendable {
     /// One statement, so one round trip and atomic by itself: every column travels as a binary array;
     /// the ids go into `event_ids`, the events into `events`, and their hourly totals into
     /// `variant_hourly`. If an id was stored before (a replay) or by a concurrent batch, the statement
-    /// fails whole and ``storeNewOnly(_:campaigns:columns:)`` takes only the new ones.
+    /// fails whole and ``storeNewOnly(_:campaigns:columns:statementRows:)`` takes only the new ones.
     func store(
         _ batch: [EngagementEvent], received: Int, campaigns: [VariantID: CampaignID], progress: @Sendable (Double) -> Void
     ) async throws -> IngestResult {
@@ -232,19 +232,34 @@ public struct EventStore: Sendable {
         return campaigns
     }
 
-    /// Stores the events whose id is not stored yet, their rollups included, in one statement; returns how many.
+    /// Stores the events whose id is not stored yet, their rollups included; returns how many.
     ///
-    /// The batch must be free of repeats and sorted by id: concurrent batches then claim ids in one order.
-    /// A batch whose ids another batch is storing waits for it, then skips what it stored. Chosen as a
-    /// deadlock's victim (its rollup rows are locked after its ids, a first attempt's before), the statement
-    /// was rolled back whole and is run again, up to three times in all.
-    func storeNewOnly(_ batch: [EngagementEvent], campaigns: [VariantID: CampaignID], columns known: EventRows.ColumnArrays? = nil) async throws -> Int {
-        let columns = known ?? EventRows.ColumnArrays(batch, campaigns: campaigns)
+    /// One statement for a batch of up to `statementRows` events, else one per that many in a transaction
+    /// (a statement's parameters must stay well under PostgreSQL's 1 GB message limit). The batch must be
+    /// free of repeats and sorted by id: concurrent batches then claim ids in one order. A batch whose ids
+    /// another batch is storing waits for it, then skips what it stored. Chosen as a deadlock's victim (its
+    /// rollup rows are locked after its ids, a first attempt's before), it was rolled back whole and is
+    /// stored again, up to three times in all.
+    func storeNewOnly(
+        _ batch: [EngagementEvent], campaigns: [VariantID: CampaignID], columns known: EventRows.ColumnArrays? = nil,
+        statementRows: Int = 50_000
+    ) async throws -> Int {
         let (client, logger, workspace) = (database.client, database.logger, self.workspace)
         var attempt = 1
         while true {
             do {
-                return try await Self.count(client.query(Self.newOnlyStatement(columns, workspace: workspace), logger: logger))
+                if batch.count <= statementRows {
+                    let columns = known ?? EventRows.ColumnArrays(batch, campaigns: campaigns)
+                    return try await Self.count(client.query(Self.newOnlyStatement(columns, workspace: workspace), logger: logger))
+                }
+                return try await database.transaction { connection in
+                    var stored = 0
+                    for start in stride(from: 0, to: batch.count, by: statementRows) {
+                        let columns = EventRows.ColumnArrays(Array(batch[start..<min(start + statementRows, batch.count)]), campaigns: campaigns)
+                        stored += try await Self.count(connection.query(Self.newOnlyStatement(columns, workspace: workspace), logger: logger))
+                    }
+                    return stored
+                }
             } catch where StorageError.sqlState(error) == "40P01" && attempt < 3 {
                 attempt += 1
                 logger.debug("deadlock victim; storing the batch again", metadata: ["herald.attempt": "\(attempt)"])
@@ -259,7 +274,7 @@ public struct EventStore: Sendable {
         return count
     }
 
-    /// See ``storeNewOnly(_:campaigns:columns:)``.
+    /// See ``storeNewOnly(_:campaigns:columns:statementRows:)``.
     static func newOnlyStatement(_ columns: EventRows.ColumnArrays, workspace: WorkspaceID) -> PostgresQuery {
         """
             WITH incoming AS MATERIALIZED (
