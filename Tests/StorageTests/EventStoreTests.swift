@@ -12,6 +12,15 @@ struct EventStoreTests {
         variants: [.init(key: "A", text: "Trail season is here."), .init(key: "B", text: "Ready for your first ultra?")]
     )
 
+    /// Runs `body` on a fresh database with the spec's campaign in workspace `default`.
+    func withCampaign(_ body: (Database, EventStore, Campaign) async throws -> Void) async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
+            try await body(database, EventStore(database, workspace: workspace), campaign)
+        }
+    }
+
     func events(_ variant: VariantID, count: Int, kind: EventKind, start: Date) -> [EngagementEvent] {
         (0..<count).map { index in
             EngagementEvent(id: EventID(UUID()), variantID: variant, kind: kind, occurredAt: start.addingTimeInterval(Double(index) * 60))
@@ -19,10 +28,7 @@ struct EventStoreTests {
     }
 
     @Test func ingestCountsEachEventOnceAcrossRetriesAndWithinABatch() async throws {
-        try await TestDatabase.withFreshDatabase { database in
-            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
-            let store = EventStore(database, workspace: workspace)
+        try await withCampaign { database, store, campaign in
             let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01, crossing into February below
             let impressions = events(campaign.variants[0].id, count: 100, kind: .impression, start: start.addingTimeInterval(31 * 86_400 - 3_000))
             let clicks = events(campaign.variants[0].id, count: 7, kind: .click, start: start)
@@ -46,10 +52,7 @@ struct EventStoreTests {
     }
 
     @Test func concurrentOverlappingBatchesCountOnce() async throws {
-        try await TestDatabase.withFreshDatabase { database in
-            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
-            let store = EventStore(database, workspace: workspace)
+        try await withCampaign { database, store, campaign in
             let all = events(campaign.variants[1].id, count: 400, kind: .impression, start: Date(timeIntervalSince1970: 1_767_225_600))
             let results = try await withThrowingTaskGroup(of: EventStore.IngestResult.self) { group in
                 for offset in stride(from: 0, to: 300, by: 50) {
@@ -96,10 +99,7 @@ struct EventStoreTests {
     }
 
     @Test func streamedIngestCountsRepeatsAndReplaysOnceAndABadRowLateInTheInputWritesNothing() async throws {
-        try await TestDatabase.withFreshDatabase { database in
-            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
-            let store = EventStore(database, workspace: workspace)
+        try await withCampaign { database, store, campaign in
             let campaigns = try await store.variantCampaigns()
             let start = Date(timeIntervalSince1970: 1_767_225_600)
             let impressions = events(campaign.variants[0].id, count: 500, kind: .impression, start: start)
@@ -132,10 +132,8 @@ struct EventStoreTests {
         // The import holds id E and needs a new month's partition, which waits for every transaction writing
         // events; a batch writing events then waits for E. PostgreSQL must see that cycle (and break it),
         // which it can only do if the partition is made inside the import's own transaction.
-        try await TestDatabase.withFreshDatabase { database in
-            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
-            let store = EventStore(database, workspace: workspace)
+        try await withCampaign { database, store, campaign in
+            let workspace = store.workspace
             let campaigns = try await store.variantCampaigns()
             let variant = campaign.variants[0].id
             let now = Date()
@@ -194,10 +192,7 @@ struct EventStoreTests {
     }
 
     @Test func aBigReplayIsStoredInSeveralStatementsOfOneTransaction() async throws {
-        try await TestDatabase.withFreshDatabase { database in
-            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
-            let store = EventStore(database, workspace: workspace)
+        try await withCampaign { database, store, campaign in
             let campaigns = try await store.variantCampaigns()
             let start = Date(timeIntervalSince1970: 1_767_225_600)
             let stored = events(campaign.variants[0].id, count: 12, kind: .impression, start: start)
@@ -213,10 +208,8 @@ struct EventStoreTests {
     }
 
     @Test func storedEventsReadBackExactly() async throws {
-        try await TestDatabase.withFreshDatabase { database in
-            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-            let campaign = try await CampaignStore(database, workspace: workspace).create(Self.spec)
-            let store = EventStore(database, workspace: workspace)
+        try await withCampaign { database, store, campaign in
+            let workspace = store.workspace
             let variant = campaign.variants[1].id
             let events = [
                 EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .conversion, occurredAt: Date(timeIntervalSince1970: 1_772_357_400.123456), value: 19.99),
