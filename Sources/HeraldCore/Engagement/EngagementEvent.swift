@@ -57,7 +57,10 @@ public struct EventAcceptancePolicy: Sendable {
             )
         }
         let parsedKind = try EventKind.parse(kind)
-        let time = try Timestamp.parse(occurredAt)
+        // Whole microseconds, as PostgreSQL keeps them: every later step (storage, rollup hour, partition
+        // month) then sees the same instant.
+        let parsed = try Timestamp.parse(occurredAt)
+        let time = Date(timeIntervalSince1970: (parsed.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
         guard time >= earliest, time <= latest else {
             throw ValidationError(
                 field: "occurred_at",

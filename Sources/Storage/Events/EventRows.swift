@@ -18,9 +18,14 @@ enum EventRows {
     /// The events without repeated ids (the first of each kept), sorted by id as PostgreSQL sorts uuids.
     static func uniqueSortedByID(_ events: [EngagementEvent]) -> [EngagementEvent] {
         var seen = Set<EventID>(minimumCapacity: events.count)
+        return sortedByID(events.filter { seen.insert($0.id).inserted })
+    }
+
+    /// Events already free of repeated ids, sorted by id as PostgreSQL sorts uuids.
+    static func sortedByID(_ events: [EngagementEvent]) -> [EngagementEvent] {
         var keyed: [(high: UInt64, low: UInt64, index: Int)] = []
         keyed.reserveCapacity(events.count)
-        for (index, event) in events.enumerated() where seen.insert(event.id).inserted {
+        for (index, event) in events.enumerated() {
             let (high, low) = halves(event.id.uuid)
             keyed.append((high, low, index))
         }
@@ -79,13 +84,20 @@ enum EventRows {
         }
     }
 
+    /// A time as PostgreSQL stores a `timestamptz`: whole microseconds since 2000-01-01 00:00:00 UTC,
+    /// rounded to the nearest (every path that writes events uses this, so they store the same instant).
+    static func microseconds(since2000 date: Date) -> Int64 {
+        Int64(((date.timeIntervalSince1970 - 946_684_800) * 1_000_000).rounded())
+    }
+
     /// A batch's columns as arrays, to bind as binary parameters and `unnest` in SQL.
     struct ColumnArrays {
         var ids: [UUID] = []
         var campaigns: [UUID] = []
         var variants: [UUID] = []
         var kinds: [String] = []
-        var times: [Date] = []
+        /// `occurred_at` as ``microseconds(since2000:)``: PostgresNIO's `Date` binding truncates instead.
+        var times: [Int64] = []
         /// NaN where an event has no value (accepted values are finite).
         var values: [Double] = []
 
@@ -101,7 +113,7 @@ enum EventRows {
                 self.campaigns.append(campaigns[event.variantID]!.uuid)
                 variants.append(event.variantID.uuid)
                 kinds.append(event.kind.rawValue)
-                times.append(event.occurredAt)
+                times.append(EventRows.microseconds(since2000: event.occurredAt))
                 values.append(event.value ?? .nan)
             }
         }
@@ -126,7 +138,7 @@ enum EventRows {
 
     /// One event as a binary COPY tuple in ``eventColumns``' order.
     static func appendEventRow(_ event: EngagementEvent, workspace: WorkspaceID, campaign: CampaignID, to buffer: inout ByteBuffer) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 + 4 * 20 + 4 + 10 + 2 * 12) { out in
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 + 4 * 20 + 4 + event.kind.rawValue.utf8.count + 2 * 12) { out in
             var tuple = BinaryWriter(out)
             tuple.int16(7)
             tuple.uuidField(event.id.uuid)
@@ -194,7 +206,7 @@ enum EventRows {
         /// `timestamptz`: microseconds since 2000-01-01 00:00:00 UTC.
         mutating func timestampField(_ date: Date) {
             int32(8)
-            int64(Int64(((date.timeIntervalSince1970 - 946_684_800) * 1_000_000).rounded()))
+            int64(EventRows.microseconds(since2000: date))
         }
 
         mutating func float8Field(_ value: Double) {

@@ -60,7 +60,9 @@ extension EventStore {
         do {
             try await insertTracked(event, target: target, isBot: isBot)
         } catch where StorageError.sqlState(error) == "23514" {
-            // No partition for this month yet (the service creates them ahead; this is the fallback).
+            // No partition for this month (the service creates them ahead; this is the fallback). Forget
+            // what the process knew first: the partition may have been dropped after it was made.
+            forgetPartitions()
             try await ensurePartitions(covering: [time])
             try await insertTracked(event, target: target, isBot: isBot)
         }

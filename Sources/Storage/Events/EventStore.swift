@@ -49,13 +49,12 @@ public struct EventStore: Sendable {
     /// - **Fast path** (every id new, the usual case): insert the ids into `event_ids` (the global
     ///   idempotency key), the events into `events`, and add their hourly totals to `variant_hourly`.
     /// - **Fallback** (an id was stored before, or another batch holds it, so the first statement failed
-    ///   whole): one statement claims only the new ids (`ON CONFLICT DO NOTHING`), inserts those events
-    ///   and rolls them up.
+    ///   whole): one statement (one per 50,000 events, in a transaction) claims only the new ids
+    ///   (`ON CONFLICT DO NOTHING`), inserts those events and rolls them up.
     ///
     /// Either way a concurrent batch with the same id waits on its unique index, so each event is
-    /// counted once in events and rollups. Month partitions are created first, in their own short
-    /// transactions, so ingest never holds a lock on the partitioned table. (Big loads take
-    /// ``ingest(chunks:campaigns:progress:)``, which streams by COPY.)
+    /// counted once in events and rollups. Month partitions are made first, in short transactions of
+    /// their own. (Big loads take ``ingest(chunks:campaigns:progress:)``, which streams by COPY.)
     ///
     /// - Parameters:
     ///   - events: Events already validated (see ``EventAcceptancePolicy``).
@@ -88,8 +87,9 @@ public struct EventStore: Sendable {
     /// work instead of preceding it. In one transaction, the ids are sent to `event_ids` by COPY as each
     /// chunk arrives (repeats within the input dropped, the first kept); once the input has ended, the events
     /// follow by COPY into `events` and the hourly totals, summed here meanwhile, are added in one upsert.
-    /// If an id was stored before or another batch holds it, the rest of the input is read and the whole
-    /// batch goes through the fallback of ``ingest(_:campaigns:progress:)``, in id order.
+    /// If an id was stored before or another batch holds it, everything is rolled back, the rest of the
+    /// input is read and the whole batch goes through the fallback of ``ingest(_:campaigns:progress:)``,
+    /// in id order.
     ///
     /// - Parameters:
     ///   - next: The next chunk of validated events, `nil` at the end. An error it throws (a bad row)
@@ -107,7 +107,6 @@ public struct EventStore: Sendable {
         var received = 0
         var seen = Set<EventID>()
         var rollup = EventRows.HourlyRollup()
-        var newPartitions: [Int] = []
         /// Reads the next chunk, keeping the events whose id is new to this input (summed while the database works).
         func readChunk() throws -> [EngagementEvent]? {
             guard let chunk = try next() else { return nil }
@@ -133,15 +132,9 @@ public struct EventStore: Sendable {
                 }
                 guard !batch.isEmpty else { return 0 }
                 let idsSent = ContinuousClock.now
-                // Missing month partitions are made in this transaction: making one waits for every
-                // transaction writing events, and one of them may be waiting for an id this one holds.
-                // Inside PostgreSQL that wait is a deadlock it detects (the fallback below takes over);
-                // from a second connection it would be a wait nobody sees. The usual months exist
-                // already (the service makes them ahead), so this is for loads of older data.
-                newPartitions = missingPartitions(covering: batch.map(\.occurredAt))
-                for month in newPartitions {
-                    try await connection.execute("SELECT herald_ensure_event_partition(\(EventRows.start(ofMonth: month)))", logger: logger)
-                }
+                // Missing month partitions are made in short transactions of their own; attaching one does
+                // not wait for transactions writing events (see migration 0007), so holding ids meanwhile is safe.
+                try await ensurePartitions(covering: batch.map(\.occurredAt))
                 let partitionsReady = ContinuousClock.now
                 try await EventRows.copyEvents(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger, progress: progress)
                 let eventsSent = ContinuousClock.now
@@ -156,13 +149,12 @@ public struct EventStore: Sendable {
                 )
                 return batch.count
             }
-            rememberPartitions(newPartitions)
             return IngestResult(accepted: accepted, duplicates: received - accepted)
         } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
             // An id was stored before (a replay) or by a concurrent batch, and all was rolled back:
-            // read the rest, then take only the new ones in one statement.
+            // read the rest, then take only the new ones.
             while try readChunk() != nil {}
-            let sorted = EventRows.uniqueSortedByID(batch)
+            let sorted = EventRows.sortedByID(batch)  // repeats were dropped while reading
             try await ensurePartitions(covering: sorted.map(\.occurredAt))
             let accepted = try await storeNewOnly(sorted, campaigns: campaigns)
             progress(1)
@@ -170,9 +162,11 @@ public struct EventStore: Sendable {
         } catch where StorageError.sqlState(error) == "23514" {
             // A partition this process thought existed is gone: make it again, once (the input is all read by now).
             forgetPartitions()
-            let sorted = EventRows.uniqueSortedByID(batch)
+            let sorted = EventRows.sortedByID(batch)
             try await ensurePartitions(covering: sorted.map(\.occurredAt))
-            return try await store(sorted, received: received, campaigns: campaigns, progress: progress)
+            let accepted = try await storeNewOnly(sorted, campaigns: campaigns)
+            progress(1)
+            return IngestResult(accepted: accepted, duplicates: received - accepted)
         }
     }
 
@@ -192,9 +186,10 @@ public struct EventStore: Sendable {
             try await client.query(
                 """
                 WITH incoming AS MATERIALIZED (
-                    SELECT r.id, r.campaign, r.variant, r.kind, r.at, nullif(r.value, 'NaN'::float8) AS value
+                    SELECT r.id, r.campaign, r.variant, r.kind, timestamptz '2000-01-01 00:00:00+00' + r.micros * interval '1 microsecond' AS at,
+                           nullif(r.value, 'NaN'::float8) AS value
                     FROM unnest(\(columns.ids)::uuid[], \(columns.campaigns)::uuid[], \(columns.variants)::uuid[], \(columns.kinds)::text[],
-                                \(columns.times)::timestamptz[], \(columns.values)::float8[]) AS r(id, campaign, variant, kind, at, value)
+                                \(columns.times)::int8[], \(columns.values)::float8[]) AS r(id, campaign, variant, kind, micros, value)
                 ), ids AS (
                     INSERT INTO event_ids (id, workspace_id) SELECT i.id, \(workspace.uuid)::uuid FROM incoming i
                 ), stored AS (
@@ -239,7 +234,7 @@ public struct EventStore: Sendable {
     /// free of repeats and sorted by id: concurrent batches then claim ids in one order. A batch whose ids
     /// another batch is storing waits for it, then skips what it stored. Chosen as a deadlock's victim (its
     /// rollup rows are locked after its ids, a first attempt's before), it was rolled back whole and is
-    /// stored again, up to three times in all.
+    /// stored again after a short random pause, up to five times in all.
     func storeNewOnly(
         _ batch: [EngagementEvent], campaigns: [VariantID: CampaignID], columns known: EventRows.ColumnArrays? = nil,
         statementRows: Int = 50_000
@@ -260,9 +255,10 @@ public struct EventStore: Sendable {
                     }
                     return stored
                 }
-            } catch where StorageError.sqlState(error) == "40P01" && attempt < 3 {
+            } catch where StorageError.sqlState(error) == "40P01" && attempt < 5 {
                 attempt += 1
                 logger.debug("deadlock victim; storing the batch again", metadata: ["herald.attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...25) * attempt))  // let the other one finish
             }
         }
     }
@@ -278,9 +274,10 @@ public struct EventStore: Sendable {
     static func newOnlyStatement(_ columns: EventRows.ColumnArrays, workspace: WorkspaceID) -> PostgresQuery {
         """
             WITH incoming AS MATERIALIZED (
-                SELECT r.id, r.campaign, r.variant, r.kind, r.at, nullif(r.value, 'NaN'::float8) AS value
+                SELECT r.id, r.campaign, r.variant, r.kind, timestamptz '2000-01-01 00:00:00+00' + r.micros * interval '1 microsecond' AS at,
+                           nullif(r.value, 'NaN'::float8) AS value
                 FROM unnest(\(columns.ids)::uuid[], \(columns.campaigns)::uuid[], \(columns.variants)::uuid[], \(columns.kinds)::text[],
-                            \(columns.times)::timestamptz[], \(columns.values)::float8[]) AS r(id, campaign, variant, kind, at, value)
+                            \(columns.times)::int8[], \(columns.values)::float8[]) AS r(id, campaign, variant, kind, micros, value)
             ), fresh AS (
                 INSERT INTO event_ids (id, workspace_id)
                 SELECT i.id, \(workspace.uuid)::uuid FROM incoming i
@@ -313,27 +310,18 @@ public struct EventStore: Sendable {
     ///
     /// Months known to exist in this database are remembered by the process, so a steady stream of
     /// batches costs no queries here; a partition dropped behind Herald's back is recreated by the
-    /// retry in ``ingest(_:campaigns:progress:)``. Each is created in a short transaction of its own.
+    /// retry in ``ingest(_:campaigns:progress:)``. Each is made in a short transaction of its own and
+    /// attached without waiting for transactions that write events (migration 0007).
     public func ensurePartitions(covering times: [Date]) async throws {
-        let missing = missingPartitions(covering: times)
-        for month in missing {
-            try await database.client.execute("SELECT herald_ensure_event_partition(\(EventRows.start(ofMonth: month)))", logger: database.logger)
-        }
-        rememberPartitions(missing)
-    }
-
-    /// The months (`year * 12 + month - 1`) the times fall in, and the next one, not known to have a partition.
-    func missingPartitions(covering times: [Date]) -> [Int] {
         var months = Set<Int>()
         for time in times { months.insert(EventRows.month(of: time)) }
         if let last = months.max() { months.insert(last + 1) }
         let key = database.identity
-        return Self.ensuredMonths.withLock { known in months.subtracting(known[key, default: []]) }.sorted()
-    }
-
-    /// Notes that the months' partitions exist (once the transaction that made them has committed).
-    func rememberPartitions(_ months: [Int]) {
-        Self.ensuredMonths.withLock { $0[database.identity, default: []].formUnion(months) }
+        let missing = Self.ensuredMonths.withLock { known in months.subtracting(known[key, default: []]) }
+        for month in missing.sorted() {
+            try await database.client.execute("SELECT herald_ensure_event_partition(\(EventRows.start(ofMonth: month)))", logger: database.logger)
+        }
+        Self.ensuredMonths.withLock { $0[key, default: []].formUnion(missing) }
     }
 
     /// Months (`year * 12 + month - 1`) whose partition exists, by database.

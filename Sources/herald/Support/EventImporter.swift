@@ -3,7 +3,8 @@ import HeraldCore
 import Logging
 import Storage
 
-/// Loads an events CSV into the database: parse and validate every row, then one atomic COPY.
+/// Loads an events CSV into the database, all rows or none: rows are checked while the checked ones travel
+/// by COPY (see ``EventStore/ingest(chunks:campaigns:progress:)``).
 struct EventImporter {
     let database: Database
     let workspace: WorkspaceID
