@@ -150,19 +150,13 @@ public struct EventStore: Sendable {
                 return batch.count
             }
             return IngestResult(accepted: accepted, duplicates: received - accepted)
-        } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
-            // An id was stored before (a replay) or by a concurrent batch, and all was rolled back:
-            // read the rest, then take only the new ones.
+        } catch where ["23505", "40P01", "23514"].contains(StorageError.sqlState(error) ?? "") {
+            // Everything was rolled back. An id was stored before (a replay) or by a concurrent batch, or a
+            // partition this process thought existed is gone (forgotten, so it is made again): read the
+            // rest of the input, then take only the new ones.
+            if StorageError.sqlState(error) == "23514" { forgetPartitions() }
             while try readChunk() != nil {}
             let sorted = EventRows.sortedByID(batch)  // repeats were dropped while reading
-            try await ensurePartitions(covering: sorted.map(\.occurredAt))
-            let accepted = try await storeNewOnly(sorted, campaigns: campaigns)
-            progress(1)
-            return IngestResult(accepted: accepted, duplicates: received - accepted)
-        } catch where StorageError.sqlState(error) == "23514" {
-            // A partition this process thought existed is gone: make it again, once (the input is all read by now).
-            forgetPartitions()
-            let sorted = EventRows.sortedByID(batch)
             try await ensurePartitions(covering: sorted.map(\.occurredAt))
             let accepted = try await storeNewOnly(sorted, campaigns: campaigns)
             progress(1)
