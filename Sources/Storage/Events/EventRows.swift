@@ -52,7 +52,7 @@ enum EventRows {
         Date(timeIntervalSince1970: Double(CivilDay(year: month / 12, month: month % 12 + 1, day: 1).index) * 86_400)
     }
 
-    /// The columns of a COPY into `events` (or a table shaped like it), in ``appendEventRow(_:workspace:campaign:to:)``'s order.
+    /// The columns of a COPY into `events`, in ``appendEventRow(_:workspace:campaign:to:)``'s order.
     static let eventColumns = ["id", "workspace_id", "campaign_id", "variant_id", "kind", "occurred_at", "value"]
 
     /// `COPY table (columns) FROM STDIN WITH (FORMAT binary)`, streaming what `write` sends.
@@ -119,17 +119,16 @@ enum EventRows {
         }
     }
 
-    /// COPYs the events into `table` (`events` or a table shaped like it).
+    /// COPYs the events into `events`.
     static func copyEvents(
         _ events: [EngagementEvent],
-        into table: String = "events",
         workspace: WorkspaceID,
         campaigns: [VariantID: CampaignID],
         connection: PostgresConnection,
         logger: Logger,
         progress: @Sendable (Double) -> Void = { _ in }
     ) async throws {
-        try await copyBinary(into: table, columns: eventColumns, connection: connection, logger: logger) { writer in
+        try await copyBinary(into: "events", columns: eventColumns, connection: connection, logger: logger) { writer in
             try await write(events, to: writer, progress: progress) { buffer, event in
                 appendEventRow(event, workspace: workspace, campaign: campaigns[event.variantID]!, to: &buffer)
             }
