@@ -177,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "HeraldTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["Storage", "HeraldCore", "Scheduling", "HeraldTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -82,8 +82,7 @@ struct PartitionMaintenance: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                // Partitions belong to the table, not to a workspace; any workspace id scopes nothing here.
-                try await EventStore(database, workspace: WorkspaceID(UUID())).ensureCurrentPartitions(now: Date())
+                try await PartitionManager(database).ensureCurrent(now: Date())
             } catch {
                 logger.warning("could not create event partitions ahead", metadata: ["herald.error": "\(error)"])
             }

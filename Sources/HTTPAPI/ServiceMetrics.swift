@@ -67,16 +67,7 @@ public final class ServiceMetrics: Sendable {
         }
         registry.makeGauge(name: "herald_jobs_oldest_pending_seconds", help: "Age of the oldest due pending job")
             .set(stats.oldestPendingSeconds ?? 0)
-        let rows = try await database.client.query(
-            """
-            SELECT coalesce(state, 'unknown'), count(*)::int FROM pg_stat_activity
-            WHERE datname = current_database() AND backend_type = 'client backend'
-            GROUP BY 1
-            """,
-            logger: database.logger
-        )
-        var connections: [String: Int] = ["active": 0, "idle": 0]
-        for try await (state, count) in rows.decode((String, Int).self) { connections[state, default: 0] += count }
+        let connections = try await database.connectionStats()
         for (state, count) in connections {
             registry.makeGauge(
                 name: "herald_database_connections", labels: [("state", state)],

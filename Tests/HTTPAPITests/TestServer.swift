@@ -10,7 +10,7 @@ import NIOCore
 import NIOHTTP1
 import PostgresNIO
 import ServiceLifecycle
-import Storage
+@testable import Storage
 
 /// A real Herald server on a free loopback port over a fresh database, and a client for it.
 struct TestServer: Sendable {

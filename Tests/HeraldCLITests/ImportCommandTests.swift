@@ -2,7 +2,7 @@ import EmbeddedPostgres
 import Foundation
 import HeraldTestSupport
 import PostgresNIO
-import Storage
+@testable import Storage
 import Testing
 
 struct ImportCommandTests {

@@ -5,7 +5,7 @@ import HeraldTestSupport
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
-import Storage
+@testable import Storage
 import Testing
 
 #if canImport(Glibc)

@@ -3,7 +3,7 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import PostgresNIO
-import Storage
+@testable import Storage
 import Testing
 
 #if canImport(Glibc)

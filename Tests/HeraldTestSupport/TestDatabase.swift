@@ -30,11 +30,7 @@ public enum TestDatabase {
         let name = "herald_t_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)"
         let source = migrated ? template.database : "template0"
         try await Database.withDatabase(template.with(database: "postgres"), logger: logger) { database in
-            // Names are built here from numbers, not from input.
-            try await database.client.query(
-                PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(source)"),
-                logger: logger
-            )
+            try await database.createDatabase(named: name, template: source)
         }
         return template.with(database: name)
     }
@@ -73,13 +69,10 @@ actor TemplateHolder {
         }
         let template = server.with(database: "herald_template_\(getpid())")
         try await Database.withDatabase(server.with(database: "postgres"), logger: logger) { database in
-            try await database.client.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(template.database)"),
-                logger: logger
-            )
-            try await database.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(template.database)"), logger: logger)
+            try await database.dropDatabaseIfExists(named: template.database)
+            try await database.createDatabase(named: template.database)
         }
-        try await Database.withDatabase(template, logger: logger) { database in
+        _ = try await Database.withDatabase(template, logger: logger) { database in
             try await Migrator(migrations: try Migration.bundled()).migrate(database)
         }
         return template

@@ -23,7 +23,7 @@ struct ReportJobTests {
         var generator = SplitMix64(seed: 11)
         let simulator = AudienceSimulator(arms: zip(campaign.variants, [0.03, 0.04]).map { .init(variant: $0.id, trueRate: $1) }, impressionsPerDay: 2_000)
         let start = Date(timeIntervalSince1970: 1_772_323_200)
-        _ = try await EventStore(database, workspace: workspace).ingest(simulator.events(days: 7, start: start, using: &generator))
+        _ = try await EventIngestor(database, workspace: workspace).ingest(simulator.events(days: 7, start: start, using: &generator))
         return campaign
     }
 

@@ -4,7 +4,7 @@ import HeraldTestSupport
 import Jobs
 import PostgresNIO
 import Scheduling
-import Storage
+@testable import Storage
 import Synchronization
 import Testing
 

@@ -33,9 +33,9 @@ struct EventStoreTests {
             let impressions = events(campaign.variants[0].id, count: 100, kind: .impression, start: start.addingTimeInterval(31 * 86_400 - 3_000))
             let clicks = events(campaign.variants[0].id, count: 7, kind: .click, start: start)
 
-            let first = try await store.ingest(impressions + clicks + [clicks[0]])
+            let first = try await EventIngestor(database, workspace: store.workspace).ingest(impressions + clicks + [clicks[0]])
             #expect(first == .init(accepted: 107, duplicates: 1))
-            let replay = try await store.ingest(impressions + clicks)
+            let replay = try await EventIngestor(database, workspace: store.workspace).ingest(impressions + clicks)
             #expect(replay == .init(accepted: 0, duplicates: 107))
 
             let totals = try await store.totals(campaign: campaign.id, metric: .click)
@@ -54,11 +54,11 @@ struct EventStoreTests {
     @Test func concurrentOverlappingBatchesCountOnce() async throws {
         try await withCampaign { database, store, campaign in
             let all = events(campaign.variants[1].id, count: 400, kind: .impression, start: Date(timeIntervalSince1970: 1_767_225_600))
-            let results = try await withThrowingTaskGroup(of: EventStore.IngestResult.self) { group in
+            let results = try await withThrowingTaskGroup(of: IngestResult.self) { group in
                 for offset in stride(from: 0, to: 300, by: 50) {
-                    group.addTask { try await store.ingest(Array(all[offset..<(offset + 100)])) }
+                    group.addTask { try await EventIngestor(database, workspace: store.workspace).ingest(Array(all[offset..<(offset + 100)])) }
                 }
-                return try await group.reduce(into: [EventStore.IngestResult]()) { $0.append($1) }
+                return try await group.reduce(into: [IngestResult]()) { $0.append($1) }
             }
             #expect(results.map(\.accepted).reduce(0, +) == 350)
             let totals = try await store.totals(campaign: campaign.id, metric: .click)
@@ -100,25 +100,25 @@ struct EventStoreTests {
 
     @Test func streamedIngestCountsRepeatsAndReplaysOnceAndABadRowLateInTheInputWritesNothing() async throws {
         try await withCampaign { database, store, campaign in
-            let campaigns = try await store.variantCampaigns()
+            let campaigns = try await store.campaigns(among: nil)
             let start = Date(timeIntervalSince1970: 1_767_225_600)
             let impressions = events(campaign.variants[0].id, count: 500, kind: .impression, start: start)
             let clicks = events(campaign.variants[1].id, count: 40, kind: .click, start: start)
 
             // A bad row found after several chunks were sent: nothing stays written.
             let failing = Chunks(impressions + clicks, size: 64, failure: BadRow())
-            await #expect(throws: BadRow.self) { try await store.ingest(chunks: failing.next, campaigns: campaigns) }
+            await #expect(throws: BadRow.self) { try await store.store(chunks: failing.next, campaigns: campaigns) }
             #expect(try await count("event_ids", database) == 0)
             #expect(try await count("events", database) == 0)
 
             // Repeats within the input, in different chunks: the first is kept.
             let first = Chunks(impressions + [impressions[3]] + clicks + [clicks[0]], size: 100)
-            #expect(try await store.ingest(chunks: first.next, campaigns: campaigns) == .init(accepted: 540, duplicates: 2))
+            #expect(try await store.store(chunks: first.next, campaigns: campaigns) == .init(accepted: 540, duplicates: 2))
 
             // A replay mixed with new events, the stored ones in later chunks than the first: only the new count.
             let more = events(campaign.variants[1].id, count: 30, kind: .click, start: start.addingTimeInterval(86_400))
             let mixed = Chunks(more + impressions + clicks, size: 50)
-            #expect(try await store.ingest(chunks: mixed.next, campaigns: campaigns) == .init(accepted: 30, duplicates: 540))
+            #expect(try await store.store(chunks: mixed.next, campaigns: campaigns) == .init(accepted: 30, duplicates: 540))
 
             let totals = try await store.totals(campaign: campaign.id, metric: .click)
             #expect(totals.map(\.impressions) == [500, 0])
@@ -135,10 +135,10 @@ struct EventStoreTests {
         // statement timeout ended it after 60 s). Attached instead (migration 0007), it waits for nobody.
         try await withCampaign { database, store, campaign in
             let workspace = store.workspace
-            let campaigns = try await store.variantCampaigns()
+            let campaigns = try await store.campaigns(among: nil)
             let variant = campaign.variants[0].id
             let now = Date()
-            try await store.ensurePartitions(covering: [now])
+            try await PartitionManager(database).ensure(covering: [now])
             let old = Date(timeIntervalSince1970: 1_600_000_000)  // 2020-09: no partition yet
             let shared = EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .click, occurredAt: old)
             let load = [shared] + events(variant, count: 20, kind: .impression, start: old)
@@ -174,7 +174,7 @@ struct EventStoreTests {
                 var iterator = begun.makeAsyncIterator()
                 await iterator.next()
                 let chunks = Chunks(load, size: 100)
-                let result = try await store.ingest(
+                let result = try await store.store(
                     chunks: {
                         let chunk = try chunks.next()
                         if chunk == nil { signal.yield() }
@@ -194,10 +194,10 @@ struct EventStoreTests {
 
     @Test func aBigReplayIsStoredInSeveralStatementsOfOneTransaction() async throws {
         try await withCampaign { database, store, campaign in
-            let campaigns = try await store.variantCampaigns()
+            let campaigns = try await store.campaigns(among: nil)
             let start = Date(timeIntervalSince1970: 1_767_225_600)
             let stored = events(campaign.variants[0].id, count: 12, kind: .impression, start: start)
-            #expect(try await store.ingest(stored) == .init(accepted: 12, duplicates: 0))
+            #expect(try await EventIngestor(database, workspace: store.workspace).ingest(stored) == .init(accepted: 12, duplicates: 0))
             let fresh = events(campaign.variants[0].id, count: 18, kind: .click, start: start)
             let batch = EventRows.uniqueSortedByID(stored + fresh)
             #expect(try await store.storeNewOnly(batch, campaigns: campaigns, statementRows: 7) == 18)
@@ -217,7 +217,7 @@ struct EventStoreTests {
                 EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .conversion, occurredAt: Date(timeIntervalSince1970: 946_684_800), value: -3.5),
                 EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .like, occurredAt: Date(timeIntervalSince1970: 1_772_357_400.5)),
             ]
-            #expect(try await store.ingest(events) == .init(accepted: 3, duplicates: 0))
+            #expect(try await EventIngestor(database, workspace: store.workspace).ingest(events) == .init(accepted: 3, duplicates: 0))
             let rows = try await database.client.query(
                 """
                 SELECT id, workspace_id, campaign_id, variant_id, kind,
@@ -251,9 +251,9 @@ struct EventStoreTests {
                     value: String?.none, isKnownVariant: { _ in true }
                 )
             }
-            #expect(try await store.ingest([try event()]).accepted == 1)
+            #expect(try await EventIngestor(database, workspace: store.workspace).ingest([try event()]).accepted == 1)
             let streamed = Chunks([try event()], size: 1)
-            #expect(try await store.ingest(chunks: streamed.next, campaigns: try await store.variantCampaigns()).accepted == 1)
+            #expect(try await store.store(chunks: streamed.next, campaigns: try await store.campaigns(among: nil)).accepted == 1)
             let times = try await database.client.query(
                 "SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') FROM events", logger: database.logger
             )
@@ -274,7 +274,7 @@ struct EventStoreTests {
             let campaign = try await CampaignStore(database, workspace: mine).create(Self.spec)
             await #expect(throws: NotFoundError.self) { try await CampaignStore(database, workspace: theirs).find(campaign.id) }
             await #expect(throws: NotFoundError.self) { try await CampaignStore(database, workspace: theirs).find(campaign.slug) }
-            #expect(try await EventStore(database, workspace: theirs).variantCampaigns().isEmpty)
+            #expect(try await EventStore(database, workspace: theirs).campaigns(among: nil).isEmpty)
             #expect(try await CampaignStore(database, workspace: theirs).list().isEmpty)
         }
     }

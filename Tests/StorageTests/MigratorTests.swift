@@ -1,7 +1,7 @@
 import Foundation
 import HeraldTestSupport
 import PostgresNIO
-import Storage
+@testable import Storage
 import Testing
 
 struct MigratorTests {

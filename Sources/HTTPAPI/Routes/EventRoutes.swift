@@ -22,24 +22,17 @@ struct EventRoutes {
     @Sendable func ingest(_ request: Request, context: APIContext) async throws -> Response {
         let workspace = try context.requirePrincipal().workspace
         let buffer = try await JSONBody.bytes(of: request, limit: settings.maximumBodyBytes)
-        let rows: [EventJSON.Row]
+        let result: IngestResult
         do {
-            rows = try EventJSON.rows(from: Array(buffer.readableBytesView), maximumRows: settings.maximumBatchRows)
-        } catch let errors as ValidationErrors {
-            // The body as a whole is unreadable (not JSON, not UTF-8): a bad request, not a bad row.
-            throw APIError.badRequest("the request body \(errors.errors.first?.reason ?? "is not readable")")
+            result = try await EventIngestor(database, workspace: workspace)
+                .ingest(json: Array(buffer.readableBytesView), maximumRows: settings.maximumBatchRows, now: Date())
+        } catch let unreadable as EventIngestor.UnreadableBody {
+            throw APIError.badRequest(unreadable.description)
+        } catch let rejected as EventIngestor.RejectedBatch {
+            metrics.recordRejected(rejected.rows)
+            throw rejected.errors
         }
-        let store = EventStore(database, workspace: workspace)
-        let campaigns = try await store.campaigns(among: EventJSON.variantIDs(in: rows))
-        let events: [EngagementEvent]
-        do {
-            events = try EventJSON.events(rows, policy: EventAcceptancePolicy(now: Date()), isKnownVariant: { campaigns[$0] != nil })
-        } catch {
-            metrics.recordRejected(rows.count)
-            throw error
-        }
-        let result = try await store.ingest(events, campaigns: campaigns)
         metrics.recordIngest(accepted: result.accepted, duplicates: result.duplicates)
-        return try JSONResponse.make(result, status: .accepted)
+        return try JSONResponse.make(IngestResponse(result), status: .accepted)
     }
 }

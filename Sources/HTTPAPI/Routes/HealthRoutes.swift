@@ -24,8 +24,7 @@ struct HealthRoutes {
 
     @Sendable func health(_ request: Request, context: APIContext) async throws -> Response {
         do {
-            let rows = try await database.client.query("SELECT 1", logger: context.logger)
-            for try await _ in rows {}
+            try await database.ping()
             return try JSONResponse.make(Health(status: "ok", database: "ok"))
         } catch {
             context.logger.warning("health check failed", metadata: ["herald.error": "\(error)"])

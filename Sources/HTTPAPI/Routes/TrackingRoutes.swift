@@ -39,7 +39,7 @@ struct TrackingRoutes {
             )
         }
         let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
-        try await EventStore(database, workspace: target.workspace).recordTracked(target, kind: .click, at: Date(), isBot: isBot)
+        try await EventIngestor(database, workspace: target.workspace).record(target, kind: .click, at: Date(), isBot: isBot)
         metrics.recordTracking(kind: "click", bot: isBot)
         var response = Response.redirect(to: location, type: .found)
         response.headers[.cacheControl] = "no-store"
@@ -60,7 +60,7 @@ struct TrackingRoutes {
             throw APIError.notFound("no tracking pixel \"\(file)\"")
         }
         let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
-        try await EventStore(database, workspace: target.workspace).recordTracked(target, kind: .impression, at: Date(), isBot: isBot)
+        try await EventIngestor(database, workspace: target.workspace).record(target, kind: .impression, at: Date(), isBot: isBot)
         metrics.recordTracking(kind: "impression", bot: isBot)
         var headers = HTTPFields()
         headers[.contentType] = "image/gif"

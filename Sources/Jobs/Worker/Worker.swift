@@ -298,11 +298,7 @@ public struct Worker: Service {
     func listen(wake: WakeSignal) async {
         while !Task.isCancelled {
             do {
-                try await database.client.withConnection { connection in
-                    try await connection.listen(on: JobQueue.channel) { notifications in
-                        for try await _ in notifications { wake.fire() }
-                    }
-                }
+                try await database.listen(on: JobQueue.channel) { wake.fire() }
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("LISTEN failed; polling until it reconnects", metadata: ["herald.error": "\(StorageError.describe(error))"])

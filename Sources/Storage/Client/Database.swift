@@ -3,18 +3,58 @@ import Logging
 import PostgresNIO
 
 /// A running connection pool to Herald's database, lent to a closure for its lifetime.
+///
+/// Storage owns the pool: other modules reach the database only through the repositories and the named
+/// methods here (``ping()``, ``connectionStats()``), never with SQL of their own.
 public struct Database: Sendable {
     /// The pool.
-    public let client: PostgresClient
+    let client: PostgresClient
     /// Where queries log.
     public let logger: Logger
-    /// Which database this is (`host:port/name`), for caches of what exists in it.
+    /// Which database this is (`host:port/name`).
     public let identity: String
+    /// What this pool knows about the database's event partitions (see ``PartitionManager``).
+    let partitionMemory: PartitionManager.Memory
 
-    public init(client: PostgresClient, logger: Logger, identity: String) {
+    init(client: PostgresClient, logger: Logger, identity: String) {
         self.client = client
         self.logger = logger
         self.identity = identity
+        self.partitionMemory = PartitionManager.Memory()
+    }
+
+    /// Checks that the database answers a trivial query.
+    ///
+    /// - Throws: the connection or query error when it does not.
+    public func ping() async throws {
+        try await client.execute("SELECT 1", logger: logger)
+    }
+
+    /// Connections to this database from every process sharing it, by state (`active`, `idle`, ...),
+    /// from `pg_stat_activity`; `active` and `idle` are always present.
+    public func connectionStats() async throws -> [String: Int] {
+        let rows = try await client.query(
+            """
+            SELECT coalesce(state, 'unknown'), count(*)::int FROM pg_stat_activity
+            WHERE datname = current_database() AND backend_type = 'client backend'
+            GROUP BY 1
+            """,
+            logger: logger
+        )
+        var connections: [String: Int] = ["active": 0, "idle": 0]
+        for try await (state, count) in rows.decode((String, Int).self) { connections[state, default: 0] += count }
+        return connections
+    }
+
+    /// Runs until cancelled, calling `onNotification` for each `NOTIFY` on `channel`, on a connection of its own.
+    ///
+    /// - Throws: when the connection fails (the caller decides whether to listen again).
+    public func listen(on channel: String, onNotification: @escaping @Sendable () -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await _ in notifications { onNotification() }
+            }
+        }
     }
 
     /// Runs `body` with a connected pool, then shuts the pool down.
@@ -48,33 +88,12 @@ public struct Database: Sendable {
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws
     /// (the closure's own error is rethrown, not wrapped).
-    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
             if let inner = error.closureError { throw inner }
             throw error
-        }
-    }
-
-    /// Creates `configuration.database` on its server unless it exists, connecting to the `postgres` database to do so.
-    ///
-    /// - Throws: ``StorageError`` if the name is not a plain identifier (it cannot be bound as a parameter).
-    public static func createDatabaseIfMissing(_ configuration: DatabaseConfiguration, logger: Logger) async throws {
-        let name = configuration.database
-        guard name.range(of: "^[a-zA-Z_][a-zA-Z0-9_]{0,62}$", options: .regularExpression) != nil else {
-            throw StorageError("database name \"\(name)\" must be letters, digits and underscores")
-        }
-        try await withDatabase(configuration.with(database: "postgres"), logger: logger) { database in
-            let rows = try await database.client.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
-            for try await _ in rows { return }
-            do {
-                // Identifiers cannot be bound; `name` was checked to be a plain identifier above.
-                try await database.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
-            } catch {
-                // Another process may have created it meanwhile.
-                if StorageError.sqlState(error) != "42P04" { throw error }
-            }
         }
     }
 }

@@ -283,18 +283,15 @@ enum EventRows {
             let counts = keys.map { totals[$0]!.count }
             let sums = keys.map { totals[$0]!.sum }
             let squares = keys.map { totals[$0]!.sumOfSquares }
-            try await connection.query(
+            try await connection.execute(
                 """
-                INSERT INTO variant_hourly AS h (workspace_id, campaign_id, variant_id, hour, kind, count, value_sum, value_sum_sq)
+                \(unescaped: EventStatements.rollupInsert)
                 SELECT \(workspace.uuid), r.campaign, r.variant, to_timestamp(r.hour), r.kind, r.count, r.total, r.squares
                 FROM unnest(\(campaignIDs)::uuid[], \(variants)::uuid[], \(hours)::float8[], \(kinds)::text[], \(counts)::int8[],
                             \(sums)::float8[], \(squares)::float8[]) WITH ORDINALITY
                      AS r(campaign, variant, hour, kind, count, total, squares, position)
                 ORDER BY r.position
-                ON CONFLICT (variant_id, hour, kind) DO UPDATE
-                SET count = h.count + EXCLUDED.count,
-                    value_sum = h.value_sum + EXCLUDED.value_sum,
-                    value_sum_sq = h.value_sum_sq + EXCLUDED.value_sum_sq
+                \(unescaped: EventStatements.rollupConflict)
                 """,
                 logger: logger
             )

@@ -73,7 +73,7 @@ struct IngestBench: AsyncParsableCommand {
             //    ids into the idempotency key, the rows (with the two tenant columns Herald derives from the
             //    variant) into events, same partitions and indexes.
             try await Self.reset(database)
-            try await EventStore(database, workspace: workspace).ensurePartitions(covering: events.map(\.occurredAt))
+            try await PartitionManager(database).ensure(covering: events.map(\.occurredAt))
             let tenantCSV = folder.appendingPathComponent("events-with-tenant.csv")
             try Self.csv(events, workspace: workspace, campaign: campaign.id).write(to: tenantCSV)
             let idsCSV = folder.appendingPathComponent("event-ids.csv")
@@ -88,21 +88,12 @@ struct IngestBench: AsyncParsableCommand {
             let eventsOnlySeconds = try await Self.psqlCopy(psql, url: target.url, copyEvents)
             // and into a bare table with only a primary key on the id.
             try await Self.reset(database)
-            try await database.client.query("DROP TABLE IF EXISTS bench_copy_reference", logger: logger)
-            try await database.client.query(
-                """
-                CREATE TABLE bench_copy_reference (
-                    id uuid PRIMARY KEY, variant_id uuid NOT NULL, kind text NOT NULL,
-                    occurred_at timestamptz NOT NULL, value double precision
-                )
-                """,
-                logger: logger
-            )
+            try await BenchFixtures(database).createCopyReferenceTable()
             let referenceSeconds = try await Self.psqlCopy(
                 psql, url: target.url,
                 "\\copy bench_copy_reference (id, variant_id, kind, occurred_at, value) FROM '\(csv.path)' WITH (FORMAT csv, HEADER true)"
             )
-            try await database.client.query("DROP TABLE bench_copy_reference", logger: logger)
+            try await BenchFixtures(database).dropCopyReferenceTable()
 
             // 2. herald import events: parse and validate the CSV, then one atomic COPY with rollups.
             try await Self.reset(database)
@@ -154,7 +145,7 @@ struct IngestBench: AsyncParsableCommand {
 
     /// Empties the event tables of the bench database (never the user's).
     static func reset(_ database: Database) async throws {
-        try await database.client.query("TRUNCATE events, event_ids, variant_hourly", logger: database.logger)
+        try await BenchFixtures(database).emptyEventTables()
     }
 
     /// Rows with time-ordered ids (UUIDv7 layout), 90% impressions and 10% clicks over the last ten days.
@@ -272,7 +263,7 @@ struct IngestBench: AsyncParsableCommand {
                             guard response.status == .accepted else {
                                 throw CommandFailure(message: "POST /v1/events answered \(response.status.code): \(String(buffer: body))")
                             }
-                            let result = try JSONDecoder().decode(EventStore.IngestResult.self, from: Data(body.readableBytesView))
+                            let result = try JSONDecoder().decode(IngestResponse.self, from: Data(body.readableBytesView))
                             accepted += result.accepted
                         }
                         return (accepted, latencies)

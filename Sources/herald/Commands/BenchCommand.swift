@@ -46,7 +46,7 @@ struct BenchCommand: AsyncParsableCommand {
             let (jobs, workers, concurrency, lagJobs) = (self.jobs, self.workers, self.concurrency, self.lagJobs)
             let result = try await Database.withDatabase(target, logger: logger) { database in
                 try await Migrator(migrations: try Migration.bundled()).migrate(database)
-                try await database.client.query("TRUNCATE jobs, jobs_done", logger: logger)
+                try await BenchFixtures(database).emptyJobTables()
                 return try await Self.measure(database, jobs: jobs, workers: workers, concurrency: concurrency, lagJobs: lagJobs, logger: logger)
             }
             print("system   jobs  workers  jobs/s     lag p50 ms  lag p99 ms")
@@ -75,12 +75,8 @@ struct BenchCommand: AsyncParsableCommand {
             silent.logLevel = .error
             // Open the pool's connections before the clock starts, as bench/jobs_peers.py does for the peers'
             // worker processes: two per worker (LISTEN and claims) and two for the enqueue and the probe.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<(workers * 2 + 2) {
-                    group.addTask { try await database.client.query("SELECT pg_sleep(0.05)", logger: logger) }
-                }
-                try await group.waitForAll()
-            }
+            let fixtures = BenchFixtures(database)
+            try await fixtures.warmUp(connections: workers * 2 + 2)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 // Phase 1: throughput. Enqueue in batches, workers drain concurrently from the start.
                 let started = ContinuousClock.now
@@ -96,7 +92,7 @@ struct BenchCommand: AsyncParsableCommand {
                     try await queue.enqueue(Array(repeating: JobRequest(kind: "noop", runAt: clock.now()), count: batch))
                     remaining -= batch
                 }
-                while try await unfinished(database) > 0 {
+                while try await fixtures.hasUnfinishedJobs() {
                     try await Task.sleep(for: .milliseconds(5))
                 }
                 let elapsed = ContinuousClock.now - started
@@ -104,36 +100,21 @@ struct BenchCommand: AsyncParsableCommand {
 
                 // Phase 2: lag with idle workers, woken by NOTIFY.
                 try await Task.sleep(for: .milliseconds(300))
-                try await database.client.query("TRUNCATE jobs, jobs_done", logger: logger)
+                try await fixtures.emptyJobTables()
                 for _ in 0..<lagJobs {
                     try await queue.enqueue([JobRequest(kind: "noop", queue: "default", runAt: clock.now())])
                     try await Task.sleep(for: .milliseconds(10))
                 }
-                while try await unfinished(database) > 0 {
+                while try await fixtures.hasUnfinishedJobs() {
                     try await Task.sleep(for: .milliseconds(5))
                 }
-                var lags: [Double] = []
-                let rows = try await database.client.query(
-                    "SELECT extract(epoch FROM started_at - run_at)::float8 * 1000 FROM jobs_done",
-                    logger: logger
-                )
-                for try await lag in rows.decode(Double.self) { lags.append(lag) }
-                lags.sort()
+                let lags = try await fixtures.completedJobLags()
                 group.cancelAll()
                 return Result(
                     jobsPerSecond: Double(jobs) / seconds, seconds: seconds,
                     lagP50: percentile(lags, 0.50), lagP99: percentile(lags, 0.99)
                 )
             }
-        }
-
-        /// 1 while any job is pending or running (an EXISTS probe: cheap even with a large backlog), else 0.
-        static func unfinished(_ database: Database) async throws -> Int {
-            let rows = try await database.client.query(
-                "SELECT EXISTS (SELECT 1 FROM jobs WHERE state IN ('pending', 'running'))", logger: database.logger
-            )
-            for try await busy in rows.decode(Bool.self) { return busy ? 1 : 0 }
-            return 0
         }
 
         /// The nearest-rank percentile of sorted values.

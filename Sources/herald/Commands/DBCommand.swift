@@ -64,7 +64,7 @@ struct DBCommand: AsyncParsableCommand {
                 let configuration = try DatabaseConfiguration(url: url)
                 do {
                     try await Database.withDatabase(configuration, logger: options.logger()) { database in
-                        try await database.client.execute("SELECT 1", logger: database.logger)
+                        try await database.ping()
                     }
                     report = Report(mode: "external", state: "reachable", url: configuration.description)
                 } catch {

@@ -3,7 +3,7 @@ import HeraldCore
 import HeraldTestSupport
 import PostgresNIO
 import Scheduling
-import Storage
+@testable import Storage
 import Testing
 
 struct JobQueueTests {

@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+extension Database {
+    /// Whether `name` can stand in a statement as an identifier: letters, digits and underscores.
+    static func isPlainIdentifier(_ name: String) -> Bool {
+        name.range(of: "^[a-zA-Z_][a-zA-Z0-9_]{0,62}$", options: .regularExpression) != nil
+    }
+
+    /// Creates the database `name` on this server, as a copy of `template` when given (`CREATE DATABASE … TEMPLATE`).
+    ///
+    /// For tools and tests that make databases of their own (one per test, cloned from a migrated template).
+    ///
+    /// - Throws: ``StorageError`` if a name is not a plain identifier (identifiers cannot be bound as parameters).
+    public func createDatabase(named name: String, template: String? = nil) async throws {
+        for identifier in [name] + (template.map { [$0] } ?? []) where !Self.isPlainIdentifier(identifier) {
+            throw StorageError("database name \"\(identifier)\" must be letters, digits and underscores")
+        }
+        // Both names were checked to be plain identifiers above.
+        let statement = "CREATE DATABASE \"\(name)\"" + (template.map { " TEMPLATE \"\($0)\"" } ?? "")
+        try await client.execute(PostgresQuery(unsafeSQL: statement), logger: logger)
+    }
+
+    /// Drops the database `name` on this server unless it does not exist.
+    ///
+    /// - Throws: ``StorageError`` if the name is not a plain identifier.
+    public func dropDatabaseIfExists(named name: String) async throws {
+        guard Self.isPlainIdentifier(name) else {
+            throw StorageError("database name \"\(name)\" must be letters, digits and underscores")
+        }
+        // The name was checked to be a plain identifier above.
+        try await client.execute(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \"\(name)\""), logger: logger)
+    }
+
+    /// Creates `configuration.database` on its server unless it exists, connecting to the `postgres` database to do so.
+    ///
+    /// - Throws: ``StorageError`` if the name is not a plain identifier (it cannot be bound as a parameter).
+    public static func createDatabaseIfMissing(_ configuration: DatabaseConfiguration, logger: Logger) async throws {
+        let name = configuration.database
+        guard isPlainIdentifier(name) else {
+            throw StorageError("database name \"\(name)\" must be letters, digits and underscores")
+        }
+        try await withDatabase(configuration.with(database: "postgres"), logger: logger) { database in
+            let rows = try await database.client.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
+            for try await _ in rows { return }
+            do {
+                try await database.createDatabase(named: name)
+            } catch {
+                // Another process may have created it meanwhile.
+                if StorageError.sqlState(error) != "42P04" { throw error }
+            }
+        }
+    }
+}

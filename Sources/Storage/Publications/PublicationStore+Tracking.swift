@@ -1,0 +1,40 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+/// What a tracking code stands for: one publication of a variant on a channel.
+public struct TrackingTarget: Sendable, Equatable {
+    public var publication: UUID
+    public var workspace: WorkspaceID
+    public var campaign: CampaignID
+    public var campaignSlug: String
+    public var variant: VariantID
+    public var variantKey: String
+    public var channel: String
+    /// The campaign's configured destination, the only place its links redirect to.
+    public var destination: String?
+}
+
+extension PublicationStore {
+    /// The publication a tracking code belongs to, or nil for an unknown code.
+    public func tracking(code: String) async throws -> TrackingTarget? {
+        guard code.utf8.count <= 64 else { return nil }
+        let rows = try await database.client.query(
+            """
+            SELECT p.id, p.workspace_id, p.campaign_id, c.slug, p.variant_id, v.key, p.channel, c.destination
+            FROM publications p
+            JOIN campaigns c ON c.id = p.campaign_id AND c.workspace_id = p.workspace_id
+            JOIN variants v ON v.id = p.variant_id AND v.workspace_id = p.workspace_id
+            WHERE p.tracking_code = \(code)
+            """,
+            logger: database.logger
+        )
+        for try await row in rows.decode((UUID, UUID, UUID, String, UUID, String, String, String?).self) {
+            return TrackingTarget(
+                publication: row.0, workspace: WorkspaceID(row.1), campaign: CampaignID(row.2), campaignSlug: row.3,
+                variant: VariantID(row.4), variantKey: row.5, channel: row.6, destination: row.7
+            )
+        }
+        return nil
+    }
+}
