@@ -2,10 +2,7 @@ import Foundation
 import HeraldCore
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import PostgresNIO
-import Storage
 
 /// An error answered to a client as `{"error": {"code", "message", "details"}}` with a 4xx (or 5xx) status.
 public struct APIError: HTTPResponseError, Sendable {

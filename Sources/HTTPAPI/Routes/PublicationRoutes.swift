@@ -1,11 +1,7 @@
 import Foundation
 import HeraldCore
-import HTTPTypes
 import Hummingbird
 import Jobs
-import Logging
-import NIOCore
-import PostgresNIO
 import Storage
 
 /// Publications with their tracking links, and analyses: `/v1/campaigns/{campaign}/publications|analyses`.

@@ -1,11 +1,7 @@
 import Foundation
 import HeraldCore
-import HTTPTypes
 import Hummingbird
 import Jobs
-import Logging
-import NIOCore
-import PostgresNIO
 import Scheduling
 import Storage
 
