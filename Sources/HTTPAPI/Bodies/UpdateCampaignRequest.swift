@@ -17,9 +17,7 @@ struct UpdateCampaignRequest: Decodable {
         destination = fields.contains(.destination) ? .some(fields.isNull(.destination) ? nil : try fields.string(.destination)) : .none
         primaryMetric = try fields.string(.primaryMetric).map { text throws(ValidationError) in
             guard let kind = EventKind(rawValue: text), EventKind.successKinds.contains(kind) else {
-                throw ValidationError(
-                    field: "primary_metric", reason: "\"\(text)\" is not one of \(EventKind.successKinds.map(\.rawValue).joined(separator: ", "))"
-                )
+                throw ValidationError(field: "primary_metric", reason: "\"\(text)\" is not one of \(EventKind.successNames)")
             }
             return kind
         }

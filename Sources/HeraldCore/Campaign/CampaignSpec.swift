@@ -226,7 +226,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     private static let successKinds = EventKind.successKinds
 
     private static func primaryMetricReason(_ value: String) -> String {
-        "\"\(value)\" is not one of \(successKinds.map(\.rawValue).joined(separator: ", ")) (impressions are the trials)"
+        "\"\(value)\" is not one of \(EventKind.successNames) (impressions are the trials)"
     }
 
     private static func primaryMetric(_ text: String) throws(ValidationError) -> EventKind {
