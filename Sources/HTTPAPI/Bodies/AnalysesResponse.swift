@@ -28,7 +28,8 @@ struct AnalysesResponse: ResponseGenerator {
         var body = Data(#"{"analyses":["#.utf8)
         for (index, analysis) in analyses.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
-            body.append(contentsOf: #"{"id":"\#(analysis.id.uuidString.lowercased())","created_at":"\#(Timestamp.format(analysis.createdAt))","result":"#.utf8)
+            let id = analysis.id.uuidString.lowercased()
+            body.append(contentsOf: #"{"id":"\#(id)","created_at":"\#(Timestamp.format(analysis.createdAt))","result":"#.utf8)
             body.append(contentsOf: analysis.resultJSON.utf8)
             body.append(UInt8(ascii: "}"))
         }
