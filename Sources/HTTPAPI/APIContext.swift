@@ -1,21 +1,26 @@
 import Foundation
 import HeraldCore
-import HTTPTypes
 import Hummingbird
-import Logging
-import NIOCore
-import PostgresNIO
 import Storage
 
-/// What a request carries through the middleware to its route: who it acts as.
+/// What a request carries through the middleware to its route: who it acts as, and how its body is read and its
+/// answer written.
 public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AuthMiddleware`` on `/v1` routes.
     public var principal: Principal?
+    /// The largest request body accepted, in bytes; set from ``ServerSettings/maximumBodyBytes`` by ``BodyLimitMiddleware``.
+    public var maxUploadSize: Int = ServerSettings().maximumBodyBytes
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
     }
+
+    /// Request bodies are decoded by ``APIRequestDecoder``: errors name the field, in the API's error shape.
+    public var requestDecoder: APIRequestDecoder { APIRequestDecoder() }
+
+    /// Response bodies are encoded by the API's one encoder (``JSONEncoder/herald(pretty:)``).
+    public var responseEncoder: JSONEncoder { JSONResponse.encoder }
 
     /// The authenticated principal (routes behind ``AuthMiddleware`` always have one).
     public func requirePrincipal() throws -> Principal {

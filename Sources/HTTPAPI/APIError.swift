@@ -2,10 +2,7 @@ import Foundation
 import HeraldCore
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import PostgresNIO
-import Storage
 
 /// An error answered to a client as `{"error": {"code", "message", "details"}}` with a 4xx (or 5xx) status.
 public struct APIError: HTTPResponseError, Sendable {
@@ -96,22 +93,10 @@ public struct APIError: HTTPResponseError, Sendable {
         }
     }
 
-    struct Envelope: Encodable {
-        struct Body: Encodable {
-            var code: String
-            var message: String
-            var details: [Detail]
-        }
-        var error: Body
-    }
-
+    /// The error as a response: ``ErrorResponse`` with the status, and the auth challenge on a 401.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(Envelope(error: .init(code: code, message: message, details: details)))
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"herald\"" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var response = try JSONResponse.make(ErrorResponse(error: .init(code: code, message: message, details: details)), status: status)
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"herald\"" }
+        return response
     }
 }

@@ -34,28 +34,30 @@ public struct ServerSettings: Sendable {
 /// Herald's HTTP service: the `/v1` API, tracking links and pixels, health and metrics.
 public enum HeraldServer {
     /// The router with every route and middleware.
-    public static func router(database: Database, settings: ServerSettings, metrics: ServiceMetrics) -> Router<APIContext> {
+    public static func buildRouter(database: Database, settings: ServerSettings, metrics: ServiceMetrics) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ObservingMiddleware(metrics: metrics))
+        router.add(middleware: BodyLimitMiddleware(maximumBytes: settings.maximumBodyBytes))
         HealthRoutes(database: database, metrics: metrics).add(to: router)
         TrackingRoutes(database: database, metrics: metrics).add(to: router)
         let api = router.group("v1").add(middleware: AuthMiddleware(tokens: TokenStore(database)))
-        api.get("workspace") { _, context -> Response in
+        api.get("workspace") { _, context in
             let principal = try context.requirePrincipal()
-            return try JSONResponse.make(["workspace": principal.workspaceSlug, "role": principal.role.rawValue])
+            return WorkspaceResponse(workspace: principal.workspaceSlug, role: principal.role.rawValue)
         }
-        CampaignRoutes(database: database, settings: settings).add(to: api)
-        ScheduleRoutes(database: database, settings: settings).add(to: api)
+        CampaignRoutes(database: database).add(to: api)
+        ScheduleRoutes(database: database).add(to: api)
         PublicationRoutes(database: database, settings: settings).add(to: api)
         EventRoutes(database: database, settings: settings, metrics: metrics).add(to: api)
         ReportRoutes(database: database, settings: settings).add(to: router, api: api)
         return router
     }
 
-    /// The application, with `services` (worker, scheduler, maintenance) run beside the server and shut down with it.
+    /// The application, with `services` (worker, scheduler, maintenance) run beside the server and shut down with it:
+    /// what `herald serve` runs, and what the tests run, in process (`app.test(.router)`) or on a socket.
     ///
     /// - Parameter onServerRunning: Called with the bound port once the server listens (port 0 picks a free one).
-    public static func application(
+    public static func buildApplication(
         database: Database,
         settings: ServerSettings,
         metrics: ServiceMetrics = ServiceMetrics(),
@@ -64,7 +66,7 @@ public enum HeraldServer {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(database: database, settings: settings, metrics: metrics),
+            router: buildRouter(database: database, settings: settings, metrics: metrics),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "herald"),
             services: [PartitionMaintenance(database: database, logger: logger)] + services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },

@@ -59,8 +59,9 @@ import Testing
         }
     }
 
+    /// Over a real socket: fifty clients at once.
     @Test func fiftyConcurrentClientsWithOverlappingBatchesCountEachEventOnce() async throws {
-        try await TestServer.with { server in
+        try await TestServer.live { server in
             let token = try await server.token(workspace: "acme", role: .editor)
             let variants = Self.variants(of: try await server.createCampaign(token: token))
             // 2,000 distinct events; each client posts a window of 200 that overlaps its neighbours', twice.

@@ -5,6 +5,7 @@ import HeraldTestSupport
 import HTTPAPI
 import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -12,11 +13,29 @@ import PostgresNIO
 import ServiceLifecycle
 @testable import Storage
 
-/// A real Herald server on a free loopback port over a fresh database, and a client for it.
+/// A Herald application over a fresh database, and a client for it: in process through HummingbirdTesting's
+/// router client (``with(maximumBatchRows:maximumBodyBytes:logger:_:)``), or as a real server on a free loopback
+/// port (``live(maximumBatchRows:maximumBodyBytes:logger:_:)``) where a socket matters: the server process,
+/// concurrent and slow clients, tracking links. Both build the app with `HeraldServer.buildApplication`, as
+/// `herald serve` does.
 struct TestServer: Sendable {
-    let port: Int
     let database: Database
     let settings: ServerSettings
+    private let transport: Transport
+
+    /// How requests reach the application.
+    enum Transport: Sendable {
+        /// Straight to the router, in process.
+        case router(any TestClientProtocol)
+        /// Over a socket to a server listening on this port.
+        case socket(port: Int)
+    }
+
+    /// The port of a live server.
+    var port: Int {
+        guard case .socket(let port) = transport else { preconditionFailure("an in-process test server has no port; use TestServer.live") }
+        return port
+    }
 
     /// What a request got back.
     struct Reply: Sendable {
@@ -46,17 +65,37 @@ struct TestServer: Sendable {
         init(_ description: String) { self.description = description }
     }
 
-    /// Runs `body` with a server on a fresh database; stops it afterwards.
+    static func settings(maximumBatchRows: Int, maximumBodyBytes: Int) -> ServerSettings {
+        ServerSettings(host: "127.0.0.1", port: 0, maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
+    }
+
+    /// Runs `body` against the application in process (requests go straight to its router) on a fresh database.
     static func with(
+        maximumBatchRows: Int = 5_000,
+        maximumBodyBytes: Int = 4 << 20,
+        logger: Logger = TestDatabase.logger,
+        _ body: @Sendable (TestServer) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let settings = Self.settings(maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
+            let application = HeraldServer.buildApplication(database: database, settings: settings, logger: logger)
+            try await application.test(.router) { client in
+                try await body(TestServer(database: database, settings: settings, transport: .router(client)))
+            }
+        }
+    }
+
+    /// Runs `body` with a real server on a free loopback port over a fresh database; stops it afterwards.
+    static func live(
         maximumBatchRows: Int = 5_000,
         maximumBodyBytes: Int = 4 << 20,
         logger: Logger = TestDatabase.logger,
         _ body: (TestServer) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { database in
-            let settings = ServerSettings(host: "127.0.0.1", port: 0, maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
+            let settings = Self.settings(maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
-            let application = HeraldServer.application(database: database, settings: settings, logger: logger) { port in
+            let application = HeraldServer.buildApplication(database: database, settings: settings, logger: logger) { port in
                 continuation.yield(port)
             }
             // Run as a service group so the end is a graceful shutdown, not a cancellation.
@@ -66,7 +105,7 @@ struct TestServer: Sendable {
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next() else { throw TestServerError("the server did not start") }
                 do {
-                    try await body(TestServer(port: port, database: database, settings: settings))
+                    try await body(TestServer(database: database, settings: settings, transport: .socket(port: port)))
                 } catch {
                     await services.triggerGracefulShutdown()
                     throw error
@@ -81,17 +120,31 @@ struct TestServer: Sendable {
     func send(
         _ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil, headers: [(String, String)] = []
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = method
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
+        var fields = headers
+        if let token { fields.append(("Authorization", "Bearer \(token)")) }
+        if body != nil { fields.append(("Content-Type", "application/json")) }
+        switch transport {
+        case .router(let client):
+            var httpFields = HTTPFields()
+            for (name, value) in fields {
+                guard let name = HTTPField.Name(name) else { throw TestServerError("not a header name: \(name)") }
+                httpFields.append(HTTPField(name: name, value: value))
+            }
+            let response = try await client.executeRequest(
+                uri: path, method: HTTPRequest.Method(rawValue: method.rawValue)!, headers: httpFields, body: body.map { ByteBuffer(bytes: $0) }
+            )
+            var replyHeaders = HTTPHeaders()
+            for field in response.headers { replyHeaders.add(name: field.name.rawName, value: field.value) }
+            return Reply(status: Int(response.status.code), headers: replyHeaders, body: Array(response.body.readableBytesView))
+        case .socket(let port):
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = method
+            for (name, value) in fields { request.headers.add(name: name, value: value) }
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+            let response = try await Self.client.execute(request, timeout: .seconds(60))
+            let collected = try await response.body.collect(upTo: 64 << 20)
+            return Reply(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
         }
-        let response = try await Self.client.execute(request, timeout: .seconds(60))
-        let collected = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
     }
 
     func send(_ method: HTTPMethod, _ path: String, token: String? = nil, json: String, headers: [(String, String)] = []) async throws -> Reply {

@@ -12,7 +12,7 @@ import Testing
     static let browser = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15"
 
     @Test func clickRedirectsWithUTMAndPixelRecordsAnImpression() async throws {
-        try await TestServer.with { server in
+        try await TestServer.live { server in
             let token = try await server.token(workspace: "acme", role: .editor)
             _ = try await server.createCampaign(token: token)
             let created = try await server.send(.POST, "/v1/campaigns/spring/publications", token: token, json: #"{"variant": "B", "channel": "email"}"#)
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func botsAreRecordedButLeftOutOfAnalysis() async throws {
-        try await TestServer.with { server in
+        try await TestServer.live { server in
             let token = try await server.token(workspace: "acme", role: .editor)
             _ = try await server.createCampaign(token: token)
             let code = try #require(
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func unknownCodesOpenRedirectsAndMissingDestinationsRecordNothing() async throws {
-        try await TestServer.with { server in
+        try await TestServer.live { server in
             let token = try await server.token(workspace: "acme", role: .editor)
             _ = try await server.createCampaign(token: token)
             _ = try await server.createCampaign(token: token, slug: "nowhere", destination: nil)

@@ -1,18 +1,12 @@
 import Foundation
 import HeraldCore
-import HTTPTypes
 import Hummingbird
 import Jobs
-import Logging
-import NIOCore
-import PostgresNIO
-import Scheduling
 import Storage
 
 /// `/v1/campaigns`, their variants and channels: every query scoped to the token's workspace.
 struct CampaignRoutes {
     let database: Database
-    let settings: ServerSettings
 
     func add(to group: RouterGroup<APIContext>) {
         group.get("campaigns", use: list)
@@ -35,23 +29,7 @@ struct CampaignRoutes {
         try await context.campaign(in: database)
     }
 
-    struct Page: Encodable {
-        var campaigns: [CampaignStore.Summary]
-        var nextCursor: String?
-
-        enum CodingKeys: String, CodingKey {
-            case campaigns
-            case nextCursor = "next_cursor"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(campaigns, forKey: .campaigns)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
-    }
-
-    @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: APIContext) async throws -> CampaignPageResponse {
         let query = request.uri.queryParameters
         var limit = 50
         if let text = query["limit"] {
@@ -62,95 +40,61 @@ struct CampaignRoutes {
         }
         let cursor = try query["cursor"].map { text throws(ValidationError) in try CampaignStore.Cursor(token: String(text)) }
         let page = try await store(context).page(limit: limit, after: cursor)
-        return try JSONResponse.make(Page(campaigns: page.campaigns, nextCursor: page.next?.token))
+        return CampaignPageResponse(campaigns: page.campaigns.map(CampaignSummaryResponse.init), nextCursor: page.next?.token)
     }
 
-    @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
-        let text = try await JSONBody.text(of: request, limit: settings.maximumBodyBytes)
-        let trimmed = text.drop(while: { $0.isWhitespace })
-        guard trimmed.first == "{" else { throw APIError.badRequest("the request body must be a JSON object describing the campaign") }
-        guard (try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil else {
-            throw APIError.badRequest("the request body is not valid JSON")
-        }
-        let spec = try CampaignSpec(parsing: text, source: "")
+    @Sendable func create(_ request: Request, context: APIContext) async throws -> EditedResponse<CampaignResponse> {
+        let spec = try await request.decode(as: CreateCampaignRequest.self, context: context).spec
         let schedule = try CampaignSchedule.validate(spec)
         let created = try await store(context).create(spec, schedule: schedule.map { CampaignSchedule.attachment($0, now: Date()) })
-        return try JSONResponse.make(created, status: .created)
+        return EditedResponse(status: .created, response: CampaignResponse(created))
     }
 
-    @Sendable func show(_ request: Request, context: APIContext) async throws -> Response {
-        try JSONResponse.make(try await campaign(context))
+    @Sendable func show(_ request: Request, context: APIContext) async throws -> CampaignResponse {
+        CampaignResponse(try await campaign(context))
     }
 
-    @Sendable func update(_ request: Request, context: APIContext) async throws -> Response {
-        let body = try await JSONBody.object(
-            of: request, limit: settings.maximumBodyBytes, allowed: ["name", "destination", "primary_metric"]
-        )
+    @Sendable func update(_ request: Request, context: APIContext) async throws -> CampaignResponse {
+        let body = try await request.decode(as: UpdateCampaignRequest.self, context: context)
         let found = try await campaign(context)
-        let destination: String?? = body.has("destination") ? .some(body.isNull("destination") ? nil : try body.string("destination")) : .none
-        let metric = try body.string("primary_metric").map { text throws(ValidationError) in
-            guard let kind = EventKind(rawValue: text), kind != .impression else {
-                throw ValidationError(field: "primary_metric", reason: "\"\(text)\" is not one of click, like, share, comment, conversion")
-            }
-            return kind
-        }
-        let updated = try await store(context).update(found.id, name: try body.string("name"), destination: destination, primaryMetric: metric)
-        return try JSONResponse.make(updated)
+        let updated = try await store(context).update(found.id, name: body.name, destination: body.destination, primaryMetric: body.primaryMetric)
+        return CampaignResponse(updated)
     }
 
-    @Sendable func delete(_ request: Request, context: APIContext) async throws -> Response {
+    @Sendable func delete(_ request: Request, context: APIContext) async throws -> HTTPResponse.Status {
         let found = try await campaign(context)
         try await store(context).delete(found.id)
-        return Response(status: .noContent)
+        return .noContent
     }
 
-    struct Variants: Encodable {
-        var variants: [Campaign.Variant]
+    @Sendable func variants(_ request: Request, context: APIContext) async throws -> VariantsResponse {
+        VariantsResponse(variants: try await campaign(context).variants.map(VariantResponse.init))
     }
 
-    @Sendable func variants(_ request: Request, context: APIContext) async throws -> Response {
-        try JSONResponse.make(Variants(variants: try await campaign(context).variants))
-    }
-
-    @Sendable func addVariant(_ request: Request, context: APIContext) async throws -> Response {
-        let body = try await JSONBody.object(of: request, limit: settings.maximumBodyBytes, allowed: ["key", "text"])
+    @Sendable func addVariant(_ request: Request, context: APIContext) async throws -> EditedResponse<VariantResponse> {
+        let body = try await request.decode(as: CreateVariantRequest.self, context: context)
         let found = try await campaign(context)
-        let variant = try await store(context).addVariant(to: found.id, key: try body.string("key"), text: try body.requiredString("text"))
-        return try JSONResponse.make(variant, status: .created)
+        let variant = try await store(context).addVariant(to: found.id, key: body.key, text: body.text)
+        return EditedResponse(status: .created, response: VariantResponse(variant))
     }
 
-    @Sendable func deleteVariant(_ request: Request, context: APIContext) async throws -> Response {
+    @Sendable func deleteVariant(_ request: Request, context: APIContext) async throws -> HTTPResponse.Status {
         let found = try await campaign(context)
         let reference = try context.parameters.require("variant")
         guard let variant = VariantID(reference) ?? found.variants.first(where: { $0.key == reference })?.id else {
             throw NotFoundError(kind: "variant", id: reference)
         }
         try await store(context).deleteVariant(variant, of: found.id)
-        return Response(status: .noContent)
+        return .noContent
     }
 
-    struct Channels: Encodable {
-        var channels: [HeraldCore.Channel]
+    @Sendable func channels(_ request: Request, context: APIContext) async throws -> ChannelsResponse {
+        ChannelsResponse(channels: try await campaign(context).channels)
     }
 
-    @Sendable func channels(_ request: Request, context: APIContext) async throws -> Response {
-        try JSONResponse.make(Channels(channels: try await campaign(context).channels))
-    }
-
-    @Sendable func setChannels(_ request: Request, context: APIContext) async throws -> Response {
-        let body = try await JSONBody.object(of: request, limit: settings.maximumBodyBytes, allowed: ["channels"])
-        guard let names = try body.strings("channels") else { throw ValidationError(field: "channels", reason: "is required") }
-        var channels: [HeraldCore.Channel] = []
-        for (index, name) in names.enumerated() {
-            guard let channel = HeraldCore.Channel(rawValue: name) else {
-                throw ValidationError(
-                    field: "channels[\(index)]",
-                    reason: "\"\(name)\" is not one of \(HeraldCore.Channel.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
-            }
-            channels.append(channel)
-        }
+    @Sendable func setChannels(_ request: Request, context: APIContext) async throws -> ChannelsResponse {
+        let body = try await request.decode(as: SetChannelsRequest.self, context: context)
         let found = try await campaign(context)
-        return try JSONResponse.make(Channels(channels: try await store(context).setChannels(found.id, channels).channels))
+        return ChannelsResponse(channels: try await store(context).setChannels(found.id, body.channels).channels)
     }
 }

@@ -102,30 +102,14 @@ struct ReportRoutes {
         return Self.page(try format.render(try await report(campaign, workspace: workspace)), contentType: contentType)
     }
 
-    struct Shared: Encodable {
-        var url: String
-        var expiresAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case url
-            case expiresAt = "expires_at"
-        }
-    }
-
-    /// Body: `{"campaign"?: slug or id (else the overview), "expires_in_hours"?: 1...720 (default 72)}`.
-    @Sendable func share(_ request: Request, context: APIContext) async throws -> Response {
-        let body = try await JSONBody.object(of: request, limit: settings.maximumBodyBytes, allowed: ["campaign", "expires_in_hours"])
+    /// Body: ``ShareReportRequest``.
+    @Sendable func share(_ request: Request, context: APIContext) async throws -> EditedResponse<ShareLinkResponse> {
+        let body = try await request.decode(as: ShareReportRequest.self, context: context)
         let workspace = try context.requirePrincipal().workspace
-        var hours = 72
-        if body.has("expires_in_hours") {
-            guard let value = body.object["expires_in_hours"] as? Int, (1...720).contains(value) else {
-                throw ValidationError(field: "expires_in_hours", reason: "must be a whole number of hours from 1 to 720")
-            }
-            hours = value
-        }
+        let hours = body.expiresInHours
         var scope = "*"
         var path = "/reports"
-        if let reference = try body.string("campaign") {
+        if let reference = body.campaign {
             let campaign = try await CampaignStore(database, workspace: workspace).find(reference)
             scope = campaign.slug
             path = "/reports/\(campaign.slug)"
@@ -134,8 +118,8 @@ struct ReportRoutes {
         let secret = try await WorkspaceStore(database).shareSecret(workspace)
         let query = ShareLink(workspace: workspace, scope: scope, expires: expires).query(secret: secret)
         let base = settings.baseURL(for: request)
-        return try JSONResponse.make(
-            Shared(url: "\(base)\(path)?\(query)", expiresAt: Date(timeIntervalSince1970: Double(expires))), status: .created
+        return EditedResponse(
+            status: .created, response: ShareLinkResponse(url: "\(base)\(path)?\(query)", expiresAt: Date(timeIntervalSince1970: Double(expires)))
         )
     }
 }

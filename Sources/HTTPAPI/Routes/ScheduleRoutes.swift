@@ -1,18 +1,13 @@
 import Foundation
 import HeraldCore
-import HTTPTypes
 import Hummingbird
 import Jobs
-import Logging
-import NIOCore
-import PostgresNIO
 import Scheduling
 import Storage
 
 /// Publication schedules: `/v1/campaigns/{campaign}/schedules` and `/v1/schedules/{id}`.
 struct ScheduleRoutes {
     let database: Database
-    let settings: ServerSettings
 
     func add(to group: RouterGroup<APIContext>) {
         group.get("campaigns/{campaign}/schedules", use: listForCampaign)
@@ -22,39 +17,32 @@ struct ScheduleRoutes {
         group.delete("schedules/{schedule}", use: delete)
     }
 
-    struct Schedules: Encodable {
-        var schedules: [StoredSchedule]
-    }
-
-    @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: APIContext) async throws -> SchedulesResponse {
         let workspace = try context.requirePrincipal().workspace
-        return try JSONResponse.make(Schedules(schedules: try await ScheduleStore(database).list(workspace: workspace)))
+        return SchedulesResponse(schedules: try await ScheduleStore(database).list(workspace: workspace).map(ScheduleResponse.init))
     }
 
-    @Sendable func listForCampaign(_ request: Request, context: APIContext) async throws -> Response {
+    @Sendable func listForCampaign(_ request: Request, context: APIContext) async throws -> SchedulesResponse {
         let workspace = try context.requirePrincipal().workspace
         let campaign = try await context.campaign(in: database)
-        return try JSONResponse.make(Schedules(schedules: try await ScheduleStore(database).list(workspace: workspace, campaign: campaign.id)))
+        return SchedulesResponse(schedules: try await ScheduleStore(database).list(workspace: workspace, campaign: campaign.id).map(ScheduleResponse.init))
     }
 
     /// Creates a schedule that publishes the campaign (every variant on every channel) at each fire.
     ///
-    /// Body: `{"rule": "0 9 * * MON-FRI" | "every:1h" | "once:2026-12-01T09:00:00Z", "tz"?, "name"?,
-    /// "active_from"?, "active_until"?, "missed"?: "fire_once" | "skip"}`.
-    @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
-        let body = try await JSONBody.object(
-            of: request, limit: settings.maximumBodyBytes, allowed: ["rule", "tz", "name", "active_from", "active_until", "missed"]
-        )
+    /// Body: ``CreateScheduleRequest``.
+    @Sendable func create(_ request: Request, context: APIContext) async throws -> EditedResponse<ScheduleResponse> {
+        let body = try await request.decode(as: CreateScheduleRequest.self, context: context)
         let workspace = try context.requirePrincipal().workspace
         let campaign = try await context.campaign(in: database)
-        let rule = try body.requiredString("rule")
-        let zone = try body.string("tz") ?? "UTC"
-        let missed = try body.string("missed") ?? "fire_once"
+        let rule = body.rule
+        let zone = body.timeZone ?? "UTC"
+        let missed = body.missed ?? "fire_once"
         guard ["fire_once", "skip"].contains(missed) else {
             throw ValidationError(field: "missed", reason: "\"\(missed)\" is not one of fire_once, skip")
         }
-        let from = try body.timestamp("active_from")
-        let until = try body.timestamp("active_until")
+        let from = body.activeFrom
+        let until = body.activeUntil
         if let from, let until, until <= from {
             throw ValidationError(field: "active_until", reason: "must be after active_from")
         }
@@ -68,13 +56,13 @@ struct ScheduleRoutes {
         schedule.activeFrom = from
         schedule.activeUntil = until
         let stored = try await ScheduleStore(database).create(
-            name: try body.string("name") ?? "campaign:\(campaign.slug):\(schedule.ruleText)",
+            name: body.name ?? "campaign:\(campaign.slug):\(schedule.ruleText)",
             rule: schedule.ruleText, timeZone: schedule.timeZone.identifier, workspace: workspace, campaign: campaign.id,
             missed: missed, jobKind: "publish_campaign",
             jobPayload: #"{"campaign_id": "\#(campaign.id)", "workspace_id": "\#(workspace)"}"#,
             activeFrom: from, activeUntil: until, nextFireAt: schedule.nextFire(after: now), now: now
         )
-        return try JSONResponse.make(stored, status: .created)
+        return EditedResponse(status: .created, response: ScheduleResponse(stored))
     }
 
     func scheduleID(_ context: APIContext) throws -> UUID {
@@ -83,14 +71,14 @@ struct ScheduleRoutes {
         return id
     }
 
-    @Sendable func show(_ request: Request, context: APIContext) async throws -> Response {
+    @Sendable func show(_ request: Request, context: APIContext) async throws -> ScheduleResponse {
         let workspace = try context.requirePrincipal().workspace
-        return try JSONResponse.make(try await ScheduleStore(database).find(try scheduleID(context), workspace: workspace))
+        return ScheduleResponse(try await ScheduleStore(database).find(try scheduleID(context), workspace: workspace))
     }
 
-    @Sendable func delete(_ request: Request, context: APIContext) async throws -> Response {
+    @Sendable func delete(_ request: Request, context: APIContext) async throws -> HTTPResponse.Status {
         let workspace = try context.requirePrincipal().workspace
         try await ScheduleStore(database).delete(try scheduleID(context), workspace: workspace)
-        return Response(status: .noContent)
+        return .noContent
     }
 }

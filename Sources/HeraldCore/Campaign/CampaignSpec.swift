@@ -161,7 +161,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             throw ValidationError(field: "primary_metric", reason: Self.primaryMetricReason(primaryMetric.rawValue))
         }
         guard !channels.isEmpty else {
-            throw ValidationError(field: "channels", reason: "needs at least one of \(Self.channelList)")
+            throw ValidationError(field: "channels", reason: "needs at least one of \(Channel.names)")
         }
         var seenChannels = Set<Channel>()
         for (index, channel) in channels.enumerated() where !seenChannels.insert(channel).inserted {
@@ -224,10 +224,9 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     // MARK: - Field parsers
 
     private static let successKinds = EventKind.successKinds
-    private static let channelList = Channel.allCases.map(\.rawValue).joined(separator: ", ")
 
     private static func primaryMetricReason(_ value: String) -> String {
-        "\"\(value)\" is not one of \(successKinds.map(\.rawValue).joined(separator: ", ")) (impressions are the trials)"
+        "\"\(value)\" is not one of \(EventKind.successNames) (impressions are the trials)"
     }
 
     private static func primaryMetric(_ text: String) throws(ValidationError) -> EventKind {
@@ -250,18 +249,15 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
 
     private static func channels(_ value: Any?) throws(ValidationError) -> [Channel] {
         guard let value, !(value is NSNull) else {
-            throw ValidationError(field: "channels", reason: "is required: a list of \(channelList)")
+            throw ValidationError(field: "channels", reason: "is required: a list of \(Channel.names)")
         }
         guard let list = value as? [Any] else {
-            throw ValidationError(field: "channels", reason: "must be a list of \(channelList), found \(typeName(value))")
+            throw ValidationError(field: "channels", reason: "must be a list of \(Channel.names), found \(typeName(value))")
         }
         var channels: [Channel] = []
         for (index, item) in list.enumerated() {
-            let text = try requiredString(item, field: "channels[\(index)]")
-            guard let channel = Channel(rawValue: text.lowercased()) else {
-                throw ValidationError(field: "channels[\(index)]", reason: "\"\(text)\" is not one of \(channelList)")
-            }
-            channels.append(channel)
+            let field = "channels[\(index)]"
+            channels.append(try Channel(parsing: try requiredString(item, field: field), field: field))
         }
         return channels
     }

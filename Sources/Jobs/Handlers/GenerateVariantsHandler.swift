@@ -30,8 +30,11 @@ public struct GenerateVariantsHandler: JobHandler {
     public func run(_ job: ClaimedJob, context: JobContext) async throws {
         let payload = try decodePayload(Payload.self, from: job)
         let location = "job \(job.id) payload"
-        guard let channel = Channel(rawValue: payload.channel) else {
-            throw PermanentJobError("\(location): channel: \"\(payload.channel)\" is not one of \(Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+        let channel: Channel
+        do {
+            channel = try Channel(parsing: payload.channel, field: "channel")
+        } catch {
+            throw PermanentJobError("\(error.at(location))")
         }
         let briefText = try Self.briefText(job.payload, location: location)
         let brief: Brief

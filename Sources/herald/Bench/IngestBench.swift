@@ -230,7 +230,7 @@ struct IngestBench: AsyncParsableCommand {
     static func post(_ bodies: [ByteBuffer], token: String, clients: Int, database: Database, logger: Logger) async throws -> HTTPFigures {
         let settings = ServerSettings(host: "127.0.0.1", port: 0, maximumBatchRows: 100_000, maximumBodyBytes: 64 << 20)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = HeraldServer.application(database: database, settings: settings, logger: logger) { continuation.yield($0) }
+        let application = HeraldServer.buildApplication(database: database, settings: settings, logger: logger) { continuation.yield($0) }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

@@ -19,7 +19,7 @@ struct CampaignsCommand: AsyncParsableCommand {
             discussion: """
                 name: Trailblazer spring sale
                 slug: trailblazer-spring        (optional)
-                primary_metric: click           (optional: click, like, share, comment, conversion)
+                primary_metric: click           (optional: \(EventKind.successNames))
                 channels: [x, instagram]
                 destination: https://example.com/shoes   (optional)
                 schedule: {cron: "0 9 * * MON-FRI", tz: Europe/Berlin}   (optional)

@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "herald.serve")
         try await options.session().run { database, _ in
             let services = noWorker ? [] : try worker.services(database: database, configuration: configuration, logger: logger)
-            let application = HeraldServer.application(database: database, settings: settings, services: services, logger: logger) { port in
+            let application = HeraldServer.buildApplication(database: database, settings: settings, services: services, logger: logger) { port in
                 // One line on standard output so scripts (and tests) learn the port when it was 0.
                 FileHandle.standardOutput.write(Data("herald: serving on http://\(settings.host):\(port)\n".utf8))
             }

@@ -32,7 +32,7 @@ struct VariantsCommand: AsyncParsableCommand {
         )
 
         @Option(help: "The brief file (.json, .yaml or .yml).") var brief: String
-        @Option(help: "The channel: \(Channel.allCases.map(\.rawValue).joined(separator: ", ")).") var channel: String
+        @Option(help: "The channel: \(Channel.names).") var channel: String
         @Option(help: "How many variants (1 to \(RuleGenerator.maximumCount)).") var count: Int = 4
         @Option(help: "Seed for reproducible output (default: a random one, printed).") var seed: UInt64?
         @Option(name: .customLong("banned"), help: "A banned word or phrase (repeatable); added to the brief's.") var banned: [String] = []
@@ -41,11 +41,7 @@ struct VariantsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            guard let channel = Channel(rawValue: channel.lowercased()) else {
-                throw HeraldCore.ValidationError(
-                    field: "--channel", reason: "\"\(channel)\" is not one of \(Channel.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
-            }
+            let channel = try Channel(parsing: self.channel, field: "--channel")
             guard let data = FileManager.default.contents(atPath: brief) else {
                 throw HeraldCore.ValidationError(location: brief, field: "", reason: "cannot read the file (does it exist?)")
             }

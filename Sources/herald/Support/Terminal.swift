@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 #if canImport(Glibc)
 import Glibc
@@ -33,11 +34,8 @@ enum Terminal {
         return formatter.string(from: NSNumber(value: value)) ?? String(value)
     }
 
-    /// Encodes a value as JSON with sorted keys, for `--json` output.
+    /// Encodes a value as JSON for `--json` output, as the HTTP API does (``JSONEncoder/herald(pretty:)``).
     static func json(_ value: some Encodable, pretty: Bool = true) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        String(decoding: try JSONEncoder.herald(pretty: pretty).encode(value), as: UTF8.self)
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import HeraldCore
+import Hummingbird
+
+/// A campaign with its variants, as `campaigns show --json` prints it.
+struct CampaignResponse: ResponseEncodable {
+    /// When the campaign publishes.
+    struct Schedule: Encodable {
+        var cron: String
+        var tz: String
+    }
+
+    var id: CampaignID
+    var workspaceID: WorkspaceID
+    var slug: String
+    var name: String
+    var primaryMetric: EventKind
+    var channels: [HeraldCore.Channel]
+    var destination: String?
+    var schedule: Schedule?
+    var variants: [VariantResponse]
+    var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, slug, name, channels, destination, schedule, variants
+        case workspaceID = "workspace_id"
+        case primaryMetric = "primary_metric"
+        case createdAt = "created_at"
+    }
+
+    init(_ campaign: Campaign) {
+        id = campaign.id
+        workspaceID = campaign.workspaceID
+        slug = campaign.slug
+        name = campaign.name
+        primaryMetric = campaign.primaryMetric
+        channels = campaign.channels
+        destination = campaign.destination
+        schedule = campaign.schedule.map { Schedule(cron: $0.cron, tz: $0.tz) }
+        variants = campaign.variants.map(VariantResponse.init)
+        createdAt = campaign.createdAt
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import HeraldCore
+import Storage
+
+/// One campaign of a list, with its counts.
+struct CampaignSummaryResponse: Encodable {
+    var id: CampaignID
+    var slug: String
+    var name: String
+    /// How many variants it tests.
+    var variants: Int
+    /// Impressions recorded so far.
+    var impressions: Int
+    var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, slug, name, variants, impressions
+        case createdAt = "created_at"
+    }
+
+    init(_ summary: CampaignStore.Summary) {
+        id = summary.id
+        slug = summary.slug
+        name = summary.name
+        variants = summary.variants
+        impressions = summary.impressions
+        createdAt = summary.createdAt
+    }
+}

@@ -1,0 +1,6 @@
+import Hummingbird
+
+/// `GET /v1/campaigns/{campaign}/publications`.
+struct PublicationsResponse: ResponseEncodable {
+    var publications: [PublicationResponse]
+}

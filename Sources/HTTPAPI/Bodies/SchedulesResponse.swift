@@ -1,0 +1,6 @@
+import Hummingbird
+
+/// A list of schedules.
+struct SchedulesResponse: ResponseEncodable {
+    var schedules: [ScheduleResponse]
+}

@@ -1,0 +1,26 @@
+import HeraldCore
+
+/// `PATCH /v1/campaigns/{campaign}`: `{"name"?, "destination"?: URL or null, "primary_metric"?}`; what is absent stays.
+struct UpdateCampaignRequest: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, destination
+        case primaryMetric = "primary_metric"
+    }
+
+    var name: String?
+    /// `.none` leaves the destination as it is; `.some(nil)` (a `null`) removes it.
+    var destination: String??
+    var primaryMetric: EventKind?
+
+    init(from decoder: any Decoder) throws {
+        let fields = try decoder.requestObject(keyedBy: CodingKeys.self)
+        destination = fields.contains(.destination) ? .some(fields.isNull(.destination) ? nil : try fields.string(.destination)) : .none
+        primaryMetric = try fields.string(.primaryMetric).map { text throws(ValidationError) in
+            guard let kind = EventKind(rawValue: text), EventKind.successKinds.contains(kind) else {
+                throw ValidationError(field: "primary_metric", reason: "\"\(text)\" is not one of \(EventKind.successNames)")
+            }
+            return kind
+        }
+        name = try fields.string(.name)
+    }
+}

@@ -1,0 +1,6 @@
+import Hummingbird
+
+/// `GET /v1/campaigns/{campaign}/variants`.
+struct VariantsResponse: ResponseEncodable {
+    var variants: [VariantResponse]
+}
