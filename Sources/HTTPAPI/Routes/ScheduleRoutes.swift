@@ -70,8 +70,7 @@ struct ScheduleRoutes {
         let stored = try await ScheduleStore(database).create(
             name: try body.string("name") ?? "campaign:\(campaign.slug):\(schedule.ruleText)",
             rule: schedule.ruleText, timeZone: schedule.timeZone.identifier, workspace: workspace, campaign: campaign.id,
-            missed: missed, jobKind: "publish_campaign",
-            jobPayload: #"{"campaign_id": "\#(campaign.id)", "workspace_id": "\#(workspace)"}"#,
+            missed: missed, job: EncodedJobPayload(PublishCampaignPayload(campaign: campaign.id, workspace: workspace)),
             activeFrom: from, activeUntil: until, nextFireAt: schedule.nextFire(after: now), now: now
         )
         return try JSONResponse.make(stored, status: .created)

@@ -93,7 +93,7 @@ struct BenchCommand: AsyncParsableCommand {
                 var remaining = jobs
                 while remaining > 0 {
                     let batch = min(remaining, 5_000)
-                    try await queue.enqueue(Array(repeating: JobRequest(kind: "noop", runAt: clock.now()), count: batch))
+                    try await queue.enqueue(Array(repeating: JobRequest(payload: NoopPayload(), runAt: clock.now()), count: batch))
                     remaining -= batch
                 }
                 while try await unfinished(database) > 0 {
@@ -106,7 +106,7 @@ struct BenchCommand: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(300))
                 try await database.client.query("TRUNCATE jobs, jobs_done", logger: logger)
                 for _ in 0..<lagJobs {
-                    try await queue.enqueue([JobRequest(kind: "noop", queue: "default", runAt: clock.now())])
+                    try await queue.enqueue([JobRequest(payload: NoopPayload(), queue: "default", runAt: clock.now())])
                     try await Task.sleep(for: .milliseconds(10))
                 }
                 while try await unfinished(database) > 0 {
@@ -143,11 +143,4 @@ struct BenchCommand: AsyncParsableCommand {
             return sorted[min(max(rank, 0), sorted.count - 1)]
         }
     }
-}
-
-/// Type-erases values for one-line JSON output.
-struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ value: any Encodable) { self.value = value }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
