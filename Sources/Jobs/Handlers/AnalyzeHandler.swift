@@ -1,4 +1,5 @@
 import HeraldCore
+import Scheduling
 import Storage
 
 /// Analyzes a campaign (``AnalyzePayload``) from its rollups and stores the result in `analyses`.

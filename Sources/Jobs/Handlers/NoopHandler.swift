@@ -1,5 +1,5 @@
-import Storage
 import HeraldCore
+import Storage
 
 /// Does nothing: for measuring the queue itself.
 public struct NoopHandler: JobHandler {

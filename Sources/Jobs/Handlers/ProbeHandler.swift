@@ -1,4 +1,5 @@
 import HeraldCore
+import Scheduling
 import Storage
 
 /// Records each of its runs in `job_probes`: shows operators and tests that a job ran, and how often.

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import Logging
+import Scheduling
 import Storage
 
 /// Publishes one publication (``PublishPayload``), at least once but never twice: delivery goes through the outbox

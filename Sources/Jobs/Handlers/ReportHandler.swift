@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import Logging
 import Reports
+import Scheduling
 import Storage
 
 /// Analyzes a campaign, writes its report to the reports folder (refreshing the workspace
