@@ -7,6 +7,11 @@ import Foundation
 public protocol JobPayload: Codable, Sendable, Equatable {
     /// The kind of job this payload is for.
     static var kind: JobKind { get }
+
+    /// Reads a stored payload (the default decodes the JSON object with the payload's coding keys).
+    ///
+    /// - Throws: The `DecodingError` of the first key that is missing or wrong (see ``ValidationError/init(decoding:location:)``).
+    init(json: String) throws
 }
 
 extension JobPayload {
@@ -24,9 +29,7 @@ extension JobPayload {
         }
     }
 
-    /// Reads a stored payload.
-    ///
-    /// - Throws: The `DecodingError` of the first key that is missing or wrong (see ``ValidationError/init(decoding:location:)``).
+    /// Decodes a stored payload's JSON object.
     public init(json: String) throws {
         self = try JSONDecoder().decode(Self.self, from: Data(json.utf8))
     }
