@@ -173,6 +173,8 @@ public struct ScheduleStore: Sendable {
     /// Due schedules are locked with `SKIP LOCKED`, so concurrent schedulers split the work; each
     /// fire is recorded in `schedule_fires` under its primary key before its job is inserted,
     /// so a fire becomes a job once, whichever scheduler and however many times it is planned.
+    /// Each job gets the schedule's kind and payload as stored: JSON encoded from the kind's ``JobPayload`` type
+    /// when the schedule was created, copied here as is (no payload is assembled in SQL).
     ///
     /// - Parameters:
     ///   - now: The scheduler's current time.
