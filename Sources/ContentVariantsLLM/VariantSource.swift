@@ -51,14 +51,3 @@ public struct VariantSource: Sendable {
         return result
     }
 }
-
-/// A convenience for commands: rules only, or the environment's LLM.
-extension VariantSource {
-    /// Generates with the LLM configured in `environment` (HERALD_LLM_*), or with rules.
-    public static func generate(
-        brief: Brief, channel: Channel, count: Int, seed: UInt64, policy: SafetyPolicy, environment: [String: String]
-    ) async throws(ValidationError) -> GenerationResult {
-        let llm = try LLMConfiguration(environment: environment)
-        return try await VariantSource(llm: llm).generate(brief: brief, channel: channel, count: count, seed: seed, policy: policy)
-    }
-}

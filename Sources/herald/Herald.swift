@@ -1,9 +1,6 @@
 import ArgumentParser
-import EmbeddedPostgres
 import Foundation
-import HeraldCore
 import Logging
-import Storage
 
 /// The `herald` command line.
 @main
@@ -38,53 +35,11 @@ struct Herald: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as ValidationErrors {
-            Terminal.error(error.description.split(separator: "\n").map { "herald: \($0)" }.joined(separator: "\n"))
-            Foundation.exit(1)
-        } catch let error as HeraldCore.ValidationError {
-            Terminal.error("herald: \(error)")
-            Foundation.exit(1)
-        } catch let error as NotFoundError {
-            Terminal.error("herald: \(error)")
-            Foundation.exit(1)
-        } catch let error as StorageError {
-            Terminal.error("herald: \(error)")
-            Foundation.exit(1)
-        } catch let error as EmbeddedPostgresError {
-            Terminal.error("herald: \(error)")
-            Foundation.exit(1)
-        } catch let error as CommandFailure {
-            Terminal.error("herald: \(error.message)")
-            Foundation.exit(error.status)
+        } catch let error as any UserFacingError {
+            Terminal.error(error.userMessageLines.map { "herald: \($0)" }.joined(separator: "\n"))
+            Foundation.exit(error.exitStatus)
         } catch {
             exit(withError: error)
         }
-    }
-}
-
-/// A command's own failure: the message is already written for the user.
-struct CommandFailure: Error {
-    var message: String
-    var status: Int32 = 1
-}
-
-/// Options every database command shares.
-struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "Workspace slug (default: HERALD_WORKSPACE or 'default').")
-    var workspace: String?
-
-    /// The configuration from the environment, with flags applied.
-    func configuration() -> HeraldConfiguration {
-        var configuration = HeraldConfiguration()
-        if let workspace { configuration.workspace = workspace }
-        return configuration
-    }
-
-    func logger(_ label: String = "herald") -> Logger {
-        Logger(label: label)
-    }
-
-    func session() -> DatabaseSession {
-        DatabaseSession(configuration: configuration(), logger: logger())
     }
 }

@@ -95,7 +95,7 @@ struct WorkerProcessTests {
                 idempotencyKey: "crash-test"
             )
             try await JobQueue(database).enqueue([
-                JobRequest(kind: "publish", payload: #"{"publication_id": "\#(publication.id.uuidString.lowercased())"}"#, runAt: Date())
+                JobRequest(payload: PublishPayload(publication: publication.id), runAt: Date())
             ])
             return publication
         }
@@ -141,7 +141,7 @@ struct WorkerProcessTests {
                 idempotencyKey: "shutdown-test"
             )
             try await JobQueue(database).enqueue([
-                JobRequest(kind: "publish", payload: #"{"publication_id": "\#(publication.id.uuidString.lowercased())"}"#, runAt: Date())
+                JobRequest(payload: PublishPayload(publication: publication.id), runAt: Date())
             ])
         }
         var environment = ["DATABASE_URL": fixture.database.url, "HERALD_LOG_LEVEL": "error", "HERALD_FAULT_PUBLISH_PAUSE_MS": "60000"]

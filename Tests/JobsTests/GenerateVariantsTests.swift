@@ -28,18 +28,12 @@ struct GenerateVariantsTests {
             let campaign = try await CampaignStore(database, workspace: workspace).create(
                 try CampaignSpec(name: "Generated", channels: [.x], variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")])
             )
-            let payload = try String(
-                decoding: JSONSerialization.data(withJSONObject: [
-                    "campaign_id": campaign.id.description, "workspace_id": workspace.description, "brief": Self.brief,
-                    "channel": "x", "count": 4, "seed": 7,
-                ]),
-                as: UTF8.self
-            )
+            let payload = GenerateVariantsPayload(campaign: campaign.id, workspace: workspace, brief: .string(Self.brief), channel: .x, count: 4, seed: 7)
             let queue = JobQueue(database)
             let handler = GenerateVariantsHandler()
             let context = JobContext(database: database, clock: SystemClock(), logger: TestDatabase.logger, worker: "test")
             for _ in 0..<2 {  // a retried job adds nothing twice
-                try await queue.enqueue([JobRequest(kind: "generate_variants", payload: payload, runAt: Date())])
+                try await queue.enqueue([JobRequest(payload: payload, runAt: Date())])
                 let job = try #require(try await queue.claim(queues: ["default"], limit: 1, worker: "test", lease: 60, now: Date()).first)
                 try await handler.run(job, context: context)
                 try await queue.complete([job], worker: "test", now: Date())

@@ -27,16 +27,10 @@ struct ReportJobTests {
         return campaign
     }
 
-    func payload(_ campaign: Campaign, workspace: WorkspaceID, extra: [String: String]) throws -> String {
-        var object: [String: String] = ["campaign_id": campaign.id.description, "workspace_id": workspace.description]
-        object.merge(extra) { $1 }
-        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-    }
-
     /// Enqueues, claims and runs one report job.
-    func runReportJob(_ database: Database, payload: String, handler: ReportHandler) async throws {
+    func runReportJob(_ database: Database, payload: ReportPayload, handler: ReportHandler) async throws {
         let queue = JobQueue(database)
-        try await queue.enqueue([JobRequest(kind: "report", payload: payload, runAt: Date())])
+        try await queue.enqueue([JobRequest(payload: payload, runAt: Date())])
         let job = try #require(try await queue.claim(queues: ["default"], limit: 1, worker: "test", lease: 60, now: Date()).first)
         let context = JobContext(database: database, clock: SystemClock(), logger: TestDatabase.logger, worker: "test")
         try await handler.run(job, context: context)
@@ -50,7 +44,7 @@ struct ReportJobTests {
             defer { try? FileManager.default.removeItem(at: folder) }
             try await WebhookReceiver.with { receiver, url in
                 let handler = ReportHandler(directory: folder, secrets: WebhookSecrets(["HERALD_WEBHOOK_TEAM": Self.secret, "DATABASE_URL": "x"]))
-                let payload = try payload(campaign, workspace: workspace, extra: ["format": "html", "webhook_url": url, "webhook_secret_env": "HERALD_WEBHOOK_TEAM"])
+                let payload = ReportPayload(campaign: campaign.id, workspace: workspace, format: .html, webhookURL: url, webhookSecretEnv: "HERALD_WEBHOOK_TEAM")
                 try await runReportJob(database, payload: payload, handler: handler)
 
                 let html = try String(contentsOf: folder.appendingPathComponent("\(campaign.slug)/latest/report.html"), encoding: .utf8)
@@ -94,12 +88,12 @@ struct ReportJobTests {
                 receiver.answer(503)
                 let handler = ReportHandler(directory: folder, secrets: WebhookSecrets(["HERALD_WEBHOOK_TEAM": Self.secret]))
                 await #expect(throws: WebhookSender.DeliveryError.self) {
-                    try await runReportJob(database, payload: try payload(campaign, workspace: workspace, extra: ["format": "md", "webhook_url": url, "webhook_secret_env": "HERALD_WEBHOOK_TEAM"]), handler: handler)
+                    try await runReportJob(database, payload: ReportPayload(campaign: campaign.id, workspace: workspace, format: .md, webhookURL: url, webhookSecretEnv: "HERALD_WEBHOOK_TEAM"), handler: handler)
                 }
                 #expect(receiver.requests.count == 1)
                 for secretName in ["HERALD_WEBHOOK_OTHER", "DATABASE_URL"] {
                     let error = await #expect(throws: PermanentJobError.self) {
-                        try await runReportJob(database, payload: try payload(campaign, workspace: workspace, extra: ["webhook_url": url, "webhook_secret_env": secretName]), handler: handler)
+                        try await runReportJob(database, payload: ReportPayload(campaign: campaign.id, workspace: workspace, webhookURL: url, webhookSecretEnv: secretName), handler: handler)
                     }
                     #expect(error?.message.contains("webhook_secret_env") == true, "\(String(describing: error))")
                 }

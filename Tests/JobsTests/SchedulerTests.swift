@@ -13,7 +13,7 @@ struct SchedulerTests {
     func createMinutely(_ database: Database, missed: MissedFirePolicy = .fireOnce, at now: Date) async throws {
         let schedule = try Schedule(parsing: "* * * * *")
         _ = try await ScheduleStore(database).create(
-            name: "minutely", rule: "* * * * *", timeZone: "UTC", workspace: nil, missed: missed.rawValue, jobKind: "probe",
+            name: "minutely", rule: "* * * * *", timeZone: "UTC", workspace: nil, missed: missed.rawValue, job: EncodedJobPayload(ProbePayload()),
             nextFireAt: schedule.nextFire(after: now), now: now
         )
     }
@@ -65,7 +65,7 @@ struct SchedulerTests {
     @Test func plannerRespectsTheActiveWindowAndOnce() throws {
         let stored = StoredSchedule(
             id: UUID(), workspace: nil, name: "once", rule: "once:2026-01-01T00:10:00Z", timeZone: "UTC", activeFrom: nil,
-            activeUntil: nil, missed: "fire_once", jobKind: "noop", jobQueue: "default", jobPayload: "{}", jobMaxAttempts: 1,
+            activeUntil: nil, missed: "fire_once", jobKind: JobKind.noop.rawValue, jobQueue: "default", jobPayload: NoopPayload().json, jobMaxAttempts: 1,
             nextFireAt: start.addingTimeInterval(600), lastFireAt: nil, createdAt: start
         )
         let plan = try SchedulePlanner().plan(stored, now: start.addingTimeInterval(601))

@@ -58,8 +58,7 @@ struct ScheduleRoutes {
         let stored = try await ScheduleStore(database).create(
             name: body.name ?? "campaign:\(campaign.slug):\(schedule.ruleText)",
             rule: schedule.ruleText, timeZone: schedule.timeZone.identifier, workspace: workspace, campaign: campaign.id,
-            missed: missed, jobKind: "publish_campaign",
-            jobPayload: #"{"campaign_id": "\#(campaign.id)", "workspace_id": "\#(workspace)"}"#,
+            missed: missed, job: EncodedJobPayload(PublishCampaignPayload(campaign: campaign.id, workspace: workspace)),
             activeFrom: from, activeUntil: until, nextFireAt: schedule.nextFire(after: now), now: now
         )
         return EditedResponse(status: .created, response: ScheduleResponse(stored))

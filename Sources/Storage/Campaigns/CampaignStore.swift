@@ -13,8 +13,8 @@ public struct CampaignStore: Sendable {
         self.workspace = workspace
     }
 
-    /// A publication schedule stored with a new campaign: named `campaign:<slug>`, each fire runs
-    /// `publish_campaign`, removed with the campaign.
+    /// A publication schedule stored with a new campaign: named `campaign:<slug>`, each fire runs a
+    /// ``JobKind/publishCampaign`` job (``PublishCampaignPayload``), removed with the campaign.
     public struct ScheduleAttachment: Sendable {
         /// The rule's stored text (a cron expression, `every:…` or `once:…`).
         public var rule: String
@@ -38,22 +38,21 @@ public struct CampaignStore: Sendable {
         let scheduleJSON = try spec.schedule.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let metric = spec.primaryMetric.rawValue
         do {
-            let id: CampaignID = try await database.transaction { connection in
-                let rows = try await connection.query(
+            // The id is chosen here, not by the table's default, so the schedule's job payload is encoded
+            // from its Swift type like every other payload (rather than assembled in SQL).
+            let id = CampaignID(UUID())
+            try await database.transaction { connection in
+                try await connection.query(
                     """
-                    INSERT INTO campaigns (workspace_id, slug, name, primary_metric, destination, schedule)
-                    VALUES (\(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(scheduleJSON)::jsonb)
-                    RETURNING id
+                    INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule)
+                    VALUES (\(id.uuid), \(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(scheduleJSON)::jsonb)
                     """,
                     logger: database.logger
                 )
-                var campaignID: UUID?
-                for try await id in rows.decode(UUID.self) { campaignID = id }
-                guard let campaignID else { throw StorageError("inserting the campaign returned no id") }
                 try await connection.query(
                     """
                     INSERT INTO channels (workspace_id, campaign_id, kind, position)
-                    SELECT \(workspace.uuid), \(campaignID), kind, position::int - 1
+                    SELECT \(workspace.uuid), \(id.uuid), kind, position::int - 1
                     FROM unnest(\(spec.channels.map(\.rawValue))::text[]) WITH ORDINALITY AS c(kind, position)
                     """,
                     logger: database.logger
@@ -61,25 +60,23 @@ public struct CampaignStore: Sendable {
                 try await connection.query(
                     """
                     INSERT INTO variants (workspace_id, campaign_id, key, text, position)
-                    SELECT \(workspace.uuid), \(campaignID), key, text, position::int - 1
+                    SELECT \(workspace.uuid), \(id.uuid), key, text, position::int - 1
                     FROM unnest(\(spec.variants.map(\.key))::text[], \(spec.variants.map(\.text))::text[])
                          WITH ORDINALITY AS v(key, text, position)
                     """,
                     logger: database.logger
                 )
                 if let schedule {
+                    let job = EncodedJobPayload(PublishCampaignPayload(campaign: id, workspace: workspace))
                     try await connection.query(
                         """
                         INSERT INTO schedules (workspace_id, campaign_id, name, rule, tz, job_kind, job_payload, next_fire_at, created_at)
-                        VALUES (\(workspace.uuid), \(campaignID), \("campaign:" + spec.slug), \(schedule.rule), \(schedule.timeZone),
-                                'publish_campaign',
-                                jsonb_build_object('campaign_id', \(campaignID)::text, 'workspace_id', \(workspace.uuid)::text),
-                                \(schedule.nextFireAt), \(schedule.now))
+                        VALUES (\(workspace.uuid), \(id.uuid), \("campaign:" + spec.slug), \(schedule.rule), \(schedule.timeZone),
+                                \(job.kind.rawValue), \(job.json)::jsonb, \(schedule.nextFireAt), \(schedule.now))
                         """,
                         logger: database.logger
                     )
                 }
-                return CampaignID(campaignID)
             }
             return try await find(id)
         } catch {

@@ -1,11 +1,11 @@
 import Foundation
 import HeraldCore
 
-/// A job to put on the queue.
+/// A job to put on the queue: a typed payload (which gives the kind) and when and how to run it.
 public struct JobRequest: Sendable, Equatable {
-    /// The handler that runs it (`publish`, `analyze`, `report`, `noop`...).
-    public var kind: String
-    /// JSON arguments for the handler.
+    /// The handler that runs it.
+    public var kind: JobKind
+    /// The payload's JSON object.
     public var payload: String
     public var queue: String
     /// Higher runs first among due jobs.
@@ -17,9 +17,9 @@ public struct JobRequest: Sendable, Equatable {
     public var uniqueKey: String?
     public var workspace: WorkspaceID?
 
+    /// A job running `payload` (its type gives the kind), e.g. `JobRequest(payload: PublishPayload(publication: id), runAt: now)`.
     public init(
-        kind: String,
-        payload: String = "{}",
+        payload: some JobPayload,
         queue: String = "default",
         priority: Int = 0,
         runAt: Date,
@@ -27,8 +27,24 @@ public struct JobRequest: Sendable, Equatable {
         uniqueKey: String? = nil,
         workspace: WorkspaceID? = nil
     ) {
-        self.kind = kind
-        self.payload = payload
+        self.init(
+            job: EncodedJobPayload(payload), queue: queue, priority: priority, runAt: runAt, maxAttempts: maxAttempts, uniqueKey: uniqueKey,
+            workspace: workspace
+        )
+    }
+
+    /// A job from an encoded payload: a schedule's, or one a person typed (`herald jobs enqueue`).
+    public init(
+        job: EncodedJobPayload,
+        queue: String = "default",
+        priority: Int = 0,
+        runAt: Date,
+        maxAttempts: Int = 5,
+        uniqueKey: String? = nil,
+        workspace: WorkspaceID? = nil
+    ) {
+        self.kind = job.kind
+        self.payload = job.json
         self.queue = queue
         self.priority = priority
         self.runAt = runAt
@@ -41,6 +57,7 @@ public struct JobRequest: Sendable, Equatable {
 /// A job a worker holds: it may run it until its lease ends, and complete it only while it is still its own.
 public struct ClaimedJob: Sendable, Equatable {
     public var id: Int64
+    /// The kind's name as stored (a row may name a kind this version does not know; see ``JobKind``).
     public var kind: String
     public var queue: String
     public var payload: String

@@ -34,12 +34,11 @@ public struct JobQueue: Sendable {
                 throw ValidationError(field: "max_attempts", reason: "must be at least 1, found \(request.maxAttempts)")
             }
             guard request.uniqueKey != "" else { throw ValidationError(field: "unique_key", reason: "must not be empty") }
-            guard !request.kind.isEmpty else { throw ValidationError(field: "kind", reason: "must not be empty") }
         }
         let rows = try await database.client.query(
             """
             WITH r AS (
-                SELECT * FROM unnest(\(requests.map(\.kind))::text[], \(requests.map(\.payload))::text[], \(requests.map(\.queue))::text[],
+                SELECT * FROM unnest(\(requests.map(\.kind.rawValue))::text[], \(requests.map(\.payload))::text[], \(requests.map(\.queue))::text[],
                                      \(requests.map(\.priority))::int[], \(requests.map(\.runAt))::timestamptz[],
                                      \(requests.map(\.maxAttempts))::int[], \(requests.map { $0.uniqueKey ?? "" })::text[],
                                      \(requests.map { $0.workspace?.description ?? "" })::text[])

@@ -14,8 +14,10 @@ public struct StoredSchedule: Sendable, Equatable, Codable {
     public var activeUntil: Date?
     /// `skip` or `fire_once`.
     public var missed: String
+    /// The kind's name as stored (see ``JobKind``).
     public var jobKind: String
     public var jobQueue: String
+    /// The payload each fire's job gets, as stored (JSON encoded from the kind's payload type).
     public var jobPayload: String
     public var jobMaxAttempts: Int
     public var nextFireAt: Date?
@@ -83,7 +85,8 @@ public struct ScheduleStore: Sendable {
         }
     }
 
-    /// Stores a schedule whose first fire is `nextFireAt`.
+    /// Stores a schedule whose first fire is `nextFireAt` and whose every fire enqueues `job`
+    /// (a typed payload encoded, e.g. `EncodedJobPayload(PublishCampaignPayload(campaign: id, workspace: workspace))`).
     ///
     /// - Throws: ``ValidationError`` on `name` when the workspace already has one by that name.
     public func create(
@@ -93,9 +96,8 @@ public struct ScheduleStore: Sendable {
         workspace: WorkspaceID?,
         campaign: CampaignID? = nil,
         missed: String = "fire_once",
-        jobKind: String,
+        job: EncodedJobPayload,
         jobQueue: String = "default",
-        jobPayload: String = "{}",
         jobMaxAttempts: Int = 5,
         activeFrom: Date? = nil,
         activeUntil: Date? = nil,
@@ -107,7 +109,7 @@ public struct ScheduleStore: Sendable {
                 """
                 INSERT INTO schedules (workspace_id, campaign_id, name, rule, tz, missed, job_kind, job_queue, job_payload, job_max_attempts,
                                        active_from, active_until, next_fire_at, created_at)
-                VALUES (\(workspace?.uuid), \(campaign?.uuid), \(name), \(rule), \(timeZone), \(missed), \(jobKind), \(jobQueue), \(jobPayload)::jsonb,
+                VALUES (\(workspace?.uuid), \(campaign?.uuid), \(name), \(rule), \(timeZone), \(missed), \(job.kind.rawValue), \(jobQueue), \(job.json)::jsonb,
                         \(jobMaxAttempts), \(activeFrom), \(activeUntil), \(nextFireAt), \(now))
                 RETURNING id
                 """,
@@ -171,6 +173,8 @@ public struct ScheduleStore: Sendable {
     /// Due schedules are locked with `SKIP LOCKED`, so concurrent schedulers split the work; each
     /// fire is recorded in `schedule_fires` under its primary key before its job is inserted,
     /// so a fire becomes a job once, whichever scheduler and however many times it is planned.
+    /// Each job gets the schedule's kind and payload as stored: JSON encoded from the kind's ``JobPayload`` type
+    /// when the schedule was created, copied here as is (no payload is assembled in SQL).
     ///
     /// - Parameters:
     ///   - now: The scheduler's current time.

@@ -89,7 +89,7 @@ struct BenchCommand: AsyncParsableCommand {
                 var remaining = jobs
                 while remaining > 0 {
                     let batch = min(remaining, 5_000)
-                    try await queue.enqueue(Array(repeating: JobRequest(kind: "noop", runAt: clock.now()), count: batch))
+                    try await queue.enqueue(Array(repeating: JobRequest(payload: NoopPayload(), runAt: clock.now()), count: batch))
                     remaining -= batch
                 }
                 while try await fixtures.hasUnfinishedJobs() {
@@ -102,7 +102,7 @@ struct BenchCommand: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(300))
                 try await fixtures.emptyJobTables()
                 for _ in 0..<lagJobs {
-                    try await queue.enqueue([JobRequest(kind: "noop", queue: "default", runAt: clock.now())])
+                    try await queue.enqueue([JobRequest(payload: NoopPayload(), queue: "default", runAt: clock.now())])
                     try await Task.sleep(for: .milliseconds(10))
                 }
                 while try await fixtures.hasUnfinishedJobs() {
@@ -124,11 +124,4 @@ struct BenchCommand: AsyncParsableCommand {
             return sorted[min(max(rank, 0), sorted.count - 1)]
         }
     }
-}
-
-/// Type-erases values for one-line JSON output.
-struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ value: any Encodable) { self.value = value }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

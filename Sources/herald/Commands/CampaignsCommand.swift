@@ -116,9 +116,3 @@ struct CampaignsCommand: AsyncParsableCommand {
         }
     }
 }
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

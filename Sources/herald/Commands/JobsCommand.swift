@@ -66,7 +66,7 @@ struct JobsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            try await steer(id, options: options, json: json, state: "pending", done: "is due now", refused: "not found or running/completed: nothing to retry") {
+            try await JobsCommand.steer(id, options: options, json: json, state: "pending", done: "is due now", refused: "not found or running/completed: nothing to retry") {
                 try await $0.retryNow($1, now: $2)
             }
         }
@@ -79,7 +79,7 @@ struct JobsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            try await steer(id, options: options, json: json, state: "cancelled", done: "cancelled", refused: "not found or already finished: nothing to cancel") {
+            try await JobsCommand.steer(id, options: options, json: json, state: "cancelled", done: "cancelled", refused: "not found or already finished: nothing to cancel") {
                 try await $0.cancel($1, now: $2)
             }
         }
@@ -88,7 +88,7 @@ struct JobsCommand: AsyncParsableCommand {
     struct Enqueue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put a job (or several copies) on the queue.")
         @OptionGroup var options: CommonOptions
-        @Argument(help: "The job kind (noop, probe, publish, publish_campaign, analyze, report).") var kind: String
+        @Argument(help: "The job kind (\(JobKind.names)).") var kind: String
         @Option(help: "JSON payload.") var payload: String = "{}"
         @Option(help: "Queue.") var queue: String = "default"
         @Option(help: "Priority; higher first.") var priority: Int = 0
@@ -98,12 +98,13 @@ struct JobsCommand: AsyncParsableCommand {
         @Option(help: "How many copies.") var count: Int = 1
 
         func run() async throws {
+            let kind = try JobKind(parsing: kind, field: "kind")
             guard (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) is [String: Any] else {
                 throw HeraldCore.ValidationError(field: "--payload", reason: "must be a JSON object, e.g. {\"campaign_id\": \"...\"}")
             }
             let when = try runAt.map { try Timestamp.parse($0) } ?? options.configuration().clock.now()
             let request = JobRequest(
-                kind: kind, payload: payload, queue: queue, priority: priority, runAt: when, maxAttempts: maxAttempts, uniqueKey: uniqueKey
+                job: EncodedJobPayload(kind: kind, unvalidatedJSON: payload), queue: queue, priority: priority, runAt: when, maxAttempts: maxAttempts, uniqueKey: uniqueKey
             )
             let copies = count
             let added = try await options.session().run { database, _ in
@@ -119,17 +120,15 @@ struct JobsCommand: AsyncParsableCommand {
             print("enqueued \(added)")
         }
     }
-}
 
-/// Runs one operator action on a job and reports it (`retry`, `cancel`).
-private func steer(
-    _ id: Int64, options: CommonOptions, json: Bool, state: String, done: String, refused: String,
-    _ action: @Sendable (JobQueue, Int64, Date) async throws -> Bool
-) async throws {
-    let now = options.configuration().clock.now()
-    let changed = try await options.session().run { database, _ in try await action(JobQueue(database), id, now) }
-    guard changed else { throw CommandFailure(message: "job \(id) \(refused)") }
-    print(json ? #"{"id":\#(id),"state":"\#(state)"}"# : "job \(id) \(done)")
+    /// Runs one operator action on a job and reports it (`retry`, `cancel`).
+    static func steer(
+        _ id: Int64, options: CommonOptions, json: Bool, state: String, done: String, refused: String,
+        _ action: @Sendable (JobQueue, Int64, Date) async throws -> Bool
+    ) async throws {
+        let now = options.configuration().clock.now()
+        let changed = try await options.session().run { database, _ in try await action(JobQueue(database), id, now) }
+        guard changed else { throw CommandFailure(message: "job \(id) \(refused)") }
+        print(json ? #"{"id":\#(id),"state":"\#(state)"}"# : "job \(id) \(done)")
+    }
 }
-
-extension JobState: ExpressibleByArgument {}

@@ -38,5 +38,3 @@ struct ReportCommand: AsyncParsableCommand {
         for file in written { print(file.file.path) }
     }
 }
-
-extension ReportFormat: ExpressibleByArgument {}

@@ -49,26 +49,15 @@ struct ReportsCommand: AsyncParsableCommand {
             let reference = campaign
             let stored = try await options.session().run { database, workspace in
                 let found = try await CampaignStore(database, workspace: workspace).find(reference)
-                let payload = try Self.payload(
-                    campaign: found.id, workspace: workspace,
-                    options: ReportHandler.Options(format: format, webhookURL: webhook, webhookSecretEnv: webhookSecretEnv)
+                let payload = ReportPayload(
+                    campaign: found.id, workspace: workspace, format: format, webhookURL: webhook, webhookSecretEnv: webhookSecretEnv
                 )
                 return try await ScheduleStore(database).create(
                     name: name ?? "report:\(found.slug)", rule: schedule.ruleText, timeZone: tz, workspace: workspace, campaign: found.id,
-                    jobKind: "report", jobPayload: payload, nextFireAt: schedule.nextFire(after: now), now: now
+                    job: EncodedJobPayload(payload), nextFireAt: schedule.nextFire(after: now), now: now
                 )
             }
             print("schedule \(stored.name): next fire \(stored.nextFireAt.map(Timestamp.format) ?? "none")")
-        }
-
-        /// The report job's payload: the campaign and workspace ids with the report options.
-        static func payload(campaign: CampaignID, workspace: WorkspaceID, options: ReportHandler.Options) throws -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            var object = try JSONSerialization.jsonObject(with: try encoder.encode(options)) as? [String: Any] ?? [:]
-            object["campaign_id"] = campaign.uuid.uuidString.lowercased()
-            object["workspace_id"] = workspace.uuid.uuidString.lowercased()
-            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
         }
     }
 

@@ -19,27 +19,33 @@ struct SchedulesCommand: AsyncParsableCommand {
         @Argument(help: "A name, unique in the workspace.") var name: String
         @Option(help: "A cron expression, every:<n><s|m|h|d> or once:<ISO 8601>.") var rule: String
         @Option(help: "IANA time zone of a cron rule.") var tz: String = "UTC"
-        @Option(help: "The job kind each fire enqueues.") var job: String
+        @Option(help: "The job kind each fire enqueues (\(JobKind.names)).") var job: String
         @Option(help: "The job's JSON payload.") var payload: String = "{}"
-        @Option(help: "Campaign slug: fills the payload's campaign_id and workspace_id.") var campaign: String?
+        @Option(help: "Campaign slug: the payload of a job about this campaign (\(JobKind.aboutOneCampaign.map(\.rawValue).joined(separator: ", "))).") var campaign: String?
         @Option(help: "After downtime: skip missed fires, or fire_once (the latest).") var missed: MissedFirePolicy = .fireOnce
         @Option(help: "Attempts per job.") var maxAttempts: Int = 5
 
         func run() async throws {
             let now = options.configuration().clock.now()
             let schedule = try Schedule(parsing: rule, timeZone: tz, anchor: now)
+            let kind = try JobKind(parsing: job, field: "--job")
             guard (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) is [String: Any] else {
                 throw HeraldCore.ValidationError(field: "--payload", reason: "must be a JSON object")
             }
             let stored = try await options.session().run { database, workspace in
-                var payload = self.payload
+                var scheduled = EncodedJobPayload(kind: kind, unvalidatedJSON: payload)
                 if let campaign {
                     let found = try await CampaignStore(database, workspace: workspace).find(campaign)
-                    payload = #"{"campaign_id": "\#(found.id)", "workspace_id": "\#(workspace)"}"#
+                    guard let about = kind.payload(campaign: found.id, workspace: workspace) else {
+                        throw HeraldCore.ValidationError(
+                            field: "--campaign", reason: "a \(kind.rawValue) job is not about one campaign (these are: \(JobKind.aboutOneCampaign.map(\.rawValue).joined(separator: ", ")))"
+                        )
+                    }
+                    scheduled = about
                 }
                 return try await ScheduleStore(database).create(
                     name: name, rule: schedule.ruleText, timeZone: tz, workspace: workspace, missed: missed.rawValue,
-                    jobKind: job, jobPayload: payload, jobMaxAttempts: maxAttempts,
+                    job: scheduled, jobMaxAttempts: maxAttempts,
                     nextFireAt: schedule.nextFire(after: now), now: now
                 )
             }
@@ -64,5 +70,3 @@ struct SchedulesCommand: AsyncParsableCommand {
         }
     }
 }
-
-extension MissedFirePolicy: ExpressibleByArgument {}

@@ -53,10 +53,8 @@ struct VariantsCommand: AsyncParsableCommand {
             let policy = SafetyPolicy(bannedWords: banned, requiredDisclosures: disclosures)
             let result: GenerationResult
             do {
-                result = try await VariantSource.generate(
-                    brief: parsed, channel: channel, count: count, seed: seed, policy: policy,
-                    environment: ProcessInfo.processInfo.environment
-                )
+                result = try await VariantSource(llm: try HeraldConfiguration().llm.get())
+                    .generate(brief: parsed, channel: channel, count: count, seed: seed, policy: policy)
             } catch {
                 if error.field == "count" { throw HeraldCore.ValidationError(field: "--count", reason: error.reason) }
                 throw error.at(brief)

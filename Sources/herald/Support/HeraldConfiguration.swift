@@ -1,11 +1,15 @@
+import ContentVariants
 import Foundation
+import HeraldCore
+import Jobs
 import Scheduling
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Herald's settings, read once from the environment at the edge and passed down.
+/// Herald's settings, read once from the environment at the edge and passed down; commands apply
+/// their flags over them. Nothing else in Herald reads the environment.
 struct HeraldConfiguration: Sendable {
     /// `DATABASE_URL`: an existing PostgreSQL server; when nil, Herald runs its own cluster.
     var databaseURL: String?
@@ -21,6 +25,49 @@ struct HeraldConfiguration: Sendable {
     var clock: any HeraldClock
     /// `HERALD_FAULT_PUBLISH_PAUSE_MS`: fault injection for crash tests, a pause inside publishing.
     var publishPause: Duration?
+    /// `HERALD_HOST`, `HERALD_PORT`, ...: the HTTP server's settings (`herald serve`'s flags override them).
+    var server: Server
+    /// `HERALD_LLM_*`: the LLM endpoint for generated variants (nil: the rule generator), or what is wrong
+    /// with the variables (reported by the commands that generate, as before).
+    var llm: Result<LLMConfiguration?, ValidationError>
+    /// `HERALD_WEBHOOK_*`: the secrets a worker's report jobs may sign webhooks with.
+    var webhookSecrets: WebhookSecrets
+
+    /// The HTTP server's settings as the environment gives them; empty variables count as unset.
+    struct Server: Sendable {
+        /// `HERALD_HOST`: the address to listen on.
+        var host: String?
+        /// `HERALD_PORT`, as given (read by ``port()``).
+        var portText: String?
+        /// `HERALD_MAX_BATCH`, as given (read by ``maximumBatchRows()``).
+        var maximumBatchRowsText: String?
+        /// `HERALD_MAX_BODY_BYTES`, as given (read by ``maximumBodyBytes()``).
+        var maximumBodyBytesText: String?
+        /// `HERALD_PUBLIC_URL`: the URL clients reach the service at.
+        var publicURL: String?
+
+        init(environment: [String: String]) {
+            func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+            host = value("HERALD_HOST")
+            portText = value("HERALD_PORT")
+            maximumBatchRowsText = value("HERALD_MAX_BATCH")
+            maximumBodyBytesText = value("HERALD_MAX_BODY_BYTES")
+            publicURL = value("HERALD_PUBLIC_URL")
+        }
+
+        /// `HERALD_PORT`, or nil when unset.
+        func port() throws(ValidationError) -> Int? { try Self.wholeNumber(portText, variable: "HERALD_PORT") }
+        /// `HERALD_MAX_BATCH`, or nil when unset.
+        func maximumBatchRows() throws(ValidationError) -> Int? { try Self.wholeNumber(maximumBatchRowsText, variable: "HERALD_MAX_BATCH") }
+        /// `HERALD_MAX_BODY_BYTES`, or nil when unset.
+        func maximumBodyBytes() throws(ValidationError) -> Int? { try Self.wholeNumber(maximumBodyBytesText, variable: "HERALD_MAX_BODY_BYTES") }
+
+        private static func wholeNumber(_ text: String?, variable: String) throws(ValidationError) -> Int? {
+            guard let text else { return nil }
+            guard let value = Int(text) else { throw ValidationError(location: variable, field: "", reason: "\"\(text)\" is not a whole number") }
+            return value
+        }
+    }
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let url = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -36,8 +83,14 @@ struct HeraldConfiguration: Sendable {
         logLevel = environment["HERALD_LOG_LEVEL"] ?? "warning"
         clock = ScaledClock(environment: environment["HERALD_CLOCK"]) ?? SystemClock()
         publishPause = environment["HERALD_FAULT_PUBLISH_PAUSE_MS"].flatMap(Int.init).map { .milliseconds($0) }
+        server = Server(environment: environment)
+        llm = Result { () throws(ValidationError) in try LLMConfiguration(environment: environment) }
+        webhookSecrets = WebhookSecrets(environment)
     }
 
     /// The folder of the embedded cluster.
     var clusterDirectory: URL { home.appendingPathComponent("pg") }
+
+    /// How many clock seconds pass per wall second (1 for the wall clock).
+    var clockRate: Double { (clock as? ScaledClock)?.rate ?? 1 }
 }

@@ -1,0 +1,38 @@
+import ContentVariants
+import Foundation
+import HeraldCore
+import Storage
+
+/// The handlers a worker knows, by kind.
+public struct JobHandlers: Sendable {
+    private var handlers: [JobKind: any JobHandler] = [:]
+
+    public init(_ handlers: [any JobHandler]) {
+        for handler in handlers { self.handlers[handler.kind] = handler }
+    }
+
+    /// The handler of `kind`.
+    public subscript(kind: JobKind) -> (any JobHandler)? { handlers[kind] }
+
+    /// The handler of a stored job's kind; nil when no handler runs it or this version does not know the kind.
+    public subscript(kind: String) -> (any JobHandler)? { JobKind(rawValue: kind).flatMap { handlers[$0] } }
+
+    /// The kinds' names, sorted.
+    public var kinds: [String] { handlers.keys.map(\.rawValue).sorted() }
+
+    /// A handler for every ``JobKind``: what `herald worker` and the worker in `herald serve` run.
+    ///
+    /// - Parameters:
+    ///   - reportsDirectory: Where `report` jobs write.
+    ///   - publishPause: Fault injection for crash tests: wait this long between delivering and recording it.
+    ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
+    ///   - webhookSecrets: The secrets `report` jobs may sign webhooks with.
+    public static func standard(
+        reportsDirectory: URL, publishPause: Duration? = nil, llm: LLMConfiguration? = nil, webhookSecrets: WebhookSecrets = WebhookSecrets([:])
+    ) -> JobHandlers {
+        JobHandlers([
+            NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause), PublishCampaignHandler(),
+            AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
+        ])
+    }
+}

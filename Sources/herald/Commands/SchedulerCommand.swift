@@ -1,0 +1,26 @@
+import ArgumentParser
+import Jobs
+import Logging
+import ServiceLifecycle
+
+/// `herald scheduler`: only the scheduler loop.
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Run only the scheduler: turn due schedule fires into jobs (any number may run at once)."
+    )
+
+    @OptionGroup var options: CommonOptions
+    @Option(help: "Tick in milliseconds.") var tickMs: Int = 1_000
+
+    func run() async throws {
+        let configuration = options.configuration()
+        let logger = Logger(label: "herald.scheduler")
+        try await options.session().run { database, _ in
+            try await ServiceGroup.runUntilSignalled(
+                [SchedulerService(database: database, clock: configuration.clock, tick: .milliseconds(tickMs), logger: logger)],
+                logger: logger
+            )
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Jobs
+import Logging
+import ServiceLifecycle
+import Storage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a process runs jobs: shared by `herald worker` and the worker inside `herald serve`.
+struct WorkerOptions: ParsableArguments {
+    @Option(help: "Jobs run at once (also the most claimed in one round trip).") var concurrency: Int = WorkerConfiguration.defaultConcurrency
+    @Option(help: "Queues to take jobs from, comma-separated.") var queues: String = "default"
+    @Option(help: "Lease of a claimed job in seconds (renewed by heartbeat); a crashed worker's jobs run again after it.")
+    var lease: Double = 30
+    @Option(help: "Poll interval in milliseconds when no NOTIFY arrives.") var pollMs: Int = 1_000
+    @Option(help: "Scheduler tick in milliseconds.") var tickMs: Int = 1_000
+    @Option(help: "Seconds running jobs get to finish on shutdown before they are released.") var grace: Double = 10
+    @Option(help: "Folder report jobs write to.") var reports: String = "reports"
+    @Option(help: "Hours finished jobs are kept before they are pruned.") var retentionHours: Double = 168
+    @Flag(help: "Do not run the scheduler in this process.") var noScheduler = false
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ArgumentParser.ValidationError("--concurrency must be at least 1") }
+        guard lease >= 1 else { throw ArgumentParser.ValidationError("--lease must be at least 1 second") }
+        guard pollMs >= 10, tickMs >= 10 else { throw ArgumentParser.ValidationError("--poll-ms and --tick-ms must be at least 10") }
+    }
+
+    /// The worker (and, unless `--no-scheduler`, the scheduler) as services.
+    func services(database: Database, configuration: HeraldConfiguration, logger: Logger) throws -> [any Service] {
+        var worker = WorkerConfiguration(id: "\(ProcessInfo.processInfo.hostName):\(getpid())")
+        worker.queues = queues.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        worker.concurrency = concurrency
+        worker.lease = lease
+        worker.heartbeatInterval = .milliseconds(Int64(max(100, lease * 1000 / 3 / configuration.clockRate)))
+        worker.rescueInterval = .milliseconds(Int64(max(100, lease * 1000 / 4 / configuration.clockRate)))
+        worker.pollInterval = .milliseconds(pollMs)
+        worker.shutdownGrace = .milliseconds(Int64(grace * 1000))
+        worker.retention = retentionHours * 3_600
+        var services: [any Service] = [
+            Worker(
+                database: database,
+                handlers: .standard(
+                    reportsDirectory: URL(fileURLWithPath: reports), publishPause: configuration.publishPause,
+                    llm: try configuration.llm.get(), webhookSecrets: configuration.webhookSecrets
+                ),
+                clock: configuration.clock,
+                configuration: worker,
+                logger: logger
+            )
+        ]
+        if !noScheduler {
+            services.append(SchedulerService(database: database, clock: configuration.clock, tick: .milliseconds(tickMs), logger: logger))
+        }
+        return services
+    }
+}
