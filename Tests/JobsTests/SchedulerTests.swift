@@ -10,10 +10,10 @@ import Testing
 struct SchedulerTests {
     let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
-    func createMinutely(_ database: Database, missed: MissedFirePolicy = .fireOnce, at now: Date) async throws {
+    func createMinutely(_ database: Database, name: String = "minutely", missed: MissedFirePolicy = .fireOnce, at now: Date) async throws {
         let schedule = try Schedule(parsing: "* * * * *")
         _ = try await ScheduleStore(database).create(
-            name: "minutely", rule: "* * * * *", timeZone: "UTC", workspace: nil, missed: missed.rawValue, job: EncodedJobPayload(ProbePayload()),
+            name: name, rule: "* * * * *", timeZone: "UTC", workspace: nil, missed: missed.rawValue, job: EncodedJobPayload(ProbePayload()),
             nextFireAt: schedule.nextFire(after: now), now: now
         )
     }
@@ -39,6 +39,19 @@ struct SchedulerTests {
             #expect(try await count(database, "SELECT count(*)::int FROM schedule_fires") == 60)
             #expect(try await count(database, "SELECT count(*)::int FROM jobs WHERE kind = 'probe'") == 60)
             #expect(try await count(database, "SELECT count(DISTINCT run_at)::int FROM jobs") == 60)
+            // Every fire names the job it became.
+            #expect(try await count(database, "SELECT count(*)::int FROM schedule_fires f JOIN jobs j ON j.id = f.job_id AND j.run_at = f.fire_at") == 60)
+        }
+    }
+
+    @Test func onePassHandlesEveryDueScheduleEvenPastOneBatch() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            for index in 0..<250 { try await createMinutely(database, name: "minutely-\(index)", at: start) }
+            let clock = ManualClock(now: start.addingTimeInterval(61))
+            let scheduler = SchedulerService(database: database, clock: clock, logger: TestDatabase.logger)
+            #expect(try await scheduler.runOnce(ScheduleStore(database)) == 250)
+            #expect(try await count(database, "SELECT count(*)::int FROM jobs") == 250)
+            #expect(try await count(database, "SELECT count(*)::int FROM schedule_fires WHERE job_id IS NULL") == 0)
         }
     }
 

@@ -17,7 +17,7 @@ struct FlakyHandler: JobHandler {
 }
 
 struct WorkerTests {
-    func waitUntil(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    func waitUntil(timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return }

@@ -44,7 +44,8 @@ public struct SchedulerService: Service {
         var total = 0
         while true {
             let now = clock.now()
-            let enqueued = try await store.materializeDue(now: now, limit: 100) { stored in
+            let batch = 100
+            let done = try await store.materializeDue(now: now, limit: batch) { stored in
                 do {
                     return try planner.plan(stored, now: now)
                 } catch {
@@ -53,8 +54,8 @@ public struct SchedulerService: Service {
                     return ScheduleStore.Plan(fires: [], lastConsidered: nil, next: nil)
                 }
             }
-            total += enqueued
-            if enqueued == 0 { return total }
+            total += done.jobs
+            if done.schedules < batch { return total }
         }
     }
 }

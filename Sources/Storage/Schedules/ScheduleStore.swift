@@ -168,6 +168,14 @@ public struct ScheduleStore: Sendable {
         return schedules
     }
 
+    /// What one ``materializeDue(now:limit:plan:)`` did.
+    public struct Materialized: Sendable, Equatable {
+        /// Due schedules handled (planned and moved to their next fire).
+        public var schedules: Int
+        /// Jobs enqueued for their fires.
+        public var jobs: Int
+    }
+
     /// Turns the fires of due schedules into jobs, in one transaction per call.
     ///
     /// Due schedules are locked with `SKIP LOCKED`, so concurrent schedulers split the work; each
@@ -180,8 +188,8 @@ public struct ScheduleStore: Sendable {
     ///   - now: The scheduler's current time.
     ///   - limit: Most schedules handled in this call.
     ///   - plan: Decides the fires and the next fire of a schedule (pure scheduling logic).
-    /// - Returns: How many jobs were enqueued.
-    public func materializeDue(now: Date, limit: Int = 100, plan: (StoredSchedule) throws -> Plan) async throws -> Int {
+    /// - Returns: How many due schedules were handled (fewer than `limit`: none are left) and how many jobs were enqueued.
+    public func materializeDue(now: Date, limit: Int = 100, plan: (StoredSchedule) throws -> Plan) async throws -> Materialized {
         let logger = database.logger
         return try await database.transaction { connection in
             let rows = try await connection.query(
@@ -198,31 +206,44 @@ public struct ScheduleStore: Sendable {
                 let decision = try plan(schedule)
                 if !decision.fires.isEmpty {
                     let keys = decision.fires.map { "schedule:\(schedule.id.uuidString.lowercased()):\(Timestamp.format($0))" }
-                    let inserted = try await connection.query(
+                    // Each fire is recorded under its unique key before its job exists, so a fire is never enqueued
+                    // twice; the fires are then linked to their jobs in a statement of their own (a data-modifying
+                    // CTE does not see rows that another CTE of the same statement inserted).
+                    let added = try await connection.query(
                         """
                         WITH fires AS (
                             INSERT INTO schedule_fires (schedule_id, fire_at)
                             SELECT \(schedule.id), f FROM unnest(\(decision.fires)::timestamptz[]) AS f
                             ON CONFLICT DO NOTHING
                             RETURNING fire_at
-                        ), jobs_added AS (
-                            INSERT INTO jobs (kind, payload, queue, run_at, max_attempts, unique_key, workspace_id)
-                            SELECT \(schedule.jobKind), \(schedule.jobPayload)::jsonb, \(schedule.jobQueue), f.fire_at,
-                                   \(schedule.jobMaxAttempts), k.key, \(schedule.workspace?.uuid)
-                            FROM fires f
-                            JOIN unnest(\(decision.fires)::timestamptz[], \(keys)::text[]) AS k(fire_at, key) ON k.fire_at = f.fire_at
-                            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
-                            RETURNING id, run_at
-                        ), linked AS (
-                            UPDATE schedule_fires sf SET job_id = j.id FROM jobs_added j
-                            WHERE sf.schedule_id = \(schedule.id) AND sf.fire_at = j.run_at
-                            RETURNING 1
                         )
-                        SELECT count(*)::int FROM linked
+                        INSERT INTO jobs (kind, payload, queue, run_at, max_attempts, unique_key, workspace_id)
+                        SELECT \(schedule.jobKind), \(schedule.jobPayload)::jsonb, \(schedule.jobQueue), f.fire_at,
+                               \(schedule.jobMaxAttempts), k.key, \(schedule.workspace?.uuid)
+                        FROM fires f
+                        JOIN unnest(\(decision.fires)::timestamptz[], \(keys)::text[]) AS k(fire_at, key) ON k.fire_at = f.fire_at
+                        ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('pending', 'running') DO NOTHING
+                        RETURNING id, run_at
                         """,
                         logger: logger
                     )
-                    for try await count in inserted.decode(Int.self) { enqueued += count }
+                    var jobs: [Int64] = []
+                    var fireTimes: [Date] = []
+                    for try await (id, runAt) in added.decode((Int64, Date).self) {
+                        jobs.append(id)
+                        fireTimes.append(runAt)
+                    }
+                    if !jobs.isEmpty {
+                        try await connection.execute(
+                            """
+                            UPDATE schedule_fires sf SET job_id = j.id
+                            FROM unnest(\(jobs)::bigint[], \(fireTimes)::timestamptz[]) AS j(id, fire_at)
+                            WHERE sf.schedule_id = \(schedule.id) AND sf.fire_at = j.fire_at
+                            """,
+                            logger: logger
+                        )
+                    }
+                    enqueued += jobs.count
                 }
                 try await connection.query(
                     """
@@ -236,7 +257,7 @@ public struct ScheduleStore: Sendable {
             if enqueued > 0 {
                 try await connection.execute("SELECT pg_notify(\(JobQueue.channel), 'schedule')", logger: logger)
             }
-            return enqueued
+            return Materialized(schedules: due.count, jobs: enqueued)
         }
     }
 }

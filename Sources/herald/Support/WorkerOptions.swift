@@ -17,6 +17,8 @@ struct WorkerOptions: ParsableArguments {
     var lease: Double = 30
     @Option(help: "Poll interval in milliseconds when no NOTIFY arrives.") var pollMs: Int = 1_000
     @Option(help: "Scheduler tick in milliseconds.") var tickMs: Int = 1_000
+    @Option(help: "Seconds (of Herald's clock) after its time that a fire still counts as on time; older fires follow the schedule's missed-fire policy.")
+    var missedAfter: Double = SchedulePlanner().grace
     @Option(help: "Seconds running jobs get to finish on shutdown before they are released.") var grace: Double = 10
     @Option(help: "Folder report jobs write to.") var reports: String = "reports"
     @Option(help: "Hours finished jobs are kept before they are pruned.") var retentionHours: Double = 168
@@ -26,6 +28,7 @@ struct WorkerOptions: ParsableArguments {
         guard concurrency >= 1 else { throw ArgumentParser.ValidationError("--concurrency must be at least 1") }
         guard lease >= 1 else { throw ArgumentParser.ValidationError("--lease must be at least 1 second") }
         guard pollMs >= 10, tickMs >= 10 else { throw ArgumentParser.ValidationError("--poll-ms and --tick-ms must be at least 10") }
+        guard missedAfter >= 0 else { throw ArgumentParser.ValidationError("--missed-after must be 0 or more seconds") }
     }
 
     /// The worker (and, unless `--no-scheduler`, the scheduler) as services.
@@ -52,7 +55,12 @@ struct WorkerOptions: ParsableArguments {
             )
         ]
         if !noScheduler {
-            services.append(SchedulerService(database: database, clock: configuration.clock, tick: .milliseconds(tickMs), logger: logger))
+            services.append(
+                SchedulerService(
+                    database: database, clock: configuration.clock, planner: SchedulePlanner(grace: missedAfter), tick: .milliseconds(tickMs),
+                    logger: logger
+                )
+            )
         }
         return services
     }
