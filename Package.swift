@@ -144,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AnalyticsTests",
-            dependencies: ["Analytics", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Analytics", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -167,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SchedulingTests",
-            dependencies: ["Scheduling", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Scheduling", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
