@@ -75,7 +75,8 @@ struct ArmComparisons<Test: ControlTest> {
         self.alpha = alpha
         self.controlIndex = controlIndex
         self.design = design
-        self.srm = SampleRatioMismatch(trials: sampleSizes, weights: weights.first == nil || weights[0] == nil ? nil : weights.map { $0 ?? 0 })
+        // Validation allows weights for every arm or for none: the first tells which.
+        self.srm = SampleRatioMismatch(trials: sampleSizes, weights: weights.first.flatMap { $0 } == nil ? nil : weights.map { $0 ?? 0 })
         self.comparisons = comparisons
     }
 
