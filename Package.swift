@@ -125,16 +125,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Shared test helpers: the throwaway PostgreSQL cluster, fixtures, running the CLI.
+        // Test helpers with no database, for pure test targets too: the JSON schema validator, a stub HTTP
+        // server, a capturing log handler.
         .target(
-            name: "HeraldTestSupport",
+            name: "HeraldTestKit",
             dependencies: [
-                "EmbeddedPostgres", "Storage",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/HeraldTestKit",
+            swiftSettings: swiftSettings
+        ),
+        // Shared database test helpers: the throwaway PostgreSQL cluster, fixtures, running the CLI (re-exports HeraldTestKit).
+        .target(
+            name: "HeraldTestSupport",
+            dependencies: [
+                "HeraldTestKit", "EmbeddedPostgres", "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/HeraldTestSupport",
             swiftSettings: swiftSettings
@@ -146,20 +156,20 @@ let package = Package(
         ),
         .testTarget(
             name: "AnalyticsTests",
-            dependencies: ["Analytics", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Analytics", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "Analytics", "HeraldCore", "HeraldTestSupport"],
+            dependencies: ["Reports", "Analytics", "HeraldCore", "HeraldTestKit"],
             exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ContentVariantsTests",
             dependencies: [
-                "ContentVariants", "ContentVariantsLLM", "HeraldCore", "HeraldTestSupport",
+                "ContentVariants", "ContentVariantsLLM", "HeraldCore", "HeraldTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -169,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SchedulingTests",
-            dependencies: ["Scheduling", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Scheduling", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

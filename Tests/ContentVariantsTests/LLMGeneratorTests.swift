@@ -1,8 +1,8 @@
-import HeraldTestSupport
 import ContentVariants
 import ContentVariantsLLM
 import Foundation
 import HeraldCore
+import HeraldTestKit
 import NIOCore
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import HeraldTestSupport
+import HeraldTestKit
 import NIOCore
 
 /// Chat-completion answers for the stub LLM endpoint.

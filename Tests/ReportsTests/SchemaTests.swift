@@ -1,6 +1,6 @@
 import Analytics
 import Foundation
-import HeraldTestSupport
+import HeraldTestKit
 import Testing
 
 @testable import Reports

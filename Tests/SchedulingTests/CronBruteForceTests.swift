@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import PropertyBased
 import Synchronization
 import Testing
@@ -100,7 +101,7 @@ struct CronBruteForceTests {
 
     /// A random expression that often touches the small hours, where DST changes happen.
     static func expression(seed: Int) -> String {
-        var generator = TestGenerator(seed: UInt64(bitPattern: Int64(seed)))
+        var generator = SplitMix64(seed: UInt64(bitPattern: Int64(seed)))
         var minute = field(0...59, maxStep: 30, using: &generator)
         if minute == "*" { minute = "*/7" }
         let hour = Int.random(in: 0...2, using: &generator) == 0
@@ -130,18 +131,5 @@ struct CronBruteForceTests {
             }
             #expect(zip(actual, actual.dropFirst()).allSatisfy { $0 < $1 }, "not strictly increasing")
         }
-    }
-}
-
-/// SplitMix64, for reproducible random expressions from a property test's seed.
-struct TestGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -83,6 +83,34 @@ struct CronExpressionTests {
         ])
     }
 
+    @Test func leapDayAnswersEveryFireAskedFor() throws {
+        // Four fires span more than 13 years: the search is bounded per fire, not per call.
+        #expect(try fires("0 0 29 2 *", "UTC", from: "2026-11-30T00:00:00Z", count: 4) == [
+            "2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z", "2036-02-29T00:00:00Z", "2040-02-29T00:00:00Z",
+        ])
+        // Across 2100, which is no leap year: 8 years apart.
+        #expect(try fires("0 0 29 2 *", "UTC", from: "2096-03-01T00:00:00Z", count: 1) == ["2104-02-29T00:00:00Z"])
+    }
+
+    @Test func leapDayOnASundayWaitsUpToFortyYears() throws {
+        // Day of week starts with '*', so both fields must match: a February 29 that is a Sunday (2088, then 2128).
+        #expect(try fires("0 0 29 2 */7", "UTC", from: "2026-11-30T00:00:00Z", count: 4) == [
+            "2032-02-29T00:00:00Z", "2060-02-29T00:00:00Z", "2088-02-29T00:00:00Z", "2128-02-29T00:00:00Z",
+        ])
+    }
+
+    @Test func searchGivesUpAfterTheHorizonWithoutAFire() throws {
+        let cron = try CronExpression(parsing: "0 0 29 2 *")
+        let from = date("2026-11-30T00:00:00Z")
+        // 2028-02-29 is 456 days on, and each later leap day 1,461 days after the one before.
+        #expect(cron.nextFires(after: from, in: utc, count: 3, horizonDays: 400).isEmpty)
+        #expect(cron.nextFires(after: from, in: utc, count: 3, horizonDays: 1_000).map { Self.local($0, utc) } == ["2028-02-29T00:00:00Z"])
+        #expect(cron.nextFires(after: from, in: utc, count: 3, horizonDays: 1_500).map { Self.local($0, utc) } == [
+            "2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z", "2036-02-29T00:00:00Z",
+        ])
+        #expect(CronExpression.searchHorizonDays > 146_097, "a whole 400-year Gregorian cycle")
+    }
+
     @Test(arguments: [
         ("0 9 * *", "cron: \"0 9 * *\" has 4 fields"),
         ("60 * * * *", "minute: \"60\": 60 is out of range 0-59"),

@@ -10,56 +10,23 @@ public enum Scorer {
     /// The sample size at which the confidence sequence is tightest when no design is given (total of both arms).
     public static let defaultTuningSampleSize = 10_000.0
 
-    /// A sequential comparison's outcome, whichever method made it.
-    struct SequentialResult {
-        var pValue: Double
-        var interval: ClosedRange<Double>
-        var method: String
-
-        init(pValue: Double, interval: ClosedRange<Double>, method: String) {
-            self.pValue = pValue
-            self.interval = interval
-            self.method = method
-        }
-
-        /// The group-sequential test at the last look: stage-wise p-value (z from `testVariance`, the
-        /// variance under the null) and repeated confidence interval (from `variance`).
-        init(groupSequential design: GroupSequentialDesign, difference: Double, variance: Double, testVariance: Double) {
-            let standardError = variance.squareRoot()
-            let testError = testVariance.squareRoot()
-            let boundary = design.boundaries.last!
-            pValue = testError > 0 ? design.pValue(z: difference / testError) : 1
-            interval = (difference - boundary * standardError)...(difference + boundary * standardError)
-            method = "group_sequential"
-        }
-
-        /// The always-valid confidence sequence.
-        init(confidenceSequenceFor difference: Double, variance: Double, sampleSize: Int, alpha: Double) {
-            let sequence = ConfidenceSequence(
-                difference: difference, variance: variance, sampleSize: sampleSize, alpha: alpha, tuningSampleSize: defaultTuningSampleSize
-            )
-            self.init(pValue: sequence.pValue, interval: sequence.interval, method: "confidence_sequence")
-        }
-
-        /// Either method: group-sequential when the test was planned, always-valid otherwise.
-        static func make(
-            design: GroupSequentialDesign?, difference: Double, variance: Double, testVariance: Double? = nil, sampleSize: Int, alpha: Double
-        ) -> SequentialResult {
-            if let design {
-                return SequentialResult(groupSequential: design, difference: difference, variance: variance, testVariance: testVariance ?? variance)
-            }
-            return SequentialResult(confidenceSequenceFor: difference, variance: variance, sampleSize: sampleSize, alpha: alpha)
-        }
-    }
-
     /// Scores `input` after validating it.
     public static func score(_ input: ScoreInput) throws(ValidationError) -> ScoreResult {
         try input.validate()
-        let alpha = input.alpha ?? 0.05
         let prior = input.prior ?? ScoreInput.Prior(alpha: 1, beta: 1)
-        let controlIndex = input.control.flatMap { id in input.arms.firstIndex { $0.id == id } } ?? 0
+        let comparisons = ArmComparisons(
+            ids: input.arms.map(\.id), control: input.control, sampleSizes: input.arms.map(\.trials), weights: input.arms.map(\.weight),
+            design: input.design, alpha: input.alpha
+        ) { index, controlIndex, alpha in
+            TwoProportionTest(
+                treatment: (input.arms[index].successes, input.arms[index].trials),
+                control: (input.arms[controlIndex].successes, input.arms[controlIndex].trials),
+                alpha: alpha
+            )
+        }
+        let alpha = comparisons.alpha
+        let controlIndex = comparisons.controlIndex
         let control = input.arms[controlIndex]
-        let tuning = input.design.map { Double($0.horizon) } ?? defaultTuningSampleSize
 
         let posteriors = input.arms.map {
             BetaDistribution(successes: $0.successes, trials: $0.trials, prior: (prior.alpha, prior.beta))
@@ -68,56 +35,22 @@ public enum Scorer {
         let pBest = best.probabilityOfBeingBest()
         let loss = best.expectedLoss()
 
-        let treatmentIndexes = input.arms.indices.filter { $0 != controlIndex }
-        // With a planned design, the looks so far get group-sequential boundaries; without, an always-valid sequence.
-        let design = input.design.map { design in
-            GroupSequentialDesign(
-                horizon: design.horizon, earlierLooks: design.looks ?? [], current: input.arms.map(\.trials).reduce(0, +), alpha: alpha
-            )
-        }
-        var tests: [Int: TwoProportionTest] = [:]
-        var sequences: [Int: SequentialResult] = [:]
-        for index in treatmentIndexes {
-            let arm = input.arms[index]
-            let test = TwoProportionTest(
-                treatment: (arm.successes, arm.trials),
-                control: (control.successes, control.trials),
-                alpha: alpha
-            )
-            tests[index] = test
-            sequences[index] = SequentialResult.make(
-                design: design, difference: test.absoluteDifference, variance: test.unpooledVariance,
-                testVariance: test.pooledVariance, sampleSize: arm.trials + control.trials, alpha: alpha
-            )
-        }
-        let holm = MultipleTesting.holm(treatmentIndexes.map { tests[$0]!.pValue })
-        let benjaminiHochberg = MultipleTesting.benjaminiHochberg(treatmentIndexes.map { tests[$0]!.pValue })
-        let sequentialHolm = MultipleTesting.holm(treatmentIndexes.map { sequences[$0]!.pValue })
-
         var arms: [ScoreResult.Arm] = []
         for (index, arm) in input.arms.enumerated() {
             let posterior = posteriors[index]
             let interval = posterior.credibleInterval(alpha: alpha)
-            var versus: ScoreResult.VersusControl?
-            if let test = tests[index], let sequence = sequences[index],
-                let position = treatmentIndexes.firstIndex(of: index)
-            {
-                versus = ScoreResult.VersusControl(
-                    absolute: test.absoluteDifference,
-                    relative: test.relativeDifference,
-                    ci: [test.interval.lowerBound, test.interval.upperBound],
-                    pValue: test.pValue,
-                    pValueHolm: holm[position],
-                    pValueBH: benjaminiHochberg[position],
+            let versus = comparisons[index].map { comparison in
+                ScoreResult.VersusControl(
+                    absolute: comparison.test.absoluteDifference,
+                    relative: comparison.test.relativeDifference,
+                    ci: [comparison.test.interval.lowerBound, comparison.test.interval.upperBound],
+                    pValue: comparison.test.pValue,
+                    pValueHolm: comparison.pValueHolm,
+                    pValueBH: comparison.pValueBH,
                     relativeCI: RateIntervals.relativeLift(
                         treatment: (arm.successes, arm.trials), control: (control.successes, control.trials), alpha: alpha
                     ).map { [$0.lowerBound, $0.upperBound] },
-                    sequential: ScoreResult.Sequential(
-                        pValue: sequence.pValue,
-                        pValueHolm: sequentialHolm[position],
-                        ci: [sequence.interval.lowerBound, sequence.interval.upperBound],
-                        method: sequence.method
-                    )
+                    sequential: comparison.sequential
                 )
             }
             arms.append(
@@ -143,36 +76,27 @@ public enum Scorer {
             )
         }
 
-        let srm = SampleRatioMismatch(
-            trials: input.arms.map(\.trials),
-            weights: input.arms.first?.weight == nil ? nil : input.arms.map { $0.weight ?? 0 }
-        )
         let stopped = Set(arms.filter { ($0.vsControl?.sequential?.pValueHolm ?? 1) < alpha && ($0.vsControl?.absolute ?? 0) < 0 }.map(\.id))
         let allocation = Allocation(
             probabilityOfBeingBest: pBest, trials: input.arms.map(\.trials), live: input.arms.map { !stopped.contains($0.id) }
         )
         var recommendations = Advisor.recommend(
-            arms: arms.map {
-                Advisor.Arm(
-                    id: $0.id, trials: $0.trials, value: $0.rate, pBest: $0.pBest, absolute: $0.vsControl?.absolute, relative: $0.vsControl?.relative,
-                    sequentialPValue: $0.vsControl?.sequential?.pValueHolm
-                )
-            },
+            arms: arms.indices.map { comparisons.advisorArm($0, id: arms[$0].id, trials: arms[$0].trials, value: arms[$0].rate, pBest: arms[$0].pBest) },
             controlIndex: controlIndex,
-            srm: srm,
+            srm: comparisons.srm,
             alpha: alpha
         )
         recommendations += Advisor.reallocation(
             allocation, ids: input.arms.map(\.id), current: input.arms.map { $0.weight }, recommendations: recommendations
         )
         if let index = recommendations.firstIndex(where: { $0.action == .keepTesting }),
-            let needed = Self.impressionsStillNeeded(input: input, controlIndex: controlIndex, alpha: alpha, design: design)
+            let needed = Self.impressionsStillNeeded(input: input, controlIndex: controlIndex, alpha: alpha, design: comparisons.design)
         {
             recommendations[index].reason += " About \(Advisor.grouped(needed)) more impressions per variant should settle it if the gap holds."
         }
         return ScoreResult(
             arms: arms,
-            srm: ScoreResult.SRM(srm),
+            srm: ScoreResult.SRM(comparisons.srm),
             allocation: Dictionary(uniqueKeysWithValues: zip(input.arms.map(\.id), allocation.shares)),
             recommendations: recommendations
         )

@@ -40,7 +40,7 @@ public struct ChallengerGenerator: Sendable {
             effects.first { $0.dimension == dimension && $0.value == value }?.effect ?? 0
         }
         var options: [(gain: Double, order: UInt64, plan: VariantPlan, change: String)] = []
-        var random = SeededRandom(seed: seed, stream: "challengers")
+        var random = SplitMix64(seed: seed, stream: "challengers")
         for dimension in VariantPlan.Dimension.allCases {
             let current = base.value(of: dimension)
             let order = random.next()

@@ -63,15 +63,15 @@ public struct RuleGenerator: Sendable {
         let poolSize = max(count * poolFactor, 24)
         if brief.templates.isEmpty {
             let space = PlanSpace(brief: brief, channel: channel, library: library)
-            var random = SeededRandom(seed: seed, stream: "plans")
+            var random = SplitMix64(seed: seed, stream: "plans")
             for index in sampleDistinct(poolSize, below: space.count, using: &random) {
-                var phraseRandom = SeededRandom(seed: seed, stream: "phrases/\(index)")
+                var phraseRandom = SplitMix64(seed: seed, stream: "phrases/\(index)")
                 let plan = space.plan(at: index, phraseSeed: phraseRandom.next())
                 guard let text = Self.render(plan, brief: brief, channel: channel, library: library) else { continue }
                 consider(text, plan: plan, generator: "rules/\(library.language)")
             }
         } else {
-            var random = SeededRandom(seed: seed, stream: "templates")
+            var random = SplitMix64(seed: seed, stream: "templates")
             let values = brief.slotValues
             let perTemplate = max(1, poolSize / brief.templates.count)
             for (number, template) in brief.templates.enumerated() {
@@ -108,7 +108,7 @@ public struct RuleGenerator: Sendable {
             guard let phrases else { return nil }
             let fitting = phrases.filter { $0.template.requiredSlotNames.allSatisfy { values[$0] != nil } }
             let suited = fitting.filter { $0.suits(plan.tone) }
-            var random = SeededRandom(seed: plan.phraseSeed, stream: stream)
+            var random = SplitMix64(seed: plan.phraseSeed, stream: stream)
             for phrase in (suited.isEmpty ? fitting : suited).shuffled(using: &random) {
                 guard let text = try? phrase.template.render(values: values, using: &random), accept(text) else { continue }
                 return text

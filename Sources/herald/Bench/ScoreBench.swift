@@ -1,6 +1,7 @@
 import Analytics
 import ArgumentParser
 import Foundation
+import HeraldCore
 
 /// `herald bench score`: scoring throughput, and impressions to a decision against the peers' sequential rules.
 struct ScoreBench: AsyncParsableCommand {

@@ -41,7 +41,10 @@ struct CronCommand: AsyncParsableCommand {
             let fires = cron.nextFires(after: start, in: zone, count: count)
             for fire in fires { print(formatter.string(from: fire)) }
             if fires.count < count {
-                throw CommandFailure(message: "\"\(expression)\" fires only \(fires.count) times in the next \(CronExpression.searchHorizonDays) days")
+                let after = fires.last.map { formatter.string(from: $0) } ?? formatter.string(from: start)
+                throw CommandFailure(
+                    message: "\"\(expression)\" fires only \(fires.count) times: none in the \(CronExpression.searchHorizonDays) days after \(after)"
+                )
             }
         }
     }
