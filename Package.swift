@@ -184,12 +184,16 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbeddedPostgresTests",
-            dependencies: ["EmbeddedPostgres", "HeraldTestSupport"],
+            dependencies: ["EmbeddedPostgres", "HeraldTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "HeraldCore", "Scheduling", "HeraldTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "Storage", "HeraldCore", "Scheduling", "HeraldTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -224,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "HeraldCLITests",
             dependencies: [
-                "herald", "HeraldTestSupport", "Storage", "EmbeddedPostgres",
+                "herald", "HeraldCore", "HeraldTestSupport", "Storage", "EmbeddedPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

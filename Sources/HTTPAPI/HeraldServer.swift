@@ -1,10 +1,7 @@
 import Foundation
 import HeraldCore
-import HTTPTypes
 import Hummingbird
 import Logging
-import NIOCore
-import PostgresNIO
 import ServiceLifecycle
 import Storage
 

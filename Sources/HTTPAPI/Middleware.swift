@@ -2,10 +2,8 @@ import Foundation
 import HeraldCore
 import HTTPTypes
 import Hummingbird
-import Logging
-import NIOCore
-import PostgresNIO
 import Storage
+import Logging
 
 /// Answers every error in the API's error shape, logs one line per request (and server errors),
 /// adds `X-Request-Id`, and records the request in the metrics.

@@ -1,10 +1,6 @@
 import Foundation
 import HeraldCore
-import HTTPTypes
 import Hummingbird
-import Logging
-import NIOCore
-import PostgresNIO
 import Prometheus
 import Storage
 

@@ -3,8 +3,8 @@ import ContentVariantsLLM
 import Foundation
 import HeraldCore
 import HeraldTestKit
-import NIOCore
 import Testing
+import NIOCore
 
 @Suite struct LLMGeneratorTests {
     static let good = [

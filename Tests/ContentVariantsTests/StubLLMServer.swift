@@ -1,7 +1,5 @@
 import Foundation
 import HeraldTestKit
-import NIOCore
-
 /// Chat-completion answers for the stub LLM endpoint.
 extension StubReply {
     /// A chat completion whose message content is `content`.

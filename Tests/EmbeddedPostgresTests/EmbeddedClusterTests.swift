@@ -1,6 +1,5 @@
 import Foundation
 import HeraldTestSupport
-import Logging
 import Testing
 
 @testable import EmbeddedPostgres

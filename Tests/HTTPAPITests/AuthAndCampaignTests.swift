@@ -1,12 +1,11 @@
 import Foundation
 import HeraldCore
 import HTTPAPI
-import HTTPTypes
 import Hummingbird
 import NIOHTTP1
-import PostgresNIO
 import Storage
 import Testing
+import PostgresNIO
 
 @Suite struct AuthAndCampaignTests {
     @Test func tokensGateEveryV1RouteAndScopeItToTheirWorkspace() async throws {

@@ -1,12 +1,11 @@
 import Foundation
 import HeraldCore
 import HTTPAPI
-import HTTPTypes
 import Hummingbird
-import NIOHTTP1
-import PostgresNIO
 import Storage
 import Testing
+import NIOHTTP1
+import PostgresNIO
 
 @Suite struct EventIngestTests {
     /// A JSON array of events for `variants`, with ids from `ids`.

@@ -2,10 +2,8 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import HTTPAPI
-import HTTPTypes
 import Hummingbird
 import NIOHTTP1
-import PostgresNIO
 import Storage
 import Testing
 import Yams

@@ -1,13 +1,12 @@
 import Foundation
 @testable import HTTPAPI
-import HTTPTypes
 import HeraldCore
 import HeraldTestSupport
 import Hummingbird
-import NIOHTTP1
 import PostgresNIO
 import Storage
 import Testing
+import NIOHTTP1
 
 @Suite struct ReportServingTests {
     static let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"

@@ -1,12 +1,11 @@
 import Foundation
 import HeraldCore
 import HTTPAPI
-import HTTPTypes
 import Hummingbird
-import NIOHTTP1
-import PostgresNIO
 import Storage
 import Testing
+import NIOHTTP1
+import PostgresNIO
 
 @Suite struct TrackingTests {
     static let browser = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15"

@@ -19,15 +19,6 @@ struct WorkerProcessTests {
         }
     }
 
-    func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     @Test func threeWorkersAndTwoSchedulersRunEveryJobAndFireOnceOverAFastForwardedHour() async throws {
         let fixture = try await CLIFixture.make()
         // 120 clock seconds per wall second: one hour in 30 s, shared by every process.
@@ -62,7 +53,7 @@ struct WorkerProcessTests {
         var outputs: [ProcessOutput] = []
         for process in processes[3...] { process.signal(SIGTERM) }
         for process in processes[3...] { outputs.append(await process.wait()) }
-        let drained = try await waitUntil(timeout: .seconds(120)) {
+        let drained = try await waitUntil {
             // Completed jobs move to `jobs_done`: nothing pending, running, dead or cancelled is left.
             try await count(fixture, "SELECT count(*)::int FROM jobs") == 0
         }
@@ -106,7 +97,7 @@ struct WorkerProcessTests {
         var faulty = environment
         faulty["HERALD_FAULT_PUBLISH_PAUSE_MS"] = "60000"  // stuck after delivering, before recording it
         let first = try HeraldCommand.start(["worker", "--lease", "2", "--poll-ms", "100"], environment: faulty)
-        let delivered = try await waitUntil(timeout: .seconds(30)) {
+        let delivered = try await waitUntil {
             try await count(fixture, "SELECT count(*)::int FROM deliveries") == 1
         }
         #expect(delivered)
@@ -116,7 +107,7 @@ struct WorkerProcessTests {
 
         let killedAt = ContinuousClock.now
         let second = try HeraldCommand.start(["worker", "--lease", "2", "--poll-ms", "100"], environment: environment)
-        let published = try await waitUntil(timeout: .seconds(30)) {
+        let published = try await waitUntil {
             try await count(fixture, "SELECT count(*)::int FROM publications WHERE status = 'published'") == 1
         }
         let recovery = ContinuousClock.now - killedAt
@@ -149,7 +140,7 @@ struct WorkerProcessTests {
         var environment = ["DATABASE_URL": fixture.database.url, "HERALD_LOG_LEVEL": "error", "HERALD_FAULT_PUBLISH_PAUSE_MS": "60000"]
         environment["HERALD_HOME"] = fixture.folder.appendingPathComponent("home").path
         let worker = try HeraldCommand.start(["worker", "--grace", "1", "--poll-ms", "100"], environment: environment)
-        let started = try await waitUntil(timeout: .seconds(30)) {
+        let started = try await waitUntil {
             try await count(fixture, "SELECT count(*)::int FROM deliveries") == 1
         }
         #expect(started)

@@ -2,7 +2,6 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import Jobs
-import PostgresNIO
 import Scheduling
 import Storage
 import Testing

@@ -5,7 +5,6 @@ import Jobs
 import PostgresNIO
 import Scheduling
 @testable import Storage
-import Synchronization
 import Testing
 
 /// Runs `noop` jobs: fails their first two attempts, then succeeds.
@@ -17,15 +16,6 @@ struct FlakyHandler: JobHandler {
 }
 
 struct WorkerTests {
-    func waitUntil(timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("condition not met within \(timeout)")
-    }
-
     func count(_ database: Database, _ sql: PostgresQuery) async throws -> Int {
         for try await value in try await database.client.query(sql, logger: database.logger).decode(Int.self) { return value }
         return -1
@@ -53,10 +43,10 @@ struct WorkerTests {
                 logger: TestDatabase.logger
             )
             let running = Task { try await worker.run() }
-            try await waitUntil {
+            #expect(try await waitUntil {
                 // Completed jobs leave `jobs` for the history table `jobs_done`; dead ones stay for an operator to retry.
                 try await count(database, "SELECT ((SELECT count(*) FROM jobs_done) + (SELECT count(*) FROM jobs WHERE state = 'dead'))::int") == 302
-            }
+            })
             running.cancel()
             _ = try? await running.value
             #expect(try await count(database, "SELECT count(*)::int FROM job_probes") == 301)
@@ -81,13 +71,13 @@ struct WorkerTests {
             )
             let running = Task { try await worker.run() }
             // Wait until the worker's LISTEN is in place (a NOTIFY before it would only be caught by polling).
-            try await waitUntil(timeout: .seconds(20)) {
+            #expect(try await waitUntil {
                 try await count(database, "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'") > 0
-            }
+            })
             try await Task.sleep(for: .milliseconds(200))
             let enqueued = ContinuousClock.now
             try await JobQueue(database).enqueue([JobRequest(payload: ProbePayload(), runAt: Date())])
-            try await waitUntil(timeout: .seconds(90)) { try await count(database, "SELECT count(*)::int FROM job_probes") == 1 }
+            #expect(try await waitUntil { try await count(database, "SELECT count(*)::int FROM job_probes") == 1 })
             #expect(ContinuousClock.now - enqueued < .seconds(60))
             running.cancel()
             _ = try? await running.value
@@ -116,13 +106,13 @@ struct WorkerTests {
                 clock: SystemClock(), configuration: configuration, logger: TestDatabase.logger
             )
             let running = Task { try await worker.run() }
-            try await waitUntil {
+            #expect(try await waitUntil {
                 let published = try await count(database, "SELECT count(*)::int FROM publications WHERE status = 'published'")
                 // Every job completed: none left in `jobs` (pending, running, dead or cancelled), all in `jobs_done`.
                 let open = try await count(database, "SELECT count(*)::int FROM jobs")
                 let done = try await count(database, "SELECT count(*)::int FROM jobs_done")
                 return published == 4 && open == 0 && done >= 2
-            }
+            })
             running.cancel()
             _ = try? await running.value
             #expect(try await count(database, "SELECT count(*)::int FROM publications") == 4)

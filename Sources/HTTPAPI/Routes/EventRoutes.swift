@@ -1,10 +1,7 @@
 import Foundation
 import HeraldCore
-import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import PostgresNIO
 import Storage
 
 /// `POST /v1/events`: a JSON array or NDJSON of engagement events, atomic per batch, idempotent by event id.

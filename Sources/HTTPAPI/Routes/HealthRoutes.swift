@@ -2,10 +2,9 @@ import Foundation
 import HeraldCore
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import PostgresNIO
 import Storage
+import Logging
 
 /// `GET /healthz` (checks the database) and `GET /metrics` (Prometheus text).
 struct HealthRoutes {

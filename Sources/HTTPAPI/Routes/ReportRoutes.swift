@@ -3,7 +3,6 @@ import HTTPTypes
 import HeraldCore
 import Hummingbird
 import Jobs
-import Logging
 import NIOCore
 import Reports
 import Storage

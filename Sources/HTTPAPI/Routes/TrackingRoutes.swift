@@ -2,9 +2,7 @@ import Foundation
 import HeraldCore
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import PostgresNIO
 import Storage
 
 /// Public tracking endpoints: `GET /r/{code}` (click, then redirect) and `GET /p/{code}.gif` (impression pixel).

@@ -1,7 +1,6 @@
 import Analytics
 import Foundation
 import HeraldCore
-import PostgresNIO
 import Reports
 import Scheduling
 import Storage

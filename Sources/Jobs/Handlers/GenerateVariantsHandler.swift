@@ -2,8 +2,8 @@ import ContentVariants
 import ContentVariantsLLM
 import Foundation
 import HeraldCore
-import Logging
 import Storage
+import Logging
 
 /// Generates variants for a campaign from a brief (``GenerateVariantsPayload``) and stores them with their features
 /// and generator; the LLM when one is configured, the rule generator otherwise (or when the LLM fails).

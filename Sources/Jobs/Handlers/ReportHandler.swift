@@ -1,9 +1,9 @@
 import Foundation
 import HeraldCore
-import Logging
 import Reports
 import Scheduling
 import Storage
+import Logging
 
 /// Analyzes a campaign, writes its report to the reports folder (refreshing the workspace
 /// overview for HTML), and, when the payload names a webhook, posts a signed summary to it (``ReportPayload``).

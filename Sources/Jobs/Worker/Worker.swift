@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import Scheduling
 import ServiceLifecycle
 import Storage

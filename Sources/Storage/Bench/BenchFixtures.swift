@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import PostgresNIO
 
 /// What `herald bench` does to its own database (`herald_bench`, never the user's) besides Herald's own

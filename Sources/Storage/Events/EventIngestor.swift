@@ -1,7 +1,5 @@
 import Foundation
 import HeraldCore
-import Logging
-
 /// The one way engagement enters Herald, whatever the path: read → look up the referenced variants →
 /// check → store.
 ///

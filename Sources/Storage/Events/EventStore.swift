@@ -1,6 +1,5 @@
 import Foundation
 import HeraldCore
-import Logging
 import NIOCore
 import PostgresNIO
 

@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
-import PostgresNIO
 import Synchronization
+import PostgresNIO
 
 /// Keeps the month partitions of `events` made ahead of the events that need them.
 ///

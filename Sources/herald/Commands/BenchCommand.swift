@@ -3,7 +3,6 @@ import Foundation
 import HeraldCore
 import Jobs
 import Logging
-import PostgresNIO
 import Scheduling
 import Storage
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import EmbeddedPostgres
 import Foundation
-import PostgresNIO
 import Storage
 
 /// `herald db start|stop|status|migrate|url`.

@@ -3,9 +3,9 @@ import ArgumentParser
 import Foundation
 import Jobs
 import HeraldCore
-import Logging
 import Reports
 import Storage
+import Logging
 
 /// `herald demo`: the whole loop on a simulated audience, in one command.
 struct DemoCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
-import Logging
 import Storage
+import Logging
 
 /// Loads an events CSV file through the ``EventIngestor``, all rows or none, with progress bars on a terminal.
 struct EventImporter {
