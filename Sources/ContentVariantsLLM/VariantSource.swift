@@ -23,7 +23,12 @@ public struct VariantSource: Sendable {
     ///
     /// - Throws: ``ValidationError`` when the brief or count is unusable (from the rule generator's checks).
     public func generate(
-        brief: Brief, channel: Channel, count: Int, seed: UInt64, policy: SafetyPolicy, workspace: String = "default"
+        brief: Brief,
+        channel: Channel,
+        count: Int,
+        seed: UInt64,
+        policy: SafetyPolicy,
+        workspace: String = "default"
     ) async throws(ValidationError) -> GenerationResult {
         try brief.validate()
         let rules = RuleGenerator(policy: policy)

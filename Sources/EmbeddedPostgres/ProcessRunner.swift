@@ -41,7 +41,11 @@ public enum ProcessRunner {
         workingDirectory: URL? = nil
     ) async throws -> ProcessOutput {
         try await start(
-            executable, arguments, environment: environment, standardInput: standardInput, workingDirectory: workingDirectory
+            executable,
+            arguments,
+            environment: environment,
+            standardInput: standardInput,
+            workingDirectory: workingDirectory
         ).wait()
     }
 
@@ -91,15 +95,16 @@ public enum ProcessRunner {
         let argv = commandLine.map { strdup($0) } + [nil]
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv + envp { free(pointer) }
         }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, program, &fileActions, &attributes, argv, envp)
         guard spawned == 0 else {
             throw CocoaError(
                 .fileNoSuchFile,
-                userInfo: [NSFilePathErrorKey: executable, NSLocalizedDescriptionKey: "cannot run \(executable): \(String(cString: strerror(spawned)))"]
+                userInfo: [
+                    NSFilePathErrorKey: executable, NSLocalizedDescriptionKey: "cannot run \(executable): \(String(cString: strerror(spawned)))",
+                ]
             )
         }
         return RunningProcess(pid: pid, scratch: scratch)

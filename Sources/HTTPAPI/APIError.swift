@@ -1,6 +1,6 @@
 import Foundation
-import HeraldCore
 import HTTPTypes
+import HeraldCore
 import Hummingbird
 import NIOCore
 
@@ -60,13 +60,22 @@ public struct APIError: HTTPResponseError, Sendable {
             return error
         case let error as ValidationError:
             return APIError(
-                status: .unprocessableContent, code: "validation_failed", message: error.description,
-                details: [Detail(location: error.location.isEmpty ? nil : error.location, field: error.field.isEmpty ? nil : error.field, message: error.reason)]
+                status: .unprocessableContent,
+                code: "validation_failed",
+                message: error.description,
+                details: [
+                    Detail(
+                        location: error.location.isEmpty ? nil : error.location,
+                        field: error.field.isEmpty ? nil : error.field,
+                        message: error.reason
+                    )
+                ]
             )
         case let errors as ValidationErrors:
             let noun = errors.total == 1 ? "problem" : "problems"
             return APIError(
-                status: .unprocessableContent, code: "validation_failed",
+                status: .unprocessableContent,
+                code: "validation_failed",
                 message: "\(errors.total) \(noun) found; nothing was written",
                 details: errors.errors.map {
                     Detail(location: $0.location.isEmpty ? nil : $0.location, field: $0.field.isEmpty ? nil : $0.field, message: $0.reason)
@@ -80,14 +89,16 @@ public struct APIError: HTTPResponseError, Sendable {
             return .tooLarge(error.description)
         case let error as HTTPError:
             return APIError(
-                status: error.status, code: error.status == .notFound ? "not_found" : "http_\(error.status.code)",
+                status: error.status,
+                code: error.status == .notFound ? "not_found" : "http_\(error.status.code)",
                 message: error.body ?? error.status.reasonPhrase
             )
         case is NIOTooManyBytesError:
             return .tooLarge("the request body is too large")
         default:
             return APIError(
-                status: .internalServerError, code: "internal",
+                status: .internalServerError,
+                code: "internal",
                 message: "something went wrong on our side (request \(requestID)); it was logged"
             )
         }

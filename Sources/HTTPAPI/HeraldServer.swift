@@ -17,7 +17,13 @@ public struct ServerSettings: Sendable {
     /// nil uses the `Host` the request came to.
     public var publicURL: String?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maximumBatchRows: Int = 10_000, maximumBodyBytes: Int = 8 << 20, publicURL: String? = nil) {
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        maximumBatchRows: Int = 10_000,
+        maximumBodyBytes: Int = 8 << 20,
+        publicURL: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.maximumBatchRows = maximumBatchRows

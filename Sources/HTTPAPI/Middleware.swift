@@ -1,9 +1,9 @@
 import Foundation
-import HeraldCore
 import HTTPTypes
+import HeraldCore
 import Hummingbird
-import Storage
 import Logging
+import Storage
 
 /// Answers every error in the API's error shape, logs one line per request (and server errors),
 /// adds `X-Request-Id`, and records the request in the metrics.
@@ -34,13 +34,18 @@ struct ObservingMiddleware: RouterMiddleware {
         context.logger.info(
             "request",
             metadata: [
-                "hb.request.method": .string(request.method.rawValue), "hb.request.path": .string(Self.loggable(path: request.uri.path, query: request.uri.query)),
+                "hb.request.method": .string(request.method.rawValue),
+                "hb.request.path": .string(Self.loggable(path: request.uri.path, query: request.uri.query)),
                 "hb.response.status": .stringConvertible(response.status.code),
-                "herald.duration_ms": .string(String(format: "%.1f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)),
+                "herald.duration_ms": .string(
+                    String(format: "%.1f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
+                ),
             ]
         )
         metrics.recordRequest(
-            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
+            method: request.method.rawValue,
+            route: context.endpointPath ?? "unmatched",
+            status: response.status.code,
             duration: duration
         )
         return response

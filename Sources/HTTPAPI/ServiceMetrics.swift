@@ -14,9 +14,21 @@ public final class ServiceMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        eventsAccepted = registry.makeCounter(name: "herald_events_ingested_total", labels: [("result", "accepted")], help: "Engagement events received")
-        eventsDuplicate = registry.makeCounter(name: "herald_events_ingested_total", labels: [("result", "duplicate")], help: "Engagement events received")
-        eventsRejected = registry.makeCounter(name: "herald_events_ingested_total", labels: [("result", "rejected")], help: "Engagement events received")
+        eventsAccepted = registry.makeCounter(
+            name: "herald_events_ingested_total",
+            labels: [("result", "accepted")],
+            help: "Engagement events received"
+        )
+        eventsDuplicate = registry.makeCounter(
+            name: "herald_events_ingested_total",
+            labels: [("result", "duplicate")],
+            help: "Engagement events received"
+        )
+        eventsRejected = registry.makeCounter(
+            name: "herald_events_ingested_total",
+            labels: [("result", "rejected")],
+            help: "Engagement events received"
+        )
     }
 
     static let latencyBuckets: [Duration] = [
@@ -26,12 +38,15 @@ public final class ServiceMetrics: Sendable {
 
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
         registry.makeCounter(
-            name: "herald_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))],
+            name: "herald_http_requests_total",
+            labels: [("method", method), ("route", route), ("status", String(status))],
             help: "HTTP requests answered"
         ).increment()
         registry.makeDurationHistogram(
-            name: "herald_http_request_duration_seconds", labels: [("method", method), ("route", route)],
-            buckets: Self.latencyBuckets, help: "HTTP request latency"
+            name: "herald_http_request_duration_seconds",
+            labels: [("method", method), ("route", route)],
+            buckets: Self.latencyBuckets,
+            help: "HTTP request latency"
         ).record(duration)
     }
 
@@ -46,7 +61,8 @@ public final class ServiceMetrics: Sendable {
 
     func recordTracking(kind: String, bot: Bool) {
         registry.makeCounter(
-            name: "herald_tracking_hits_total", labels: [("kind", kind), ("bot", bot ? "true" : "false")],
+            name: "herald_tracking_hits_total",
+            labels: [("kind", kind), ("bot", bot ? "true" : "false")],
             help: "Tracking link clicks and pixel impressions"
         ).increment()
     }
@@ -66,7 +82,8 @@ public final class ServiceMetrics: Sendable {
         let connections = try await database.connectionStats()
         for (state, count) in connections {
             registry.makeGauge(
-                name: "herald_database_connections", labels: [("state", state)],
+                name: "herald_database_connections",
+                labels: [("state", state)],
                 help: "Connections to Herald's database by state (all processes sharing it)"
             ).set(Double(count))
         }

@@ -20,7 +20,8 @@ struct ShareLink: Sendable, Equatable {
     /// The signature, lowercase hex.
     func signature(secret: [UInt8]) -> String {
         let code = HMAC<SHA256>.authenticationCode(
-            for: Self.message(workspace: workspace, scope: scope, expires: expires), using: SymmetricKey(data: secret)
+            for: Self.message(workspace: workspace, scope: scope, expires: expires),
+            using: SymmetricKey(data: secret)
         )
         return TextEncoding.hex(code)
     }
@@ -29,7 +30,9 @@ struct ShareLink: Sendable, Equatable {
     func verify(signature: String, secret: [UInt8], now: Date) -> Bool {
         guard Double(expires) > now.timeIntervalSince1970, let bytes = TextEncoding.bytes(hex: signature), bytes.count == 32 else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(
-            bytes, authenticating: Self.message(workspace: workspace, scope: scope, expires: expires), using: SymmetricKey(data: secret)
+            bytes,
+            authenticating: Self.message(workspace: workspace, scope: scope, expires: expires),
+            using: SymmetricKey(data: secret)
         )
     }
 

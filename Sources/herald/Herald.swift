@@ -15,7 +15,8 @@ struct Herald: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, CampaignsCommand.self, ImportCommand.self, ScoreCommand.self, ReportCommand.self, ReportsCommand.self,
-            WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, BenchCommand.self, WorkspacesCommand.self,
+            WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, BenchCommand.self,
+            WorkspacesCommand.self,
             DBCommand.self, VariantsCommand.self, ServeCommand.self, TokensCommand.self,
         ]
     )

@@ -36,7 +36,10 @@ struct MeanScoringTests {
                 if let versus = expected.vs_control {
                     let actual = try #require(arm.vsControl)
                     #expect(isClose(actual.absolute, versus.absolute, relative: 1e-9, absolute: 1e-15))
-                    #expect(isClose(actual.pValue, versus.p_value, relative: 1e-7, absolute: 1e-15), "\(fixture.name) \(arm.id) p \(actual.pValue) vs \(versus.p_value)")
+                    #expect(
+                        isClose(actual.pValue, versus.p_value, relative: 1e-7, absolute: 1e-15),
+                        "\(fixture.name) \(arm.id) p \(actual.pValue) vs \(versus.p_value)"
+                    )
                     #expect(isClose(actual.degreesOfFreedom, versus.df, relative: 1e-9))
                     #expect(isClose(actual.ci[0], versus.ci[0], relative: 1e-7, absolute: 1e-12))
                     #expect(isClose(actual.ci[1], versus.ci[1], relative: 1e-7, absolute: 1e-12))

@@ -8,7 +8,10 @@ struct ScorerTests {
     struct Case: Decodable {
         struct Expected: Decodable {
             struct Arm: Decodable {
-                struct Posterior: Decodable { var alpha, beta, mean: Double; var ci: [Double] }
+                struct Posterior: Decodable {
+                    var alpha, beta, mean: Double
+                    var ci: [Double]
+                }
                 struct Versus: Decodable {
                     var absolute: Double
                     var relative: Double?
@@ -26,7 +29,10 @@ struct ScorerTests {
                 var expected_loss: Double
                 var vs_control: Versus?
             }
-            struct SRM: Decodable { var p_value: Double; var detected: Bool }
+            struct SRM: Decodable {
+                var p_value: Double
+                var detected: Bool
+            }
             var arms: [Arm]
             var srm: SRM
         }
@@ -57,13 +63,19 @@ struct ScorerTests {
             #expect(isClose(arm.posterior.ci[0], expected.posterior.ci[0], relative: 1e-9), "\(name) \(arm.id) ci low")
             #expect(isClose(arm.posterior.ci[1], expected.posterior.ci[1], relative: 1e-9), "\(name) \(arm.id) ci high")
             #expect(abs(arm.pBest - expected.p_best) < 1e-7, "\(name) \(arm.id) p_best \(arm.pBest) vs \(expected.p_best)")
-            #expect(abs(arm.expectedLoss - expected.expected_loss) < 1e-8, "\(name) \(arm.id) expected loss \(arm.expectedLoss) vs \(expected.expected_loss)")
+            #expect(
+                abs(arm.expectedLoss - expected.expected_loss) < 1e-8,
+                "\(name) \(arm.id) expected loss \(arm.expectedLoss) vs \(expected.expected_loss)"
+            )
             if let versus = expected.vs_control {
                 let actual = try #require(arm.vsControl)
                 #expect(isClose(actual.absolute, versus.absolute, relative: 1e-12, absolute: 1e-15))
                 #expect(isClose(actual.ci[0], versus.ci[0], relative: 1e-9, absolute: 1e-12))
                 #expect(isClose(actual.ci[1], versus.ci[1], relative: 1e-9, absolute: 1e-12))
-                #expect(isClose(actual.pValue, versus.p_value, relative: 1e-9, absolute: 1e-15), "\(name) \(arm.id) p \(actual.pValue) vs \(versus.p_value)")
+                #expect(
+                    isClose(actual.pValue, versus.p_value, relative: 1e-9, absolute: 1e-15),
+                    "\(name) \(arm.id) p \(actual.pValue) vs \(versus.p_value)"
+                )
                 #expect(isClose(actual.pValueHolm, versus.p_value_holm, relative: 1e-9, absolute: 1e-15))
                 #expect(isClose(actual.pValueBH, versus.p_value_bh, relative: 1e-9, absolute: 1e-15))
                 #expect(actual.relativeCI?.count == versus.relative_ci?.count)
@@ -123,10 +135,19 @@ struct ScorerTests {
 
     @Test(arguments: [
         (#"{"arms": [{"id": "A", "trials": 10, "successes": 1}]}"#, "arms: needs at least 2 arms"),
-        (#"{"arms": [{"id": "A", "trials": 10, "successes": 11}, {"id": "B", "trials": 10, "successes": 1}]}"#, "arms[0].successes: 11 successes exceed 10 trials"),
-        (#"{"arms": [{"id": "A", "trials": -1, "successes": 0}, {"id": "B", "trials": 10, "successes": 1}]}"#, "arms[0].trials: must not be negative"),
+        (
+            #"{"arms": [{"id": "A", "trials": 10, "successes": 11}, {"id": "B", "trials": 10, "successes": 1}]}"#,
+            "arms[0].successes: 11 successes exceed 10 trials"
+        ),
+        (
+            #"{"arms": [{"id": "A", "trials": -1, "successes": 0}, {"id": "B", "trials": 10, "successes": 1}]}"#,
+            "arms[0].trials: must not be negative"
+        ),
         (#"{"arms": [{"id": "A", "trials": 10.5, "successes": 0}, {"id": "B", "trials": 10, "successes": 1}]}"#, "arms[0].trials"),
-        (#"{"control": "Z", "arms": [{"id": "A", "trials": 10, "successes": 0}, {"id": "B", "trials": 10, "successes": 1}]}"#, "control: \"Z\" is not one of the arms"),
+        (
+            #"{"control": "Z", "arms": [{"id": "A", "trials": 10, "successes": 0}, {"id": "B", "trials": 10, "successes": 1}]}"#,
+            "control: \"Z\" is not one of the arms"
+        ),
         (#"{"arms": [{"id": "A", "successes": 0}, {"id": "B", "trials": 10, "successes": 1}]}"#, "arms[0].trials: is required"),
     ])
     func malformedInputIsNamed(json: String, message: String) throws {

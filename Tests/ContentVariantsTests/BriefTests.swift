@@ -7,7 +7,10 @@ import Testing
         let brief = Fixtures.brief
         #expect(brief.product == "Trailblazer 2 trail shoes")
         #expect(brief.hashtags == ["trailrunning", "ultrarunning", "runhappy"])
-        let json = try Brief(parsing: ##"{"product": "Acme", "hashtags": "#a #b", "tone": "Friendly", "safety": {"disclosures": ["#ad"]}}"##, source: "b.json")
+        let json = try Brief(
+            parsing: ##"{"product": "Acme", "hashtags": "#a #b", "tone": "Friendly", "safety": {"disclosures": ["#ad"]}}"##,
+            source: "b.json"
+        )
         #expect(json.hashtags == ["a", "b"])
         #expect(json.tone == .friendly)
         #expect(json.safety.requiredDisclosures == ["#ad"])
@@ -16,11 +19,20 @@ import Testing
     @Test(arguments: [
         ("offer: 10% off\n", "brief.yaml:1:1: product: is required (what the variants promote)"),
         ("product: Acme\ntone: sarcastic\n", "brief.yaml:2:7: tone: \"sarcastic\" is not one of playful, professional, urgent, friendly"),
-        ("product: Acme\nprice: 10\n", "brief.yaml:2:1: price: unknown field (expected one of product, offer, audience, link, cta, hashtags, tone, language, benefit, proof, deadline, brand, templates, safety)"),
-        ("product: Acme\nhashtags: [ok, not ok]\n", "brief.yaml:2:16: hashtags[1]: \"not ok\" must be letters, digits and _ (not only digits), without spaces"),
+        (
+            "product: Acme\nprice: 10\n",
+            "brief.yaml:2:1: price: unknown field (expected one of product, offer, audience, link, cta, hashtags, tone, language, benefit, proof, deadline, brand, templates, safety)"
+        ),
+        (
+            "product: Acme\nhashtags: [ok, not ok]\n",
+            "brief.yaml:2:16: hashtags[1]: \"not ok\" must be letters, digits and _ (not only digits), without spaces"
+        ),
         ("product: Acme\nlink: example.com\n", "brief.yaml:2:7: link: \"example.com\" is not an http or https URL"),
         ("product: Acme\nlanguage: de\n", "brief.yaml:2:11: language: \"de\" has no phrase library yet; use one of en"),
-        ("product: Acme\ntemplates:\n  - \"{Hi|Hello {{product}}\"\n", "brief.yaml:3:5: templates[0]: line 1, column 22: expected '|' or '}' to close the alternatives opened at line 1, column 1, found end of template"),
+        (
+            "product: Acme\ntemplates:\n  - \"{Hi|Hello {{product}}\"\n",
+            "brief.yaml:3:5: templates[0]: line 1, column 22: expected '|' or '}' to close the alternatives opened at line 1, column 1, found end of template"
+        ),
         ("product: [unclosed\n", "brief.yaml:2:1: not valid JSON or YAML: did not find expected ',' or ']' (while parsing a flow sequence)"),
     ])
     func malformedBriefsGiveLineAndColumn(text: String, message: String) {

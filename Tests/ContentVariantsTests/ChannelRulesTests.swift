@@ -1,5 +1,5 @@
-import Foundation
 import ContentVariants
+import Foundation
 import HeraldCore
 import Testing
 
@@ -67,7 +67,8 @@ import Testing
 
 @Suite struct FeatureTests {
     @Test func readsFeaturesFromText() throws {
-        let text = "Ready for your first ultra? 🏃‍♀️ 12,000 runners already swear by @trailblazer. Shop the sale: https://example.com/x #trailrunning #ultra"
+        let text =
+            "Ready for your first ultra? 🏃‍♀️ 12,000 runners already swear by @trailblazer. Shop the sale: https://example.com/x #trailrunning #ultra"
         let features = ContentFeatures(text: text, channel: .x)
         #expect(features.hasQuestion)
         #expect(features.hasNumber)

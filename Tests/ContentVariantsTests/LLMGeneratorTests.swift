@@ -3,8 +3,8 @@ import ContentVariantsLLM
 import Foundation
 import HeraldCore
 import HeraldTestKit
-import Testing
 import NIOCore
+import Testing
 
 @Suite struct LLMGeneratorTests {
     static let good = [
@@ -15,21 +15,29 @@ import NIOCore
 
     func configuration(_ url: URL, timeout: Duration = .seconds(5), attempts: Int = 2, budget: LLMBudget.Limits = .init()) -> LLMConfiguration {
         LLMConfiguration(
-            endpoint: url, model: "test-model", apiKey: "sk-test", timeout: timeout, maxAttempts: attempts, retryDelay: .milliseconds(10),
+            endpoint: url,
+            model: "test-model",
+            apiKey: "sk-test",
+            timeout: timeout,
+            maxAttempts: attempts,
+            retryDelay: .milliseconds(10),
             budget: budget
         )
     }
 
     func generator(_ configuration: LLMConfiguration, policy: SafetyPolicy = .none, budget: LLMBudget? = nil) -> LLMVariantGenerator {
         LLMVariantGenerator(
-            configuration: configuration, transport: HTTPChatTransport(), budget: budget ?? LLMBudget(limits: configuration.budget), policy: policy
+            configuration: configuration,
+            transport: HTTPChatTransport(),
+            budget: budget ?? LLMBudget(limits: configuration.budget),
+            policy: policy
         )
     }
 
     @Test func parsesAValidAnswerAndSendsThePrompt() async throws {
         try await StubLLMServer.with({ _, _ in .variants(Self.good) }) { url, log in
             let result = try await generator(configuration(url)).generate(brief: Fixtures.brief, channel: .x, count: 3, seed: 1, workspace: "w1")
-            #expect(result.variants.map(\.text) .sorted() == Self.good.sorted())
+            #expect(result.variants.map(\.text).sorted() == Self.good.sorted())
             #expect(result.variants.allSatisfy { $0.generator == "llm:test-model" })
             #expect(result.variants.first { $0.text.hasPrefix("Ready") }?.features.hook == .question)
             let request = try #require(log.all.first)
@@ -42,11 +50,12 @@ import NIOCore
     }
 
     @Test func tooLongBannedAndDuplicateAnswersNeverBecomeVariants() async throws {
-        let answers = Self.good + [
-            String(repeating: "Trailblazer is great. ", count: 20),
-            "Guaranteed results with Trailblazer 2, the miracle shoe! https://example.com/shoes",
-            Self.good[0] + "!",
-        ]
+        let answers =
+            Self.good + [
+                String(repeating: "Trailblazer is great. ", count: 20),
+                "Guaranteed results with Trailblazer 2, the miracle shoe! https://example.com/shoes",
+                Self.good[0] + "!",
+            ]
         let policy = SafetyPolicy(bannedWords: ["guaranteed"])
         try await StubLLMServer.with({ _, _ in .variants(answers) }) { url, _ in
             let result = try await generator(configuration(url), policy: policy)
@@ -87,10 +96,19 @@ import NIOCore
         // A body that is not a chat completion at all.
         try await StubLLMServer.with({ _, _ in StubReply(body: "<html>oops</html>") }) { url, _ in
             do {
-                _ = try await generator(configuration(url, attempts: 1)).generate(brief: Fixtures.brief, channel: .x, count: 1, seed: 1, workspace: "w1")
+                _ = try await generator(configuration(url, attempts: 1)).generate(
+                    brief: Fixtures.brief,
+                    channel: .x,
+                    count: 1,
+                    seed: 1,
+                    workspace: "w1"
+                )
                 Issue.record("accepted HTML")
             } catch let error as LLMError {
-                guard case .malformedAnswer = error else { Issue.record("\(error)"); return }
+                guard case .malformedAnswer = error else {
+                    Issue.record("\(error)")
+                    return
+                }
             }
         }
     }
@@ -123,7 +141,13 @@ import NIOCore
         }
         try await StubLLMServer.with({ _, _ in StubReply(status: 401, body: "{\"error\": \"bad key\"}") }) { url, log in
             do {
-                _ = try await generator(configuration(url, attempts: 3)).generate(brief: Fixtures.brief, channel: .x, count: 3, seed: 1, workspace: "w1")
+                _ = try await generator(configuration(url, attempts: 3)).generate(
+                    brief: Fixtures.brief,
+                    channel: .x,
+                    count: 3,
+                    seed: 1,
+                    workspace: "w1"
+                )
                 Issue.record("401 accepted")
             } catch let error as LLMError {
                 #expect(error == .http(status: 401, body: "{\"error\": \"bad key\"}"))
@@ -142,7 +166,10 @@ import NIOCore
                 _ = try await llm.generate(brief: Fixtures.brief, channel: .x, count: 3, seed: 1, workspace: "w1")
                 Issue.record("over budget")
             } catch let error as LLMError {
-                guard case .budgetExhausted(let workspace, _) = error else { Issue.record("\(error)"); return }
+                guard case .budgetExhausted(let workspace, _) = error else {
+                    Issue.record("\(error)")
+                    return
+                }
                 #expect(workspace == "w1")
             }
             // Another workspace still has its own budget.

@@ -1,5 +1,5 @@
-import Foundation
 import ContentVariants
+import Foundation
 import HeraldCore
 import PropertyBased
 import Testing
@@ -75,7 +75,9 @@ import Testing
     @Test func propertyEveryVariantRespectsItsChannelAndPolicy() async {
         let policy = SafetyPolicy(bannedWords: ["deal"], requiredDisclosures: ["#ad"])
         await propertyCheck(count: 60, input: Gen.int(in: 0...10_000), Gen.int(in: 0...(Self.channels.count - 1)), Gen.int(in: 1...10)) {
-            seed, channelIndex, count in
+            seed,
+            channelIndex,
+            count in
             let channel = Self.channels[channelIndex]
             let result = try RuleGenerator(policy: policy).generate(brief: Fixtures.brief, channel: channel, count: count, seed: UInt64(seed))
             #expect(result.variants.count <= count)

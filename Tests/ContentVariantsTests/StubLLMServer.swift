@@ -1,5 +1,6 @@
 import Foundation
 import HeraldTestKit
+
 /// Chat-completion answers for the stub LLM endpoint.
 extension StubReply {
     /// A chat completion whose message content is `content`.

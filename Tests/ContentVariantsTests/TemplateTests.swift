@@ -1,5 +1,5 @@
-import Foundation
 import ContentVariants
+import Foundation
 import HeraldCore
 import PropertyBased
 import Testing
@@ -15,7 +15,8 @@ import Testing
             Set(all) == [
                 "Meet Trailblazer 2.", "Say hello to Trailblazer 2.", "Meet Trailblazer 2 for trail runners.",
                 "Say hello to Trailblazer 2 for trail runners.",
-            ])
+            ]
+        )
         #expect(template.slotNames == ["audience", "product"])
         #expect(template.requiredSlotNames == ["product"])
     }
@@ -105,7 +106,9 @@ import Testing
             for _ in 0..<Int.random(in: 1...4, using: &random) {
                 switch Int.random(in: 0...(depth > 2 ? 1 : 4), using: &random) {
                 case 0: out += text()
-                case 1: out += ["{{product}}", "{{offer | upper}}", "{{audience|truncate(5)}}", "{{ product | title }}"].randomElement(using: &random) ?? ""
+                case 1:
+                    out +=
+                        ["{{product}}", "{{offer | upper}}", "{{audience|truncate(5)}}", "{{ product | title }}"].randomElement(using: &random) ?? ""
                 case 2, 3:
                     let inner = (0..<Int.random(in: 1...3, using: &random)).map { _ in sequence(depth + 1) }.joined(separator: "|")
                     // `{{` opens a slot, so a group cannot start right away with a nested group.

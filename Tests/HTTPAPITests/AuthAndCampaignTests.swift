@@ -1,11 +1,11 @@
 import Foundation
-import HeraldCore
 import HTTPAPI
+import HeraldCore
 import Hummingbird
 import NIOHTTP1
+import PostgresNIO
 import Storage
 import Testing
-import PostgresNIO
 
 @Suite struct AuthAndCampaignTests {
     @Test func tokensGateEveryV1RouteAndScopeItToTheirWorkspace() async throws {
@@ -33,7 +33,8 @@ import PostgresNIO
 
             // Another workspace's token: 404 for the id, never 403, and nothing changes.
             for (method, path, body) in [
-                (HTTPMethod.GET, "/v1/campaigns/\(id)", nil), (.GET, "/v1/campaigns/spring", nil), (.PATCH, "/v1/campaigns/\(id)", #"{"name": "pwned"}"#),
+                (HTTPMethod.GET, "/v1/campaigns/\(id)", nil), (.GET, "/v1/campaigns/spring", nil),
+                (.PATCH, "/v1/campaigns/\(id)", #"{"name": "pwned"}"#),
                 (.DELETE, "/v1/campaigns/\(id)", nil), (.GET, "/v1/campaigns/\(id)/variants", nil),
                 (.POST, "/v1/campaigns/\(id)/variants", #"{"text": "injected"}"#), (.GET, "/v1/campaigns/\(id)/publications", nil),
                 (.POST, "/v1/campaigns/\(id)/analyses", nil),
@@ -45,7 +46,8 @@ import PostgresNIO
             #expect((otherList["campaigns"] as? [Any])?.isEmpty == true)
             // Events naming another workspace's variant are unknown variants there.
             let variant = try #require((campaign["variants"] as? [[String: Any]])?.first?["id"] as? String)
-            let event = #"[{"id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "impression", "occurred_at": "\#(Timestamp.format(Date()))"}]"#
+            let event =
+                #"[{"id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "impression", "occurred_at": "\#(Timestamp.format(Date()))"}]"#
             let foreign = try await server.send(.POST, "/v1/events", token: other, json: event)
             #expect(foreign.status == 422)
             #expect(try foreign.error().fields == ["variant_id"])
@@ -59,7 +61,9 @@ import PostgresNIO
             for token in tokens { try await TokenStore(server.database).revoke(token.id, workspace: acme) }
             #expect(try await server.send(.GET, "/v1/campaigns", token: viewer).status == 401)
             // Secrets are stored only as hashes.
-            #expect(try await server.count("SELECT count(*)::int FROM api_tokens WHERE position(convert_to(\(viewer), 'UTF8') in token_hash) > 0") == 0)
+            #expect(
+                try await server.count("SELECT count(*)::int FROM api_tokens WHERE position(convert_to(\(viewer), 'UTF8') in token_hash) > 0") == 0
+            )
             #expect(try await server.count("SELECT count(*)::int FROM api_tokens WHERE octet_length(token_hash) = 32") == 3)
         }
     }
@@ -72,7 +76,12 @@ import PostgresNIO
             #expect(campaign["slug"] as? String == "spring")
             #expect((campaign["variants"] as? [[String: Any]])?.map { $0["key"] as? String } == ["A", "B"])
 
-            let patched = try await server.send(.PATCH, "/v1/campaigns/spring", token: token, json: #"{"name": "Renamed", "primary_metric": "conversion", "destination": null}"#)
+            let patched = try await server.send(
+                .PATCH,
+                "/v1/campaigns/spring",
+                token: token,
+                json: #"{"name": "Renamed", "primary_metric": "conversion", "destination": null}"#
+            )
             #expect(patched.status == 200)
             #expect(try patched.json()["name"] as? String == "Renamed")
             #expect(try patched.json()["primary_metric"] as? String == "conversion")
@@ -95,7 +104,10 @@ import PostgresNIO
             #expect(try badChannel.error().fields == ["channels[1]"])
 
             let schedule = try await server.send(
-                .POST, "/v1/campaigns/\(id)/schedules", token: token, json: #"{"rule": "0 9 * * MON-FRI", "tz": "Europe/Berlin"}"#
+                .POST,
+                "/v1/campaigns/\(id)/schedules",
+                token: token,
+                json: #"{"rule": "0 9 * * MON-FRI", "tz": "Europe/Berlin"}"#
             )
             #expect(schedule.status == 201, "\(schedule.text)")
             let scheduleID = try #require(try schedule.json()["id"] as? String)
@@ -116,8 +128,14 @@ import PostgresNIO
         (#"{"name": "N", "channels": ["x"], "variants": [{"text": "only one"}]}"#, "variants"),
         (#"{"name": "N", "channels": ["fax"], "variants": [{"text": "a"}, {"text": "b"}]}"#, "channels[0]"),
         (#"{"name": "N", "channels": ["x"], "destination": "javascript:alert(1)", "variants": [{"text": "a"}, {"text": "b"}]}"#, "destination"),
-        (#"{"name": "N", "channels": ["x"], "schedule": {"cron": "61 * * * *", "tz": "UTC"}, "variants": [{"text": "a"}, {"text": "b"}]}"#, "schedule.cron"),
-        (#"{"name": "N", "channels": ["x"], "schedule": {"cron": "0 9 * * *", "tz": "Mars/Olympus"}, "variants": [{"text": "a"}, {"text": "b"}]}"#, "schedule.tz"),
+        (
+            #"{"name": "N", "channels": ["x"], "schedule": {"cron": "61 * * * *", "tz": "UTC"}, "variants": [{"text": "a"}, {"text": "b"}]}"#,
+            "schedule.cron"
+        ),
+        (
+            #"{"name": "N", "channels": ["x"], "schedule": {"cron": "0 9 * * *", "tz": "Mars/Olympus"}, "variants": [{"text": "a"}, {"text": "b"}]}"#,
+            "schedule.tz"
+        ),
         (#"{"name": 42, "channels": ["x"], "variants": [{"text": "a"}, {"text": "b"}]}"#, "name"),
         (#"{"name": "N", "channels": ["x"], "colour": "red", "variants": [{"text": "a"}, {"text": "b"}]}"#, "colour"),
     ])

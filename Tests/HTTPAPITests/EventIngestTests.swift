@@ -1,11 +1,11 @@
 import Foundation
-import HeraldCore
 import HTTPAPI
+import HeraldCore
 import Hummingbird
-import Storage
-import Testing
 import NIOHTTP1
 import PostgresNIO
+import Storage
+import Testing
 
 @Suite struct EventIngestTests {
     /// A JSON array of events for `variants`, with ids from `ids`.
@@ -45,7 +45,8 @@ import PostgresNIO
             var rows = (0..<50).map { _ in UUID() }.map { id in
                 #"{"id": "\#(id.uuidString)", "variant_id": "\#(variants[0])", "kind": "click", "occurred_at": "\#(Timestamp.format(Date()))"}"#
             }
-            rows[30] = #"{"id": "\#(UUID().uuidString)", "variant_id": "\#(variants[0])", "kind": "clik", "occurred_at": "\#(Timestamp.format(Date()))"}"#
+            rows[30] =
+                #"{"id": "\#(UUID().uuidString)", "variant_id": "\#(variants[0])", "kind": "clik", "occurred_at": "\#(Timestamp.format(Date()))"}"#
             let refused = try await server.send(.POST, "/v1/events", token: token, json: "[" + rows.joined(separator: ",") + "]")
             #expect(refused.status == 422)
             let body = try refused.json()["error"] as? [String: Any]
@@ -75,7 +76,9 @@ import PostgresNIO
                             let offset = (client * 40 + round * 17) % (ids.count - 200)
                             let window = Array(ids[offset..<(offset + 200)])
                             let reply = try await server.send(
-                                .POST, "/v1/events", token: token,
+                                .POST,
+                                "/v1/events",
+                                token: token,
                                 json: Self.batch(window, variants: variants, at: start.addingTimeInterval(Double(client * 60)))
                             )
                             guard reply.status == 202 else { throw TestServer.TestServerError("\(reply.status) \(reply.text)") }
@@ -113,19 +116,47 @@ import PostgresNIO
                 ("not an array or NDJSON", Array("42".utf8), 400, "JSON array"),
                 ("empty body", [], 400, "empty"),
                 ("wrong type", Array(row(#""id": 7, "variant_id": "\#(variant)", "kind": "click", "occurred_at": "\#(now)""#).utf8), 422, "id"),
-                ("unknown kind", Array(row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "purchase", "occurred_at": "\#(now)""#).utf8), 422, "kind"),
+                (
+                    "unknown kind",
+                    Array(row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "purchase", "occurred_at": "\#(now)""#).utf8),
+                    422, "kind"
+                ),
                 ("NaN as a string", Array(row(good + #", "value": "NaN""#).utf8), 422, "value"),
                 ("NaN bare", Array(row(good + #", "value": NaN"#).utf8), 400, "JSON"),
                 ("infinite", Array(row(good + #", "value": 1e999"#).utf8), 422, "value"),
-                ("years ago", Array(row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "click", "occurred_at": "1990-01-01T00:00:00Z""#).utf8), 422, "occurred_at"),
-                ("years ahead", Array(row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "click", "occurred_at": "2099-01-01T00:00:00Z""#).utf8), 422, "occurred_at"),
-                ("not a timestamp", Array(row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "click", "occurred_at": "yesterday""#).utf8), 422, "occurred_at"),
-                ("unknown variant", Array(row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(UUID().uuidString)", "kind": "click", "occurred_at": "\#(now)""#).utf8), 422, "variant_id"),
+                (
+                    "years ago",
+                    Array(
+                        row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "click", "occurred_at": "1990-01-01T00:00:00Z""#)
+                            .utf8
+                    ), 422, "occurred_at"
+                ),
+                (
+                    "years ahead",
+                    Array(
+                        row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "click", "occurred_at": "2099-01-01T00:00:00Z""#)
+                            .utf8
+                    ), 422, "occurred_at"
+                ),
+                (
+                    "not a timestamp",
+                    Array(row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "click", "occurred_at": "yesterday""#).utf8), 422,
+                    "occurred_at"
+                ),
+                (
+                    "unknown variant",
+                    Array(
+                        row(#""id": "\#(UUID().uuidString)", "variant_id": "\#(UUID().uuidString)", "kind": "click", "occurred_at": "\#(now)""#).utf8
+                    ), 422, "variant_id"
+                ),
                 ("missing field", Array(row(#""id": "\#(UUID().uuidString)", "kind": "click", "occurred_at": "\#(now)""#).utf8), 422, "variant_id"),
                 ("unknown field", Array(row(good + #", "variant": "A""#).utf8), 422, "variant"),
                 ("not UTF-8", [0x5B, 0x7B, 0x22, 0x69, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x5D], 400, "UTF-8"),
                 ("row not an object", Array("[[1, 2]]".utf8), 422, ""),
-                ("too many rows", Array(("[" + Array(repeating: "{" + good + "}", count: 1_001).joined(separator: ",") + "]").utf8), 413, "at most 1000"),
+                (
+                    "too many rows", Array(("[" + Array(repeating: "{" + good + "}", count: 1_001).joined(separator: ",") + "]").utf8), 413,
+                    "at most 1000"
+                ),
                 ("deeply nested", Array(repeating: UInt8(ascii: "["), count: 100_000), 400, "JSON"),
                 ("10 MB body", Array(repeating: UInt8(ascii: " "), count: 10 << 20), 413, "bytes"),
             ]

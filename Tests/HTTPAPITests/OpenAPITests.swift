@@ -1,7 +1,7 @@
 import Foundation
+import HTTPAPI
 import HeraldCore
 import HeraldTestSupport
-import HTTPAPI
 import Hummingbird
 import NIOHTTP1
 import Storage
@@ -33,7 +33,10 @@ import Yams
             let routes = Set(router.routes.map { "\($0.method.rawValue) \(Self.normalise("\($0.path)"))" })
             let described = Set(Self.operations(try Self.document()).keys)
             #expect(routes.subtracting(described).isEmpty, "routes missing from openapi.yaml: \(routes.subtracting(described).sorted())")
-            #expect(described.subtracting(routes).isEmpty, "openapi.yaml describes routes that do not exist: \(described.subtracting(routes).sorted())")
+            #expect(
+                described.subtracting(routes).isEmpty,
+                "openapi.yaml describes routes that do not exist: \(described.subtracting(routes).sorted())"
+            )
         }
     }
 
@@ -56,13 +59,17 @@ import Yams
                 (.DELETE, "/v1/campaigns/\(id)/variants/Z", token, nil),
                 (.GET, "/v1/campaigns/\(id)/channels", token, nil), (.PUT, "/v1/campaigns/\(id)/channels", token, #"{"channels": ["x"]}"#),
                 (.PUT, "/v1/campaigns/\(id)/channels", token, #"{"channels": ["fax"]}"#),
-                (.POST, "/v1/campaigns/\(id)/schedules", token, #"{"rule": "@daily"}"#), (.POST, "/v1/campaigns/\(id)/schedules", token, #"{"rule": "bad"}"#),
+                (.POST, "/v1/campaigns/\(id)/schedules", token, #"{"rule": "@daily"}"#),
+                (.POST, "/v1/campaigns/\(id)/schedules", token, #"{"rule": "bad"}"#),
                 (.GET, "/v1/campaigns/\(id)/schedules", token, nil), (.GET, "/v1/schedules", token, nil),
                 (.GET, "/v1/schedules/\(UUID().uuidString)", token, nil), (.DELETE, "/v1/schedules/\(UUID().uuidString)", token, nil),
                 (.POST, "/v1/campaigns/\(id)/publications", token, #"{"variant": "A", "channel": "x"}"#),
                 (.POST, "/v1/campaigns/\(id)/publications", token, #"{"variant": "Q", "channel": "x"}"#),
                 (.GET, "/v1/campaigns/\(id)/publications", token, nil),
-                (.POST, "/v1/events", token, #"[{"id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "impression", "occurred_at": "\#(Timestamp.format(Date()))"}]"#),
+                (
+                    .POST, "/v1/events", token,
+                    #"[{"id": "\#(UUID().uuidString)", "variant_id": "\#(variant)", "kind": "impression", "occurred_at": "\#(Timestamp.format(Date()))"}]"#
+                ),
                 (.POST, "/v1/events", token, "[{]"), (.POST, "/v1/events", token, #"[{"id": 1}]"#),
                 (.POST, "/v1/events", token, String(repeating: " ", count: 70 << 10)),
                 (.POST, "/v1/campaigns/\(id)/analyses", token, nil), (.GET, "/v1/campaigns/\(id)/analyses", token, nil),
@@ -77,7 +84,9 @@ import Yams
             var checked = 0
             for line in metrics.split(separator: "\n") where line.hasPrefix("herald_http_requests_total{") {
                 let labels = Self.labels(String(line))
-                guard let method = labels["method"], let route = labels["route"], let status = labels["status"], route != "unmatched" else { continue }
+                guard let method = labels["method"], let route = labels["route"], let status = labels["status"], route != "unmatched" else {
+                    continue
+                }
                 let operation = operations["\(method) \(Self.normalise(route))"]
                 let responses = operation?["responses"] as? [String: Any] ?? [:]
                 #expect(responses[status] != nil, "\(method) \(route) answered \(status), which openapi.yaml does not document")

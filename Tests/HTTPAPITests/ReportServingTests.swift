@@ -1,12 +1,13 @@
 import Foundation
-@testable import HTTPAPI
 import HeraldCore
 import HeraldTestSupport
 import Hummingbird
+import NIOHTTP1
 import PostgresNIO
 import Storage
 import Testing
-import NIOHTTP1
+
+@testable import HTTPAPI
 
 @Suite struct ReportServingTests {
     static let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -14,14 +15,21 @@ import NIOHTTP1
     /// A campaign with a hostile variant text, some engagement and one analysis.
     func analyzedCampaign(_ server: TestServer, token: String) async throws {
         let created = try await server.send(
-            .POST, "/v1/campaigns", token: token,
+            .POST,
+            "/v1/campaigns",
+            token: token,
             json: #"{"name": "Spring", "slug": "spring", "channels": ["x"], "variants": [{"text": "Plain"}, {"text": "\#(Self.hostile)"}]}"#
         )
         #expect(created.status == 201, "\(created.text)")
         let variants = EventIngestTests.variants(of: try created.json())
         let impressions = (0..<400).map { _ in UUID() }
         _ = try await server.send(.POST, "/v1/events", token: token, json: EventIngestTests.batch(impressions, variants: variants))
-        _ = try await server.send(.POST, "/v1/events", token: token, json: EventIngestTests.batch((0..<30).map { _ in UUID() }, variants: variants, kind: "click"))
+        _ = try await server.send(
+            .POST,
+            "/v1/events",
+            token: token,
+            json: EventIngestTests.batch((0..<30).map { _ in UUID() }, variants: variants, kind: "click")
+        )
         let analysis = try await server.send(.POST, "/v1/campaigns/spring/analyses", token: token)
         #expect(analysis.status == 201, "\(analysis.text)")
     }

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
-import HeraldCore
-import HeraldTestSupport
 import HTTPAPI
 import HTTPTypes
+import HeraldCore
+import HeraldTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -11,6 +11,7 @@ import NIOCore
 import NIOHTTP1
 import PostgresNIO
 import ServiceLifecycle
+
 @testable import Storage
 
 /// A Herald application over a fresh database, and a client for it: in process through HummingbirdTesting's
@@ -118,7 +119,11 @@ struct TestServer: Sendable {
 
     /// Sends a request and reads the whole answer (redirects are not followed).
     func send(
-        _ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil, headers: [(String, String)] = []
+        _ method: HTTPMethod,
+        _ path: String,
+        token: String? = nil,
+        body: [UInt8]? = nil,
+        headers: [(String, String)] = []
     ) async throws -> Reply {
         var fields = headers
         if let token { fields.append(("Authorization", "Bearer \(token)")) }
@@ -131,7 +136,10 @@ struct TestServer: Sendable {
                 httpFields.append(HTTPField(name: name, value: value))
             }
             let response = try await client.executeRequest(
-                uri: path, method: HTTPRequest.Method(rawValue: method.rawValue)!, headers: httpFields, body: body.map { ByteBuffer(bytes: $0) }
+                uri: path,
+                method: HTTPRequest.Method(rawValue: method.rawValue)!,
+                headers: httpFields,
+                body: body.map { ByteBuffer(bytes: $0) }
             )
             var replyHeaders = HTTPHeaders()
             for field in response.headers { replyHeaders.add(name: field.name.rawName, value: field.value) }
@@ -166,11 +174,18 @@ struct TestServer: Sendable {
     }
 
     /// Creates a campaign through the API and returns its JSON.
-    func createCampaign(token: String, slug: String = "spring", destination: String? = "https://shop.example.com/shoes?ref=herald") async throws -> [String: Any] {
+    func createCampaign(
+        token: String,
+        slug: String = "spring",
+        destination: String? = "https://shop.example.com/shoes?ref=herald"
+    ) async throws -> [String: Any] {
         let destinationField = destination.map { #", "destination": "\#($0)""# } ?? ""
         let reply = try await send(
-            .POST, "/v1/campaigns", token: token,
-            json: #"{"name": "Spring \#(slug)", "slug": "\#(slug)", "channels": ["x", "email"]\#(destinationField), "variants": [{"text": "Trail season is here."}, {"text": "Ready for your first ultra?"}]}"#
+            .POST,
+            "/v1/campaigns",
+            token: token,
+            json:
+                #"{"name": "Spring \#(slug)", "slug": "\#(slug)", "channels": ["x", "email"]\#(destinationField), "variants": [{"text": "Trail season is here."}, {"text": "Ready for your first ultra?"}]}"#
         )
         guard reply.status == 201 else { throw TestServerError("creating a campaign answered \(reply.status): \(reply.text)") }
         return try reply.json()

@@ -1,11 +1,11 @@
 import Foundation
-import HeraldCore
 import HTTPAPI
+import HeraldCore
 import Hummingbird
-import Storage
-import Testing
 import NIOHTTP1
 import PostgresNIO
+import Storage
+import Testing
 
 @Suite struct TrackingTests {
     static let browser = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15"
@@ -14,7 +14,12 @@ import PostgresNIO
         try await TestServer.live { server in
             let token = try await server.token(workspace: "acme", role: .editor)
             _ = try await server.createCampaign(token: token)
-            let created = try await server.send(.POST, "/v1/campaigns/spring/publications", token: token, json: #"{"variant": "B", "channel": "email"}"#)
+            let created = try await server.send(
+                .POST,
+                "/v1/campaigns/spring/publications",
+                token: token,
+                json: #"{"variant": "B", "channel": "email"}"#
+            )
             #expect(created.status == 201, "\(created.text)")
             let publication = try created.json()
             let code = try #require(publication["tracking_code"] as? String)

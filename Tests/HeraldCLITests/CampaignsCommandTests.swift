@@ -34,13 +34,15 @@ struct CampaignsCommandTests {
         #expect(created.standardOutput == "news-1\n")
     }
 
-    @Test(arguments: [
-        ("missing.yaml", nil, "missing.yaml: cannot read the file"),
-        ("bad.yaml", "name: [unclosed", "bad.yaml: not valid JSON or YAML"),
-        ("bad.json", #"{"name": "x", "channels": ["x"], "variants": [{"text": "a"}], }"#, "bad.json:"),
-        ("one.yaml", "name: x\nchannels: [x]\nvariants: [only]", "one.yaml: variants: needs at least 2 variants"),
-        ("typo.yaml", "name: x\nchanels: [x]\nvariants: [a, b]", "typo.yaml: chanels: unknown field"),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            ("missing.yaml", nil, "missing.yaml: cannot read the file"),
+            ("bad.yaml", "name: [unclosed", "bad.yaml: not valid JSON or YAML"),
+            ("bad.json", #"{"name": "x", "channels": ["x"], "variants": [{"text": "a"}], }"#, "bad.json:"),
+            ("one.yaml", "name: x\nchannels: [x]\nvariants: [only]", "one.yaml: variants: needs at least 2 variants"),
+            ("typo.yaml", "name: x\nchanels: [x]\nvariants: [a, b]", "typo.yaml: chanels: unknown field"),
+        ] as [(String, String?, String)]
+    )
     func badFilesGetOneClearLineAndWriteNothing(name: String, contents: String?, message: String) async throws {
         let fixture = try await CLIFixture.make()
         let path = contents.map { try? fixture.write(name, $0) } ?? fixture.folder.appendingPathComponent(name).path

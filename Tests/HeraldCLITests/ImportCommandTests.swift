@@ -2,8 +2,9 @@ import EmbeddedPostgres
 import Foundation
 import HeraldTestSupport
 import PostgresNIO
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 struct ImportCommandTests {
     func csv(_ rows: [String]) -> String {

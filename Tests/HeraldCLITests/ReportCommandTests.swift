@@ -32,8 +32,19 @@ struct ReportCommandTests {
         let fixture = try await CLIFixture.make()
         let (slug, _, _) = try await fixture.createCampaign()
         let created = try await fixture.run(
-            "reports", "schedule", slug, "--cron", "0 9 * * MON", "--tz", "Europe/Berlin", "--format", "html",
-            "--webhook", "https://hooks.example.com/herald", "--webhook-secret-env", "HERALD_WEBHOOK_MARKETING"
+            "reports",
+            "schedule",
+            slug,
+            "--cron",
+            "0 9 * * MON",
+            "--tz",
+            "Europe/Berlin",
+            "--format",
+            "html",
+            "--webhook",
+            "https://hooks.example.com/herald",
+            "--webhook-secret-env",
+            "HERALD_WEBHOOK_MARKETING"
         )
         #expect(created.succeeded, "\(created.standardError)")
         #expect(created.standardOutput.hasPrefix("schedule report:\(slug): next fire "))

@@ -25,11 +25,23 @@ struct ScoreCommandTests {
     }
 
     @Test(arguments: [
-        (#"{"arms": [{"id": "A", "trials": 10, "successes": 11}, {"id": "B", "trials": 10, "successes": 1}]}"#, "stdin: arms[0].successes: 11 successes exceed 10 trials"),
-        (#"{"arms": [{"id": "A", "trials": -5, "successes": 0}, {"id": "B", "trials": 10, "successes": 1}]}"#, "stdin: arms[0].trials: must not be negative"),
+        (
+            #"{"arms": [{"id": "A", "trials": 10, "successes": 11}, {"id": "B", "trials": 10, "successes": 1}]}"#,
+            "stdin: arms[0].successes: 11 successes exceed 10 trials"
+        ),
+        (
+            #"{"arms": [{"id": "A", "trials": -5, "successes": 0}, {"id": "B", "trials": 10, "successes": 1}]}"#,
+            "stdin: arms[0].trials: must not be negative"
+        ),
         (#"{"arms": [{"id": "A", "trials": 5, "successes": 0}]}"#, "stdin: arms: needs at least 2 arms"),
-        (#"{"control": "X", "arms": [{"id": "A", "trials": 5, "successes": 0}, {"id": "B", "trials": 5, "successes": 0}]}"#, "stdin: control: \"X\" is not one of the arms"),
-        (#"{"arms": [{"id": "A", "trials": 5.5, "successes": 0}, {"id": "B", "trials": 5, "successes": 0}]}"#, "stdin: arms[0].trials: must be a whole number"),
+        (
+            #"{"control": "X", "arms": [{"id": "A", "trials": 5, "successes": 0}, {"id": "B", "trials": 5, "successes": 0}]}"#,
+            "stdin: control: \"X\" is not one of the arms"
+        ),
+        (
+            #"{"arms": [{"id": "A", "trials": 5.5, "successes": 0}, {"id": "B", "trials": 5, "successes": 0}]}"#,
+            "stdin: arms[0].trials: must be a whole number"
+        ),
         ("not json", "stdin: not valid JSON"),
         ("", "stdin: expected a JSON object"),
     ])

@@ -5,8 +5,9 @@ import HeraldTestSupport
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 #if canImport(Glibc)
 import Glibc
@@ -35,7 +36,8 @@ import Glibc
         var environment = ["DATABASE_URL": fixture.database.url, "HERALD_LOG_LEVEL": "error"]
         environment["HERALD_HOME"] = fixture.folder.appendingPathComponent("home").path
         let server = try HeraldCommand.start(
-            ["serve", "--port", String(port), "--poll-ms", "100", "--tick-ms", "100", "--grace", "2"], environment: environment,
+            ["serve", "--port", String(port), "--poll-ms", "100", "--tick-ms", "100", "--grace", "2"],
+            environment: environment,
             workingDirectory: fixture.folder
         )
         let base = "http://127.0.0.1:\(port)"
@@ -47,12 +49,17 @@ import Glibc
         #expect(healthy)
 
         let campaign = try await get(
-            "\(base)/v1/campaigns", token: token, method: .POST,
+            "\(base)/v1/campaigns",
+            token: token,
+            method: .POST,
             body: #"{"name": "Served", "channels": ["x"], "destination": "https://example.com/", "variants": [{"text": "a"}, {"text": "b"}]}"#
         )
         #expect(campaign.0 == 201, "\(campaign.1)")
         let publication = try await get(
-            "\(base)/v1/campaigns/served/publications", token: token, method: .POST, body: #"{"variant": "B", "channel": "x"}"#
+            "\(base)/v1/campaigns/served/publications",
+            token: token,
+            method: .POST,
+            body: #"{"variant": "B", "channel": "x"}"#
         )
         #expect(publication.0 == 201, "\(publication.1)")
         let object = try JSONSerialization.jsonObject(with: Data(publication.1.utf8)) as? [String: Any]
@@ -65,7 +72,9 @@ import Glibc
         var probed = false
         for _ in 0..<300 where !probed {
             probed = try await Database.withDatabase(fixture.database, logger: TestDatabase.logger) { database in
-                for try await count in try await database.client.query("SELECT count(*)::int FROM job_probes", logger: database.logger).decode(Int.self) {
+                for try await count in try await database.client.query("SELECT count(*)::int FROM job_probes", logger: database.logger).decode(
+                    Int.self
+                ) {
                     return count == 1
                 }
                 return false

@@ -3,8 +3,9 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import PostgresNIO
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +29,8 @@ struct WorkerProcessTests {
         environment["HERALD_HOME"] = fixture.folder.appendingPathComponent("home").path
 
         let created = try await HeraldCommand.run(
-            ["schedules", "create", "minutely", "--rule", "* * * * *", "--job", "probe"], environment: environment
+            ["schedules", "create", "minutely", "--rule", "* * * * *", "--job", "probe"],
+            environment: environment
         )
         #expect(created.succeeded, "\(created.standardError)")
         let enqueued = try await HeraldCommand.run(["jobs", "enqueue", "probe", "--count", "2000"], environment: environment)
@@ -38,7 +40,8 @@ struct WorkerProcessTests {
         for _ in 0..<3 {
             processes.append(
                 try HeraldCommand.start(
-                    ["worker", "--no-scheduler", "--concurrency", "8", "--lease", "600", "--poll-ms", "200"], environment: environment
+                    ["worker", "--no-scheduler", "--concurrency", "8", "--lease", "600", "--poll-ms", "200"],
+                    environment: environment
                 )
             )
         }
@@ -67,7 +70,9 @@ struct WorkerProcessTests {
         let span = try await count(fixture, "SELECT (extract(epoch FROM max(fire_at) - min(fire_at)) / 60)::int + 1 FROM schedule_fires")
         #expect(fires >= 60, "fires: \(fires)")
         #expect(fires == span, "\(fires) fires over \(span) minutes")
-        #expect(try await count(fixture, "SELECT count(*)::int FROM (SELECT fire_at FROM schedule_fires GROUP BY fire_at HAVING count(*) > 1) d") == 0)
+        #expect(
+            try await count(fixture, "SELECT count(*)::int FROM (SELECT fire_at FROM schedule_fires GROUP BY fire_at HAVING count(*) > 1) d") == 0
+        )
         // Every job ran exactly once: 2,000 enqueued and one per fire.
         #expect(try await count(fixture, "SELECT count(*)::int FROM jobs") == 0)
         #expect(try await count(fixture, "SELECT count(*)::int FROM jobs_done") == 2_000 + fires)
@@ -84,7 +89,11 @@ struct WorkerProcessTests {
             let workspace = try await WorkspaceStore(database).ensure(slug: "default")
             let found = try await CampaignStore(database, workspace: workspace).find(campaign.slug)
             let publication = try await PublicationStore(database).create(
-                workspace: workspace, campaign: found.id, variant: found.variants[0].id, channel: .x, scheduledAt: Date(),
+                workspace: workspace,
+                campaign: found.id,
+                variant: found.variants[0].id,
+                channel: .x,
+                scheduledAt: Date(),
                 idempotencyKey: "crash-test"
             )
             try await JobQueue(database).enqueue([
@@ -130,7 +139,11 @@ struct WorkerProcessTests {
             let workspace = try await WorkspaceStore(database).ensure(slug: "default")
             let found = try await CampaignStore(database, workspace: workspace).find(campaign.slug)
             let publication = try await PublicationStore(database).create(
-                workspace: workspace, campaign: found.id, variant: found.variants[1].id, channel: .instagram, scheduledAt: Date(),
+                workspace: workspace,
+                campaign: found.id,
+                variant: found.variants[1].id,
+                channel: .instagram,
+                scheduledAt: Date(),
                 idempotencyKey: "shutdown-test"
             )
             try await JobQueue(database).enqueue([

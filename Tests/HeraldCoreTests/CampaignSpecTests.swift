@@ -36,13 +36,19 @@ struct CampaignSpecTests {
     @Test(arguments: [
         ("name: x\nchannels: [x]\nvariants: [{text: a}]", "c.yaml: variants: needs at least 2 variants to compare, found 1"),
         ("channels: [x]\nvariants: [a, b]", "c.yaml: name: is required"),
-        ("name: x\nchannels: [tiktok]\nvariants: [a, b]", "c.yaml: channels[0]: \"tiktok\" is not one of x, instagram, linkedin, facebook, email, sms"),
+        (
+            "name: x\nchannels: [tiktok]\nvariants: [a, b]",
+            "c.yaml: channels[0]: \"tiktok\" is not one of x, instagram, linkedin, facebook, email, sms"
+        ),
         ("name: x\nchannels: [x]\nvariants: [{key: A, text: a}, {key: A, text: b}]", "c.yaml: variants[1].key: \"A\" is used by another variant"),
         ("name: x\nchannels: [x]\nprimary_metirc: click\nvariants: [a, b]", "c.yaml: primary_metirc: unknown field"),
         ("name: x\nchannels: [x]\nprimary_metric: impression\nvariants: [a, b]", "c.yaml: primary_metric: \"impression\" is not one of click"),
         ("name: x\nchannels: [x]\ndestination: ftp://a\nvariants: [a, b]", "c.yaml: destination: \"ftp://a\" is not an http or https URL"),
         ("name: x\nchannels: [x]\nschedule: {cron: '0 9 * *', tz: UTC}\nvariants: [a, b]", "c.yaml: schedule.cron: \"0 9 * *\" has 4 fields"),
-        ("name: x\nchannels: [x]\nschedule: {cron: '@daily', tz: Mars/Base}\nvariants: [a, b]", "c.yaml: schedule.tz: \"Mars/Base\" is not an IANA time zone"),
+        (
+            "name: x\nchannels: [x]\nschedule: {cron: '@daily', tz: Mars/Base}\nvariants: [a, b]",
+            "c.yaml: schedule.tz: \"Mars/Base\" is not an IANA time zone"
+        ),
         ("name: x\nchannels: [x]\nvariants: [a, '  ']", "c.yaml: variants[1].text: must not be empty"),
         ("name: [unclosed", "c.yaml: not valid JSON or YAML"),
         ("- just\n- a list", "c.yaml: expected a mapping"),

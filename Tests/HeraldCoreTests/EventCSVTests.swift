@@ -83,7 +83,12 @@ struct EventCSVTests {
         var lines = ["id,variant_id,kind,occurred_at,value"] + (0..<50).map { _ in row() }
         lines[25] = row("clik")  // line 26
         lines[40] = row(value: "x")  // line 41
-        var reader = try! EventCSV.Reader(bytes: Array(lines.joined(separator: "\n").utf8), source: "events.csv", policy: policy, isKnownVariant: { $0 == known })
+        var reader = try! EventCSV.Reader(
+            bytes: Array(lines.joined(separator: "\n").utf8),
+            source: "events.csv",
+            policy: policy,
+            isKnownVariant: { $0 == known }
+        )
         var handedOut = 0
         #expect {
             while let chunk = try reader.next(upTo: 10) { handedOut += chunk.count }

@@ -13,8 +13,10 @@ import Testing
     }
 
     @Test func readsArraysAndNDJSON() throws {
-        let one = #"{"id": "7d9f2a4e-1111-4c1a-9a55-000000000001", "variant_id": "\#(Self.variant)", "kind": "conversion", "occurred_at": "2026-05-01T10:00:00+02:00", "value": 12.5}"#
-        let two = #"{"id": "7d9f2a4e-1111-4c1a-9a55-000000000002", "variant_id": "\#(Self.variant)", "kind": "click", "occurred_at": "2026-05-01T08:00:00Z", "value": null}"#
+        let one =
+            #"{"id": "7d9f2a4e-1111-4c1a-9a55-000000000001", "variant_id": "\#(Self.variant)", "kind": "conversion", "occurred_at": "2026-05-01T10:00:00+02:00", "value": 12.5}"#
+        let two =
+            #"{"id": "7d9f2a4e-1111-4c1a-9a55-000000000002", "variant_id": "\#(Self.variant)", "kind": "click", "occurred_at": "2026-05-01T08:00:00Z", "value": null}"#
         let fromArray = try Self.events("[\(one),\(two)]")
         let fromLines = try Self.events("\(one)\n\n\(two)\n")
         #expect(fromArray == fromLines)
@@ -34,17 +36,20 @@ import Testing
             _ = try Self.events(text)
             Issue.record("accepted a bad batch")
         } catch let errors as ValidationErrors {
-            #expect(errors.errors.map(\.description) == [
-                "line 1: id: \"not-a-uuid\" is not a UUID",
-                "line 3: extra: is not a field of an event (fields: id, variant_id, kind, occurred_at, value)",
-                "line 3: variant_id: is required",
-                "line 4: is not a JSON object",
-            ])
+            #expect(
+                errors.errors.map(\.description) == [
+                    "line 1: id: \"not-a-uuid\" is not a UUID",
+                    "line 3: extra: is not a field of an event (fields: id, variant_id, kind, occurred_at, value)",
+                    "line 3: variant_id: is required",
+                    "line 4: is not a JSON object",
+                ]
+            )
         }
     }
 
     @Test func tooManyRowsAndUnreadableBodiesAreRefused() throws {
-        let row = #"{"id": "7d9f2a4e-1111-4c1a-9a55-000000000002", "variant_id": "\#(Self.variant)", "kind": "click", "occurred_at": "2026-05-01T08:00:00Z"}"#
+        let row =
+            #"{"id": "7d9f2a4e-1111-4c1a-9a55-000000000002", "variant_id": "\#(Self.variant)", "kind": "click", "occurred_at": "2026-05-01T08:00:00Z"}"#
         #expect(throws: EventJSON.TooManyRows(rows: 3, maximum: 2)) { try Self.events("[\(row),\(row),\(row)]", maximumRows: 2) }
         #expect(throws: EventJSON.TooManyRows(rows: 3, maximum: 2)) { try Self.events("\(row)\n\(row)\n\(row)", maximumRows: 2) }
         for body in ["", "   ", "42", "[", "\"x\""] {
@@ -54,10 +59,11 @@ import Testing
     }
 
     /// Pieces of JSON (and of broken JSON) that random bodies are made of.
-    static let pieces: [[UInt8]] = [
-        "[", "]", "{", "}", ",", ":", "\n", " ", "\"id\"", "\"variant_id\"", "\"kind\"", "\"occurred_at\"", "\"value\"", "\"click\"",
-        "\"2026-05-01T08:00:00Z\"", "\"\(variant)\"", "\"7d9f2a4e-1111-4c1a-9a55-000000000002\"", "1", "-0.5", "1e999", "null", "true", "\"",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0x00]]
+    static let pieces: [[UInt8]] =
+        [
+            "[", "]", "{", "}", ",", ":", "\n", " ", "\"id\"", "\"variant_id\"", "\"kind\"", "\"occurred_at\"", "\"value\"", "\"click\"",
+            "\"2026-05-01T08:00:00Z\"", "\"\(variant)\"", "\"7d9f2a4e-1111-4c1a-9a55-000000000002\"", "1", "-0.5", "1e999", "null", "true", "\"",
+        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0x00]]
 
     /// Whatever bytes arrive, reading either returns events or throws a typed refusal: never a crash.
     @Test func arbitraryBytesNeverCrashAndNeverHalfSucceed() async {
@@ -82,13 +88,17 @@ import Testing
             let events: [EngagementEvent] = (0..<count).map { index in
                 let value: Double? = index % 2 == 0 ? Double(index) / 4 : nil
                 return EngagementEvent(
-                    id: EventID(UUID()), variantID: Self.variant, kind: kinds[(kindIndex + index) % kinds.count],
-                    occurredAt: Date(timeIntervalSince1970: 1_770_000_000 + Double(seconds + index)), value: value
+                    id: EventID(UUID()),
+                    variantID: Self.variant,
+                    kind: kinds[(kindIndex + index) % kinds.count],
+                    occurredAt: Date(timeIntervalSince1970: 1_770_000_000 + Double(seconds + index)),
+                    value: value
                 )
             }
             let lines: [String] = events.map { event in
                 let value = event.value.map { #", "value": \#($0)"# } ?? ""
-                return #"{"id": "\#(event.id)", "variant_id": "\#(event.variantID)", "kind": "\#(event.kind.rawValue)", "occurred_at": "\#(Timestamp.format(event.occurredAt))"\#(value)}"#
+                return
+                    #"{"id": "\#(event.id)", "variant_id": "\#(event.variantID)", "kind": "\#(event.kind.rawValue)", "occurred_at": "\#(Timestamp.format(event.occurredAt))"\#(value)}"#
             }
             #expect((try? Self.events("[" + lines.joined(separator: ",") + "]")) == events)
             #expect((try? Self.events(lines.joined(separator: "\n"))) == events)

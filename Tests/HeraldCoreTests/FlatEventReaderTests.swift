@@ -1,7 +1,8 @@
 import Foundation
-@testable import HeraldCore
 import PropertyBased
 import Testing
+
+@testable import HeraldCore
 
 @Suite struct FlatEventReaderTests {
     static let id = "7d9f2a4e-1111-4c1a-9a55-000000000002"

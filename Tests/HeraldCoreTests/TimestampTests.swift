@@ -12,7 +12,10 @@ struct TimestampTests {
         #expect(try Timestamp.parse("2024-02-29T00:00Z") == Date(timeIntervalSince1970: 1_709_164_800))
     }
 
-    @Test(arguments: ["2026-03-01T09:30:00", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "yesterday", "2026-03-01", "2026-03-01T25:00:00Z", "2026-03-01T09:30:00Zjunk"])
+    @Test(arguments: [
+        "2026-03-01T09:30:00", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "yesterday", "2026-03-01", "2026-03-01T25:00:00Z",
+        "2026-03-01T09:30:00Zjunk",
+    ])
     func refusesAmbiguousOrInvalid(text: String) {
         #expect(throws: ValidationError.self) { try Timestamp.parse(text) }
     }

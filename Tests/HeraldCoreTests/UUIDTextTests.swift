@@ -20,8 +20,10 @@ import Testing
         await propertyCheck(count: 2_000, input: text) { candidate in
             #expect(UUIDText.parse(candidate) == UUID(uuidString: candidate), "\(candidate)")
         }
-        for candidate in ["", "not-a-uuid", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5bb", "0190a1b2c3d47e5f8a9b0c1d2e3f4a5b",
-                          "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5g", "0190a1b2+c3d4-7e5f-8a9b-0c1d2e3f4a5b"] {
+        for candidate in [
+            "", "not-a-uuid", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5bb", "0190a1b2c3d47e5f8a9b0c1d2e3f4a5b",
+            "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5g", "0190a1b2+c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+        ] {
             #expect(UUIDText.parse(candidate) == nil)
         }
     }

@@ -43,7 +43,11 @@ public enum HeraldCommand {
     }
 
     /// Starts `herald arguments...` in the background (a worker, a scheduler).
-    public static func start(_ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil) throws
+    public static func start(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        workingDirectory: URL? = nil
+    ) throws
         -> RunningProcess
     {
         try ProcessRunner.start(try executable().path, arguments, environment: environment, workingDirectory: workingDirectory)

@@ -4,8 +4,9 @@ import HeraldTestSupport
 import Jobs
 import PostgresNIO
 import Scheduling
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 struct GenerateVariantsTests {
     static let brief = """
@@ -28,7 +29,14 @@ struct GenerateVariantsTests {
             let campaign = try await CampaignStore(database, workspace: workspace).create(
                 try CampaignSpec(name: "Generated", channels: [.x], variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")])
             )
-            let payload = GenerateVariantsPayload(campaign: campaign.id, workspace: workspace, brief: .string(Self.brief), channel: .x, count: 4, seed: 7)
+            let payload = GenerateVariantsPayload(
+                campaign: campaign.id,
+                workspace: workspace,
+                brief: .string(Self.brief),
+                channel: .x,
+                count: 4,
+                seed: 7
+            )
             let queue = JobQueue(database)
             let handler = GenerateVariantsHandler()
             let context = JobContext(database: database, clock: SystemClock(), logger: TestDatabase.logger, worker: "test")

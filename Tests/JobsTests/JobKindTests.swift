@@ -25,15 +25,23 @@ struct JobKindTests {
                 == #"{"campaign_id":"\#(campaign)","workspace_id":"\#(workspace)"}"#
         )
         #expect(
-            ReportPayload(campaign: campaign, workspace: workspace, format: .html, webhookURL: "https://hooks.example.com/h", webhookSecretEnv: "HERALD_WEBHOOK_A")
-                .json
+            ReportPayload(
+                campaign: campaign,
+                workspace: workspace,
+                format: .html,
+                webhookURL: "https://hooks.example.com/h",
+                webhookSecretEnv: "HERALD_WEBHOOK_A"
+            )
+            .json
                 == #"{"campaign_id":"\#(campaign)","format":"html","webhook_secret_env":"HERALD_WEBHOOK_A","webhook_url":"https://hooks.example.com/h","workspace_id":"\#(workspace)"}"#
         )
         #expect(NoopPayload().json == "{}" && ProbePayload().json == "{}")
         // Rows written before the payloads were typed (PostgreSQL's jsonb text, extra keys) still decode.
         let old = #"{"campaign_id": "\#(campaign)", "workspace_id": "\#(workspace)", "brief": {"product": "Shoes"}, "channel": "x", "seed": 7}"#
         let generate = try GenerateVariantsPayload(json: old)
-        #expect(generate.campaign == campaign && generate.brief == .object(["product": .string("Shoes")]) && generate.count == nil && generate.seed == 7)
+        #expect(
+            generate.campaign == campaign && generate.brief == .object(["product": .string("Shoes")]) && generate.count == nil && generate.seed == 7
+        )
         #expect(try AnalyzePayload(json: old) == AnalyzePayload(campaign: campaign, workspace: workspace))
     }
 
@@ -49,7 +57,9 @@ struct JobKindTests {
             let workspace = try await WorkspaceStore(database).ensure(slug: "default")
             let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
             let spec = try CampaignSpec(
-                name: "Typed", channels: [.x], schedule: .init(cron: "0 9 * * *", tz: "UTC"),
+                name: "Typed",
+                channels: [.x],
+                schedule: .init(cron: "0 9 * * *", tz: "UTC"),
                 variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")]
             )
             let schedule = try #require(try CampaignSchedule.validate(spec))
@@ -57,9 +67,14 @@ struct JobKindTests {
                 .create(spec, schedule: CampaignSchedule.attachment(schedule, now: start))
             // The API's and the CLI's way: a schedule stored with a payload encoded from its type.
             _ = try await ScheduleStore(database).create(
-                name: "analyze:typed", rule: "0 9 * * *", timeZone: "UTC", workspace: workspace, campaign: campaign.id,
+                name: "analyze:typed",
+                rule: "0 9 * * *",
+                timeZone: "UTC",
+                workspace: workspace,
+                campaign: campaign.id,
                 job: EncodedJobPayload(AnalyzePayload(campaign: campaign.id, workspace: workspace)),
-                nextFireAt: start.addingTimeInterval(9 * 3_600), now: start
+                nextFireAt: start.addingTimeInterval(9 * 3_600),
+                now: start
             )
             let clock = ManualClock(now: start.addingTimeInterval(9 * 3_600 + 1))
             let scheduler = SchedulerService(database: database, clock: clock, logger: TestDatabase.logger)

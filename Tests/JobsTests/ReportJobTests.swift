@@ -16,12 +16,16 @@ struct ReportJobTests {
     func campaign(_ database: Database, workspace: WorkspaceID) async throws -> Campaign {
         let campaign = try await CampaignStore(database, workspace: workspace).create(
             try CampaignSpec(
-                name: "Weekly <b>digest</b>", channels: [.x],
+                name: "Weekly <b>digest</b>",
+                channels: [.x],
                 variants: [.init(key: "A", text: "Plain."), .init(key: "B", text: "<script>alert(1)</script><img src=x onerror=alert(2)>")]
             )
         )
         var generator = SplitMix64(seed: 11)
-        let simulator = AudienceSimulator(arms: zip(campaign.variants, [0.03, 0.04]).map { .init(variant: $0.id, trueRate: $1) }, impressionsPerDay: 2_000)
+        let simulator = AudienceSimulator(
+            arms: zip(campaign.variants, [0.03, 0.04]).map { .init(variant: $0.id, trueRate: $1) },
+            impressionsPerDay: 2_000
+        )
         let start = Date(timeIntervalSince1970: 1_772_323_200)
         _ = try await EventIngestor(database, workspace: workspace).ingest(simulator.events(days: 7, start: start, using: &generator))
         return campaign
@@ -44,7 +48,13 @@ struct ReportJobTests {
             defer { try? FileManager.default.removeItem(at: folder) }
             try await WebhookReceiver.with { receiver, url in
                 let handler = ReportHandler(directory: folder, secrets: WebhookSecrets(["HERALD_WEBHOOK_TEAM": Self.secret, "DATABASE_URL": "x"]))
-                let payload = ReportPayload(campaign: campaign.id, workspace: workspace, format: .html, webhookURL: url, webhookSecretEnv: "HERALD_WEBHOOK_TEAM")
+                let payload = ReportPayload(
+                    campaign: campaign.id,
+                    workspace: workspace,
+                    format: .html,
+                    webhookURL: url,
+                    webhookSecretEnv: "HERALD_WEBHOOK_TEAM"
+                )
                 try await runReportJob(database, payload: payload, handler: handler)
 
                 let html = try String(contentsOf: folder.appendingPathComponent("\(campaign.slug)/latest/report.html"), encoding: .utf8)
@@ -62,10 +72,27 @@ struct ReportJobTests {
                 let timestamp = try #require(request.headers["herald-timestamp"])
                 #expect(abs(Double(timestamp)! - Date().timeIntervalSince1970) < 120)
                 // Verified independently of Herald's code: HMAC-SHA256 over "<timestamp>.<raw body>".
-                let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(request.body)".utf8), using: SymmetricKey(data: Data(Self.secret.utf8)))
+                let mac = HMAC<SHA256>.authenticationCode(
+                    for: Data("\(timestamp).\(request.body)".utf8),
+                    using: SymmetricKey(data: Data(Self.secret.utf8))
+                )
                 #expect(request.headers["herald-signature"] == "v1=" + mac.map { String(format: "%02x", $0) }.joined())
-                #expect(WebhookSignature.verify(signature: request.headers["herald-signature"] ?? "", body: request.body, timestamp: Int(timestamp)!, secret: Self.secret))
-                #expect(!WebhookSignature.verify(signature: request.headers["herald-signature"] ?? "", body: request.body + " ", timestamp: Int(timestamp)!, secret: Self.secret))
+                #expect(
+                    WebhookSignature.verify(
+                        signature: request.headers["herald-signature"] ?? "",
+                        body: request.body,
+                        timestamp: Int(timestamp)!,
+                        secret: Self.secret
+                    )
+                )
+                #expect(
+                    !WebhookSignature.verify(
+                        signature: request.headers["herald-signature"] ?? "",
+                        body: request.body + " ",
+                        timestamp: Int(timestamp)!,
+                        secret: Self.secret
+                    )
+                )
                 #expect(request.headers["herald-delivery"]?.hasPrefix("report-") == true)
 
                 let summary = try #require(try JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])
@@ -88,12 +115,26 @@ struct ReportJobTests {
                 receiver.answer(503)
                 let handler = ReportHandler(directory: folder, secrets: WebhookSecrets(["HERALD_WEBHOOK_TEAM": Self.secret]))
                 await #expect(throws: WebhookSender.DeliveryError.self) {
-                    try await runReportJob(database, payload: ReportPayload(campaign: campaign.id, workspace: workspace, format: .md, webhookURL: url, webhookSecretEnv: "HERALD_WEBHOOK_TEAM"), handler: handler)
+                    try await runReportJob(
+                        database,
+                        payload: ReportPayload(
+                            campaign: campaign.id,
+                            workspace: workspace,
+                            format: .md,
+                            webhookURL: url,
+                            webhookSecretEnv: "HERALD_WEBHOOK_TEAM"
+                        ),
+                        handler: handler
+                    )
                 }
                 #expect(receiver.requests.count == 1)
                 for secretName in ["HERALD_WEBHOOK_OTHER", "DATABASE_URL"] {
                     let error = await #expect(throws: PermanentJobError.self) {
-                        try await runReportJob(database, payload: ReportPayload(campaign: campaign.id, workspace: workspace, webhookURL: url, webhookSecretEnv: secretName), handler: handler)
+                        try await runReportJob(
+                            database,
+                            payload: ReportPayload(campaign: campaign.id, workspace: workspace, webhookURL: url, webhookSecretEnv: secretName),
+                            handler: handler
+                        )
                     }
                     #expect(error?.message.contains("webhook_secret_env") == true, "\(String(describing: error))")
                 }

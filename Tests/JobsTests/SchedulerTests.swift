@@ -4,8 +4,9 @@ import HeraldTestSupport
 import Jobs
 import PostgresNIO
 import Scheduling
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 struct SchedulerTests {
     let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
@@ -13,8 +14,14 @@ struct SchedulerTests {
     func createMinutely(_ database: Database, name: String = "minutely", missed: MissedFirePolicy = .fireOnce, at now: Date) async throws {
         let schedule = try Schedule(parsing: "* * * * *")
         _ = try await ScheduleStore(database).create(
-            name: name, rule: "* * * * *", timeZone: "UTC", workspace: nil, missed: missed.rawValue, job: EncodedJobPayload(ProbePayload()),
-            nextFireAt: schedule.nextFire(after: now), now: now
+            name: name,
+            rule: "* * * * *",
+            timeZone: "UTC",
+            workspace: nil,
+            missed: missed.rawValue,
+            job: EncodedJobPayload(ProbePayload()),
+            nextFireAt: schedule.nextFire(after: now),
+            now: now
         )
     }
 
@@ -40,7 +47,9 @@ struct SchedulerTests {
             #expect(try await count(database, "SELECT count(*)::int FROM jobs WHERE kind = 'probe'") == 60)
             #expect(try await count(database, "SELECT count(DISTINCT run_at)::int FROM jobs") == 60)
             // Every fire names the job it became.
-            #expect(try await count(database, "SELECT count(*)::int FROM schedule_fires f JOIN jobs j ON j.id = f.job_id AND j.run_at = f.fire_at") == 60)
+            #expect(
+                try await count(database, "SELECT count(*)::int FROM schedule_fires f JOIN jobs j ON j.id = f.job_id AND j.run_at = f.fire_at") == 60
+            )
         }
     }
 
@@ -77,9 +86,21 @@ struct SchedulerTests {
 
     @Test func plannerRespectsTheActiveWindowAndOnce() throws {
         let stored = StoredSchedule(
-            id: UUID(), workspace: nil, name: "once", rule: "once:2026-01-01T00:10:00Z", timeZone: "UTC", activeFrom: nil,
-            activeUntil: nil, missed: "fire_once", jobKind: JobKind.noop.rawValue, jobQueue: "default", jobPayload: NoopPayload().json, jobMaxAttempts: 1,
-            nextFireAt: start.addingTimeInterval(600), lastFireAt: nil, createdAt: start
+            id: UUID(),
+            workspace: nil,
+            name: "once",
+            rule: "once:2026-01-01T00:10:00Z",
+            timeZone: "UTC",
+            activeFrom: nil,
+            activeUntil: nil,
+            missed: "fire_once",
+            jobKind: JobKind.noop.rawValue,
+            jobQueue: "default",
+            jobPayload: NoopPayload().json,
+            jobMaxAttempts: 1,
+            nextFireAt: start.addingTimeInterval(600),
+            lastFireAt: nil,
+            createdAt: start
         )
         let plan = try SchedulePlanner().plan(stored, now: start.addingTimeInterval(601))
         #expect(plan.fires == [start.addingTimeInterval(600)])

@@ -4,8 +4,9 @@ import HeraldTestSupport
 import Jobs
 import PostgresNIO
 import Scheduling
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 /// Runs `noop` jobs: fails their first two attempts, then succeeds.
 struct FlakyHandler: JobHandler {
@@ -43,10 +44,13 @@ struct WorkerTests {
                 logger: TestDatabase.logger
             )
             let running = Task { try await worker.run() }
-            #expect(try await waitUntil {
-                // Completed jobs leave `jobs` for the history table `jobs_done`; dead ones stay for an operator to retry.
-                try await count(database, "SELECT ((SELECT count(*) FROM jobs_done) + (SELECT count(*) FROM jobs WHERE state = 'dead'))::int") == 302
-            })
+            #expect(
+                try await waitUntil {
+                    // Completed jobs leave `jobs` for the history table `jobs_done`; dead ones stay for an operator to retry.
+                    try await count(database, "SELECT ((SELECT count(*) FROM jobs_done) + (SELECT count(*) FROM jobs WHERE state = 'dead'))::int")
+                        == 302
+                }
+            )
             running.cancel()
             _ = try? await running.value
             #expect(try await count(database, "SELECT count(*)::int FROM job_probes") == 301)
@@ -66,14 +70,22 @@ struct WorkerTests {
             // (the bound is loose because CI machines can be very busy).
             configuration.pollInterval = .seconds(600)
             let worker = Worker(
-                database: database, handlers: JobHandlers([ProbeHandler()]), clock: SystemClock(), configuration: configuration,
+                database: database,
+                handlers: JobHandlers([ProbeHandler()]),
+                clock: SystemClock(),
+                configuration: configuration,
                 logger: TestDatabase.logger
             )
             let running = Task { try await worker.run() }
             // Wait until the worker's LISTEN is in place (a NOTIFY before it would only be caught by polling).
-            #expect(try await waitUntil {
-                try await count(database, "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'") > 0
-            })
+            #expect(
+                try await waitUntil {
+                    try await count(
+                        database,
+                        "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'"
+                    ) > 0
+                }
+            )
             try await Task.sleep(for: .milliseconds(200))
             let enqueued = ContinuousClock.now
             try await JobQueue(database).enqueue([JobRequest(payload: ProbePayload(), runAt: Date())])
@@ -88,7 +100,9 @@ struct WorkerTests {
         try await TestDatabase.withFreshDatabase { database in
             let workspace = try await WorkspaceStore(database).ensure(slug: "default")
             let spec = try CampaignSpec(
-                name: "Fire", channels: [.x, .linkedin], schedule: .init(cron: "0 9 * * *", tz: "Europe/Berlin"),
+                name: "Fire",
+                channels: [.x, .linkedin],
+                schedule: .init(cron: "0 9 * * *", tz: "Europe/Berlin"),
                 variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")]
             )
             let schedule = try #require(try CampaignSchedule.validate(spec))
@@ -102,17 +116,22 @@ struct WorkerTests {
             var configuration = WorkerConfiguration(id: "fire-worker", concurrency: 4)
             configuration.pollInterval = .milliseconds(100)
             let worker = Worker(
-                database: database, handlers: .standard(reportsDirectory: URL(fileURLWithPath: NSTemporaryDirectory())),
-                clock: SystemClock(), configuration: configuration, logger: TestDatabase.logger
+                database: database,
+                handlers: .standard(reportsDirectory: URL(fileURLWithPath: NSTemporaryDirectory())),
+                clock: SystemClock(),
+                configuration: configuration,
+                logger: TestDatabase.logger
             )
             let running = Task { try await worker.run() }
-            #expect(try await waitUntil {
-                let published = try await count(database, "SELECT count(*)::int FROM publications WHERE status = 'published'")
-                // Every job completed: none left in `jobs` (pending, running, dead or cancelled), all in `jobs_done`.
-                let open = try await count(database, "SELECT count(*)::int FROM jobs")
-                let done = try await count(database, "SELECT count(*)::int FROM jobs_done")
-                return published == 4 && open == 0 && done >= 2
-            })
+            #expect(
+                try await waitUntil {
+                    let published = try await count(database, "SELECT count(*)::int FROM publications WHERE status = 'published'")
+                    // Every job completed: none left in `jobs` (pending, running, dead or cancelled), all in `jobs_done`.
+                    let open = try await count(database, "SELECT count(*)::int FROM jobs")
+                    let done = try await count(database, "SELECT count(*)::int FROM jobs_done")
+                    return published == 4 && open == 0 && done >= 2
+                }
+            )
             running.cancel()
             _ = try? await running.value
             #expect(try await count(database, "SELECT count(*)::int FROM publications") == 4)

@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
+@testable import Reports
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-@testable import Reports
 
 /// Opens the HTML report in headless Chromium: screenshots at laptop and phone widths, the charts
 /// in the rendered DOM, no console message at all, and a hostile variant text that never runs.
@@ -142,7 +142,8 @@ struct Chromium {
 
     /// A fresh folder for one test's files (kept under `HERALD_REPORT_ARTIFACTS` when set).
     static func workFolder() throws -> URL {
-        let base = ProcessInfo.processInfo.environment["HERALD_REPORT_ARTIFACTS"].map { URL(fileURLWithPath: $0) }
+        let base =
+            ProcessInfo.processInfo.environment["HERALD_REPORT_ARTIFACTS"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("herald-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         return base
@@ -162,10 +163,11 @@ struct Chromium {
         defer { try? FileManager.default.removeItem(at: profile) }
         let process = Process()
         process.executableURL = executable
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-            "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=2000",
-        ] + arguments
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+                "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=2000",
+            ] + arguments
         let output = folder.appendingPathComponent("stdout-\(UUID().uuidString)")
         let errors = folder.appendingPathComponent("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)

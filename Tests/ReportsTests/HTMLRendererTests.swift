@@ -69,8 +69,15 @@ struct HTMLRendererTests {
     @Test func saysSoWhenThereIsNoDataYet() throws {
         var report = try ReportFixture.model()
         report = ReportModel(
-            campaign: ReportFixture.campaign(), score: try Analytics.Scorer.score(.init(arms: [.init(id: "A", trials: 0, successes: 0), .init(id: "B", trials: 0, successes: 0), .init(id: "C", trials: 0, successes: 0)])),
-            alpha: 0.05, days: [], generatedAt: report.generatedAt
+            campaign: ReportFixture.campaign(),
+            score: try Analytics.Scorer.score(
+                .init(arms: [
+                    .init(id: "A", trials: 0, successes: 0), .init(id: "B", trials: 0, successes: 0), .init(id: "C", trials: 0, successes: 0),
+                ])
+            ),
+            alpha: 0.05,
+            days: [],
+            generatedAt: report.generatedAt
         )
         #expect(report.headline.verdict == .noData)
         let html = HTMLRenderer.render(report)

@@ -21,9 +21,13 @@ struct RendererTests {
             variants: [.init(id: VariantID(UUID()), key: "A", text: "Plain text."), .init(id: VariantID(UUID()), key: key, text: text)],
             createdAt: Date(timeIntervalSince1970: 0)
         )
-        let score = try Scorer.score(ScoreInput(arms: [.init(id: "A", trials: 10_000, successes: 300), .init(id: key, trials: 10_000, successes: 420)]))
-        let days = [ReportModel.Day(day: Date(timeIntervalSince1970: 1_772_323_200), impressions: [5_000, 5_000], successes: [150, 210]),
-                    ReportModel.Day(day: Date(timeIntervalSince1970: 1_772_409_600), impressions: [5_000, 5_000], successes: [150, 210])]
+        let score = try Scorer.score(
+            ScoreInput(arms: [.init(id: "A", trials: 10_000, successes: 300), .init(id: key, trials: 10_000, successes: 420)])
+        )
+        let days = [
+            ReportModel.Day(day: Date(timeIntervalSince1970: 1_772_323_200), impressions: [5_000, 5_000], successes: [150, 210]),
+            ReportModel.Day(day: Date(timeIntervalSince1970: 1_772_409_600), impressions: [5_000, 5_000], successes: [150, 210]),
+        ]
         return ReportModel(campaign: campaign, score: score, alpha: 0.05, days: days, generatedAt: Date(timeIntervalSince1970: 1_772_496_000))
     }
 

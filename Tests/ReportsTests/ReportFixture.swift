@@ -13,7 +13,10 @@ enum ReportFixture {
     /// 2026-03-01T00:00:00Z.
     static let start = Date(timeIntervalSince1970: 1_772_323_200)
 
-    static func campaign(bText: String = "Ready for your first ultra? Our lightest trail shoes are 20% off until Sunday.", name: String = "Trailblazer spring sale") -> Campaign {
+    static func campaign(
+        bText: String = "Ready for your first ultra? Our lightest trail shoes are 20% off until Sunday.",
+        name: String = "Trailblazer spring sale"
+    ) -> Campaign {
         Campaign(
             id: CampaignID(UUID(uuidString: "00000000-0000-0000-0000-000000000001")!),
             workspaceID: WorkspaceID(UUID(uuidString: "00000000-0000-0000-0000-000000000002")!),
@@ -24,9 +27,17 @@ enum ReportFixture {
             destination: nil,
             schedule: .init(cron: "0 9 * * *", tz: "Europe/Berlin"),
             variants: [
-                .init(id: VariantID(UUID(uuidString: "00000000-0000-0000-0000-00000000000a")!), key: "A", text: "Trail season is here. 20% off all trail shoes this weekend."),
+                .init(
+                    id: VariantID(UUID(uuidString: "00000000-0000-0000-0000-00000000000a")!),
+                    key: "A",
+                    text: "Trail season is here. 20% off all trail shoes this weekend."
+                ),
                 .init(id: VariantID(UUID(uuidString: "00000000-0000-0000-0000-00000000000b")!), key: "B", text: bText),
-                .init(id: VariantID(UUID(uuidString: "00000000-0000-0000-0000-00000000000c")!), key: "C", text: "New season, new trails. Shop the spring sale."),
+                .init(
+                    id: VariantID(UUID(uuidString: "00000000-0000-0000-0000-00000000000c")!),
+                    key: "C",
+                    text: "New season, new trails. Shop the spring sale."
+                ),
             ],
             createdAt: start
         )
@@ -76,14 +87,20 @@ enum ReportFixture {
         // The planned split is the one the days follow, so the sample-ratio check passes.
         let totals = campaign.variants.indices.map { index in
             ScoreInput.Arm(
-                id: campaign.variants[index].key, trials: days.map { $0.impressions[index] }.reduce(0, +),
+                id: campaign.variants[index].key,
+                trials: days.map { $0.impressions[index] }.reduce(0, +),
                 successes: days.map { $0.successes[index] }.reduce(0, +),
                 weight: Double(days.map { $0.impressions[index] }.reduce(0, +))
             )
         }
         let score = try Scorer.score(ScoreInput(control: "A", arms: totals))
         return ReportModel(
-            campaign: campaign, score: score, alpha: 0.05, days: days, sendTime: sendTime(), featureEffects: try featureEffects(),
+            campaign: campaign,
+            score: score,
+            alpha: 0.05,
+            days: days,
+            sendTime: sendTime(),
+            featureEffects: try featureEffects(),
             generatedAt: start.addingTimeInterval(14 * 86_400 + 9 * 3_600),
             notes: ["Simulated audience: a demonstration, not real data."]
         )

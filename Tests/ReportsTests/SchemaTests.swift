@@ -23,15 +23,23 @@ struct SchemaTests {
     @Test func emptyReportValidates() throws {
         let report = ReportModel(
             campaign: ReportFixture.campaign(),
-            score: try Analytics.Scorer.score(.init(arms: [.init(id: "A", trials: 0, successes: 0), .init(id: "B", trials: 0, successes: 0), .init(id: "C", trials: 0, successes: 0)])),
-            alpha: 0.05, days: [], generatedAt: ReportFixture.start
+            score: try Analytics.Scorer.score(
+                .init(arms: [
+                    .init(id: "A", trials: 0, successes: 0), .init(id: "B", trials: 0, successes: 0), .init(id: "C", trials: 0, successes: 0),
+                ])
+            ),
+            alpha: 0.05,
+            days: [],
+            generatedAt: ReportFixture.start
         )
         let errors = try validator().validate(Data(try JSONRenderer.render(report).utf8))
         #expect(errors.isEmpty, "\(errors.prefix(10))")
     }
 
     @Test func validatorCatchesWhatTheSchemaForbids() throws {
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(try JSONRenderer.render(try ReportFixture.model()).utf8)) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(try JSONRenderer.render(try ReportFixture.model()).utf8)) as? [String: Any]
+        )
         object["surprise"] = 1
         object.removeValue(forKey: "headline")
         var variants = try #require(object["variants"] as? [[String: Any]])

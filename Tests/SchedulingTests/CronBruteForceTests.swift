@@ -30,7 +30,11 @@ struct CronBruteForceTests {
     }
 
     /// Day-of-month, month and weekday (0 = Sunday) of a local day, from Foundation's calendar.
-    struct DayInfo { var day: Int; var month: Int; var weekday: Int }
+    struct DayInfo {
+        var day: Int
+        var month: Int
+        var weekday: Int
+    }
     static func dayInfo(_ dayIndex: Int, cache: inout [Int: DayInfo]) -> DayInfo {
         if let info = cache[dayIndex] { return info }
         var calendar = Calendar(identifier: .gregorian)
@@ -104,7 +108,8 @@ struct CronBruteForceTests {
         var generator = SplitMix64(seed: UInt64(bitPattern: Int64(seed)))
         var minute = field(0...59, maxStep: 30, using: &generator)
         if minute == "*" { minute = "*/7" }
-        let hour = Int.random(in: 0...2, using: &generator) == 0
+        let hour =
+            Int.random(in: 0...2, using: &generator) == 0
             ? "*/\(Int.random(in: 1...3, using: &generator))" : field(0...4, maxStep: 3, using: &generator)
         // Days are often unrestricted so that the DST days are reached.
         let dom = Bool.random(using: &generator) ? "*" : field(1...31, maxStep: 10, using: &generator)
@@ -127,7 +132,9 @@ struct CronBruteForceTests {
             if actual != expected {
                 let index = zip(actual, expected).enumerated().first { $1.0 != $1.1 }?.offset ?? min(actual.count, expected.count)
                 let show = { (list: [Int]) in index < list.count ? "\(Date(timeIntervalSince1970: Double(list[index])))" : "none" }
-                Issue.record("\(text) in \(zone): fire \(index) is \(show(actual)), the scan says \(show(expected)) (\(actual.count) vs \(expected.count) fires)")
+                Issue.record(
+                    "\(text) in \(zone): fire \(index) is \(show(actual)), the scan says \(show(expected)) (\(actual.count) vs \(expected.count) fires)"
+                )
             }
             #expect(zip(actual, actual.dropFirst()).allSatisfy { $0 < $1 }, "not strictly increasing")
         }

@@ -2,8 +2,9 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import PostgresNIO
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 /// Every way in goes through one ingestor: JSON batches, CSV files, tracking hits and built events.
 struct EventIngestorTests {
@@ -54,7 +55,8 @@ struct EventIngestorTests {
         try await withCampaign { (database: Database, ingestor: EventIngestor, campaign: Campaign) async throws in
             let variant = campaign.variants[1].id
             let ids = (0..<3).map { _ in UUID() }
-            let csv = "id,variant_id,kind,occurred_at,value\n" + ids.map { "\($0),\(variant),conversion,2026-05-27T10:00:00Z,12.5" }.joined(separator: "\n")
+            let csv =
+                "id,variant_id,kind,occurred_at,value\n" + ids.map { "\($0),\(variant),conversion,2026-05-27T10:00:00Z,12.5" }.joined(separator: "\n")
             let bad = csv + "\n\(UUID()),\(variant),conversion,yesterday,\n"
             let errors = await #expect(throws: ValidationErrors.self) {
                 _ = try await ingestor.ingest(csv: Array(bad.utf8), source: "events.csv", now: Self.now)
@@ -72,8 +74,14 @@ struct EventIngestorTests {
         try await withCampaign { (database: Database, ingestor: EventIngestor, campaign: Campaign) async throws in
             let variant = campaign.variants[0]
             let target = TrackingTarget(
-                publication: UUID(), workspace: ingestor.store.workspace, campaign: campaign.id, campaignSlug: campaign.slug,
-                variant: variant.id, variantKey: variant.key, channel: "x", destination: nil
+                publication: UUID(),
+                workspace: ingestor.store.workspace,
+                campaign: campaign.id,
+                campaignSlug: campaign.slug,
+                variant: variant.id,
+                variantKey: variant.key,
+                channel: "x",
+                destination: nil
             )
             try await ingestor.record(target, kind: .click, at: Self.now, isBot: false)
             try await ingestor.record(target, kind: .click, at: Self.now, isBot: true)
@@ -103,8 +111,14 @@ struct EventIngestorTests {
             #expect(try await ingestor.ingest([event()]).accepted == 1)
             try await database.client.execute("DROP TABLE events_2026m07", logger: database.logger)
             let target = TrackingTarget(
-                publication: UUID(), workspace: ingestor.store.workspace, campaign: campaign.id, campaignSlug: campaign.slug,
-                variant: variant.id, variantKey: variant.key, channel: "x", destination: nil
+                publication: UUID(),
+                workspace: ingestor.store.workspace,
+                campaign: campaign.id,
+                campaignSlug: campaign.slug,
+                variant: variant.id,
+                variantKey: variant.key,
+                channel: "x",
+                destination: nil
             )
             try await ingestor.record(target, kind: .click, at: july, isBot: false)
             #expect(try await count("SELECT count(*)::int FROM events", database) == 1)

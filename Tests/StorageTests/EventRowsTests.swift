@@ -1,8 +1,9 @@
 import Foundation
 import HeraldCore
 import NIOCore
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 @Suite struct EventRowsTests {
     @Test func uuidsSortLikePostgreSQL() {
@@ -25,14 +26,24 @@ import Testing
         func field(_ content: [UInt8]) -> [UInt8] { [0, 0, 0, UInt8(content.count)] + content }
 
         var buffer = ByteBuffer()
-        EventRows.appendEventRow(EngagementEvent(id: id, variantID: variant, kind: .click, occurredAt: time, value: 2.5), workspace: workspace, campaign: campaign, to: &buffer)
+        EventRows.appendEventRow(
+            EngagementEvent(id: id, variantID: variant, kind: .click, occurredAt: time, value: 2.5),
+            workspace: workspace,
+            campaign: campaign,
+            to: &buffer
+        )
         let micros: [UInt8] = [0, 0, 0, 0, 0, 0x16, 0xE3, 0x60]  // 1,500,000
         let twoAndAHalf: [UInt8] = [0x40, 0x04, 0, 0, 0, 0, 0, 0]
         var expected: [UInt8] = [0, 7] + field(bytes(id.uuid)) + field(bytes(workspace.uuid)) + field(bytes(campaign.uuid))
         expected += field(bytes(variant.uuid)) + field(Array("click".utf8)) + field(micros) + field(twoAndAHalf)
         #expect(buffer.readBytes(length: buffer.readableBytes) == expected)
 
-        EventRows.appendEventRow(EngagementEvent(id: id, variantID: variant, kind: .impression, occurredAt: time), workspace: workspace, campaign: campaign, to: &buffer)
+        EventRows.appendEventRow(
+            EngagementEvent(id: id, variantID: variant, kind: .impression, occurredAt: time),
+            workspace: workspace,
+            campaign: campaign,
+            to: &buffer
+        )
         #expect(buffer.getBytes(at: buffer.writerIndex - 4, length: 4) == [0xFF, 0xFF, 0xFF, 0xFF])  // a missing value is NULL
         buffer.clear()
         EventRows.appendIDRow(id, workspace: workspace, to: &buffer)

@@ -2,8 +2,9 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import PostgresNIO
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 struct EventStoreTests {
     static let spec = try! CampaignSpec(
@@ -163,7 +164,8 @@ struct EventStoreTests {
                             await iterator.next()
                             try await Task.sleep(for: .seconds(1))  // the load's COPY of E ends meanwhile
                             try await connection.query(
-                                "INSERT INTO event_ids (id, workspace_id) VALUES (\(shared.id.uuid), \(workspace.uuid))", logger: database.logger
+                                "INSERT INTO event_ids (id, workspace_id) VALUES (\(shared.id.uuid), \(workspace.uuid))",
+                                logger: database.logger
                             )
                         }
                         return "committed"
@@ -213,8 +215,20 @@ struct EventStoreTests {
             let workspace = store.workspace
             let variant = campaign.variants[1].id
             let events = [
-                EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .conversion, occurredAt: Date(timeIntervalSince1970: 1_772_357_400.123456), value: 19.99),
-                EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .conversion, occurredAt: Date(timeIntervalSince1970: 946_684_800), value: -3.5),
+                EngagementEvent(
+                    id: EventID(UUID()),
+                    variantID: variant,
+                    kind: .conversion,
+                    occurredAt: Date(timeIntervalSince1970: 1_772_357_400.123456),
+                    value: 19.99
+                ),
+                EngagementEvent(
+                    id: EventID(UUID()),
+                    variantID: variant,
+                    kind: .conversion,
+                    occurredAt: Date(timeIntervalSince1970: 946_684_800),
+                    value: -3.5
+                ),
                 EngagementEvent(id: EventID(UUID()), variantID: variant, kind: .like, occurredAt: Date(timeIntervalSince1970: 1_772_357_400.5)),
             ]
             #expect(try await EventIngestor(database, workspace: store.workspace).ingest(events) == .init(accepted: 3, duplicates: 0))
@@ -227,7 +241,9 @@ struct EventStoreTests {
                 logger: database.logger
             )
             var read: [String] = []
-            for try await (id, workspaceID, campaignID, variantID, kind, time, value) in rows.decode((UUID, UUID, UUID, UUID, String, String, String?).self) {
+            for try await (id, workspaceID, campaignID, variantID, kind, time, value) in rows.decode(
+                (UUID, UUID, UUID, UUID, String, String, String?).self
+            ) {
                 #expect(workspaceID == workspace.uuid && campaignID == campaign.id.uuid && variantID == variant.uuid)
                 read.append("\(events.first { $0.id.uuid == id }!.kind) \(kind) \(time) \(value ?? "null")")
             }
@@ -247,19 +263,25 @@ struct EventStoreTests {
             let variant = campaign.variants[0].id
             func event() throws -> EngagementEvent {
                 try policy.event(
-                    id: UUID().uuidString, variantID: variant.description, kind: "click", occurredAt: "2026-03-01T10:59:59.9999996Z",
-                    value: String?.none, isKnownVariant: { _ in true }
+                    id: UUID().uuidString,
+                    variantID: variant.description,
+                    kind: "click",
+                    occurredAt: "2026-03-01T10:59:59.9999996Z",
+                    value: String?.none,
+                    isKnownVariant: { _ in true }
                 )
             }
             #expect(try await EventIngestor(database, workspace: store.workspace).ingest([try event()]).accepted == 1)
             let streamed = Chunks([try event()], size: 1)
             #expect(try await store.store(chunks: streamed.next, campaigns: try await store.campaigns(among: nil)).accepted == 1)
             let times = try await database.client.query(
-                "SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') FROM events", logger: database.logger
+                "SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') FROM events",
+                logger: database.logger
             )
             for try await time in times.decode(String.self) { #expect(time == "11:00:00.000000") }
             let hours = try await database.client.query(
-                "SELECT to_char(hour AT TIME ZONE 'UTC', 'HH24:MI'), count::int FROM variant_hourly", logger: database.logger
+                "SELECT to_char(hour AT TIME ZONE 'UTC', 'HH24:MI'), count::int FROM variant_hourly",
+                logger: database.logger
             )
             var rollups: [String] = []
             for try await (hour, count) in hours.decode((String, Int).self) { rollups.append("\(hour) \(count)") }

@@ -3,8 +3,9 @@ import HeraldCore
 import HeraldTestSupport
 import PostgresNIO
 import Scheduling
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 struct JobQueueTests {
     let start = Date(timeIntervalSince1970: 1_767_225_600)
@@ -65,7 +66,9 @@ struct JobQueueTests {
             let job = try #require(try await queue.claim(queues: ["default"], limit: 1, worker: "slow", lease: 10, now: start).first)
             // The lease runs out; another worker gets the job.
             #expect(try await queue.rescueExpired(now: start.addingTimeInterval(11)) == 1)
-            let again = try #require(try await queue.claim(queues: ["default"], limit: 1, worker: "fast", lease: 10, now: start.addingTimeInterval(11)).first)
+            let again = try #require(
+                try await queue.claim(queues: ["default"], limit: 1, worker: "fast", lease: 10, now: start.addingTimeInterval(11)).first
+            )
             #expect(again.attempt == 2)
             #expect(try await queue.heartbeat([job], worker: "slow", lease: 10, now: start.addingTimeInterval(12)) == 0)
             #expect(try await queue.complete([job], worker: "slow", now: start.addingTimeInterval(12)) == 0)
@@ -99,7 +102,9 @@ struct JobQueueTests {
                 #expect(delay >= 10 * pow(2, Double(attempt - 1)) * 0.5 && delay <= 10 * pow(2, Double(attempt - 1)))
                 try await queue.fail(job, worker: "w", error: "boom \(attempt)", retryAt: now.addingTimeInterval(delay), now: now)
                 // Not due before the backoff has passed.
-                #expect(try await queue.claim(queues: ["default"], limit: 1, worker: "w", lease: 30, now: now.addingTimeInterval(delay - 0.5)).isEmpty)
+                #expect(
+                    try await queue.claim(queues: ["default"], limit: 1, worker: "w", lease: 30, now: now.addingTimeInterval(delay - 0.5)).isEmpty
+                )
                 now = now.addingTimeInterval(delay)
             }
             let record = try #require(try await queue.list(limit: 1).first)
@@ -137,7 +142,9 @@ struct JobQueueTests {
     @Test func cancelStopsPendingAndRunningJobs() async throws {
         try await TestDatabase.withFreshDatabase { database in
             let queue = JobQueue(database)
-            try await queue.enqueue([JobRequest(payload: NoopPayload(), runAt: start), JobRequest(payload: NoopPayload(), runAt: start.addingTimeInterval(5))])
+            try await queue.enqueue([
+                JobRequest(payload: NoopPayload(), runAt: start), JobRequest(payload: NoopPayload(), runAt: start.addingTimeInterval(5)),
+            ])
             let running = try #require(try await queue.claim(queues: ["default"], limit: 1, worker: "w", lease: 30, now: start).first)
             let pending = try #require(try await queue.list(state: .pending).first)
             #expect(try await queue.cancel(running.id, now: start))
@@ -163,7 +170,9 @@ struct JobQueueTests {
     @Test func pruneRemovesOldFinishedJobsOnly() async throws {
         try await TestDatabase.withFreshDatabase { database in
             let queue = JobQueue(database)
-            try await queue.enqueue([JobRequest(payload: NoopPayload(), runAt: start), JobRequest(payload: NoopPayload(), runAt: start.addingTimeInterval(3_600))])
+            try await queue.enqueue([
+                JobRequest(payload: NoopPayload(), runAt: start), JobRequest(payload: NoopPayload(), runAt: start.addingTimeInterval(3_600)),
+            ])
             let job = try #require(try await queue.claim(queues: ["default"], limit: 1, worker: "w", lease: 30, now: start).first)
             try await queue.complete([job], worker: "w", now: start)
             #expect(try await queue.prune(finishedBefore: start.addingTimeInterval(86_400)) == 1)

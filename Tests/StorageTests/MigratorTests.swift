@@ -1,8 +1,9 @@
 import Foundation
 import HeraldTestSupport
 import PostgresNIO
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 struct MigratorTests {
     @Test func templateIsMigratedOnceAndRerunIsANoOp() async throws {

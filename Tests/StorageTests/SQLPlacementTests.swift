@@ -10,10 +10,15 @@ struct SQLPlacementTests {
     /// What gives SQL or the pool away in Swift source.
     static var patterns: [(name: String, regex: Regex<AnyRegexOutput>)] {
         [
-        ("a statement keyword", try! Regex(#"\b(SELECT\s+[\w*(]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|TRUNCATE\s+\w|CREATE\s+(TABLE|INDEX|DATABASE)|DROP\s+(TABLE|DATABASE)|ALTER\s+TABLE)"#)),
-        ("the pool", try! Regex(#"\.client\.(query|execute|withConnection|withTransaction)\b"#)),
-        ("PostgresQuery", try! Regex(#"PostgresQuery|unsafeSQL"#)),
-        ("a transaction", try! Regex(#"\.withTransaction\b|\.transaction\s*\{"#)),
+            (
+                "a statement keyword",
+                try! Regex(
+                    #"\b(SELECT\s+[\w*(]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|TRUNCATE\s+\w|CREATE\s+(TABLE|INDEX|DATABASE)|DROP\s+(TABLE|DATABASE)|ALTER\s+TABLE)"#
+                )
+            ),
+            ("the pool", try! Regex(#"\.client\.(query|execute|withConnection|withTransaction)\b"#)),
+            ("PostgresQuery", try! Regex(#"PostgresQuery|unsafeSQL"#)),
+            ("a transaction", try! Regex(#"\.withTransaction\b|\.transaction\s*\{"#)),
         ]
     }
 

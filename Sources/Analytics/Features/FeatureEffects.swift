@@ -85,8 +85,12 @@ public struct FeatureEffects: Sendable, Equatable {
             let standardError = max(covariance[index + 1][index + 1], 0).squareRoot()
             let interval = [coefficient - z * standardError, coefficient + z * standardError]
             return Effect(
-                feature: name, coefficient: coefficient, standardError: standardError, interval: interval,
-                oddsRatio: exp(coefficient), significant: interval[0] > 0 || interval[1] < 0
+                feature: name,
+                coefficient: coefficient,
+                standardError: standardError,
+                interval: interval,
+                oddsRatio: exp(coefficient),
+                significant: interval[0] > 0 || interval[1] < 0
             )
         }
         self.iterations = iterations

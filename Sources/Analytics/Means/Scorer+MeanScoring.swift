@@ -7,8 +7,12 @@ extension Scorer {
         try input.validate()
         let summaries = input.arms.map { MeanSummary(n: $0.n, sum: $0.sum, sumSquares: $0.sumSquares) }
         let comparisons = ArmComparisons(
-            ids: input.arms.map(\.id), control: input.control, sampleSizes: summaries.map(\.n), weights: input.arms.map(\.weight),
-            design: input.design, alpha: input.alpha
+            ids: input.arms.map(\.id),
+            control: input.control,
+            sampleSizes: summaries.map(\.n),
+            weights: input.arms.map(\.weight),
+            design: input.design,
+            alpha: input.alpha
         ) { index, controlIndex, alpha in
             WelchTest(treatment: summaries[index], control: summaries[controlIndex], alpha: alpha)
         }
@@ -24,28 +28,41 @@ extension Scorer {
             let posterior = posteriors[index]
             let versus = comparisons[index].map { comparison in
                 MeanScoreResult.VersusControl(
-                    absolute: comparison.test.difference, relative: comparison.test.relative,
+                    absolute: comparison.test.difference,
+                    relative: comparison.test.relative,
                     ci: [comparison.test.interval.lowerBound, comparison.test.interval.upperBound],
                     relativeCI: comparison.test.relativeInterval.map { [$0.lowerBound, $0.upperBound] },
-                    pValue: comparison.test.pValue, pValueHolm: comparison.pValueHolm, pValueBH: comparison.pValueBH,
+                    pValue: comparison.test.pValue,
+                    pValueHolm: comparison.pValueHolm,
+                    pValueBH: comparison.pValueBH,
                     degreesOfFreedom: comparison.test.degreesOfFreedom,
                     sequential: comparison.sequential
                 )
             }
             arms.append(
                 MeanScoreResult.Arm(
-                    id: arm.id, n: summary.n, mean: summary.mean, sd: summary.variance.squareRoot(),
+                    id: arm.id,
+                    n: summary.n,
+                    mean: summary.mean,
+                    sd: summary.variance.squareRoot(),
                     posterior: .init(
-                        mean: posterior.mean, sd: posterior.standardDeviation,
+                        mean: posterior.mean,
+                        sd: posterior.standardDeviation,
                         ci: [posterior.mean - z * posterior.standardDeviation, posterior.mean + z * posterior.standardDeviation]
                     ),
-                    pBest: pBest[index], expectedLoss: loss[index], vsControl: versus
+                    pBest: pBest[index],
+                    expectedLoss: loss[index],
+                    vsControl: versus
                 )
             )
         }
         let recommendations = Advisor.recommend(
             arms: arms.indices.map { comparisons.advisorArm($0, id: arms[$0].id, trials: arms[$0].n, value: arms[$0].mean, pBest: arms[$0].pBest) },
-            controlIndex: comparisons.controlIndex, srm: comparisons.srm, alpha: alpha, verb: "averages", describe: { String(format: "%.4f", $0) }
+            controlIndex: comparisons.controlIndex,
+            srm: comparisons.srm,
+            alpha: alpha,
+            verb: "averages",
+            describe: { String(format: "%.4f", $0) }
         )
         return MeanScoreResult(arms: arms, srm: ScoreResult.SRM(comparisons.srm), recommendations: recommendations)
     }

@@ -51,7 +51,9 @@ enum Advisor {
             let leader = arms.max(by: { $0.pBest < $1.pBest })!
             return [
                 Recommendation(
-                    action: .keepTesting, arm: leader.id, confidence: leader.pBest,
+                    action: .keepTesting,
+                    arm: leader.id,
+                    confidence: leader.pBest,
                     reason: "Too little data to call anything yet: every variant needs at least \(minimumTrials) impressions "
                         + "(\(thinnest.id) has \(thinnest.trials))."
                 )
@@ -143,7 +145,8 @@ enum Advisor {
                 action: .reallocate,
                 arm: leader.0,
                 confidence: leader.1,
-                reason: "Send more traffic to the likely winners while the test runs: \(split) (each share is its chance of being best, with a 5% floor)."
+                reason:
+                    "Send more traffic to the likely winners while the test runs: \(split) (each share is its chance of being best, with a 5% floor)."
             )
         ]
     }

@@ -37,7 +37,12 @@ struct ArmComparisons<Test: ControlTest> {
     ///   - alpha: The error rate; 0.05 when nil.
     ///   - test: The test of the arm at the first position against the control at the second, at the given alpha.
     init(
-        ids: [String], control: String?, sampleSizes: [Int], weights: [Double?], design: ScoreInput.Design?, alpha: Double?,
+        ids: [String],
+        control: String?,
+        sampleSizes: [Int],
+        weights: [Double?],
+        design: ScoreInput.Design?,
+        alpha: Double?,
         test: (_ arm: Int, _ control: Int, _ alpha: Double) -> Test
     ) {
         let alpha = alpha ?? 0.05
@@ -50,8 +55,12 @@ struct ArmComparisons<Test: ControlTest> {
         let tests = treatments.map { test($0, controlIndex, alpha) }
         let sequences = zip(treatments, tests).map { index, test in
             SequentialComparison.make(
-                design: design, difference: test.difference, variance: test.variance, testVariance: test.nullVariance,
-                sampleSize: sampleSizes[index] + sampleSizes[controlIndex], alpha: alpha
+                design: design,
+                difference: test.difference,
+                variance: test.variance,
+                testVariance: test.nullVariance,
+                sampleSize: sampleSizes[index] + sampleSizes[controlIndex],
+                alpha: alpha
             )
         }
         let holm = MultipleTesting.holm(tests.map(\.pValue))
@@ -87,7 +96,12 @@ struct ArmComparisons<Test: ControlTest> {
     func advisorArm(_ index: Int, id: String, trials: Int, value: Double, pBest: Double) -> Advisor.Arm {
         let comparison = comparisons[index]
         return Advisor.Arm(
-            id: id, trials: trials, value: value, pBest: pBest, absolute: comparison?.test.difference, relative: comparison?.test.relative,
+            id: id,
+            trials: trials,
+            value: value,
+            pBest: pBest,
+            absolute: comparison?.test.difference,
+            relative: comparison?.test.relative,
             sequentialPValue: comparison?.sequential.pValueHolm
         )
     }

@@ -62,7 +62,10 @@ public struct ScoreInput: Codable, Sendable, Equatable {
                 try values.enumerated().map { index, value in
                     guard value.rounded() == value, value.isFinite, abs(value) < 1e15 else {
                         throw DecodingError.dataCorrupted(
-                            .init(codingPath: container.codingPath + [CodingKeys.looks], debugDescription: "looks[\(index)] must be a whole number, found \(value)")
+                            .init(
+                                codingPath: container.codingPath + [CodingKeys.looks],
+                                debugDescription: "looks[\(index)] must be a whole number, found \(value)"
+                            )
                         )
                     }
                     return Int(value)

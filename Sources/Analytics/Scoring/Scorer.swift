@@ -15,8 +15,12 @@ public enum Scorer {
         try input.validate()
         let prior = input.prior ?? ScoreInput.Prior(alpha: 1, beta: 1)
         let comparisons = ArmComparisons(
-            ids: input.arms.map(\.id), control: input.control, sampleSizes: input.arms.map(\.trials), weights: input.arms.map(\.weight),
-            design: input.design, alpha: input.alpha
+            ids: input.arms.map(\.id),
+            control: input.control,
+            sampleSizes: input.arms.map(\.trials),
+            weights: input.arms.map(\.weight),
+            design: input.design,
+            alpha: input.alpha
         ) { index, controlIndex, alpha in
             TwoProportionTest(
                 treatment: (input.arms[index].successes, input.arms[index].trials),
@@ -48,7 +52,9 @@ public enum Scorer {
                     pValueHolm: comparison.pValueHolm,
                     pValueBH: comparison.pValueBH,
                     relativeCI: RateIntervals.relativeLift(
-                        treatment: (arm.successes, arm.trials), control: (control.successes, control.trials), alpha: alpha
+                        treatment: (arm.successes, arm.trials),
+                        control: (control.successes, control.trials),
+                        alpha: alpha
                     ).map { [$0.lowerBound, $0.upperBound] },
                     sequential: comparison.sequential
                 )
@@ -78,16 +84,23 @@ public enum Scorer {
 
         let stopped = Set(arms.filter { ($0.vsControl?.sequential?.pValueHolm ?? 1) < alpha && ($0.vsControl?.absolute ?? 0) < 0 }.map(\.id))
         let allocation = Allocation(
-            probabilityOfBeingBest: pBest, trials: input.arms.map(\.trials), live: input.arms.map { !stopped.contains($0.id) }
+            probabilityOfBeingBest: pBest,
+            trials: input.arms.map(\.trials),
+            live: input.arms.map { !stopped.contains($0.id) }
         )
         var recommendations = Advisor.recommend(
-            arms: arms.indices.map { comparisons.advisorArm($0, id: arms[$0].id, trials: arms[$0].trials, value: arms[$0].rate, pBest: arms[$0].pBest) },
+            arms: arms.indices.map {
+                comparisons.advisorArm($0, id: arms[$0].id, trials: arms[$0].trials, value: arms[$0].rate, pBest: arms[$0].pBest)
+            },
             controlIndex: controlIndex,
             srm: comparisons.srm,
             alpha: alpha
         )
         recommendations += Advisor.reallocation(
-            allocation, ids: input.arms.map(\.id), current: input.arms.map { $0.weight }, recommendations: recommendations
+            allocation,
+            ids: input.arms.map(\.id),
+            current: input.arms.map { $0.weight },
+            recommendations: recommendations
         )
         if let index = recommendations.firstIndex(where: { $0.action == .keepTesting }),
             let needed = Self.impressionsStillNeeded(input: input, controlIndex: controlIndex, alpha: alpha, design: comparisons.design)
@@ -109,7 +122,9 @@ public enum Scorer {
         guard control.trials > 0 else { return nil }
         let controlRate = Double(control.successes) / Double(control.trials)
         let leader = input.arms.enumerated().filter { $0.offset != controlIndex }
-            .max { Double($0.element.successes) / Double(max($0.element.trials, 1)) < Double($1.element.successes) / Double(max($1.element.trials, 1)) }
+            .max {
+                Double($0.element.successes) / Double(max($0.element.trials, 1)) < Double($1.element.successes) / Double(max($1.element.trials, 1))
+            }
         guard let leader, leader.element.trials > 0 else { return nil }
         let leaderRate = Double(leader.element.successes) / Double(leader.element.trials)
         let gap = max(abs(leaderRate - controlRate), 0.1 * controlRate)

@@ -44,8 +44,12 @@ public struct SendTimeModel: Sendable, Equatable {
             let posterior = BetaDistribution(alpha: prior.alpha + Double(slot.successes), beta: prior.beta + Double(slot.trials - slot.successes))
             let interval = posterior.credibleInterval(alpha: alpha)
             return Slot(
-                hourOfWeek: slot.hourOfWeek, trials: slot.trials, successes: slot.successes, rate: posterior.mean,
-                interval: [interval.lowerBound, interval.upperBound], eligible: slot.trials >= minimumTrials
+                hourOfWeek: slot.hourOfWeek,
+                trials: slot.trials,
+                successes: slot.successes,
+                rate: posterior.mean,
+                interval: [interval.lowerBound, interval.upperBound],
+                eligible: slot.trials >= minimumTrials
             )
         }
     }

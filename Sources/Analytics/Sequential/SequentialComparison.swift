@@ -26,14 +26,23 @@ struct SequentialComparison {
     /// The always-valid confidence sequence, tightest at ``Scorer/defaultTuningSampleSize``.
     init(confidenceSequenceFor difference: Double, variance: Double, sampleSize: Int, alpha: Double) {
         let sequence = ConfidenceSequence(
-            difference: difference, variance: variance, sampleSize: sampleSize, alpha: alpha, tuningSampleSize: Scorer.defaultTuningSampleSize
+            difference: difference,
+            variance: variance,
+            sampleSize: sampleSize,
+            alpha: alpha,
+            tuningSampleSize: Scorer.defaultTuningSampleSize
         )
         self.init(pValue: sequence.pValue, interval: sequence.interval, method: "confidence_sequence")
     }
 
     /// Either method: group-sequential when the test was planned, always-valid otherwise.
     static func make(
-        design: GroupSequentialDesign?, difference: Double, variance: Double, testVariance: Double, sampleSize: Int, alpha: Double
+        design: GroupSequentialDesign?,
+        difference: Double,
+        variance: Double,
+        testVariance: Double,
+        sampleSize: Int,
+        alpha: Double
     ) -> SequentialComparison {
         if let design {
             return SequentialComparison(groupSequential: design, difference: difference, variance: variance, testVariance: testVariance)

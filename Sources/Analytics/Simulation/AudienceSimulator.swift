@@ -55,7 +55,9 @@ public struct AudienceSimulator: Sendable {
                 if Double.random(in: 0..<1, using: &generator) < arm.trueRate {
                     let delay = Double.random(in: 5...900, using: &generator)
                     let clickTime = min(time.addingTimeInterval(delay), dayStart.addingTimeInterval(86_399))
-                    events.append(EngagementEvent(id: Self.eventID(using: &generator), variantID: arm.variant, kind: successKind, occurredAt: clickTime))
+                    events.append(
+                        EngagementEvent(id: Self.eventID(using: &generator), variantID: arm.variant, kind: successKind, occurredAt: clickTime)
+                    )
                 }
             }
         }
@@ -79,8 +81,12 @@ public struct AudienceSimulator: Sendable {
         high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
         low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
         let bytes = withUnsafeBytes(of: high.bigEndian) { Array($0) } + withUnsafeBytes(of: low.bigEndian) { Array($0) }
-        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        let uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            )
+        )
         return EventID(uuid)
     }
 }

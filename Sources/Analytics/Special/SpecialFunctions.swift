@@ -47,7 +47,8 @@ public enum SpecialFunctions {
     static func stirlingRemainder(_ z: Double) -> Double {
         let inverse = 1 / z
         let inverseSquared = inverse * inverse
-        return inverse * (1.0 / 12 - inverseSquared * (1.0 / 360 - inverseSquared * (1.0 / 1260 - inverseSquared * (1.0 / 1680 - inverseSquared / 1188))))
+        return inverse
+            * (1.0 / 12 - inverseSquared * (1.0 / 360 - inverseSquared * (1.0 / 1260 - inverseSquared * (1.0 / 1680 - inverseSquared / 1188))))
     }
 
     /// The continued fraction of I_x(a, b) (Numerical Recipes `betacf`).

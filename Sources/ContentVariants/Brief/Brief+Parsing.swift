@@ -26,7 +26,8 @@ extension Brief {
         }
         guard let root, let mapping = root.mapping else {
             throw ValidationError(
-                location: Self.place(source, root?.mark), field: "",
+                location: Self.place(source, root?.mark),
+                field: "",
                 reason: "expected a mapping with at least product (and offer, audience, link, hashtags...)"
             )
         }
@@ -34,7 +35,8 @@ extension Brief {
         for (key, value) in mapping {
             guard let name = key.string, Self.knownFields.contains(name) else {
                 throw ValidationError(
-                    location: Self.place(source, key.mark), field: key.string ?? "",
+                    location: Self.place(source, key.mark),
+                    field: key.string ?? "",
                     reason: "unknown field (expected one of \(Self.knownFields.joined(separator: ", ")))"
                 )
             }
@@ -73,7 +75,8 @@ extension Brief {
         if let toneText = try string("tone") {
             guard let parsed = Tone(rawValue: toneText.lowercased()) else {
                 throw ValidationError(
-                    location: Self.place(source, fields["tone"]?.mark), field: "tone",
+                    location: Self.place(source, fields["tone"]?.mark),
+                    field: "tone",
                     reason: "\"\(toneText)\" is not one of \(Tone.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
             }
@@ -90,7 +93,11 @@ extension Brief {
         var safety = SafetyPolicy.none
         if let node = fields["safety"] {
             guard let safetyMapping = node.mapping else {
-                throw ValidationError(location: Self.place(source, node.mark), field: "safety", reason: "expected a mapping with banned_words and disclosures")
+                throw ValidationError(
+                    location: Self.place(source, node.mark),
+                    field: "safety",
+                    reason: "expected a mapping with banned_words and disclosures"
+                )
             }
             var banned: [String] = []
             var disclosures: [String] = []
@@ -101,17 +108,31 @@ extension Brief {
                 case "banned_words": banned = list
                 case "disclosures": disclosures = list
                 default:
-                    throw ValidationError(location: Self.place(source, key.mark), field: "safety.\(name)", reason: "unknown field (expected banned_words or disclosures)")
+                    throw ValidationError(
+                        location: Self.place(source, key.mark),
+                        field: "safety.\(name)",
+                        reason: "unknown field (expected banned_words or disclosures)"
+                    )
                 }
             }
             safety = SafetyPolicy(bannedWords: banned, requiredDisclosures: disclosures)
         }
         let hashtagList = try strings("hashtags")
         self.init(
-            product: product.trimmingCharacters(in: .whitespaces), offer: try string("offer"), audience: try string("audience"),
-            link: try string("link"), cta: try string("cta"), hashtags: hashtagList.map(\.0), tone: tone,
-            language: try string("language") ?? "en", benefit: try string("benefit"), proof: try string("proof"),
-            deadline: try string("deadline"), brand: try string("brand"), templates: templates, safety: safety
+            product: product.trimmingCharacters(in: .whitespaces),
+            offer: try string("offer"),
+            audience: try string("audience"),
+            link: try string("link"),
+            cta: try string("cta"),
+            hashtags: hashtagList.map(\.0),
+            tone: tone,
+            language: try string("language") ?? "en",
+            benefit: try string("benefit"),
+            proof: try string("proof"),
+            deadline: try string("deadline"),
+            brand: try string("brand"),
+            templates: templates,
+            safety: safety
         )
         do {
             try validate()
@@ -142,7 +163,9 @@ extension Brief {
             return ValidationError(location: place(source, mark), field: "", reason: "not valid JSON or YAML: \(problem)\(while_)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return ValidationError(
-                location: place(source, context.mark), field: duplicates.joined(separator: ", "), reason: "is given twice"
+                location: place(source, context.mark),
+                field: duplicates.joined(separator: ", "),
+                reason: "is given twice"
             )
         default:
             return ValidationError(location: source, field: "", reason: "not valid JSON or YAML: \(error)")

@@ -46,9 +46,20 @@ public struct Brief: Sendable, Equatable {
     public static let maximumFieldLength = 200
 
     public init(
-        product: String, offer: String? = nil, audience: String? = nil, link: String? = nil, cta: String? = nil,
-        hashtags: [String] = [], tone: Tone? = nil, language: String = "en", benefit: String? = nil, proof: String? = nil,
-        deadline: String? = nil, brand: String? = nil, templates: [Template] = [], safety: SafetyPolicy = .none
+        product: String,
+        offer: String? = nil,
+        audience: String? = nil,
+        link: String? = nil,
+        cta: String? = nil,
+        hashtags: [String] = [],
+        tone: Tone? = nil,
+        language: String = "en",
+        benefit: String? = nil,
+        proof: String? = nil,
+        deadline: String? = nil,
+        brand: String? = nil,
+        templates: [Template] = [],
+        safety: SafetyPolicy = .none
     ) {
         self.product = product
         self.offer = offer
@@ -104,11 +115,17 @@ public struct Brief: Sendable, Equatable {
         for (index, tag) in hashtags.enumerated() {
             guard !tag.isEmpty, tag.count <= 100, tag.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !tag.allSatisfy(\.isNumber)
             else {
-                throw ValidationError(field: "hashtags[\(index)]", reason: "\"\(tag)\" must be letters, digits and _ (not only digits), without spaces")
+                throw ValidationError(
+                    field: "hashtags[\(index)]",
+                    reason: "\"\(tag)\" must be letters, digits and _ (not only digits), without spaces"
+                )
             }
         }
         guard Self.languages.contains(language) else {
-            throw ValidationError(field: "language", reason: "\"\(language)\" has no phrase library yet; use one of \(Self.languages.joined(separator: ", "))")
+            throw ValidationError(
+                field: "language",
+                reason: "\"\(language)\" has no phrase library yet; use one of \(Self.languages.joined(separator: ", "))"
+            )
         }
     }
 }

@@ -30,7 +30,12 @@ public struct ChallengerGenerator: Sendable {
     /// - Parameters:
     ///   - parent: The winner's id (or key), recorded on each challenger.
     public func challengers(
-        of winner: GeneratedVariant, parent: String, brief: Brief, count: Int, effects: [FeatureEffect] = [], seed: UInt64
+        of winner: GeneratedVariant,
+        parent: String,
+        brief: Brief,
+        count: Int,
+        effects: [FeatureEffect] = [],
+        seed: UInt64
     ) throws(ValidationError) -> GenerationResult {
         try brief.validate()
         let channel = winner.channel
@@ -46,7 +51,9 @@ public struct ChallengerGenerator: Sendable {
             let order = random.next()
             for candidate in Self.alternatives(of: base, along: dimension, in: space) {
                 let value = candidate.value(of: dimension)
-                options.append((effect(dimension, value) - effect(dimension, current), order, candidate, "\(dimension.rawValue): \(current) → \(value)"))
+                options.append(
+                    (effect(dimension, value) - effect(dimension, current), order, candidate, "\(dimension.rawValue): \(current) → \(value)")
+                )
             }
         }
         // Most promising first; one change per dimension before a second value of any dimension.
@@ -71,8 +78,14 @@ public struct ChallengerGenerator: Sendable {
             features.tone = option.plan.tone
             result.variants.append(
                 GeneratedVariant(
-                    text: text, channel: channel, features: features, plan: option.plan, generator: "challenger/rules/en",
-                    parent: parent, change: option.change, warnings: check.warnings
+                    text: text,
+                    channel: channel,
+                    features: features,
+                    plan: option.plan,
+                    generator: "challenger/rules/en",
+                    parent: parent,
+                    change: option.change,
+                    warnings: check.warnings
                 )
             )
         }
@@ -105,8 +118,14 @@ public struct ChallengerGenerator: Sendable {
         let length: LengthBucket = f.words <= 15 ? .short : f.words <= 35 ? .medium : .long
         let cta = PhraseLibrary.english.ctas.first { $0.0 == f.ctaType }?.1 ?? "Learn more"
         return VariantPlan(
-            hook: f.hook, tone: f.tone, length: length, emoji: f.emojiCount > 0, hashtags: min(f.hashtagCount, brief.hashtags.count),
-            cta: cta, linkPosition: f.linkCount > 0 && brief.link != nil ? .end : .none, phraseSeed: stableHash(variant.text)
+            hook: f.hook,
+            tone: f.tone,
+            length: length,
+            emoji: f.emojiCount > 0,
+            hashtags: min(f.hashtagCount, brief.hashtags.count),
+            cta: cta,
+            linkPosition: f.linkCount > 0 && brief.link != nil ? .end : .none,
+            phraseSeed: stableHash(variant.text)
         )
     }
 }

@@ -32,8 +32,15 @@ public struct ChannelRules: Sendable, Equatable {
     public var linksClickable: Bool
 
     public init(
-        channel: Channel, maximumLength: Int, warningLength: Int? = nil, maximumHashtags: Int? = nil, usualHashtags: Int = 3,
-        linkLength: Int? = nil, maximumSegments: Int? = nil, singleLine: Bool = false, linksClickable: Bool = true
+        channel: Channel,
+        maximumLength: Int,
+        warningLength: Int? = nil,
+        maximumHashtags: Int? = nil,
+        usualHashtags: Int = 3,
+        linkLength: Int? = nil,
+        maximumSegments: Int? = nil,
+        singleLine: Bool = false,
+        linksClickable: Bool = true
     ) {
         self.channel = channel
         self.maximumLength = maximumLength
@@ -52,7 +59,11 @@ public struct ChannelRules: Sendable, Equatable {
         case .x: return ChannelRules(channel: .x, maximumLength: 280, usualHashtags: 2, linkLength: 23)
         case .instagram:
             return ChannelRules(
-                channel: .instagram, maximumLength: 2_200, warningLength: 125, maximumHashtags: 30, usualHashtags: 12,
+                channel: .instagram,
+                maximumLength: 2_200,
+                warningLength: 125,
+                maximumHashtags: 30,
+                usualHashtags: 12,
                 linksClickable: false
             )
         case .linkedin: return ChannelRules(channel: .linkedin, maximumLength: 3_000, warningLength: 210, usualHashtags: 3)
@@ -99,7 +110,8 @@ public struct ChannelRules: Sendable, Equatable {
                 check.violations.append(
                     ConstraintViolation(
                         code: .tooLong,
-                        message: "needs \(segments) SMS segments (\(check.length) \(check.encoding == .gsm7 ? "GSM-7 septets" : "UCS-2 units")); at most \(check.limit)"
+                        message:
+                            "needs \(segments) SMS segments (\(check.length) \(check.encoding == .gsm7 ? "GSM-7 septets" : "UCS-2 units")); at most \(check.limit)"
                     )
                 )
             } else if segments > 1 {
@@ -117,7 +129,10 @@ public struct ChannelRules: Sendable, Equatable {
         }
         if let maximumHashtags, hashtags > maximumHashtags {
             check.violations.append(
-                ConstraintViolation(code: .tooManyHashtags, message: "has \(hashtags) hashtags; \(channel.rawValue) allows at most \(maximumHashtags)")
+                ConstraintViolation(
+                    code: .tooManyHashtags,
+                    message: "has \(hashtags) hashtags; \(channel.rawValue) allows at most \(maximumHashtags)"
+                )
             )
         }
         if singleLine, normalized.contains(where: \.isNewline) {
@@ -143,7 +158,8 @@ public struct ChannelRules: Sendable, Equatable {
             }
             for scalar in character.unicodeScalars {
                 let value = scalar.value
-                let light = value <= 0x10FF || (0x2000...0x200D).contains(value) || (0x2010...0x201F).contains(value)
+                let light =
+                    value <= 0x10FF || (0x2000...0x200D).contains(value) || (0x2010...0x201F).contains(value)
                     || (0x2032...0x2037).contains(value)
                 length += light ? 1 : 2
             }
@@ -177,7 +193,10 @@ public struct ChannelCheck: Sendable, Equatable, Codable {
 public struct ConstraintViolation: Sendable, Equatable, Codable, CustomStringConvertible {
     /// A stable code for programs.
     public enum Code: String, Sendable, Codable {
-        case empty, tooLong = "too_long", tooManyHashtags = "too_many_hashtags", lineBreak = "line_break"
+        case empty
+        case tooLong = "too_long"
+        case tooManyHashtags = "too_many_hashtags"
+        case lineBreak = "line_break"
     }
 
     public var code: Code

@@ -17,8 +17,14 @@ public struct GeneratedVariant: Sendable, Equatable, Codable {
     public var warnings: [String]
 
     public init(
-        text: String, channel: Channel, features: ContentFeatures, plan: VariantPlan? = nil, generator: String,
-        parent: String? = nil, change: String? = nil, warnings: [String] = []
+        text: String,
+        channel: Channel,
+        features: ContentFeatures,
+        plan: VariantPlan? = nil,
+        generator: String,
+        parent: String? = nil,
+        change: String? = nil,
+        warnings: [String] = []
     ) {
         self.text = text
         self.channel = channel

@@ -164,7 +164,8 @@ public struct RuleGenerator: Sendable {
         let tags = brief.hashtags.prefix(plan.hashtags).map { "#\($0)" }.joined(separator: " ")
         var text: String
         switch channel {
-        case .linkedin, .instagram, .facebook where plan.length == .long:
+        case .linkedin, .instagram,
+            .facebook where plan.length == .long:
             let paragraphs = [hook, body.joined(separator: " "), cta].filter { !$0.isEmpty }
             text = paragraphs.joined(separator: "\n\n")
             if !tags.isEmpty { text += "\n\n" + tags }
@@ -235,8 +236,14 @@ struct PlanSpace {
             return value
         }
         return VariantPlan(
-            hook: digit(hooks), tone: digit(tones), length: digit(lengths), emoji: digit(emoji), hashtags: digit(hashtags),
-            cta: digit(ctas), linkPosition: digit(links), phraseSeed: phraseSeed
+            hook: digit(hooks),
+            tone: digit(tones),
+            length: digit(lengths),
+            emoji: digit(emoji),
+            hashtags: digit(hashtags),
+            cta: digit(ctas),
+            linkPosition: digit(links),
+            phraseSeed: phraseSeed
         )
     }
 }

@@ -22,7 +22,13 @@ public struct VariantPlan: Sendable, Hashable, Codable {
     }
 
     public init(
-        hook: Hook, tone: Tone, length: LengthBucket, emoji: Bool, hashtags: Int, cta: String, linkPosition: LinkPosition,
+        hook: Hook,
+        tone: Tone,
+        length: LengthBucket,
+        emoji: Bool,
+        hashtags: Int,
+        cta: String,
+        linkPosition: LinkPosition,
         phraseSeed: UInt64
     ) {
         self.hook = hook

@@ -22,8 +22,14 @@ public struct LLMConfiguration: Sendable, Equatable {
     public var budget: LLMBudget.Limits
 
     public init(
-        endpoint: URL, model: String, apiKey: String? = nil, timeout: Duration = .seconds(30), maxAttempts: Int = 3,
-        retryDelay: Duration = .milliseconds(500), temperature: Double = 0.9, budget: LLMBudget.Limits = .init()
+        endpoint: URL,
+        model: String,
+        apiKey: String? = nil,
+        timeout: Duration = .seconds(30),
+        maxAttempts: Int = 3,
+        retryDelay: Duration = .milliseconds(500),
+        temperature: Double = 0.9,
+        budget: LLMBudget.Limits = .init()
     ) {
         self.endpoint = Self.completionsURL(endpoint)
         self.model = model

@@ -31,12 +31,16 @@ public struct LLMPrompt: Sendable, Equatable {
         switch channel {
         case .x: constraints.append("An X post: at most 280 characters, where a link counts as 23 and an emoji as 2; at most 2 hashtags.")
         case .instagram:
-            constraints.append("An Instagram caption: at most 2,200 characters and 30 hashtags; the first 125 characters matter most; links are not clickable, say \"link in bio\".")
+            constraints.append(
+                "An Instagram caption: at most 2,200 characters and 30 hashtags; the first 125 characters matter most; links are not clickable, say \"link in bio\"."
+            )
         case .linkedin: constraints.append("A LinkedIn post: at most 3,000 characters; the first 210 show before \"see more\"; professional.")
         case .facebook: constraints.append("A Facebook post: keep it under 480 characters so it is not cut off.")
         case .email: constraints.append("An email subject line: one line, at most 78 characters, best under 60; no links, no hashtags.")
         case .sms:
-            constraints.append("An SMS: plain text; best within one segment (160 GSM-7 characters, or 70 if it has emoji or other non-GSM characters), at most \(rules.maximumSegments ?? 1) segments; no hashtags.")
+            constraints.append(
+                "An SMS: plain text; best within one segment (160 GSM-7 characters, or 70 if it has emoji or other non-GSM characters), at most \(rules.maximumSegments ?? 1) segments; no hashtags."
+            )
         }
         if !policy.bannedWords.isEmpty { constraints.append("Never use these words: \(policy.bannedWords.joined(separator: ", ")).") }
         if !policy.requiredDisclosures.isEmpty {

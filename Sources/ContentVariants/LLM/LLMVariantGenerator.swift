@@ -13,7 +13,10 @@ public struct LLMVariantGenerator: Sendable {
     public var diversity: DiversitySelector
 
     public init(
-        configuration: LLMConfiguration, transport: any ChatTransport, budget: LLMBudget, policy: SafetyPolicy = .none,
+        configuration: LLMConfiguration,
+        transport: any ChatTransport,
+        budget: LLMBudget,
+        policy: SafetyPolicy = .none,
         diversity: DiversitySelector = DiversitySelector()
     ) {
         self.configuration = configuration
@@ -33,7 +36,10 @@ public struct LLMVariantGenerator: Sendable {
         let merged = policy.merged(with: brief.safety)
         let prompt = LLMPrompt(brief: brief, channel: channel, count: count + max(2, count / 2), policy: merged)
         let request = ChatCompletionRequest(
-            model: configuration.model, messages: prompt.messages, temperature: configuration.temperature, seed: seed
+            model: configuration.model,
+            messages: prompt.messages,
+            temperature: configuration.temperature,
+            seed: seed
         )
         let body: Data
         do {
@@ -72,7 +78,12 @@ public struct LLMVariantGenerator: Sendable {
         for attempt in 1...configuration.maxAttempts {
             try await budget.reserveRequest(for: workspace)
             do {
-                let response = try await transport.send(body, to: configuration.endpoint, apiKey: configuration.apiKey, timeout: configuration.timeout)
+                let response = try await transport.send(
+                    body,
+                    to: configuration.endpoint,
+                    apiKey: configuration.apiKey,
+                    timeout: configuration.timeout
+                )
                 guard (200..<300).contains(response.status) else {
                     let text = String(decoding: response.body.prefix(200), as: UTF8.self)
                     throw LLMError.http(status: response.status, body: text)

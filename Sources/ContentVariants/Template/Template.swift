@@ -116,7 +116,8 @@ public struct Template: Sendable, Equatable, CustomStringConvertible {
     /// (Two combinations can still render the same text, e.g. `{a|a}`; callers that care compare texts.)
     ///
     /// - Complexity: O(`count` × template size).
-    public func sample(_ count: Int, values: [String: String], using random: inout some RandomNumberGenerator) throws(TemplateRenderError) -> [String] {
+    public func sample(_ count: Int, values: [String: String], using random: inout some RandomNumberGenerator) throws(TemplateRenderError) -> [String]
+    {
         var texts: [String] = []
         for index in sampleDistinct(count, below: combinationCount, using: &random) {
             texts.append(try render(combination: index, values: values))

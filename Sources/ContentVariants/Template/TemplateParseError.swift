@@ -1,5 +1,4 @@
 import Foundation
-
 import HeraldCore
 
 /// A template that does not parse: where, what was expected there and what was found.

@@ -78,8 +78,10 @@ struct TemplateParser {
                 advance()
                 guard let escaped = peek() else {
                     throw TemplateParseError(
-                        line: escapePosition.line, column: escapePosition.column,
-                        expected: "a character after '\\' (one of { } [ ] | \\)", found: "end of template"
+                        line: escapePosition.line,
+                        column: escapePosition.column,
+                        expected: "a character after '\\' (one of { } [ ] | \\)",
+                        found: "end of template"
                     )
                 }
                 guard "{}[]|\\".contains(escaped) else {
@@ -213,7 +215,10 @@ struct TemplateParser {
         default:
             if name.isEmpty { throw error("a filter (\(TemplateFilter.names))") }
             throw TemplateParseError(
-                line: start.line, column: start.column, expected: "a filter (\(TemplateFilter.names))", found: "'\(name)'"
+                line: start.line,
+                column: start.column,
+                expected: "a filter (\(TemplateFilter.names))",
+                found: "'\(name)'"
             )
         }
     }

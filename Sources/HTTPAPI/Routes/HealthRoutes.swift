@@ -1,10 +1,10 @@
 import Foundation
-import HeraldCore
 import HTTPTypes
+import HeraldCore
 import Hummingbird
+import Logging
 import NIOCore
 import Storage
-import Logging
 
 /// `GET /healthz` (checks the database) and `GET /metrics` (Prometheus text).
 struct HealthRoutes {

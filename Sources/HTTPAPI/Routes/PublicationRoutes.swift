@@ -36,7 +36,8 @@ struct PublicationRoutes {
         let channelName = body.channel
         guard let channel = try? HeraldCore.Channel(parsing: channelName, field: "channel"), campaign.channels.contains(channel) else {
             throw ValidationError(
-                field: "channel", reason: "\"\(channelName)\" is not one of the campaign's channels (\(campaign.channels.map(\.rawValue).joined(separator: ", ")))"
+                field: "channel",
+                reason: "\"\(channelName)\" is not one of the campaign's channels (\(campaign.channels.map(\.rawValue).joined(separator: ", ")))"
             )
         }
         let key = body.idempotencyKey ?? UUID().uuidString.lowercased()
@@ -44,8 +45,12 @@ struct PublicationRoutes {
             throw ValidationError(field: "idempotency_key", reason: "must be 1 to 200 bytes")
         }
         let publication = try await PublicationStore(database).create(
-            workspace: workspace, campaign: campaign.id, variant: variant.id, channel: channel,
-            scheduledAt: body.scheduledAt ?? Date(), idempotencyKey: "api:\(workspace):\(key)"
+            workspace: workspace,
+            campaign: campaign.id,
+            variant: variant.id,
+            channel: channel,
+            scheduledAt: body.scheduledAt ?? Date(),
+            idempotencyKey: "api:\(workspace):\(key)"
         )
         return EditedResponse(status: .created, response: PublicationResponse(publication, base: settings.baseURL(for: request)))
     }
@@ -65,4 +70,3 @@ struct PublicationRoutes {
         return EditedResponse(status: .created, response: AnalysisResponse(score: outcome.score))
     }
 }
-

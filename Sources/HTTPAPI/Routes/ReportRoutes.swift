@@ -51,7 +51,8 @@ struct ReportRoutes {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[.cacheControl] = "private, no-store"
-        headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        headers[HTTPField.Name("Content-Security-Policy")!] =
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -118,7 +119,8 @@ struct ReportRoutes {
         let query = ShareLink(workspace: workspace, scope: scope, expires: expires).query(secret: secret)
         let base = settings.baseURL(for: request)
         return EditedResponse(
-            status: .created, response: ShareLinkResponse(url: "\(base)\(path)?\(query)", expiresAt: Date(timeIntervalSince1970: Double(expires)))
+            status: .created,
+            response: ShareLinkResponse(url: "\(base)\(path)?\(query)", expiresAt: Date(timeIntervalSince1970: Double(expires)))
         )
     }
 }

@@ -25,7 +25,9 @@ struct ScheduleRoutes {
     @Sendable func listForCampaign(_ request: Request, context: APIContext) async throws -> SchedulesResponse {
         let workspace = try context.requirePrincipal().workspace
         let campaign = try await context.campaign(in: database)
-        return SchedulesResponse(schedules: try await ScheduleStore(database).list(workspace: workspace, campaign: campaign.id).map(ScheduleResponse.init))
+        return SchedulesResponse(
+            schedules: try await ScheduleStore(database).list(workspace: workspace, campaign: campaign.id).map(ScheduleResponse.init)
+        )
     }
 
     /// Creates a schedule that publishes the campaign (every variant on every channel) at each fire.
@@ -51,15 +53,25 @@ struct ScheduleRoutes {
         do {
             schedule = try Schedule(parsing: rule, timeZone: zone, anchor: now)
         } catch {
-            throw ValidationError(field: error.field == "tz" ? "tz" : "rule", reason: error.field == "tz" || error.field == "schedule" || error.field == "cron" ? error.reason : "\(error.field) \(error.reason)")
+            throw ValidationError(
+                field: error.field == "tz" ? "tz" : "rule",
+                reason: error.field == "tz" || error.field == "schedule" || error.field == "cron" ? error.reason : "\(error.field) \(error.reason)"
+            )
         }
         schedule.activeFrom = from
         schedule.activeUntil = until
         let stored = try await ScheduleStore(database).create(
             name: body.name ?? "campaign:\(campaign.slug):\(schedule.ruleText)",
-            rule: schedule.ruleText, timeZone: schedule.timeZone.identifier, workspace: workspace, campaign: campaign.id,
-            missed: missed, job: EncodedJobPayload(PublishCampaignPayload(campaign: campaign.id, workspace: workspace)),
-            activeFrom: from, activeUntil: until, nextFireAt: schedule.nextFire(after: now), now: now
+            rule: schedule.ruleText,
+            timeZone: schedule.timeZone.identifier,
+            workspace: workspace,
+            campaign: campaign.id,
+            missed: missed,
+            job: EncodedJobPayload(PublishCampaignPayload(campaign: campaign.id, workspace: workspace)),
+            activeFrom: from,
+            activeUntil: until,
+            nextFireAt: schedule.nextFire(after: now),
+            now: now
         )
         return EditedResponse(status: .created, response: ScheduleResponse(stored))
     }

@@ -1,6 +1,6 @@
 import Foundation
-import HeraldCore
 import HTTPTypes
+import HeraldCore
 import Hummingbird
 import NIOCore
 import Storage
@@ -25,14 +25,18 @@ struct TrackingRoutes {
         }
         guard let destination = target.destination,
             let location = TrackingLink.destination(
-                destination, channel: target.channel, campaign: target.campaignSlug, variant: target.variantKey
+                destination,
+                channel: target.channel,
+                campaign: target.campaignSlug,
+                variant: target.variantKey
             )
         else {
             throw APIError(status: .notFound, code: "no_destination", message: "the campaign of this link has no destination URL")
         }
         if let asked = request.uri.queryParameters["to"], String(asked) != destination {
             throw APIError(
-                status: .badRequest, code: "destination_refused",
+                status: .badRequest,
+                code: "destination_refused",
                 message: "tracking links only redirect to their campaign's own destination"
             )
         }

@@ -154,7 +154,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         guard Slug.isValid(slug) else {
             throw ValidationError(
                 field: "slug",
-                reason: "\"\(slug)\" must be lowercase letters, digits and hyphens, starting with a letter or digit, at most \(Slug.maximumLength) characters"
+                reason:
+                    "\"\(slug)\" must be lowercase letters, digits and hyphens, starting with a letter or digit, at most \(Slug.maximumLength) characters"
             )
         }
         guard Self.successKinds.contains(primaryMetric) else {
@@ -177,7 +178,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             guard cron.hasPrefix("@") || fields.count == 5 else {
                 throw ValidationError(
                     field: "schedule.cron",
-                    reason: "\"\(schedule.cron)\" has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week) or a macro like @daily"
+                    reason:
+                        "\"\(schedule.cron)\" has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week) or a macro like @daily"
                 )
             }
         }

@@ -67,7 +67,13 @@ public enum EventCSV {
             let header: CSVReader.Record
             do {
                 guard let first = try reader.next() else {
-                    throw ValidationErrors([ValidationError(location: source, field: "", reason: "the file is empty; expected a header row \(allColumns.joined(separator: ","))")])
+                    throw ValidationErrors([
+                        ValidationError(
+                            location: source,
+                            field: "",
+                            reason: "the file is empty; expected a header row \(allColumns.joined(separator: ","))"
+                        )
+                    ])
                 }
                 header = first
             } catch let error as ValidationError {
@@ -119,7 +125,13 @@ public enum EventCSV {
                 return nil
             }
             guard record.fields.count == header.fields.count else {
-                note(ValidationError(location: "\(source):\(record.line)", field: "", reason: "has \(record.fields.count) fields; the header has \(header.fields.count)"))
+                note(
+                    ValidationError(
+                        location: "\(source):\(record.line)",
+                        field: "",
+                        reason: "has \(record.fields.count) fields; the header has \(header.fields.count)"
+                    )
+                )
                 return nil
             }
             do {
@@ -173,7 +185,8 @@ public enum EventCSV {
                 ValidationError(
                     location: "\(source):1",
                     field: "",
-                    reason: "missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")); expected a header row \(allColumns.joined(separator: ","))"
+                    reason:
+                        "missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")); expected a header row \(allColumns.joined(separator: ","))"
                 )
             ])
         }

@@ -119,8 +119,12 @@ public enum EventJSON {
             do {
                 events.append(
                     try policy.event(
-                        id: row.id ?? "", variantID: row.variantID ?? "", kind: row.kind ?? "", occurredAt: row.occurredAt ?? "",
-                        value: row.value.map { "\($0)" }, isKnownVariant: isKnownVariant
+                        id: row.id ?? "",
+                        variantID: row.variantID ?? "",
+                        kind: row.kind ?? "",
+                        occurredAt: row.occurredAt ?? "",
+                        value: row.value.map { "\($0)" },
+                        isKnownVariant: isKnownVariant
                     )
                 )
             } catch {
@@ -198,7 +202,11 @@ private struct LenientRow: Decodable {
 
     func row(location: String) -> EventJSON.Row {
         EventJSON.Row(
-            location: location, id: fields["id"], variantID: fields["variant_id"], kind: fields["kind"], occurredAt: fields["occurred_at"],
+            location: location,
+            id: fields["id"],
+            variantID: fields["variant_id"],
+            kind: fields["kind"],
+            occurredAt: fields["occurred_at"],
             value: value,
             problems: problems.map { ValidationError(location: location, field: $0.field, reason: $0.reason) }
         )

@@ -11,7 +11,9 @@ public protocol CampaignJobPayload: JobPayload {
 
 extension JobKind {
     /// The kinds whose payload needs nothing but a campaign (see ``payload(campaign:workspace:)``).
-    public static let aboutOneCampaign: [JobKind] = allCases.filter { $0.payload(campaign: CampaignID(UUID()), workspace: WorkspaceID(UUID())) != nil }
+    public static let aboutOneCampaign: [JobKind] = allCases.filter {
+        $0.payload(campaign: CampaignID(UUID()), workspace: WorkspaceID(UUID())) != nil
+    }
 
     /// This kind's payload for a job about `campaign` and nothing else, or nil when the kind needs more
     /// (or is not about a campaign): what `herald schedules create --campaign` stores.

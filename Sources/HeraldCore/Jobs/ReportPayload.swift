@@ -16,7 +16,11 @@ public struct ReportPayload: CampaignJobPayload {
     public var workspace: WorkspaceID
 
     public init(
-        campaign: CampaignID, workspace: WorkspaceID, format: ReportFormat? = nil, webhookURL: String? = nil, webhookSecretEnv: String? = nil
+        campaign: CampaignID,
+        workspace: WorkspaceID,
+        format: ReportFormat? = nil,
+        webhookURL: String? = nil,
+        webhookSecretEnv: String? = nil
     ) {
         self.campaign = campaign
         self.workspace = workspace

@@ -94,7 +94,12 @@ public enum Timestamp {
         let secondsOfDay = whole - days * 86_400
         let (year, month, day) = civilFromDays(days)
         let base = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, secondsOfDay / 3600, secondsOfDay / 60 % 60,
+            format: "%04d-%02d-%02dT%02d:%02d:%02d",
+            year,
+            month,
+            day,
+            secondsOfDay / 3600,
+            secondsOfDay / 60 % 60,
             secondsOfDay % 60
         )
         return millis == 0 || millis == 1000 ? base + "Z" : base + String(format: ".%03dZ", millis)

@@ -56,11 +56,15 @@ public struct CampaignAnalysis: Sendable {
         // drift over time does not favour the arm that happened to get more traffic on good days.
         let days = Self.days(daily, variants: campaign.variants.map(\.id))
         if days.count > 1 {
-            let posteriors = PeriodWeightedPosterior.posteriors(days.map { .init(trials: $0.impressions, successes: $0.successes) }, arms: campaign.variants.count)
+            let posteriors = PeriodWeightedPosterior.posteriors(
+                days.map { .init(trials: $0.impressions, successes: $0.successes) },
+                arms: campaign.variants.count
+            )
             let stopped = score.stoppedArms
             let allocation = Allocation(
                 probabilityOfBeingBest: BestArm(posteriors: posteriors).probabilityOfBeingBest(),
-                trials: totals.map(\.impressions), live: totals.map { !stopped.contains($0.key) }
+                trials: totals.map(\.impressions),
+                live: totals.map { !stopped.contains($0.key) }
             )
             score.apply(allocation, ids: campaign.variants.map(\.key))
         }
@@ -78,7 +82,10 @@ public struct CampaignAnalysis: Sendable {
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         // The report model is stored beside the scoring, so pages can be rendered from the latest analysis without recomputing.
         try await AnalysisStore(database, workspace: workspace).insert(
-            campaign: campaign.id, resultJSON: json, reportJSON: try JSONRenderer.render(report), at: now
+            campaign: campaign.id,
+            resultJSON: json,
+            reportJSON: try JSONRenderer.render(report),
+            at: now
         )
         return Outcome(campaign: campaign, input: input, score: score, report: report, sendTime: sendTime, featureEffects: featureEffects)
     }
@@ -99,8 +106,10 @@ public struct CampaignAnalysis: Sendable {
         }.sorted()
         guard !shared.isEmpty, rows.count > shared.count + 1 else { return nil }
         return try? FeatureEffects(
-            features: shared, values: rows.map { row in shared.map { row.features[$0]! } },
-            trials: rows.map(\.trials), successes: rows.map(\.successes)
+            features: shared,
+            values: rows.map { row in shared.map { row.features[$0]! } },
+            trials: rows.map(\.trials),
+            successes: rows.map(\.successes)
         )
     }
 
@@ -113,9 +122,16 @@ public struct CampaignAnalysis: Sendable {
                 let day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][best.hourOfWeek / 24]
                 recommendations.append(
                     Recommendation(
-                        action: .bestSendTime, arm: nil, confidence: 1 - 0.05,
+                        action: .bestSendTime,
+                        arm: nil,
+                        confidence: 1 - 0.05,
                         reason: "Post on \(channel?.rawValue ?? "this channel") on \(day)s at "
-                            + String(format: "%02d:00 (campaign time): %.2f%% engagement against %.2f%% on average", best.hourOfWeek % 24, best.rate * 100, average * 100)
+                            + String(
+                                format: "%02d:00 (campaign time): %.2f%% engagement against %.2f%% on average",
+                                best.hourOfWeek % 24,
+                                best.rate * 100,
+                                average * 100
+                            )
                             + " for the channel."
                     )
                 )
@@ -124,7 +140,9 @@ public struct CampaignAnalysis: Sendable {
         for effect in featureEffects?.effects ?? [] where effect.significant && effect.coefficient > 0 {
             recommendations.append(
                 Recommendation(
-                    action: .useFeature, arm: nil, confidence: 1 - 0.05,
+                    action: .useFeature,
+                    arm: nil,
+                    confidence: 1 - 0.05,
                     reason: "Use more of \(effect.feature): each unit of it goes with "
                         + String(format: "%.0f%%", (effect.oddsRatio - 1) * 100) + " higher odds of engagement across this workspace's variants."
                 )
@@ -139,11 +157,13 @@ public struct CampaignAnalysis: Sendable {
         var byDay: [Date: ReportModel.Day] = [:]
         for row in rows {
             guard let index = position[row.variant] else { continue }
-            var day = byDay[row.day] ?? ReportModel.Day(
-                day: row.day,
-                impressions: Array(repeating: 0, count: variants.count),
-                successes: Array(repeating: 0, count: variants.count)
-            )
+            var day =
+                byDay[row.day]
+                ?? ReportModel.Day(
+                    day: row.day,
+                    impressions: Array(repeating: 0, count: variants.count),
+                    successes: Array(repeating: 0, count: variants.count)
+                )
             day.impressions[index] += row.impressions
             day.successes[index] += row.successes
             byDay[row.day] = day

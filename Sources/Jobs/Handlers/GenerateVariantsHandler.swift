@@ -2,8 +2,8 @@ import ContentVariants
 import ContentVariantsLLM
 import Foundation
 import HeraldCore
-import Storage
 import Logging
+import Storage
 
 /// Generates variants for a campaign from a brief (``GenerateVariantsPayload``) and stores them with their features
 /// and generator; the LLM when one is configured, the rule generator otherwise (or when the LLM fails).
@@ -35,7 +35,11 @@ public struct GenerateVariantsHandler: JobHandler {
         do {
             brief = try Brief(parsing: briefText, source: "\(location).brief")
             result = try await source.generate(
-                brief: brief, channel: channel, count: payload.count ?? 4, seed: seed, policy: policy,
+                brief: brief,
+                channel: channel,
+                count: payload.count ?? 4,
+                seed: seed,
+                policy: policy,
                 workspace: payload.workspace.description
             )
         } catch {
@@ -48,8 +52,11 @@ public struct GenerateVariantsHandler: JobHandler {
             let features = String(decoding: try encoder.encode(variant.storedFeatures), as: UTF8.self)
             rows.append(
                 CampaignStore.GeneratedVariantRow(
-                    key: "\(channel.rawValue)\(seed % 1_000_000)-\(index + 1)", text: variant.text, featuresJSON: features,
-                    generator: variant.generator, parent: variant.parent.flatMap { VariantID($0) }
+                    key: "\(channel.rawValue)\(seed % 1_000_000)-\(index + 1)",
+                    text: variant.text,
+                    featuresJSON: features,
+                    generator: variant.generator,
+                    parent: variant.parent.flatMap { VariantID($0) }
                 )
             )
         }

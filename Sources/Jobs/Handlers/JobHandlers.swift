@@ -28,7 +28,10 @@ public struct JobHandlers: Sendable {
     ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
     ///   - webhookSecrets: The secrets `report` jobs may sign webhooks with.
     public static func standard(
-        reportsDirectory: URL, publishPause: Duration? = nil, llm: LLMConfiguration? = nil, webhookSecrets: WebhookSecrets = WebhookSecrets([:])
+        reportsDirectory: URL,
+        publishPause: Duration? = nil,
+        llm: LLMConfiguration? = nil,
+        webhookSecrets: WebhookSecrets = WebhookSecrets([:])
     ) -> JobHandlers {
         JobHandlers([
             NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause), PublishCampaignHandler(),

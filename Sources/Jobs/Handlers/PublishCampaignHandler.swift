@@ -16,13 +16,19 @@ public struct PublishCampaignHandler: JobHandler {
         for variant in campaign.variants {
             for channel in campaign.channels {
                 let publication = try await store.create(
-                    workspace: workspace, campaign: campaign.id, variant: variant.id, channel: channel,
-                    scheduledAt: job.runAt, idempotencyKey: "\(campaign.id):\(fire):\(variant.key):\(channel.rawValue)"
+                    workspace: workspace,
+                    campaign: campaign.id,
+                    variant: variant.id,
+                    channel: channel,
+                    scheduledAt: job.runAt,
+                    idempotencyKey: "\(campaign.id):\(fire):\(variant.key):\(channel.rawValue)"
                 )
                 requests.append(
                     JobRequest(
                         payload: PublishPayload(publication: publication.id),
-                        runAt: job.runAt, uniqueKey: "publish:\(publication.idempotencyKey)", workspace: workspace
+                        runAt: job.runAt,
+                        uniqueKey: "publish:\(publication.idempotencyKey)",
+                        workspace: workspace
                     )
                 )
             }

@@ -1,8 +1,8 @@
 import Foundation
 import HeraldCore
+import Logging
 import Scheduling
 import Storage
-import Logging
 
 /// Publishes one publication (``PublishPayload``), at least once but never twice: delivery goes through the outbox
 /// keyed by the publication's idempotency key, so a retried or rescued job only counts an attempt.

@@ -1,9 +1,9 @@
 import Foundation
 import HeraldCore
+import Logging
 import Reports
 import Scheduling
 import Storage
-import Logging
 
 /// Analyzes a campaign, writes its report to the reports folder (refreshing the workspace
 /// overview for HTML), and, when the payload names a webhook, posts a signed summary to it (``ReportPayload``).
@@ -44,13 +44,19 @@ public struct ReportHandler: JobHandler {
         }
         context.logger.info(
             "report written",
-            metadata: ["herald.campaign.slug": "\(campaign.slug)", "herald.report.path": "\(written.first?.file.path ?? "")", "herald.job.id": "\(job.id)"]
+            metadata: [
+                "herald.campaign.slug": "\(campaign.slug)", "herald.report.path": "\(written.first?.file.path ?? "")", "herald.job.id": "\(job.id)",
+            ]
         )
         if let url = payload.webhookURL {
             let body = try WebhookSummary(outcome.report, location: written.first?.latest.path).json()
             try await sender.post(
-                url: url, body: body, secret: secret, timestamp: Int(now.timeIntervalSince1970),
-                delivery: "report-\(job.id)", logger: context.logger
+                url: url,
+                body: body,
+                secret: secret,
+                timestamp: Int(now.timeIntervalSince1970),
+                delivery: "report-\(job.id)",
+                logger: context.logger
             )
         }
     }

@@ -40,7 +40,11 @@ public struct ReportPublisher: Sendable {
     ///
     /// - Parameter link: The link to a campaign's report, by slug (nil for none).
     public static func overview(
-        database: Database, workspace: WorkspaceID, name: String, at time: Date, link: (String) -> String?
+        database: Database,
+        workspace: WorkspaceID,
+        name: String,
+        at time: Date,
+        link: (String) -> String?
     ) async throws -> WorkspaceOverview {
         let campaigns = try await CampaignStore(database, workspace: workspace).list()
         let latest = try await AnalysisStore(database, workspace: workspace).latestReports()
@@ -51,7 +55,12 @@ public struct ReportPublisher: Sendable {
                 summary.name = campaign.name
                 return summary
             }
-            return WorkspaceOverview.CampaignSummary(name: campaign.name, slug: campaign.slug, impressions: campaign.impressions, reportLink: link(campaign.slug))
+            return WorkspaceOverview.CampaignSummary(
+                name: campaign.name,
+                slug: campaign.slug,
+                impressions: campaign.impressions,
+                reportLink: link(campaign.slug)
+            )
         }
         return WorkspaceOverview(workspace: name, generatedAt: time, campaigns: summaries)
     }

@@ -14,7 +14,8 @@ public struct ReportWriter: Sendable {
     /// Writes `contents` and returns the path of the new file and of its `latest` copy.
     public func write(_ contents: String, slug: String, format: String, at time: Date) throws -> (file: URL, latest: URL) {
         let fileManager = FileManager.default
-        let stamp = Timestamp.format(time).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        let stamp =
+            Timestamp.format(time).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
             .prefix(15) + "Z"
         let campaignFolder = directory.appendingPathComponent(slug)
         let folder = campaignFolder.appendingPathComponent(String(stamp))

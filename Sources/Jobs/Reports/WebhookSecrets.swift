@@ -18,7 +18,10 @@ public struct WebhookSecrets: Sendable {
         guard name.hasPrefix(prefix), name.count > prefix.count,
             name.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") })
         else {
-            throw ValidationError(field: "webhook_secret_env", reason: "\"\(name)\" must be an environment variable named \(prefix)<NAME> (capitals, digits, _)")
+            throw ValidationError(
+                field: "webhook_secret_env",
+                reason: "\"\(name)\" must be an environment variable named \(prefix)<NAME> (capitals, digits, _)"
+            )
         }
     }
 

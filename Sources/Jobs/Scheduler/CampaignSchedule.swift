@@ -23,7 +23,10 @@ public enum CampaignSchedule {
     /// The schedule to store with the campaign (see ``CampaignStore/create(_:schedule:)``).
     public static func attachment(_ schedule: Schedule, now: Date) -> CampaignStore.ScheduleAttachment {
         CampaignStore.ScheduleAttachment(
-            rule: schedule.ruleText, timeZone: schedule.timeZone.identifier, nextFireAt: schedule.nextFire(after: now), now: now
+            rule: schedule.ruleText,
+            timeZone: schedule.timeZone.identifier,
+            nextFireAt: schedule.nextFire(after: now),
+            now: now
         )
     }
 }

@@ -50,7 +50,10 @@ public struct SchedulerService: Service {
                     return try planner.plan(stored, now: now)
                 } catch {
                     // A rule that no longer parses stops its schedule rather than blocking the others.
-                    logger.error("schedule rule invalid; disabling its next fire", metadata: ["herald.schedule": "\(stored.name)", "herald.error": "\(error)"])
+                    logger.error(
+                        "schedule rule invalid; disabling its next fire",
+                        metadata: ["herald.schedule": "\(stored.name)", "herald.error": "\(error)"]
+                    )
                     return ScheduleStore.Plan(fires: [], lastConsidered: nil, next: nil)
                 }
             }

@@ -183,8 +183,12 @@ public struct Worker: Service {
                             let finished = ledger.takeFinished(max: configuration.completionBatch)
                             do {
                                 let exchange = try await queue.completeAndClaim(
-                                    finished, queues: configuration.queues, limit: free,
-                                    worker: configuration.id, lease: configuration.lease, now: clock.now()
+                                    finished,
+                                    queues: configuration.queues,
+                                    limit: free,
+                                    worker: configuration.id,
+                                    lease: configuration.lease,
+                                    now: clock.now()
                                 )
                                 claimed = exchange.claimed
                                 reportLost(written: exchange.completed, of: finished.count)
@@ -238,7 +242,13 @@ public struct Worker: Service {
     func execute(_ job: ClaimedJob, context: JobContext, queue: JobQueue, ledger: Ledger) async {
         guard let handler = handlers[job.kind] else {
             ledger.drop(job)
-            try? await queue.fail(job, worker: configuration.id, error: "no handler for job kind \"\(job.kind)\" (known: \(handlers.kinds.joined(separator: ", ")))", retryAt: nil, now: clock.now())
+            try? await queue.fail(
+                job,
+                worker: configuration.id,
+                error: "no handler for job kind \"\(job.kind)\" (known: \(handlers.kinds.joined(separator: ", ")))",
+                retryAt: nil,
+                now: clock.now()
+            )
             return
         }
         do {
@@ -254,7 +264,10 @@ public struct Worker: Service {
             let message = StorageError.describe(error)
             logger.warning(
                 "job failed",
-                metadata: ["herald.job.id": "\(job.id)", "herald.job.kind": "\(job.kind)", "herald.job.attempt": "\(job.attempt)", "herald.error": "\(message)"]
+                metadata: [
+                    "herald.job.id": "\(job.id)", "herald.job.kind": "\(job.kind)", "herald.job.attempt": "\(job.attempt)",
+                    "herald.error": "\(message)",
+                ]
             )
             do {
                 try await queue.fail(job, worker: configuration.id, error: message, retryAt: retryAt, now: clock.now())

@@ -56,7 +56,11 @@ enum Format {
     static func minute(_ date: Date) -> String {
         let components = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(
-            format: "%04d-%02d-%02d %02d:%02d UTC", components.year ?? 0, components.month ?? 0, components.day ?? 0, components.hour ?? 0,
+            format: "%04d-%02d-%02d %02d:%02d UTC",
+            components.year ?? 0,
+            components.month ?? 0,
+            components.day ?? 0,
+            components.hour ?? 0,
             components.minute ?? 0
         )
     }

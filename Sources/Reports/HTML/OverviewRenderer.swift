@@ -7,12 +7,14 @@ public enum OverviewRenderer {
     public static func render(_ overview: WorkspaceOverview) -> String {
         var html = HTMLRenderer.document(title: "\(overview.workspace) — Herald campaigns")
         html += "<main><header class=\"report-header\"><p class=\"eyebrow\">Workspace overview</p><h1>\(HTMLEscaping.escape(overview.workspace))</h1>"
-        html += "<p class=\"meta\">\(overview.campaigns.count) campaign\(overview.campaigns.count == 1 ? "" : "s") · generated \(HTMLEscaping.escape(Format.minute(overview.generatedAt)))</p></header>"
+        html +=
+            "<p class=\"meta\">\(overview.campaigns.count) campaign\(overview.campaigns.count == 1 ? "" : "s") · generated \(HTMLEscaping.escape(Format.minute(overview.generatedAt)))</p></header>"
         guard !overview.campaigns.isEmpty else {
             return html + "<p class=\"empty\">No campaigns yet: create one with <code>herald campaigns create FILE</code>.</p></main></body></html>\n"
         }
         html += "<section><h2>Campaigns</h2><div class=\"table-wrap\"><table class=\"campaigns\"><thead><tr>"
-        html += "<th scope=\"col\">Campaign</th><th scope=\"col\">Status</th><th scope=\"col\">Latest result</th><th scope=\"col\">Impressions</th><th scope=\"col\">Analysed</th>"
+        html +=
+            "<th scope=\"col\">Campaign</th><th scope=\"col\">Status</th><th scope=\"col\">Latest result</th><th scope=\"col\">Impressions</th><th scope=\"col\">Analysed</th>"
         html += "</tr></thead><tbody>"
         for campaign in overview.campaigns {
             let name = HTMLEscaping.escape(campaign.name)

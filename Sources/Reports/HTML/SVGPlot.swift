@@ -44,25 +44,31 @@ struct SVGPlot {
         var svg = "<g class=\"axis y\">"
         for tick in ticks {
             let position = y(tick)
-            svg += "<line class=\"grid\" x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotWidth))\" y1=\"\(svgNumber(position))\" y2=\"\(svgNumber(position))\"/>"
-            svg += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(position + 4))\" text-anchor=\"end\">\(HTMLEscaping.escape(label(tick)))</text>"
+            svg +=
+                "<line class=\"grid\" x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotWidth))\" y1=\"\(svgNumber(position))\" y2=\"\(svgNumber(position))\"/>"
+            svg +=
+                "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(position + 4))\" text-anchor=\"end\">\(HTMLEscaping.escape(label(tick)))</text>"
         }
         let middle = top + plotHeight / 2
-        svg += "<text class=\"axis-title\" transform=\"translate(12 \(svgNumber(middle))) rotate(-90)\" text-anchor=\"middle\">\(HTMLEscaping.escape(title))</text>"
+        svg +=
+            "<text class=\"axis-title\" transform=\"translate(12 \(svgNumber(middle))) rotate(-90)\" text-anchor=\"middle\">\(HTMLEscaping.escape(title))</text>"
         return svg + "</g>"
     }
 
     /// The x axis line, tick labels at `ticks` and its title under them.
     func xAxis(ticks: [(value: Double, label: String)], title: String) -> String {
         let base = top + plotHeight
-        var svg = "<g class=\"axis x\"><line class=\"domain\" x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotWidth))\" y1=\"\(svgNumber(base))\" y2=\"\(svgNumber(base))\"/>"
+        var svg =
+            "<g class=\"axis x\"><line class=\"domain\" x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotWidth))\" y1=\"\(svgNumber(base))\" y2=\"\(svgNumber(base))\"/>"
         for tick in ticks {
             let position = x(tick.value)
-            svg += "<line class=\"tick\" x1=\"\(svgNumber(position))\" x2=\"\(svgNumber(position))\" y1=\"\(svgNumber(base))\" y2=\"\(svgNumber(base + 4))\"/>"
+            svg +=
+                "<line class=\"tick\" x1=\"\(svgNumber(position))\" x2=\"\(svgNumber(position))\" y1=\"\(svgNumber(base))\" y2=\"\(svgNumber(base + 4))\"/>"
             svg += "<text x=\"\(svgNumber(position))\" y=\"\(svgNumber(base + 16))\" text-anchor=\"middle\">\(HTMLEscaping.escape(tick.label))</text>"
         }
         if !title.isEmpty {
-            svg += "<text class=\"axis-title\" x=\"\(svgNumber(left + plotWidth / 2))\" y=\"\(svgNumber(height - 3))\" text-anchor=\"middle\">\(HTMLEscaping.escape(title))</text>"
+            svg +=
+                "<text class=\"axis-title\" x=\"\(svgNumber(left + plotWidth / 2))\" y=\"\(svgNumber(height - 3))\" text-anchor=\"middle\">\(HTMLEscaping.escape(title))</text>"
         }
         return svg + "</g>"
     }

@@ -35,11 +35,14 @@ public enum MarkdownRenderer {
         lines.append("## Variants")
         lines.append("")
         let level = percent(1 - report.alpha, digits: 0)
-        lines.append("| Variant | Impressions | \(metric.capitalized)s | Rate (\(level) interval) | Lift vs control | P(best) | Expected loss | Text |")
+        lines.append(
+            "| Variant | Impressions | \(metric.capitalized)s | Rate (\(level) interval) | Lift vs control | P(best) | Expected loss | Text |"
+        )
         lines.append("|---|---:|---:|---|---:|---:|---:|---|")
         for variant in report.variants {
             let name = escape(variant.key) + (variant.isControl ? " (control)" : "")
-            let interval = variant.interval.count == 2
+            let interval =
+                variant.interval.count == 2
                 ? "\(percent(variant.rate)) (\(percent(variant.interval[0])) – \(percent(variant.interval[1])))" : percent(variant.rate)
             var lift = variant.isControl ? "—" : variant.lift.map { signedPercent($0) } ?? "n/a"
             if !variant.isControl, variant.lift != nil, let range = variant.liftInterval, range.count == 2 {

@@ -80,7 +80,11 @@ public struct Charts: Sendable, Equatable, Codable {
     public var featureEffects: [FeatureEffect]
 
     public init(
-        cumulativeRate: [Series], probabilityBest: [Series], allocation: [Series], densities: [Density], sendTime: SendTime?,
+        cumulativeRate: [Series],
+        probabilityBest: [Series],
+        allocation: [Series],
+        densities: [Density],
+        sendTime: SendTime?,
         featureEffects: [FeatureEffect]
     ) {
         self.cumulativeRate = cumulativeRate
@@ -98,7 +102,11 @@ public struct Charts: Sendable, Equatable, Codable {
     ///
     /// - Complexity: O(d · k²) CDF evaluations per quadrature node for d days and k variants.
     init(
-        variants: [ReportModel.Variant], days: [ReportModel.Day], alpha: Double, sendTime: SendTimeModel?, sendTimeZone: String,
+        variants: [ReportModel.Variant],
+        days: [ReportModel.Day],
+        alpha: Double,
+        sendTime: SendTimeModel?,
+        sendTimeZone: String,
         featureEffects: FeatureEffects?
     ) {
         let keys = variants.map(\.key)
@@ -121,8 +129,10 @@ public struct Charts: Sendable, Equatable, Codable {
                 let interval = posteriors[index].credibleInterval(alpha: alpha)
                 cumulative[index].points.append(
                     Point(
-                        day: day.day, value: Double(successes[index]) / Double(trials[index]),
-                        lower: interval.lowerBound, upper: interval.upperBound
+                        day: day.day,
+                        value: Double(successes[index]) / Double(trials[index]),
+                        lower: interval.lowerBound,
+                        upper: interval.upperBound
                     )
                 )
             }
@@ -142,7 +152,11 @@ public struct Charts: Sendable, Equatable, Codable {
                 average: model.prior.alpha / (model.prior.alpha + model.prior.beta),
                 cells: model.slots.map {
                     HourCell(
-                        hourOfWeek: $0.hourOfWeek, trials: $0.trials, successes: $0.successes, rate: $0.rate, interval: $0.interval,
+                        hourOfWeek: $0.hourOfWeek,
+                        trials: $0.trials,
+                        successes: $0.successes,
+                        rate: $0.rate,
+                        interval: $0.interval,
                         eligible: $0.eligible
                     )
                 },

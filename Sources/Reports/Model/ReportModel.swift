@@ -117,8 +117,12 @@ public struct ReportModel: Sendable, Equatable, Codable {
         self.notes = notes
         headline = Headline(variants: variants, recommendations: recommendations, metric: campaign.primaryMetric)
         charts = Charts(
-            variants: variants, days: days, alpha: alpha, sendTime: sendTime,
-            sendTimeZone: campaign.schedule?.tz ?? "UTC", featureEffects: featureEffects
+            variants: variants,
+            days: days,
+            alpha: alpha,
+            sendTime: sendTime,
+            sendTimeZone: campaign.schedule?.tz ?? "UTC",
+            featureEffects: featureEffects
         )
     }
 

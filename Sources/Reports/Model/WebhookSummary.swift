@@ -39,7 +39,11 @@ public struct WebhookSummary: Sendable, Equatable, Codable {
         recommendations = report.recommendations
         variants = report.variants.map {
             Variant(
-                key: $0.key, impressions: $0.impressions, successes: $0.successes, rate: $0.rate, lift: $0.lift,
+                key: $0.key,
+                impressions: $0.impressions,
+                successes: $0.successes,
+                rate: $0.rate,
+                lift: $0.lift,
                 probabilityBest: $0.probabilityBest
             )
         }

@@ -20,8 +20,15 @@ public struct WorkspaceOverview: Sendable, Equatable, Codable {
         public var reportLink: String?
 
         public init(
-            name: String, slug: String, verdict: Headline.Verdict? = nil, headline: String? = nil, leader: String? = nil,
-            leaderProbabilityBest: Double? = nil, impressions: Int = 0, analyzedAt: Date? = nil, reportLink: String? = nil
+            name: String,
+            slug: String,
+            verdict: Headline.Verdict? = nil,
+            headline: String? = nil,
+            leader: String? = nil,
+            leaderProbabilityBest: Double? = nil,
+            impressions: Int = 0,
+            analyzedAt: Date? = nil,
+            reportLink: String? = nil
         ) {
             self.name = name
             self.slug = slug
@@ -37,9 +44,15 @@ public struct WorkspaceOverview: Sendable, Equatable, Codable {
         /// The summary of a campaign from its latest report.
         public init(report: ReportModel, reportLink: String?) {
             self.init(
-                name: report.campaignName, slug: report.campaignSlug, verdict: report.headline.verdict, headline: report.headline.text,
-                leader: report.leader?.key, leaderProbabilityBest: report.leader?.probabilityBest, impressions: report.totalImpressions,
-                analyzedAt: report.generatedAt, reportLink: reportLink
+                name: report.campaignName,
+                slug: report.campaignSlug,
+                verdict: report.headline.verdict,
+                headline: report.headline.text,
+                leader: report.leader?.key,
+                leaderProbabilityBest: report.leader?.probabilityBest,
+                impressions: report.totalImpressions,
+                analyzedAt: report.generatedAt,
+                reportLink: reportLink
             )
         }
     }

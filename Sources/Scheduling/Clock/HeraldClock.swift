@@ -1,5 +1,5 @@
-import HeraldCore
 import Foundation
+import HeraldCore
 import Synchronization
 
 /// The time source of schedulers and workers, injected so tests and the demo can fast-forward.
@@ -92,7 +92,7 @@ public final class ManualClock: HeraldClock {
             state.sleepers.removeAll { $0.until <= state.now }
             return due.map(\.continuation)
         }
-        woken.forEach { $0.resume() }
+        for continuation in woken { continuation.resume() }
     }
 
     public func sleep(until instant: Date) async throws {

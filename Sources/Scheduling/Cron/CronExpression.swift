@@ -56,7 +56,8 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         guard fields.count == 5 else {
             throw ValidationError(
                 field: "cron",
-                reason: "\"\(trimmed)\" has \(fields.count) field\(fields.count == 1 ? "" : "s"); expected 5 (minute hour day-of-month month day-of-week) or a macro like @daily"
+                reason:
+                    "\"\(trimmed)\" has \(fields.count) field\(fields.count == 1 ? "" : "s"); expected 5 (minute hour day-of-month month day-of-week) or a macro like @daily"
             )
         }
         minutes = try Self.parseField(fields[0], .minute)
@@ -106,7 +107,10 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     // MARK: - Parsing
 
     enum Field: String {
-        case minute, hour, dayOfMonth = "day-of-month", month, dayOfWeek = "day-of-week"
+        case minute, hour
+        case dayOfMonth = "day-of-month"
+        case month
+        case dayOfWeek = "day-of-week"
 
         var range: ClosedRange<Int> {
             switch self {
@@ -143,7 +147,9 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             var step = 1
             if pieces.count == 2 {
                 guard let parsed = Int(pieces[1]), parsed > 0 else { throw fail("step \"\(pieces[1])\" must be a positive whole number") }
-                guard parsed <= field.range.upperBound else { throw fail("step \(parsed) is larger than the field's range \(field.range.lowerBound)-\(field.range.upperBound)") }
+                guard parsed <= field.range.upperBound else {
+                    throw fail("step \(parsed) is larger than the field's range \(field.range.lowerBound)-\(field.range.upperBound)")
+                }
                 step = parsed
             }
             let base = pieces[0]

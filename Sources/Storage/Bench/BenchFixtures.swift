@@ -55,7 +55,8 @@ public struct BenchFixtures: Sendable {
     /// Whether any job is pending or running (an EXISTS probe: cheap even with a large backlog).
     public func hasUnfinishedJobs() async throws -> Bool {
         let rows = try await database.client.query(
-            "SELECT EXISTS (SELECT 1 FROM jobs WHERE state IN ('pending', 'running'))", logger: database.logger
+            "SELECT EXISTS (SELECT 1 FROM jobs WHERE state IN ('pending', 'running'))",
+            logger: database.logger
         )
         for try await busy in rows.decode(Bool.self) { return busy }
         return false
@@ -64,7 +65,8 @@ public struct BenchFixtures: Sendable {
     /// Milliseconds from each completed job's due time to its start, sorted.
     public func completedJobLags() async throws -> [Double] {
         let rows = try await database.client.query(
-            "SELECT extract(epoch FROM started_at - run_at)::float8 * 1000 FROM jobs_done", logger: database.logger
+            "SELECT extract(epoch FROM started_at - run_at)::float8 * 1000 FROM jobs_done",
+            logger: database.logger
         )
         var lags: [Double] = []
         for try await lag in rows.decode(Double.self) { lags.append(lag) }

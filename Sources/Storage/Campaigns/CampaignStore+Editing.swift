@@ -80,8 +80,12 @@ extension CampaignStore {
         if let primaryMetric { current.primaryMetric = primaryMetric }
         // The spec's rules decide what a valid campaign is.
         let spec = try CampaignSpec(
-            name: current.name, slug: current.slug, primaryMetric: current.primaryMetric, channels: current.channels,
-            destination: current.destination, schedule: nil,
+            name: current.name,
+            slug: current.slug,
+            primaryMetric: current.primaryMetric,
+            channels: current.channels,
+            destination: current.destination,
+            schedule: nil,
             variants: current.variants.map { CampaignSpec.Variant(key: $0.key, text: $0.text) }
         )
         try await database.client.query(
@@ -101,7 +105,8 @@ extension CampaignStore {
         _ = try await find(id)
         try await database.transaction { connection in
             try await connection.query(
-                "DELETE FROM channels WHERE campaign_id = \(id.uuid) AND workspace_id = \(workspace.uuid)", logger: database.logger
+                "DELETE FROM channels WHERE campaign_id = \(id.uuid) AND workspace_id = \(workspace.uuid)",
+                logger: database.logger
             )
             try await connection.query(
                 """
@@ -124,8 +129,12 @@ extension CampaignStore {
         // Validate the new variant the way a whole spec is validated.
         do {
             _ = try CampaignSpec(
-                name: campaign.name, slug: campaign.slug, primaryMetric: campaign.primaryMetric, channels: campaign.channels,
-                destination: campaign.destination, schedule: nil,
+                name: campaign.name,
+                slug: campaign.slug,
+                primaryMetric: campaign.primaryMetric,
+                channels: campaign.channels,
+                destination: campaign.destination,
+                schedule: nil,
                 variants: campaign.variants.map { CampaignSpec.Variant(key: $0.key, text: $0.text) }
                     + [CampaignSpec.Variant(key: key, text: text)]
             )
@@ -162,7 +171,8 @@ extension CampaignStore {
     public func deleteVariant(_ variant: VariantID, of id: CampaignID) async throws {
         let outcome: (engaged: Bool, siblings: Int, deleted: Bool)? = try await database.transaction { connection in
             try await connection.execute(
-                "SELECT 1 FROM campaigns WHERE id = \(id.uuid) AND workspace_id = \(workspace.uuid) FOR UPDATE", logger: database.logger
+                "SELECT 1 FROM campaigns WHERE id = \(id.uuid) AND workspace_id = \(workspace.uuid) FOR UPDATE",
+                logger: database.logger
             )
             let rows = try await connection.query(
                 """
@@ -180,7 +190,7 @@ extension CampaignStore {
                 SELECT t.engaged, t.siblings::int, EXISTS (SELECT 1 FROM deleted) FROM target t
                 """,
                 logger: database.logger
-                )
+            )
             for try await row in rows.decode((Bool, Int, Bool).self) { return row }
             return nil
         }

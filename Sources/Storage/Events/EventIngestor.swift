@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+
 /// The one way engagement enters Herald, whatever the path: read → look up the referenced variants →
 /// check → store.
 ///
@@ -74,7 +75,10 @@ public struct EventIngestor: Sendable {
         // so the lookup takes every variant of the workspace, once.
         let campaigns = try await store.campaigns(among: nil)
         var reader = try EventCSV.Reader(
-            bytes: bytes, source: source, policy: EventAcceptancePolicy(now: now), isKnownVariant: { campaigns[$0] != nil }
+            bytes: bytes,
+            source: source,
+            policy: EventAcceptancePolicy(now: now),
+            isKnownVariant: { campaigns[$0] != nil }
         )
         return try await store.store(
             chunks: {

@@ -57,7 +57,9 @@ enum EventStatements {
     /// (unique violation) if any id was stored before or is being stored by another batch.
     static func storeAll(_ columns: EventRows.ColumnArrays, workspace: WorkspaceID, isBot: Bool) -> PostgresQuery {
         withIncoming(
-            columns, workspace: workspace, isBot: isBot,
+            columns,
+            workspace: workspace,
+            isBot: isBot,
             then: """
                 , ids AS (
                     INSERT INTO event_ids (id, workspace_id) SELECT id, workspace_id FROM incoming
@@ -72,7 +74,9 @@ enum EventStatements {
     /// Stores the events of a batch whose id is not stored yet, their rollups included; answers how many.
     static func storeNewOnly(_ columns: EventRows.ColumnArrays, workspace: WorkspaceID, isBot: Bool) -> PostgresQuery {
         withIncoming(
-            columns, workspace: workspace, isBot: isBot,
+            columns,
+            workspace: workspace,
+            isBot: isBot,
             then: """
                 , fresh AS (
                     INSERT INTO event_ids (id, workspace_id) SELECT id, workspace_id FROM incoming

@@ -68,7 +68,7 @@ public struct EventStore: Sendable {
             do {
                 try await database.client.execute(EventStatements.storeAll(columns, workspace: workspace, isBot: isBot), logger: database.logger)
                 return batch.count
-            } catch where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
+            } catch  where ["23505", "40P01"].contains(StorageError.sqlState(error) ?? "") {
                 return try await storeNewOnly(batch, campaigns: campaigns, isBot: isBot, columns: columns)
             }
         }
@@ -132,7 +132,14 @@ public struct EventStore: Sendable {
                 // not wait for transactions writing events (see migration 0007), so holding ids meanwhile is safe.
                 try await partitions.ensure(covering: batch.map(\.occurredAt))
                 let partitionsReady = ContinuousClock.now
-                try await EventRows.copyEvents(batch, workspace: workspace, campaigns: campaigns, connection: connection, logger: logger, progress: progress)
+                try await EventRows.copyEvents(
+                    batch,
+                    workspace: workspace,
+                    campaigns: campaigns,
+                    connection: connection,
+                    logger: logger,
+                    progress: progress
+                )
                 let eventsSent = ContinuousClock.now
                 try await rollup.add(to: connection, workspace: workspace, campaigns: campaigns, logger: logger)
                 logger.debug(
@@ -146,7 +153,7 @@ public struct EventStore: Sendable {
                 return batch.count
             }
             return IngestResult(accepted: accepted, duplicates: received - accepted)
-        } catch where ["23505", "40P01", "23514"].contains(StorageError.sqlState(error) ?? "") {
+        } catch  where ["23505", "40P01", "23514"].contains(StorageError.sqlState(error) ?? "") {
             // Everything was rolled back. An id was stored before (a replay) or by a concurrent batch, or a
             // partition this process thought existed is gone (forgotten, so it is made again): read the
             // rest of the input, then take only the new ones.
@@ -169,8 +176,11 @@ public struct EventStore: Sendable {
     /// rollup rows are locked after its ids, a first attempt's before), it was rolled back whole and is
     /// stored again after a short random pause, up to five times in all.
     func storeNewOnly(
-        _ batch: [EngagementEvent], campaigns: [VariantID: CampaignID], isBot: Bool = false,
-        columns known: EventRows.ColumnArrays? = nil, statementRows: Int = 50_000
+        _ batch: [EngagementEvent],
+        campaigns: [VariantID: CampaignID],
+        isBot: Bool = false,
+        columns known: EventRows.ColumnArrays? = nil,
+        statementRows: Int = 50_000
     ) async throws -> Int {
         let (client, logger, workspace) = (database.client, database.logger, self.workspace)
         var attempt = 1
@@ -178,7 +188,9 @@ public struct EventStore: Sendable {
             do {
                 if batch.count <= statementRows {
                     let columns = known ?? EventRows.ColumnArrays(batch, campaigns: campaigns)
-                    return try await Self.count(client.query(EventStatements.storeNewOnly(columns, workspace: workspace, isBot: isBot), logger: logger))
+                    return try await Self.count(
+                        client.query(EventStatements.storeNewOnly(columns, workspace: workspace, isBot: isBot), logger: logger)
+                    )
                 }
                 return try await database.transaction { connection in
                     var stored = 0
@@ -190,7 +202,7 @@ public struct EventStore: Sendable {
                     }
                     return stored
                 }
-            } catch where StorageError.sqlState(error) == "40P01" && attempt < 5 {
+            } catch  where StorageError.sqlState(error) == "40P01" && attempt < 5 {
                 attempt += 1
                 logger.debug("deadlock victim; storing the batch again", metadata: ["herald.attempt": "\(attempt)"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 5...25) * attempt))  // let the other one finish

@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
-import Synchronization
 import PostgresNIO
+import Synchronization
 
 /// Keeps the month partitions of `events` made ahead of the events that need them.
 ///
@@ -51,7 +51,7 @@ public struct PartitionManager: Sendable {
     func retryingOnMissingPartition<Result>(covering times: [Date], _ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
-        } catch where StorageError.sqlState(error) == "23514" {
+        } catch  where StorageError.sqlState(error) == "23514" {
             forget()
             try await ensure(covering: times)
             return try await body()

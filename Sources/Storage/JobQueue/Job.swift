@@ -28,7 +28,12 @@ public struct JobRequest: Sendable, Equatable {
         workspace: WorkspaceID? = nil
     ) {
         self.init(
-            job: EncodedJobPayload(payload), queue: queue, priority: priority, runAt: runAt, maxAttempts: maxAttempts, uniqueKey: uniqueKey,
+            job: EncodedJobPayload(payload),
+            queue: queue,
+            priority: priority,
+            runAt: runAt,
+            maxAttempts: maxAttempts,
+            uniqueKey: uniqueKey,
             workspace: workspace
         )
     }

@@ -25,11 +25,21 @@ extension JobQueue {
     ///   - lease: Seconds (clock time) the claimed jobs are the worker's without a heartbeat.
     ///   - now: The clock's time: due means `run_at <= now`.
     public func completeAndClaim(
-        _ finished: [ClaimedJob], queues: [String], limit: Int, worker: String, lease: TimeInterval, now: Date
+        _ finished: [ClaimedJob],
+        queues: [String],
+        limit: Int,
+        worker: String,
+        lease: TimeInterval,
+        now: Date
     ) async throws -> Exchange {
         let statement = CompleteAndClaim(
-            ids: finished.map(\.id), attempts: finished.map(\.attempt), worker: worker, now: now, queues: queues,
-            limit: limit, until: now.addingTimeInterval(lease)
+            ids: finished.map(\.id),
+            attempts: finished.map(\.attempt),
+            worker: worker,
+            now: now,
+            queues: queues,
+            limit: limit,
+            until: now.addingTimeInterval(lease)
         )
         var exchange = Exchange(completed: 0, claimed: [])
         for try await (completed, claimed) in try await database.client.execute(statement, logger: database.logger) {

@@ -228,9 +228,20 @@ public struct JobQueue: Sendable {
         ) {
             records.append(
                 JobRecord(
-                    id: row.0, kind: row.1, queue: row.2, state: row.3, priority: row.4, attempts: row.5, maxAttempts: row.6,
-                    runAt: row.7, lockedBy: row.8, lockedUntil: row.9, lastError: row.10, uniqueKey: row.11,
-                    createdAt: row.12, finishedAt: row.13
+                    id: row.0,
+                    kind: row.1,
+                    queue: row.2,
+                    state: row.3,
+                    priority: row.4,
+                    attempts: row.5,
+                    maxAttempts: row.6,
+                    runAt: row.7,
+                    lockedBy: row.8,
+                    lockedUntil: row.9,
+                    lastError: row.10,
+                    uniqueKey: row.11,
+                    createdAt: row.12,
+                    finishedAt: row.13
                 )
             )
         }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// Splits a SQL script into statements at top-level semicolons.
 ///
 /// PostgresNIO sends every query through the extended protocol, which takes one statement
@@ -65,8 +66,9 @@ enum SQLScript {
             case "$":
                 // A dollar-quote tag: $$ or $name$ (name: letters, digits, underscores, not starting with a digit).
                 var end = index + 1
-                while end < scalars.count, scalars[end] == "_" || scalars[end].properties.isAlphabetic
-                    || (end > index + 1 && ("0"..."9").contains(scalars[end]))
+                while end < scalars.count,
+                    scalars[end] == "_" || scalars[end].properties.isAlphabetic
+                        || (end > index + 1 && ("0"..."9").contains(scalars[end]))
                 {
                     end += 1
                 }

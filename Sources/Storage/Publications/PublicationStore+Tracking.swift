@@ -31,8 +31,14 @@ extension PublicationStore {
         )
         for try await row in rows.decode((UUID, UUID, UUID, String, UUID, String, String, String?).self) {
             return TrackingTarget(
-                publication: row.0, workspace: WorkspaceID(row.1), campaign: CampaignID(row.2), campaignSlug: row.3,
-                variant: VariantID(row.4), variantKey: row.5, channel: row.6, destination: row.7
+                publication: row.0,
+                workspace: WorkspaceID(row.1),
+                campaign: CampaignID(row.2),
+                campaignSlug: row.3,
+                variant: VariantID(row.4),
+                variantKey: row.5,
+                channel: row.6,
+                destination: row.7
             )
         }
         return nil

@@ -69,8 +69,16 @@ public struct PublicationStore: Sendable {
         )
         for try await row in rows.decode((UUID, UUID, UUID, UUID, String, Date, String, String, String, String).self) {
             return Publication(
-                id: row.0, workspace: WorkspaceID(row.1), campaign: CampaignID(row.2), variant: VariantID(row.3), channel: row.4,
-                scheduledAt: row.5, status: row.6, trackingCode: row.7, idempotencyKey: row.8, text: row.9
+                id: row.0,
+                workspace: WorkspaceID(row.1),
+                campaign: CampaignID(row.2),
+                variant: VariantID(row.3),
+                channel: row.4,
+                scheduledAt: row.5,
+                status: row.6,
+                trackingCode: row.7,
+                idempotencyKey: row.8,
+                text: row.9
             )
         }
         throw NotFoundError(kind: "publication", id: id?.uuidString.lowercased() ?? key ?? "")

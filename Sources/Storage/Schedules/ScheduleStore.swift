@@ -39,9 +39,21 @@ public struct StoredSchedule: Sendable, Equatable, Codable {
     }
 
     public init(
-        id: UUID, workspace: WorkspaceID?, name: String, rule: String, timeZone: String, activeFrom: Date?, activeUntil: Date?,
-        missed: String, jobKind: String, jobQueue: String, jobPayload: String, jobMaxAttempts: Int, nextFireAt: Date?,
-        lastFireAt: Date?, createdAt: Date
+        id: UUID,
+        workspace: WorkspaceID?,
+        name: String,
+        rule: String,
+        timeZone: String,
+        activeFrom: Date?,
+        activeUntil: Date?,
+        missed: String,
+        jobKind: String,
+        jobQueue: String,
+        jobPayload: String,
+        jobMaxAttempts: Int,
+        nextFireAt: Date?,
+        lastFireAt: Date?,
+        createdAt: Date
     ) {
         self.id = id
         self.workspace = workspace
@@ -159,9 +171,21 @@ public struct ScheduleStore: Sendable {
         ) {
             schedules.append(
                 StoredSchedule(
-                    id: row.0, workspace: row.1.map(WorkspaceID.init), name: row.2, rule: row.3, timeZone: row.4,
-                    activeFrom: row.5, activeUntil: row.6, missed: row.7, jobKind: row.8, jobQueue: row.9, jobPayload: row.10,
-                    jobMaxAttempts: row.11, nextFireAt: row.12, lastFireAt: row.13, createdAt: row.14
+                    id: row.0,
+                    workspace: row.1.map(WorkspaceID.init),
+                    name: row.2,
+                    rule: row.3,
+                    timeZone: row.4,
+                    activeFrom: row.5,
+                    activeUntil: row.6,
+                    missed: row.7,
+                    jobKind: row.8,
+                    jobQueue: row.9,
+                    jobPayload: row.10,
+                    jobMaxAttempts: row.11,
+                    nextFireAt: row.12,
+                    lastFireAt: row.13,
+                    createdAt: row.14
                 )
             )
         }

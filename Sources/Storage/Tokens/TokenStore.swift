@@ -163,8 +163,13 @@ public struct TokenStore: Sendable {
         ) {
             tokens.append(
                 StoredToken(
-                    id: id, name: name, role: TokenRole(rawValue: role) ?? .viewer, prefix: prefix, createdAt: created,
-                    lastUsedAt: used, revokedAt: revoked
+                    id: id,
+                    name: name,
+                    role: TokenRole(rawValue: role) ?? .viewer,
+                    prefix: prefix,
+                    createdAt: created,
+                    lastUsedAt: used,
+                    revokedAt: revoked
                 )
             )
         }

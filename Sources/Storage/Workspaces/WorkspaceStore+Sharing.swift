@@ -14,7 +14,8 @@ extension WorkspaceStore {
             logger: database.logger
         )
         let rows = try await database.client.query(
-            "SELECT share_secret FROM workspaces WHERE id = \(workspace.uuid) AND share_secret IS NOT NULL", logger: database.logger
+            "SELECT share_secret FROM workspaces WHERE id = \(workspace.uuid) AND share_secret IS NOT NULL",
+            logger: database.logger
         )
         for try await secret in rows.decode(ByteBuffer.self) { return Array(secret.readableBytesView) }
         throw NotFoundError(kind: "workspace", id: workspace.description)

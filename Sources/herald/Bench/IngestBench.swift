@@ -61,7 +61,9 @@ struct IngestBench: AsyncParsableCommand {
             if let old = try? await campaigns.find("ingest-bench") { try await campaigns.delete(old.id) }
             let campaign = try await campaigns.create(
                 try CampaignSpec(
-                    name: "Ingest bench", slug: "ingest-bench", channels: [.x],
+                    name: "Ingest bench",
+                    slug: "ingest-bench",
+                    channels: [.x],
                     variants: [.init(key: "A", text: "Bench A"), .init(key: "B", text: "Bench B")]
                 )
             )
@@ -78,10 +80,13 @@ struct IngestBench: AsyncParsableCommand {
             try Self.csv(events, workspace: workspace, campaign: campaign.id).write(to: tenantCSV)
             let idsCSV = folder.appendingPathComponent("event-ids.csv")
             try Self.idsCSV(events, workspace: workspace).write(to: idsCSV)
-            let copyEvents = "\\copy events (id, variant_id, kind, occurred_at, value, workspace_id, campaign_id) FROM '\(tenantCSV.path)' WITH (FORMAT csv, HEADER true)"
+            let copyEvents =
+                "\\copy events (id, variant_id, kind, occurred_at, value, workspace_id, campaign_id) FROM '\(tenantCSV.path)' WITH (FORMAT csv, HEADER true)"
             let copySeconds = try await Self.psqlCopy(
-                psql, url: target.url,
-                "\\copy event_ids (id, workspace_id) FROM '\(idsCSV.path)' WITH (FORMAT csv, HEADER true)", copyEvents
+                psql,
+                url: target.url,
+                "\\copy event_ids (id, workspace_id) FROM '\(idsCSV.path)' WITH (FORMAT csv, HEADER true)",
+                copyEvents
             )
             // References beside it: psql \copy into events alone (no idempotency key: replays would count twice),
             try await Self.reset(database)
@@ -90,7 +95,8 @@ struct IngestBench: AsyncParsableCommand {
             try await Self.reset(database)
             try await BenchFixtures(database).createCopyReferenceTable()
             let referenceSeconds = try await Self.psqlCopy(
-                psql, url: target.url,
+                psql,
+                url: target.url,
                 "\\copy bench_copy_reference (id, variant_id, kind, occurred_at, value) FROM '\(csv.path)' WITH (FORMAT csv, HEADER true)"
             )
             try await BenchFixtures(database).dropCopyReferenceTable()
@@ -121,11 +127,47 @@ struct IngestBench: AsyncParsableCommand {
         let eventsOnly = Double(rows) / figures.4
         print("path                                          rows      seconds   rows/s     vs baseline")
         print(String(format: "psql \\copy into event_ids + events (baseline)  %-9d %7.3f  %9.0f   1.00x", rows, figures.0, baseline))
-        print(String(format: "psql \\copy into events alone (reference)      %-9d %7.3f  %9.0f   %.2fx", rows, figures.4, eventsOnly, eventsOnly / baseline))
-        print(String(format: "psql \\copy into a bare table with PK          %-9d %7.3f  %9.0f   %.2fx", rows, figures.3, reference, reference / baseline))
-        print(String(format: "herald import events                          %-9d %7.3f  %9.0f   %.2fx", rows, figures.1, importRate, importRate / baseline))
-        print(String(format: "POST /v1/events                               %-9d %7.3f  %9.0f   %.2fx   (%d clients, %d rows/request, p50 %.1f ms, p99 %.1f ms)",
-                     rows, figures.2.seconds, httpRate, httpRate / baseline, clients, batch, figures.2.p50, figures.2.p99))
+        print(
+            String(
+                format: "psql \\copy into events alone (reference)      %-9d %7.3f  %9.0f   %.2fx",
+                rows,
+                figures.4,
+                eventsOnly,
+                eventsOnly / baseline
+            )
+        )
+        print(
+            String(
+                format: "psql \\copy into a bare table with PK          %-9d %7.3f  %9.0f   %.2fx",
+                rows,
+                figures.3,
+                reference,
+                reference / baseline
+            )
+        )
+        print(
+            String(
+                format: "herald import events                          %-9d %7.3f  %9.0f   %.2fx",
+                rows,
+                figures.1,
+                importRate,
+                importRate / baseline
+            )
+        )
+        print(
+            String(
+                format:
+                    "POST /v1/events                               %-9d %7.3f  %9.0f   %.2fx   (%d clients, %d rows/request, p50 %.1f ms, p99 %.1f ms)",
+                rows,
+                figures.2.seconds,
+                httpRate,
+                httpRate / baseline,
+                clients,
+                batch,
+                figures.2.p50,
+                figures.2.p99
+            )
+        )
         func ratio(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
         let json: [String: any Encodable & Sendable] = [
             "bench": "ingest", "rows": rows, "batch": batch, "clients": clients,
@@ -156,8 +198,11 @@ struct IngestBench: AsyncParsableCommand {
         return (0..<count).map { index in
             let time = start.addingTimeInterval(10 * 86_400 * Double(index) / Double(count))
             return EngagementEvent(
-                id: EventID(uuidV7(time, random: &random)), variantID: variants[index % variants.count],
-                kind: index % 10 == 0 ? .click : .impression, occurredAt: time, value: nil
+                id: EventID(uuidV7(time, random: &random)),
+                variantID: variants[index % variants.count],
+                kind: index % 10 == 0 ? .click : .impression,
+                occurredAt: time,
+                value: nil
             )
         }
     }
@@ -169,14 +214,21 @@ struct IngestBench: AsyncParsableCommand {
         for index in 6..<16 { bytes[index] = UInt8.random(in: 0...255, using: &random) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            )
+        )
     }
 
     /// Runs `\\copy` commands through psql in one transaction and returns its wall time in seconds.
     static func psqlCopy(_ psql: String, url: String, _ commands: String...) async throws -> Double {
         let start = ContinuousClock.now
-        let output = try await ProcessRunner.run(psql, [url, "-v", "ON_ERROR_STOP=1", "-q", "--single-transaction"] + commands.flatMap { ["-c", $0] })
+        let output = try await ProcessRunner.run(
+            psql,
+            [url, "-v", "ON_ERROR_STOP=1", "-q", "--single-transaction"] + commands.flatMap { ["-c", $0] }
+        )
         let elapsed = seconds(ContinuousClock.now - start)
         guard output.succeeded else { throw CommandFailure(message: "psql \\copy failed: \(output.standardError)") }
         return elapsed
@@ -213,7 +265,8 @@ struct IngestBench: AsyncParsableCommand {
         var text = "["
         for (index, event) in events.enumerated() {
             if index > 0 { text += "," }
-            text += #"{"id":"\#(event.id)","variant_id":"\#(event.variantID)","kind":"\#(event.kind.rawValue)","occurred_at":"\#(Timestamp.format(event.occurredAt))"}"#
+            text +=
+                #"{"id":"\#(event.id)","variant_id":"\#(event.variantID)","kind":"\#(event.kind.rawValue)","occurred_at":"\#(Timestamp.format(event.occurredAt))"}"#
         }
         text += "]"
         return ByteBuffer(string: text)
@@ -281,8 +334,10 @@ struct IngestBench: AsyncParsableCommand {
             try await client.shutdown()
             await services.triggerGracefulShutdown()
             return HTTPFigures(
-                seconds: elapsed, accepted: results.0,
-                p50: BenchCommand.JobsBench.percentile(results.1, 0.5), p99: BenchCommand.JobsBench.percentile(results.1, 0.99)
+                seconds: elapsed,
+                accepted: results.0,
+                p50: BenchCommand.JobsBench.percentile(results.1, 0.5),
+                p99: BenchCommand.JobsBench.percentile(results.1, 0.99)
             )
         }
     }

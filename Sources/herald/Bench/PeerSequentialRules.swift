@@ -9,7 +9,11 @@ import Foundation
 /// with N the total sample of both arms and σ̂² = N · Var(difference). A winner is called when the interval excludes 0.
 enum PeerSequentialRules {
     static func asymptoticConfidenceSequenceRejects(
-        difference: Double, variance: Double, total: Int, alpha: Double, tuning: Double
+        difference: Double,
+        variance: Double,
+        total: Int,
+        alpha: Double,
+        tuning: Double
     ) -> Bool {
         guard variance > 0, total > 0 else { return false }
         let n = Double(total)

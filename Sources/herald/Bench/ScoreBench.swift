@@ -33,15 +33,33 @@ struct ScoreBench: AsyncParsableCommand {
             )
         }
         let herald = lift.impressions[.herald]!
-        print(String(format: "arms scored per second: %.0f (binomial, 3 arms, always-valid); %.0f with a 30-look design", throughput.plain, throughput.designed))
-        print(String(format: "Herald needs %.2fx GrowthBook's and %.2fx Eppo's impressions", herald / lift.impressions[.growthbook]!, herald / lift.impressions[.eppo]!))
+        print(
+            String(
+                format: "arms scored per second: %.0f (binomial, 3 arms, always-valid); %.0f with a 30-look design",
+                throughput.plain,
+                throughput.designed
+            )
+        )
+        print(
+            String(
+                format: "Herald needs %.2fx GrowthBook's and %.2fx Eppo's impressions",
+                herald / lift.impressions[.growthbook]!,
+                herald / lift.impressions[.eppo]!
+            )
+        )
         let json: [String: AnyEncodable] = [
             "bench": AnyEncodable("score"),
             "arms_per_s": AnyEncodable(throughput.plain.rounded()),
             "arms_per_s_designed": AnyEncodable(throughput.designed.rounded()),
-            "impressions_to_decision": AnyEncodable(Dictionary(uniqueKeysWithValues: Rule.allCases.map { ($0.rawValue, lift.impressions[$0]!.rounded()) })),
-            "decided": AnyEncodable(Dictionary(uniqueKeysWithValues: Rule.allCases.map { ($0.rawValue, (lift.decided[$0]! * 1000).rounded() / 1000) })),
-            "false_winners": AnyEncodable(Dictionary(uniqueKeysWithValues: Rule.allCases.map { ($0.rawValue, (aa.decided[$0]! * 1000).rounded() / 1000) })),
+            "impressions_to_decision": AnyEncodable(
+                Dictionary(uniqueKeysWithValues: Rule.allCases.map { ($0.rawValue, lift.impressions[$0]!.rounded()) })
+            ),
+            "decided": AnyEncodable(
+                Dictionary(uniqueKeysWithValues: Rule.allCases.map { ($0.rawValue, (lift.decided[$0]! * 1000).rounded() / 1000) })
+            ),
+            "false_winners": AnyEncodable(
+                Dictionary(uniqueKeysWithValues: Rule.allCases.map { ($0.rawValue, (aa.decided[$0]! * 1000).rounded() / 1000) })
+            ),
             "campaigns": AnyEncodable(campaigns),
         ]
         print(try Terminal.json(json, pretty: false))
@@ -95,8 +113,20 @@ struct ScoreBench: AsyncParsableCommand {
                 let calls: [Rule: Bool] = [
                     // Herald's planned test: the pooled (null) variance for the z-statistic, as its scorer does.
                     .herald: test.pooledVariance > 0 && abs(d) / test.pooledVariance.squareRoot() >= design.boundaries[day - 1],
-                    .growthbook: PeerSequentialRules.asymptoticConfidenceSequenceRejects(difference: d, variance: v, total: 2 * n, alpha: 0.05, tuning: 5_000),
-                    .eppo: PeerSequentialRules.asymptoticConfidenceSequenceRejects(difference: d, variance: v, total: 2 * n, alpha: 0.05, tuning: 10_000),
+                    .growthbook: PeerSequentialRules.asymptoticConfidenceSequenceRejects(
+                        difference: d,
+                        variance: v,
+                        total: 2 * n,
+                        alpha: 0.05,
+                        tuning: 5_000
+                    ),
+                    .eppo: PeerSequentialRules.asymptoticConfidenceSequenceRejects(
+                        difference: d,
+                        variance: v,
+                        total: 2 * n,
+                        alpha: 0.05,
+                        tuning: 10_000
+                    ),
                     .naive: PeerSequentialRules.naiveZTestRejects(difference: d, variance: v, alpha: 0.05),
                 ]
                 for (rule, call) in calls where call && firstCall[rule] == nil { firstCall[rule] = 2 * n }

@@ -82,7 +82,13 @@ struct BenchCommand: AsyncParsableCommand {
                 for index in 0..<workers {
                     var configuration = WorkerConfiguration(id: "bench-\(index)", concurrency: concurrency)
                     configuration.pollInterval = .milliseconds(500)
-                    let worker = Worker(database: database, handlers: JobHandlers([NoopHandler()]), clock: clock, configuration: configuration, logger: silent)
+                    let worker = Worker(
+                        database: database,
+                        handlers: JobHandlers([NoopHandler()]),
+                        clock: clock,
+                        configuration: configuration,
+                        logger: silent
+                    )
                     group.addTask { try await worker.run() }
                 }
                 var remaining = jobs
@@ -110,8 +116,10 @@ struct BenchCommand: AsyncParsableCommand {
                 let lags = try await fixtures.completedJobLags()
                 group.cancelAll()
                 return Result(
-                    jobsPerSecond: Double(jobs) / seconds, seconds: seconds,
-                    lagP50: percentile(lags, 0.50), lagP99: percentile(lags, 0.99)
+                    jobsPerSecond: Double(jobs) / seconds,
+                    seconds: seconds,
+                    lagP50: percentile(lags, 0.50),
+                    lagP99: percentile(lags, 0.99)
                 )
             }
         }

@@ -1,11 +1,11 @@
 import Analytics
 import ArgumentParser
 import Foundation
-import Jobs
 import HeraldCore
+import Jobs
+import Logging
 import Reports
 import Storage
-import Logging
 
 /// `herald demo`: the whole loop on a simulated audience, in one command.
 struct DemoCommand: AsyncParsableCommand {
@@ -83,7 +83,8 @@ struct DemoCommand: AsyncParsableCommand {
             // Daily looks, as the analysis job would make them: when did Herald first call it?
             let daily = try await EventStore(database, workspace: workspaceID).daily(campaign: campaign.id, metric: .click)
             let firstCall = try Self.firstDecision(
-                CampaignAnalysis.days(daily, variants: campaign.variants.map(\.id)), keys: campaign.variants.map(\.key),
+                CampaignAnalysis.days(daily, variants: campaign.variants.map(\.id)),
+                keys: campaign.variants.map(\.key),
                 horizon: days * Self.impressionsPerDay * campaign.variants.count
             )
 
@@ -96,7 +97,10 @@ struct DemoCommand: AsyncParsableCommand {
             let publisher = ReportPublisher(directory: URL(fileURLWithPath: out))
             let written = try publisher.write(analysis.report, formats: [.md, .html], at: now)
             let overview = try await publisher.writeOverview(
-                database: database, workspace: workspaceID, name: try await WorkspaceStore(database).name(of: workspaceID), at: now
+                database: database,
+                workspace: workspaceID,
+                name: try await WorkspaceStore(database).name(of: workspaceID),
+                at: now
             )
             return (campaign, ingest, events.count, firstCall, analysis.score, written, overview)
         }
@@ -104,7 +108,9 @@ struct DemoCommand: AsyncParsableCommand {
 
         print("")
         print("Campaign \(campaign.slug) (\(campaign.name)) in workspace \(workspace)")
-        print("Imported \(Terminal.grouped(ingest.accepted)) of \(Terminal.grouped(simulated)) simulated events through COPY (\(ingest.duplicates) duplicates).")
+        print(
+            "Imported \(Terminal.grouped(ingest.accepted)) of \(Terminal.grouped(simulated)) simulated events through COPY (\(ingest.duplicates) duplicates)."
+        )
         print("")
         print("VARIANT  IMPRESSIONS   CLICKS   RATE    P(BEST)")
         for arm in score.arms {
@@ -116,7 +122,9 @@ struct DemoCommand: AsyncParsableCommand {
         }
         print("")
         if let firstCall {
-            print("Checked daily: the first call came on day \(firstCall.day) of \(days) (\(firstCall.action) \(firstCall.arm)), valid despite the daily looks.")
+            print(
+                "Checked daily: the first call came on day \(firstCall.day) of \(days) (\(firstCall.action) \(firstCall.arm)), valid despite the daily looks."
+            )
         } else {
             print("Checked daily: no call after \(days) days; a call must hold up under daily checking, so more data is needed.")
         }

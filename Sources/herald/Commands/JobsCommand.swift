@@ -66,7 +66,14 @@ struct JobsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            try await JobsCommand.steer(id, options: options, json: json, state: "pending", done: "is due now", refused: "not found or running/completed: nothing to retry") {
+            try await JobsCommand.steer(
+                id,
+                options: options,
+                json: json,
+                state: "pending",
+                done: "is due now",
+                refused: "not found or running/completed: nothing to retry"
+            ) {
                 try await $0.retryNow($1, now: $2)
             }
         }
@@ -79,7 +86,14 @@ struct JobsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            try await JobsCommand.steer(id, options: options, json: json, state: "cancelled", done: "cancelled", refused: "not found or already finished: nothing to cancel") {
+            try await JobsCommand.steer(
+                id,
+                options: options,
+                json: json,
+                state: "cancelled",
+                done: "cancelled",
+                refused: "not found or already finished: nothing to cancel"
+            ) {
                 try await $0.cancel($1, now: $2)
             }
         }
@@ -104,7 +118,12 @@ struct JobsCommand: AsyncParsableCommand {
             }
             let when = try runAt.map { try Timestamp.parse($0) } ?? options.configuration().clock.now()
             let request = JobRequest(
-                job: EncodedJobPayload(kind: kind, unvalidatedJSON: payload), queue: queue, priority: priority, runAt: when, maxAttempts: maxAttempts, uniqueKey: uniqueKey
+                job: EncodedJobPayload(kind: kind, unvalidatedJSON: payload),
+                queue: queue,
+                priority: priority,
+                runAt: when,
+                maxAttempts: maxAttempts,
+                uniqueKey: uniqueKey
             )
             let copies = count
             let added = try await options.session().run { database, _ in
@@ -123,7 +142,12 @@ struct JobsCommand: AsyncParsableCommand {
 
     /// Runs one operator action on a job and reports it (`retry`, `cancel`).
     static func steer(
-        _ id: Int64, options: CommonOptions, json: Bool, state: String, done: String, refused: String,
+        _ id: Int64,
+        options: CommonOptions,
+        json: Bool,
+        state: String,
+        done: String,
+        refused: String,
         _ action: @Sendable (JobQueue, Int64, Date) async throws -> Bool
     ) async throws {
         let now = options.configuration().clock.now()

@@ -50,11 +50,21 @@ struct ReportsCommand: AsyncParsableCommand {
             let stored = try await options.session().run { database, workspace in
                 let found = try await CampaignStore(database, workspace: workspace).find(reference)
                 let payload = ReportPayload(
-                    campaign: found.id, workspace: workspace, format: format, webhookURL: webhook, webhookSecretEnv: webhookSecretEnv
+                    campaign: found.id,
+                    workspace: workspace,
+                    format: format,
+                    webhookURL: webhook,
+                    webhookSecretEnv: webhookSecretEnv
                 )
                 return try await ScheduleStore(database).create(
-                    name: name ?? "report:\(found.slug)", rule: schedule.ruleText, timeZone: tz, workspace: workspace, campaign: found.id,
-                    job: EncodedJobPayload(payload), nextFireAt: schedule.nextFire(after: now), now: now
+                    name: name ?? "report:\(found.slug)",
+                    rule: schedule.ruleText,
+                    timeZone: tz,
+                    workspace: workspace,
+                    campaign: found.id,
+                    job: EncodedJobPayload(payload),
+                    nextFireAt: schedule.nextFire(after: now),
+                    now: now
                 )
             }
             print("schedule \(stored.name): next fire \(stored.nextFireAt.map(Timestamp.format) ?? "none")")
@@ -71,7 +81,10 @@ struct ReportsCommand: AsyncParsableCommand {
             let publisher = ReportPublisher(directory: URL(fileURLWithPath: out))
             let file = try await options.session().run { database, workspace in
                 try await publisher.writeOverview(
-                    database: database, workspace: workspace, name: try await WorkspaceStore(database).name(of: workspace), at: now
+                    database: database,
+                    workspace: workspace,
+                    name: try await WorkspaceStore(database).name(of: workspace),
+                    at: now
                 )
             }
             print(file.path)

@@ -12,7 +12,9 @@ struct SchedulerCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
     @Option(help: "Tick in milliseconds.") var tickMs: Int = 1_000
-    @Option(help: "Seconds (of Herald's clock) after its time that a fire still counts as on time; older fires follow the schedule's missed-fire policy.")
+    @Option(
+        help: "Seconds (of Herald's clock) after its time that a fire still counts as on time; older fires follow the schedule's missed-fire policy."
+    )
     var missedAfter: Double = SchedulePlanner().grace
 
     func validate() throws {
@@ -27,8 +29,11 @@ struct SchedulerCommand: AsyncParsableCommand {
             try await ServiceGroup.runUntilSignalled(
                 [
                     SchedulerService(
-                        database: database, clock: configuration.clock, planner: SchedulePlanner(grace: missedAfter),
-                        tick: .milliseconds(tickMs), logger: logger
+                        database: database,
+                        clock: configuration.clock,
+                        planner: SchedulePlanner(grace: missedAfter),
+                        tick: .milliseconds(tickMs),
+                        logger: logger
                     )
                 ],
                 logger: logger

@@ -21,7 +21,9 @@ struct SchedulesCommand: AsyncParsableCommand {
         @Option(help: "IANA time zone of a cron rule.") var tz: String = "UTC"
         @Option(help: "The job kind each fire enqueues (\(JobKind.names)).") var job: String
         @Option(help: "The job's JSON payload.") var payload: String = "{}"
-        @Option(help: "Campaign slug: the payload of a job about this campaign (\(JobKind.aboutOneCampaign.map(\.rawValue).joined(separator: ", "))).") var campaign: String?
+        @Option(
+            help: "Campaign slug: the payload of a job about this campaign (\(JobKind.aboutOneCampaign.map(\.rawValue).joined(separator: ", ")))."
+        ) var campaign: String?
         @Option(help: "After downtime: skip missed fires, or fire_once (the latest).") var missed: MissedFirePolicy = .fireOnce
         @Option(help: "Attempts per job.") var maxAttempts: Int = 5
 
@@ -38,15 +40,23 @@ struct SchedulesCommand: AsyncParsableCommand {
                     let found = try await CampaignStore(database, workspace: workspace).find(campaign)
                     guard let about = kind.payload(campaign: found.id, workspace: workspace) else {
                         throw HeraldCore.ValidationError(
-                            field: "--campaign", reason: "a \(kind.rawValue) job is not about one campaign (these are: \(JobKind.aboutOneCampaign.map(\.rawValue).joined(separator: ", ")))"
+                            field: "--campaign",
+                            reason:
+                                "a \(kind.rawValue) job is not about one campaign (these are: \(JobKind.aboutOneCampaign.map(\.rawValue).joined(separator: ", ")))"
                         )
                     }
                     scheduled = about
                 }
                 return try await ScheduleStore(database).create(
-                    name: name, rule: schedule.ruleText, timeZone: tz, workspace: workspace, missed: missed.rawValue,
-                    job: scheduled, jobMaxAttempts: maxAttempts,
-                    nextFireAt: schedule.nextFire(after: now), now: now
+                    name: name,
+                    rule: schedule.ruleText,
+                    timeZone: tz,
+                    workspace: workspace,
+                    missed: missed.rawValue,
+                    job: scheduled,
+                    jobMaxAttempts: maxAttempts,
+                    nextFireAt: schedule.nextFire(after: now),
+                    now: now
                 )
             }
             print("schedule \(stored.name): next fire \(stored.nextFireAt.map(Timestamp.format) ?? "none")")
@@ -65,7 +75,9 @@ struct SchedulesCommand: AsyncParsableCommand {
                 return
             }
             for schedule in schedules {
-                print("\(schedule.name)  \(schedule.rule) (\(schedule.timeZone))  \(schedule.jobKind)  next \(schedule.nextFireAt.map(Timestamp.format) ?? "none")")
+                print(
+                    "\(schedule.name)  \(schedule.rule) (\(schedule.timeZone))  \(schedule.jobKind)  next \(schedule.nextFireAt.map(Timestamp.format) ?? "none")"
+                )
             }
         }
     }

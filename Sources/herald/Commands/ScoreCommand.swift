@@ -68,7 +68,10 @@ struct ScoreCommand: AsyncParsableCommand {
 
     /// Decodes one input, scores it, and locates any error at `location`.
     func answer<Input: Decodable, Output: Encodable>(
-        _ data: Data, location: String, pretty: Bool, score: (inout Input) throws(HeraldCore.ValidationError) -> Output
+        _ data: Data,
+        location: String,
+        pretty: Bool,
+        score: (inout Input) throws(HeraldCore.ValidationError) -> Output
     ) throws -> String {
         var input: Input
         do {

@@ -5,8 +5,8 @@ import HeraldCore
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import UnixSignals
 import Storage
+import UnixSignals
 
 /// `herald serve`: the HTTP service, with a worker and the scheduler in the same process unless `--no-worker`.
 struct ServeCommand: AsyncParsableCommand {
@@ -39,7 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw HeraldCore.ValidationError(field: "port", reason: "\(settings.port) is not a port (0 to 65535)")
         }
         guard settings.maximumBatchRows >= 1, settings.maximumBodyBytes >= 1_024 else {
-            throw HeraldCore.ValidationError(field: "max-batch", reason: "the batch limit must be at least 1 row and the body limit at least 1024 bytes")
+            throw HeraldCore.ValidationError(
+                field: "max-batch",
+                reason: "the batch limit must be at least 1 row and the body limit at least 1024 bytes"
+            )
         }
         return settings
     }

@@ -28,7 +28,9 @@ struct TokensCommand: AsyncParsableCommand {
                 print(try Terminal.json(["token": created.secret, "id": created.token.id.uuidString.lowercased(), "role": role.rawValue]))
             } else {
                 print(created.secret)
-                Terminal.error("herald: \(role.rawValue) token \(created.token.id.uuidString.lowercased()) for workspace \(options.configuration().workspace); it is not shown again")
+                Terminal.error(
+                    "herald: \(role.rawValue) token \(created.token.id.uuidString.lowercased()) for workspace \(options.configuration().workspace); it is not shown again"
+                )
             }
         }
     }
@@ -46,7 +48,9 @@ struct TokensCommand: AsyncParsableCommand {
             }
             for token in tokens {
                 let state = token.revokedAt == nil ? "active" : "revoked"
-                print("\(token.id.uuidString.lowercased())  \(token.role.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  \(token.prefix)…  \(state)  \(token.name)")
+                print(
+                    "\(token.id.uuidString.lowercased())  \(token.role.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  \(token.prefix)…  \(state)  \(token.name)"
+                )
             }
         }
     }

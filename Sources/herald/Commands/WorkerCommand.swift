@@ -16,7 +16,10 @@ struct WorkerCommand: AsyncParsableCommand {
         let configuration = options.configuration()
         let logger = Logger(label: "herald.worker")
         try await options.session().run { database, _ in
-            try await ServiceGroup.runUntilSignalled(try worker.services(database: database, configuration: configuration, logger: logger), logger: logger)
+            try await ServiceGroup.runUntilSignalled(
+                try worker.services(database: database, configuration: configuration, logger: logger),
+                logger: logger
+            )
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
-import Storage
 import Logging
+import Storage
 
 /// Loads an events CSV file through the ``EventIngestor``, all rows or none, with progress bars on a terminal.
 struct EventImporter {
@@ -21,7 +21,9 @@ struct EventImporter {
         }
         let started = ContinuousClock.now
         let result = try await EventIngestor(database, workspace: workspace).ingest(
-            csv: [UInt8](data), source: file.lastPathComponent, now: now,
+            csv: [UInt8](data),
+            source: file.lastPathComponent,
+            now: now,
             checking: { fraction in if showProgress { Terminal.progress("checking ", fraction) } },
             sending: { fraction in if showProgress { Terminal.progress("importing", fraction) } }
         )

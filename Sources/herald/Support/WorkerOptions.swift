@@ -17,7 +17,9 @@ struct WorkerOptions: ParsableArguments {
     var lease: Double = 30
     @Option(help: "Poll interval in milliseconds when no NOTIFY arrives.") var pollMs: Int = 1_000
     @Option(help: "Scheduler tick in milliseconds.") var tickMs: Int = 1_000
-    @Option(help: "Seconds (of Herald's clock) after its time that a fire still counts as on time; older fires follow the schedule's missed-fire policy.")
+    @Option(
+        help: "Seconds (of Herald's clock) after its time that a fire still counts as on time; older fires follow the schedule's missed-fire policy."
+    )
     var missedAfter: Double = SchedulePlanner().grace
     @Option(help: "Seconds running jobs get to finish on shutdown before they are released.") var grace: Double = 10
     @Option(help: "Folder report jobs write to.") var reports: String = "reports"
@@ -46,8 +48,10 @@ struct WorkerOptions: ParsableArguments {
             Worker(
                 database: database,
                 handlers: .standard(
-                    reportsDirectory: URL(fileURLWithPath: reports), publishPause: configuration.publishPause,
-                    llm: try configuration.llm.get(), webhookSecrets: configuration.webhookSecrets
+                    reportsDirectory: URL(fileURLWithPath: reports),
+                    publishPause: configuration.publishPause,
+                    llm: try configuration.llm.get(),
+                    webhookSecrets: configuration.webhookSecrets
                 ),
                 clock: configuration.clock,
                 configuration: worker,
@@ -57,7 +61,10 @@ struct WorkerOptions: ParsableArguments {
         if !noScheduler {
             services.append(
                 SchedulerService(
-                    database: database, clock: configuration.clock, planner: SchedulePlanner(grace: missedAfter), tick: .milliseconds(tickMs),
+                    database: database,
+                    clock: configuration.clock,
+                    planner: SchedulePlanner(grace: missedAfter),
+                    tick: .milliseconds(tickMs),
                     logger: logger
                 )
             )
