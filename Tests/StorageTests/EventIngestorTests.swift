@@ -28,6 +28,20 @@ struct EventIngestorTests {
         return -1
     }
 
+    /// A tracking link's target for `variant`, as the tracking routes look it up.
+    static func target(_ variant: Campaign.Variant, of campaign: Campaign, in ingestor: EventIngestor) -> TrackingTarget {
+        TrackingTarget(
+            publication: UUID(),
+            workspace: ingestor.store.workspace,
+            campaign: campaign.id,
+            campaignSlug: campaign.slug,
+            variant: variant.id,
+            variantKey: variant.key,
+            channel: "x",
+            destination: nil
+        )
+    }
+
     static let now = Date(timeIntervalSince1970: 1_780_000_000)  // 2026-05-28
 
     @Test func aJSONBatchWithOneBadRowWritesNothingAndNamesTheRow() async throws {
@@ -73,16 +87,7 @@ struct EventIngestorTests {
     @Test func trackingHitsAreStoredAndOnlyPeopleAreRolledUp() async throws {
         try await withCampaign { (database: Database, ingestor: EventIngestor, campaign: Campaign) async throws in
             let variant = campaign.variants[0]
-            let target = TrackingTarget(
-                publication: UUID(),
-                workspace: ingestor.store.workspace,
-                campaign: campaign.id,
-                campaignSlug: campaign.slug,
-                variant: variant.id,
-                variantKey: variant.key,
-                channel: "x",
-                destination: nil
-            )
+            let target = Self.target(variant, of: campaign, in: ingestor)
             try await ingestor.record(target, kind: .click, at: Self.now, isBot: false)
             try await ingestor.record(target, kind: .click, at: Self.now, isBot: true)
             #expect(try await count("SELECT count(*)::int FROM events", database) == 2)
@@ -110,16 +115,7 @@ struct EventIngestorTests {
             try await database.client.execute("DROP TABLE events_2026m07", logger: database.logger)
             #expect(try await ingestor.ingest([event()]).accepted == 1)
             try await database.client.execute("DROP TABLE events_2026m07", logger: database.logger)
-            let target = TrackingTarget(
-                publication: UUID(),
-                workspace: ingestor.store.workspace,
-                campaign: campaign.id,
-                campaignSlug: campaign.slug,
-                variant: variant.id,
-                variantKey: variant.key,
-                channel: "x",
-                destination: nil
-            )
+            let target = Self.target(variant, of: campaign, in: ingestor)
             try await ingestor.record(target, kind: .click, at: july, isBot: false)
             #expect(try await count("SELECT count(*)::int FROM events", database) == 1)
         }

@@ -17,21 +17,8 @@ extension PublicationStore {
             logger: database.logger
         )
         var publications: [Publication] = []
-        for try await row in rows.decode((UUID, UUID, UUID, UUID, String, Date, String, String, String, String).self) {
-            publications.append(
-                Publication(
-                    id: row.0,
-                    workspace: WorkspaceID(row.1),
-                    campaign: CampaignID(row.2),
-                    variant: VariantID(row.3),
-                    channel: row.4,
-                    scheduledAt: row.5,
-                    status: row.6,
-                    trackingCode: row.7,
-                    idempotencyKey: row.8,
-                    text: row.9
-                )
-            )
+        for try await row in rows.decode(Self.Row.self) {
+            publications.append(Self.publication(row))
         }
         return publications
     }

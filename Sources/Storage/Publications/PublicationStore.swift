@@ -67,20 +67,7 @@ public struct PublicationStore: Sendable {
             """,
             logger: database.logger
         )
-        for try await row in rows.decode((UUID, UUID, UUID, UUID, String, Date, String, String, String, String).self) {
-            return Publication(
-                id: row.0,
-                workspace: WorkspaceID(row.1),
-                campaign: CampaignID(row.2),
-                variant: VariantID(row.3),
-                channel: row.4,
-                scheduledAt: row.5,
-                status: row.6,
-                trackingCode: row.7,
-                idempotencyKey: row.8,
-                text: row.9
-            )
-        }
+        for try await row in rows.decode(Self.Row.self) { return Self.publication(row) }
         throw NotFoundError(kind: "publication", id: id?.uuidString.lowercased() ?? key ?? "")
     }
 
@@ -117,5 +104,27 @@ public struct PublicationStore: Sendable {
         )
         for try await (count, attempts) in rows.decode((Int, Int).self) { return (count, attempts) }
         return (0, 0)
+    }
+}
+
+extension PublicationStore {
+    /// A publication's columns as its queries select them: id, workspace, campaign, variant, channel, scheduled
+    /// time, status, tracking code, idempotency key, text.
+    typealias Row = (UUID, UUID, UUID, UUID, String, Date, String, String, String, String)
+
+    /// The publication of one selected row.
+    static func publication(_ row: Row) -> Publication {
+        Publication(
+            id: row.0,
+            workspace: WorkspaceID(row.1),
+            campaign: CampaignID(row.2),
+            variant: VariantID(row.3),
+            channel: row.4,
+            scheduledAt: row.5,
+            status: row.6,
+            trackingCode: row.7,
+            idempotencyKey: row.8,
+            text: row.9
+        )
     }
 }

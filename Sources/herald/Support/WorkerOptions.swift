@@ -16,11 +16,7 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Lease of a claimed job in seconds (renewed by heartbeat); a crashed worker's jobs run again after it.")
     var lease: Double = 30
     @Option(help: "Poll interval in milliseconds when no NOTIFY arrives.") var pollMs: Int = 1_000
-    @Option(help: "Scheduler tick in milliseconds.") var tickMs: Int = 1_000
-    @Option(
-        help: "Seconds (of Herald's clock) after its time that a fire still counts as on time; older fires follow the schedule's missed-fire policy."
-    )
-    var missedAfter: Double = SchedulePlanner().grace
+    @OptionGroup var scheduler: SchedulerOptions
     @Option(help: "Seconds running jobs get to finish on shutdown before they are released.") var grace: Double = 10
     @Option(help: "Folder report jobs write to.") var reports: String = "reports"
     @Option(help: "Hours finished jobs are kept before they are pruned.") var retentionHours: Double = 168
@@ -29,8 +25,7 @@ struct WorkerOptions: ParsableArguments {
     func validate() throws {
         guard concurrency >= 1 else { throw ArgumentParser.ValidationError("--concurrency must be at least 1") }
         guard lease >= 1 else { throw ArgumentParser.ValidationError("--lease must be at least 1 second") }
-        guard pollMs >= 10, tickMs >= 10 else { throw ArgumentParser.ValidationError("--poll-ms and --tick-ms must be at least 10") }
-        guard missedAfter >= 0 else { throw ArgumentParser.ValidationError("--missed-after must be 0 or more seconds") }
+        guard pollMs >= 10 else { throw ArgumentParser.ValidationError("--poll-ms must be at least 10") }
     }
 
     /// The worker (and, unless `--no-scheduler`, the scheduler) as services.
@@ -59,15 +54,7 @@ struct WorkerOptions: ParsableArguments {
             )
         ]
         if !noScheduler {
-            services.append(
-                SchedulerService(
-                    database: database,
-                    clock: configuration.clock,
-                    planner: SchedulePlanner(grace: missedAfter),
-                    tick: .milliseconds(tickMs),
-                    logger: logger
-                )
-            )
+            services.append(scheduler.service(database: database, configuration: configuration, logger: logger))
         }
         return services
     }
