@@ -184,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbeddedPostgresTests",
-            dependencies: ["EmbeddedPostgres", "HeraldTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["EmbeddedPostgres", "HeraldTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
