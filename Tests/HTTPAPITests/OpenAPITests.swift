@@ -73,7 +73,8 @@ import Yams
                 (.POST, "/v1/events", token, "[{]"), (.POST, "/v1/events", token, #"[{"id": 1}]"#),
                 (.POST, "/v1/events", token, String(repeating: " ", count: 70 << 10)),
                 (.POST, "/v1/campaigns/\(id)/analyses", token, nil), (.GET, "/v1/campaigns/\(id)/analyses", token, nil),
-                (.GET, "/r/unknown", nil, nil), (.GET, "/p/unknown.gif", nil, nil),
+                (.GET, "/r/unknown", nil, nil), (.GET, "/p/unknown.gif", nil, nil), (.HEAD, "/r/unknown", nil, nil),
+                (.HEAD, "/p/unknown.gif", nil, nil),
                 (.DELETE, "/v1/campaigns/\(id)", token, nil),
             ]
             for (method, path, bearer, body) in tour {

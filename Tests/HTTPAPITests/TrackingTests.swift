@@ -48,6 +48,35 @@ import Testing
         }
     }
 
+    @Test func headAnswersLikeGetAndRecordsNothing() async throws {
+        try await TestServer.live { server in
+            let token = try await server.token(workspace: "acme", role: .editor)
+            _ = try await server.createCampaign(token: token)
+            let created = try await server.send(.POST, "/v1/campaigns/spring/publications", token: token, json: #"{"variant": "A", "channel": "x"}"#)
+            let code = try #require(try created.json()["tracking_code"] as? String)
+
+            let probe = try await server.send(.HEAD, "/r/\(code)", headers: [("User-Agent", Self.browser)])
+            #expect(probe.status == 302)
+            let click = try await server.send(.GET, "/r/\(code)", headers: [("User-Agent", Self.browser)])
+            #expect(probe.headers.first(name: "Location") == click.headers.first(name: "Location"))
+            #expect(probe.headers.first(name: "Cache-Control") == "no-store")
+            #expect(probe.body.isEmpty)
+
+            let pixelProbe = try await server.send(.HEAD, "/p/\(code).gif", headers: [("User-Agent", Self.browser)])
+            #expect(pixelProbe.status == 200)
+            #expect(pixelProbe.headers.first(name: "Content-Type") == "image/gif")
+            #expect(pixelProbe.headers.first(name: "Content-Length") == "43")
+            #expect(pixelProbe.body.isEmpty)
+
+            #expect(try await server.send(.HEAD, "/r/nosuchcode").status == 404)
+            #expect(try await server.send(.HEAD, "/p/nosuchcode.gif").status == 404)
+            #expect(try await server.send(.HEAD, "/r/\(code)?to=https://evil.example").status == 400)
+            // Only the GET was a click; no probe became an event.
+            #expect(try await server.count("SELECT count(*)::int FROM events") == 1)
+            #expect(try await server.count("SELECT count(*)::int FROM events WHERE kind = 'click'") == 1)
+        }
+    }
+
     @Test func botsAreRecordedButLeftOutOfAnalysis() async throws {
         try await TestServer.live { server in
             let token = try await server.token(workspace: "acme", role: .editor)

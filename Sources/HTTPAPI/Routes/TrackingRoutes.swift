@@ -6,19 +6,41 @@ import NIOCore
 import Storage
 
 /// Public tracking endpoints: `GET /r/{code}` (click, then redirect) and `GET /p/{code}.gif` (impression pixel).
+///
+/// `HEAD` on either answers as `GET` would (status and headers, no body) without recording anything: link checkers,
+/// unfurlers and mail scanners probe links that way, and a probe is not a person's click.
 struct TrackingRoutes {
     let database: Database
     let metrics: ServiceMetrics
 
     func add(to router: Router<APIContext>) {
         router.get("r/{code}", use: click)
+        router.head("r/{code}", use: probeClick)
         router.get("p/{file}", use: pixel)
+        router.head("p/{file}", use: probePixel)
     }
 
     /// Records a click and redirects to the campaign's own destination with UTM parameters.
     ///
     /// A `to` parameter naming any other place is refused (no open redirect); unknown codes are 404s; neither records anything.
     @Sendable func click(_ request: Request, context: APIContext) async throws -> Response {
+        let (target, location) = try await link(request, context: context)
+        let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
+        try await EventIngestor(database, workspace: target.workspace).record(target, kind: .click, at: Date(), isBot: isBot)
+        metrics.recordTracking(kind: "click", bot: isBot)
+        return Self.redirect(to: location)
+    }
+
+    /// `HEAD /r/{code}`: the redirect `GET` would answer, recording nothing.
+    @Sendable func probeClick(_ request: Request, context: APIContext) async throws -> Response {
+        Self.redirect(to: try await link(request, context: context).location)
+    }
+
+    /// The publication of a tracking link and where it redirects: the campaign's own destination with UTM parameters.
+    ///
+    /// - Throws: 404 for an unknown code or a campaign without a destination; 400 when a `to` parameter names any
+    ///   other place (no open redirect).
+    func link(_ request: Request, context: APIContext) async throws -> (target: TrackingTarget, location: String) {
         let code = try context.parameters.require("code")
         guard let target = try await PublicationStore(database).tracking(code: code) else {
             throw APIError.notFound("no tracking link \"\(code)\"")
@@ -40,9 +62,11 @@ struct TrackingRoutes {
                 message: "tracking links only redirect to their campaign's own destination"
             )
         }
-        let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
-        try await EventIngestor(database, workspace: target.workspace).record(target, kind: .click, at: Date(), isBot: isBot)
-        metrics.recordTracking(kind: "click", bot: isBot)
+        return (target, location)
+    }
+
+    /// A redirect that no cache keeps (every click must reach Herald).
+    static func redirect(to location: String) -> Response {
         var response = Response.redirect(to: location, type: .found)
         response.headers[.cacheControl] = "no-store"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer-when-downgrade"
@@ -57,18 +81,39 @@ struct TrackingRoutes {
 
     /// Records an impression and answers the pixel, never cached.
     @Sendable func pixel(_ request: Request, context: APIContext) async throws -> Response {
+        let target = try await pixelTarget(context: context)
+        let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
+        try await EventIngestor(database, workspace: target.workspace).record(target, kind: .impression, at: Date(), isBot: isBot)
+        metrics.recordTracking(kind: "impression", bot: isBot)
+        return Response(status: .ok, headers: Self.pixelHeaders, body: .init(byteBuffer: ByteBuffer(bytes: Self.gif)))
+    }
+
+    /// `HEAD /p/{code}.gif`: the pixel's status and headers, recording nothing.
+    @Sendable func probePixel(_ request: Request, context: APIContext) async throws -> Response {
+        _ = try await pixelTarget(context: context)
+        var headers = Self.pixelHeaders
+        headers[.contentLength] = "\(Self.gif.count)"
+        return Response(status: .ok, headers: headers)
+    }
+
+    /// The publication of a pixel's file name (`{code}.gif`).
+    ///
+    /// - Throws: 404 for any other name or an unknown code.
+    func pixelTarget(context: APIContext) async throws -> TrackingTarget {
         let file = try context.parameters.require("file")
         guard file.hasSuffix(".gif"), let target = try await PublicationStore(database).tracking(code: String(file.dropLast(4))) else {
             throw APIError.notFound("no tracking pixel \"\(file)\"")
         }
-        let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
-        try await EventIngestor(database, workspace: target.workspace).record(target, kind: .impression, at: Date(), isBot: isBot)
-        metrics.recordTracking(kind: "impression", bot: isBot)
+        return target
+    }
+
+    /// The pixel's headers: a GIF that no cache keeps (every open must reach Herald).
+    static let pixelHeaders: HTTPFields = {
         var headers = HTTPFields()
         headers[.contentType] = "image/gif"
         headers[.cacheControl] = "no-store, no-cache, must-revalidate, max-age=0"
         headers[HTTPField.Name("Pragma")!] = "no-cache"
         headers[.expires] = "0"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.gif)))
-    }
+        return headers
+    }()
 }
