@@ -30,6 +30,24 @@ extension ScheduleStore {
         throw NotFoundError(kind: "schedule", id: id.uuidString.lowercased())
     }
 
+    /// The workspace's schedule named `reference`, or with that id.
+    ///
+    /// - Throws: ``NotFoundError`` when the workspace has none by that name or id.
+    public func find(_ reference: String, workspace: WorkspaceID) async throws -> StoredSchedule {
+        let id = UUID(uuidString: reference)
+        let rows = try await database.client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM schedules
+            WHERE workspace_id = \(workspace.uuid) AND (name = \(reference) OR id = \(id))
+            ORDER BY name = \(reference) DESC
+            LIMIT 1
+            """,
+            logger: database.logger
+        )
+        for schedule in try await Self.decode(rows) { return schedule }
+        throw NotFoundError(kind: "schedule", id: reference)
+    }
+
     /// Deletes the workspace's schedule; fires already turned into jobs stay queued.
     public func delete(_ id: UUID, workspace: WorkspaceID) async throws {
         let rows = try await database.client.query(

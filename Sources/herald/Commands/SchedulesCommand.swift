@@ -5,12 +5,12 @@ import Jobs
 import Scheduling
 import Storage
 
-/// `herald schedules create|list`.
+/// `herald schedules create|list|delete`.
 struct SchedulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedules",
         abstract: "Recurring jobs: each fire becomes one job, exactly once, however many schedulers run.",
-        subcommands: [Create.self, List.self]
+        subcommands: [Create.self, List.self, Delete.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -64,12 +64,14 @@ struct SchedulesCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List schedules.")
+        static let configuration = CommandConfiguration(abstract: "List the workspace's schedules.")
         @OptionGroup var options: CommonOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let schedules = try await options.session().run { database, _ in try await ScheduleStore(database).list() }
+            let schedules = try await options.session().run { database, workspace in
+                try await ScheduleStore(database).list(workspace: workspace)
+            }
             if json {
                 print(try Terminal.json(schedules))
                 return
@@ -79,6 +81,25 @@ struct SchedulesCommand: AsyncParsableCommand {
                     "\(schedule.name)  \(schedule.rule) (\(schedule.timeZone))  \(schedule.jobKind)  next \(schedule.nextFireAt.map(Timestamp.format) ?? "none")"
                 )
             }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete one of the workspace's schedules, by name or id.",
+            discussion: "Fires already turned into jobs stay queued (see `herald jobs list`); no new fire is made."
+        )
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The schedule's name (as `schedules list` prints it) or id.") var schedule: String
+
+        func run() async throws {
+            let deleted = try await options.session().run { database, workspace in
+                let store = ScheduleStore(database)
+                let found = try await store.find(schedule, workspace: workspace)
+                try await store.delete(found.id, workspace: workspace)
+                return found
+            }
+            print("deleted schedule \(deleted.name)")
         }
     }
 }
