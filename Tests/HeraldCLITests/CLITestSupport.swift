@@ -15,6 +15,11 @@ struct CLIFixture {
 
     /// Runs herald with DATABASE_URL set to this test's database, in the test's folder.
     func run(_ arguments: String..., input: String? = nil) async throws -> ProcessOutput {
+        try await run(arguments, input: input)
+    }
+
+    /// Runs `herald` with `arguments` against the fixture's database, in its folder.
+    func run(_ arguments: [String], input: String? = nil) async throws -> ProcessOutput {
         try await HeraldCommand.run(
             arguments,
             environment: ["DATABASE_URL": database.url, "HERALD_HOME": folder.appendingPathComponent("home").path],

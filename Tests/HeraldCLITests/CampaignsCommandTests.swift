@@ -69,4 +69,22 @@ struct CampaignsCommandTests {
         #expect(result.status == 1)
         #expect(result.standardError == "herald: campaign \"nope\" not found\n")
     }
+
+    @Test func aCampaignInAnotherWorkspaceIsNamedWithTheWayToReachIt() async throws {
+        let fixture = try await CLIFixture.make()
+        let campaign = try await fixture.createCampaign()  // in workspace "default"
+        for command in [["campaigns", "show", campaign.slug], ["report", campaign.slug, "--format", "md"]] {
+            let result = try await fixture.run(command + ["--workspace", "acme"])
+            #expect(result.status == 1)
+            #expect(
+                result.standardError
+                    == "herald: campaign \"\(campaign.slug)\" is not in workspace \"acme\"; it is in workspace \"default\": "
+                    + "pass --workspace default (or set HERALD_WORKSPACE=default)\n",
+                "\(command): \(result.standardError)"
+            )
+        }
+        // A campaign that exists nowhere is simply not found.
+        let nowhere = try await fixture.run("campaigns", "show", "nope", "--workspace", "acme")
+        #expect(nowhere.standardError == "herald: campaign \"nope\" not found\n")
+    }
 }

@@ -36,6 +36,23 @@ public struct WorkspaceStore: Sendable {
         throw NotFoundError(kind: "workspace", id: slug)
     }
 
+    /// The slugs of the workspaces that have a campaign with this slug or id, in order: for telling an operator
+    /// which workspace to name when a campaign is not in the one they work in (never for API callers, who see
+    /// only their own workspace).
+    public func slugs(havingCampaign reference: String) async throws -> [String] {
+        let rows = try await database.client.query(
+            """
+            SELECT DISTINCT w.slug FROM campaigns c JOIN workspaces w ON w.id = c.workspace_id
+            WHERE c.slug = \(reference) OR c.id = \(UUID(uuidString: reference))
+            ORDER BY w.slug
+            """,
+            logger: database.logger
+        )
+        var slugs: [String] = []
+        for try await slug in rows.decode(String.self) { slugs.append(slug) }
+        return slugs
+    }
+
     /// The name of the workspace with `id`.
     ///
     /// - Throws: ``NotFoundError`` when there is none.

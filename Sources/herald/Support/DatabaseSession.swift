@@ -36,8 +36,20 @@ struct DatabaseSession {
         let target = try await resolve()
         return try await Database.withDatabase(target, logger: logger) { database in
             try await Migrator(migrations: try Migration.bundled()).migrate(database)
-            let workspace = try await WorkspaceStore(database).ensure(slug: configuration.workspace)
-            return try await body(database, workspace)
+            let workspaces = WorkspaceStore(database)
+            let workspace = try await workspaces.ensure(slug: configuration.workspace)
+            do {
+                return try await body(database, workspace)
+            } catch let error as NotFoundError where error.kind == "campaign" {
+                // The campaign may be in another workspace: say which, and how to name it.
+                let elsewhere = try await workspaces.slugs(havingCampaign: error.id).filter { $0 != configuration.workspace }
+                guard let other = elsewhere.first else { throw error }
+                throw CommandFailure(
+                    message: "campaign \"\(error.id)\" is not in workspace \"\(configuration.workspace)\"; it is in "
+                        + (elsewhere.count == 1 ? "workspace \"\(other)\"" : "workspaces \(elsewhere.map { "\"\($0)\"" }.joined(separator: ", "))")
+                        + ": pass --workspace \(other) (or set HERALD_WORKSPACE=\(other))"
+                )
+            }
         }
     }
 }
