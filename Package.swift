@@ -40,10 +40,13 @@ let package = Package(
         .target(name: "Analytics", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
         // Pure report model and renderers. No I/O.
         .target(name: "Reports", dependencies: ["HeraldCore", "Analytics"], swiftSettings: swiftSettings),
-        // Pure content generation: templates, rule generator, channel constraints, features, diversity. No I/O.
+        // Pure channel rules and rendering: what each channel accepts (length, hashtags, SMS segments), and a variant
+        // rendered for a channel with its tracking links. No I/O.
+        .target(name: "Channels", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
+        // Pure content generation: templates, rule generator, features, diversity. No I/O.
         .target(
             name: "ContentVariants",
-            dependencies: ["HeraldCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HeraldCore", "Channels", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // The LLM variant generator's HTTP transport (OpenAI-compatible chat completions).
@@ -67,7 +70,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "HeraldCore",
+                "HeraldCore", "Channels",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,7 +84,7 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "HeraldCore", "Scheduling", "Analytics", "Reports", "Storage", "ContentVariants", "ContentVariantsLLM",
+                "HeraldCore", "Channels", "Scheduling", "Analytics", "Reports", "Storage", "ContentVariants", "ContentVariantsLLM",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,7 +115,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldCore", "Scheduling", "Analytics", "Reports", "EmbeddedPostgres", "Storage", "Jobs",
-                "ContentVariants", "ContentVariantsLLM", "HTTPAPI",
+                "Channels", "ContentVariants", "ContentVariantsLLM", "HTTPAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -169,12 +172,17 @@ let package = Package(
         .testTarget(
             name: "ContentVariantsTests",
             dependencies: [
-                "ContentVariants", "ContentVariantsLLM", "HeraldCore", "HeraldTestKit",
+                "Channels", "ContentVariants", "ContentVariantsLLM", "HeraldCore", "HeraldTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ChannelsTests",
+            dependencies: ["Channels", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

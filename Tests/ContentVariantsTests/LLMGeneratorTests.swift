@@ -1,3 +1,4 @@
+import Channels
 import ContentVariants
 import ContentVariantsLLM
 import Foundation

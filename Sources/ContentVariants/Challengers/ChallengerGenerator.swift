@@ -1,3 +1,4 @@
+import Channels
 import HeraldCore
 
 /// What analytics learned about one feature value: its estimated effect on the success rate

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 
 /// Word-shingle similarity between texts, for finding near-duplicates.

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 
 /// Reads hook, tone and call-to-action type from a text, for variants whose plan is unknown

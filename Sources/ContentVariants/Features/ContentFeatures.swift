@@ -1,3 +1,4 @@
+import Channels
 import HeraldCore
 
 /// What a variant is made of, read from its text (and its plan, when the generator made it):

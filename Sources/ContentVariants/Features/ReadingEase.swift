@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 
 /// Flesch reading ease (Flesch 1948): 206.835 − 1.015 × words per sentence − 84.6 × syllables per word.

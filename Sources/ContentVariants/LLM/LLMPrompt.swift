@@ -1,3 +1,4 @@
+import Channels
 import HeraldCore
 
 /// The messages that ask a model for variants: the brief's facts, the channel's rules and the safety policy.

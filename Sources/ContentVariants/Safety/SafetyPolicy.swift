@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 
 /// A workspace's content rules, enforced for every generator: words that must never appear and

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Channels
 import ContentVariants
 import ContentVariantsLLM
 import Foundation
