@@ -9,6 +9,9 @@ import HeraldCore
 /// | instagram | 2,200, at most 30 hashtags | characters (grapheme clusters) |
 /// | linkedin | 3,000 | characters |
 /// | facebook | 63,206 | characters |
+/// | mastodon | 500 | characters, every link 23 |
+/// | bluesky | 300 | characters (grapheme clusters) |
+/// | webhook | 10,000 | characters |
 /// | email (subject) | 78, warning past 60; one line | characters |
 /// | sms | 3 segments: 160 GSM-7 septets or 70 UCS-2 units in one, 153 / 67 per segment when split | septets or UTF-16 units |
 public struct ChannelRules: Sendable, Equatable {
@@ -68,6 +71,9 @@ public struct ChannelRules: Sendable, Equatable {
             )
         case .linkedin: return ChannelRules(channel: .linkedin, maximumLength: 3_000, warningLength: 210, usualHashtags: 3)
         case .facebook: return ChannelRules(channel: .facebook, maximumLength: 63_206, warningLength: 480, usualHashtags: 2)
+        case .mastodon: return ChannelRules(channel: .mastodon, maximumLength: 500, usualHashtags: 3, linkLength: 23)
+        case .bluesky: return ChannelRules(channel: .bluesky, maximumLength: 300, usualHashtags: 2)
+        case .webhook: return ChannelRules(channel: .webhook, maximumLength: 10_000, usualHashtags: 0)
         case .email: return ChannelRules(channel: .email, maximumLength: 78, warningLength: 60, usualHashtags: 0, singleLine: true)
         case .sms: return ChannelRules(channel: .sms, maximumLength: 160, usualHashtags: 0, maximumSegments: 3)
         }
@@ -91,6 +97,11 @@ public struct ChannelRules: Sendable, Equatable {
         switch channel {
         case .x:
             check.length = Self.weightedLength(normalized, linkLength: linkLength ?? 23)
+        case .mastodon:
+            let links = TextScanner.links(in: normalized)
+            var rest = normalized
+            for range in links.reversed() { rest.removeSubrange(range) }
+            check.length = rest.count + links.count * (linkLength ?? 23)
         case .sms:
             let encoding = SMSEncoding.of(normalized)
             let (units, segments) = encoding.measure(normalized)

@@ -37,6 +37,9 @@ public struct LLMPrompt: Sendable, Equatable {
             )
         case .linkedin: constraints.append("A LinkedIn post: at most 3,000 characters; the first 210 show before \"see more\"; professional.")
         case .facebook: constraints.append("A Facebook post: keep it under 480 characters so it is not cut off.")
+        case .mastodon: constraints.append("A Mastodon post: at most 500 characters, where a link counts as 23; at most 3 hashtags.")
+        case .bluesky: constraints.append("A Bluesky post: at most 300 characters (a link counts in full); at most 2 hashtags.")
+        case .webhook: constraints.append("A plain message for a chat or automation webhook: a few sentences, no hashtags.")
         case .email: constraints.append("An email subject line: one line, at most 78 characters, best under 60; no links, no hashtags.")
         case .sms:
             constraints.append(

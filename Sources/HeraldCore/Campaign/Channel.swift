@@ -1,6 +1,10 @@
 /// A place where campaign content goes out.
 public enum Channel: String, CaseIterable, Codable, Sendable {
-    case x, instagram, linkedin, facebook, email, sms
+    case x, instagram, linkedin, facebook, mastodon, bluesky, webhook, email, sms
+
+    /// Whether one publication reaches a split audience (each variant goes to its share of the recipients), rather
+    /// than one post being seen by everyone who follows the account.
+    public var splitsAudience: Bool { self == .email || self == .sms }
 
     /// Every channel's name, in order, for help texts and error messages: `x, instagram, ..., sms`.
     public static let names = allCases.map(\.rawValue).joined(separator: ", ")
