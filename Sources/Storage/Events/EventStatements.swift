@@ -16,7 +16,7 @@ enum EventStatements {
 
     /// How a rollup upsert adds to an hour that has totals already.
     static let rollupConflict = """
-        ON CONFLICT (variant_id, hour, kind) DO UPDATE
+        ON CONFLICT (variant_id, hour, kind, channel) DO UPDATE
         SET count = h.count + EXCLUDED.count,
             value_sum = h.value_sum + EXCLUDED.value_sum,
             value_sum_sq = h.value_sum_sq + EXCLUDED.value_sum_sq
