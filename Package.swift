@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "HeraldCore", "Scheduling", "Analytics", "Storage", "Jobs", "Reports",
+                "HeraldCore", "Channels", "Scheduling", "Analytics", "Storage", "Jobs", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -219,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [
-                "HTTPAPI", "Storage", "HeraldCore", "HeraldTestSupport",
+                "HTTPAPI", "Storage", "HeraldCore", "HeraldTestSupport", "Jobs", "Channels", "Scheduling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -48,7 +48,7 @@ public enum HeraldServer {
             let principal = try context.requirePrincipal()
             return WorkspaceResponse(workspace: principal.workspaceSlug, role: principal.role.rawValue)
         }
-        CampaignRoutes(database: database).add(to: api)
+        CampaignRoutes(database: database, settings: settings).add(to: api)
         ScheduleRoutes(database: database).add(to: api)
         PublicationRoutes(database: database, settings: settings).add(to: api)
         EventRoutes(database: database, settings: settings, metrics: metrics).add(to: api)

@@ -185,7 +185,7 @@ struct TestServer: Sendable {
             "/v1/campaigns",
             token: token,
             json:
-                #"{"name": "Spring \#(slug)", "slug": "\#(slug)", "channels": ["x", "email"]\#(destinationField), "variants": [{"text": "Trail season is here."}, {"text": "Ready for your first ultra?"}]}"#
+                #"{"name": "Spring \#(slug)", "slug": "\#(slug)", "channels": ["x", "email"]\#(destinationField), "variants": [{"text": "Trail season is here.", "subject": "Trail season"}, {"text": "Ready for your first ultra?", "subject": "Your first ultra"}]}"#
         )
         guard reply.status == 201 else { throw TestServerError("creating a campaign answered \(reply.status): \(reply.text)") }
         return try reply.json()

@@ -27,7 +27,7 @@ struct CampaignsCommandTests {
         let fixture = try await CLIFixture.make()
         let path = try fixture.write(
             "c.json",
-            #"{"name": "Newsletter", "slug": "news-1", "primary_metric": "conversion", "channels": ["email"], "variants": [{"text": "a"}, {"text": "b"}]}"#
+            #"{"name": "Newsletter", "slug": "news-1", "primary_metric": "conversion", "channels": ["email"], "variants": [{"text": "a", "subject": "A"}, {"text": "b", "subject": "B"}]}"#
         )
         let created = try await fixture.run("campaigns", "create", path)
         #expect(created.succeeded)
@@ -39,7 +39,11 @@ struct CampaignsCommandTests {
             ("missing.yaml", nil, "missing.yaml: cannot read the file"),
             ("bad.yaml", "name: [unclosed", "bad.yaml: not valid JSON or YAML"),
             ("bad.json", #"{"name": "x", "channels": ["x"], "variants": [{"text": "a"}], }"#, "bad.json:"),
-            ("one.yaml", "name: x\nchannels: [x]\nvariants: [only]", "one.yaml: variants: needs at least 2 variants"),
+            ("none.yaml", "name: x\nchannels: [x]\nvariants: []", "none.yaml: variants: needs at least 1 variant"),
+            (
+                "long.yaml", "name: x\nchannels: [x, sms]\nvariants: [{text: \"\(String(repeating: "a", count: 400))\"}]",
+                "long.yaml: variants[0].text: for x: is 400 weighted characters; x allows at most 280"
+            ),
             ("typo.yaml", "name: x\nchanels: [x]\nvariants: [a, b]", "typo.yaml: chanels: unknown field"),
         ] as [(String, String?, String)]
     )
@@ -53,6 +57,65 @@ struct CampaignsCommandTests {
         #expect(result.standardError.contains(message), "\(result.standardError)")
         let listed = try await fixture.run("campaigns", "list", "--json")
         #expect(listed.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || listed.standardOutput.contains("[]"))
+    }
+
+    @Test func theLifecycleMovesThroughPublishPauseResumeEndArchive() async throws {
+        let fixture = try await CLIFixture.make()
+        let path = try fixture.write(
+            "solo.yaml",
+            """
+            name: Solo post
+            channels: [x, sms]
+            destination: https://shop.example.com/solo
+            status: draft
+            variants:
+              - {key: A, channels: [x], text: "One post, no test: https://shop.example.com/solo"}
+              - {key: S, channels: [sms], text: "Sale today at the shop."}
+            """
+        )
+        #expect(try await fixture.run("campaigns", "create", path).standardOutput == "solo-post\n")
+        let draft = try await fixture.run("campaigns", "publish", "solo-post")
+        #expect(!draft.succeeded && draft.standardError.contains("is draft and publishes nothing; start it first (herald campaigns start solo-post)"))
+
+        #expect(try await fixture.run("campaigns", "start", "solo-post").standardOutput == "solo-post: draft -> scheduled\n")
+        let published = try await fixture.run("campaigns", "publish", "solo-post", "--json")
+        #expect(published.succeeded, "\(published.standardError)")
+        let lines = try #require(try JSONSerialization.jsonObject(with: Data(published.standardOutput.utf8)) as? [[String: Any]])
+        #expect(lines.count == 2)
+        for line in lines {
+            for key in ["id", "variant", "channel", "state", "text", "tracking_url"] { #expect(line[key] != nil, "missing \(key)") }
+            let text = try #require(line["text"] as? String)
+            let link = try #require(line["tracking_url"] as? String)
+            #expect(text.contains(link) && !text.contains("shop.example.com"), "\(text)")
+            if line["channel"] as? String == "sms" {
+                #expect(line["variant"] as? String == "S")
+                #expect(text.hasSuffix("\nReply STOP to opt out"), "\(text)")
+            } else {
+                #expect(line["variant"] as? String == "A")
+            }
+        }
+        let shown = try await fixture.run("campaigns", "show", "solo-post", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])
+        #expect(object["status"] as? String == "running")
+        let variants = try #require(object["variants"] as? [[String: Any]])
+        #expect(variants.map { $0["channels"] as? [String] ?? [] } == [["x"], ["sms"]])
+
+        #expect(try await fixture.run("campaigns", "pause", "solo-post").standardOutput.hasPrefix("solo-post: running -> paused"))
+        let paused = try await fixture.run("campaigns", "publish", "solo-post")
+        #expect(!paused.succeeded && paused.standardError.contains("resume it first"))
+        let listed = try await fixture.run("publications", "list", "solo-post", "--state", "cancelled", "--json")
+        let cancelled = try #require(try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]])
+        #expect(cancelled.count == 2, "queued publications of a paused campaign are cancelled")
+        #expect(cancelled.allSatisfy { $0["error"] as? String == "campaign paused" })
+
+        #expect(try await fixture.run("campaigns", "resume", "solo-post").standardOutput == "solo-post: paused -> running\n")
+        #expect(try await fixture.run("campaigns", "end", "solo-post").standardOutput == "solo-post: running -> ended\n")
+        let again = try await fixture.run("campaigns", "pause", "solo-post")
+        #expect(again.status == 1 && isOneLine(again.standardError))
+        #expect(again.standardError.contains("cannot pause a campaign that is ended; it can only archive"))
+        #expect(try await fixture.run("campaigns", "archive", "solo-post").standardOutput == "solo-post: ended -> archived\n")
+        let list = try await fixture.run("campaigns", "list")
+        #expect(list.standardOutput.contains("archived"))
     }
 
     @Test func duplicateSlugIsRefused() async throws {

@@ -23,9 +23,39 @@ struct CampaignSpecTests {
         #expect(spec.schedule == .init(cron: "0 9 * * MON-FRI", tz: "Europe/Berlin"))
     }
 
+    @Test func variantsBelongToChannelsAndEmailVariantsCarrySubjectPreheaderAndBody() throws {
+        let spec = try CampaignSpec(
+            parsing: """
+                name: Trail
+                channels: [x, email]
+                status: draft
+                schedule: {cron: "0 9 * * *", tz: Europe/Berlin, until: "2026-12-31T18:00:00+01:00", count: 3}
+                variants:
+                  - {key: A, channels: [x], text: "Trail season."}
+                  - {key: C, channels: [email], subject: "Trail season", preheader: "20% off", body: "Hello runner"}
+                  - {key: S, text: "For both", subject: "Both"}
+                """,
+            source: "c.yaml"
+        )
+        #expect(spec.status == .draft)
+        #expect(spec.schedule?.count == 3)
+        #expect(spec.schedule?.until == Date(timeIntervalSince1970: 1_798_736_400))
+        #expect(spec.variants[0].channels(in: spec.channels) == [.x])
+        #expect(spec.variants[1].channels(in: spec.channels) == [.email])
+        #expect(spec.variants[1].text == "Hello runner")
+        #expect(spec.variants[1].email == EmailContent(subject: "Trail season", preheader: "20% off", body: "Hello runner"))
+        #expect(spec.variants[2].channels(in: spec.channels) == [.x, .email])
+        #expect(spec.variants[2].email?.body == "For both")
+    }
+
+    @Test func aSingleVariantIsACampaignWithoutATest() throws {
+        let spec = try CampaignSpec(parsing: "name: Solo\nchannels: [x]\nvariants: [only one]", source: "c.yaml")
+        #expect(spec.variants.count == 1)
+    }
+
     @Test func parsesJSONAndDefaultsKeysAndMetric() throws {
         let spec = try CampaignSpec(
-            parsing: #"{"name": "Été 2026 — Soldes!", "channels": ["email"], "variants": [{"text": "one"}, {"text": "two"}, "three"]}"#,
+            parsing: #"{"name": "Été 2026 — Soldes!", "channels": ["sms"], "variants": [{"text": "one"}, {"text": "two"}, "three"]}"#,
             source: "c.json"
         )
         #expect(spec.slug == "ete-2026-soldes")
@@ -34,11 +64,19 @@ struct CampaignSpecTests {
     }
 
     @Test(arguments: [
-        ("name: x\nchannels: [x]\nvariants: [{text: a}]", "c.yaml: variants: needs at least 2 variants to compare, found 1"),
+        ("name: x\nchannels: [x]\nvariants: []", "c.yaml: variants: needs at least 1 variant (2 or more make a test)"),
+        ("name: x\nchannels: [x, email]\nvariants: [a, b]", "c.yaml: variants[0].subject: is required: the variant goes out by email"),
+        ("name: x\nchannels: [x, sms]\nvariants: [{text: a, channels: [x]}]", "c.yaml: channels: no variant is written for sms"),
+        ("name: x\nchannels: [x]\nvariants: [{text: a, channels: [email]}]", "c.yaml: variants[0].channels[0]: \"email\" is not one of the campaign's channels (x)"),
+        ("name: x\nchannels: [x]\nvariants: [{text: a, subject: Hi}]", "c.yaml: variants[0].subject: only an email variant has a subject"),
+        ("name: x\nchannels: [x]\nvariants: [{text: a, channels: [x, x]}]", "c.yaml: variants[0].channels[1]: \"x\" is listed twice"),
+        ("name: x\nchannels: [x]\nstatus: running\nvariants: [a]", "c.yaml: status: \"running\" is not draft or scheduled"),
+        ("name: x\nchannels: [x]\nschedule: {cron: '@daily', count: 0}\nvariants: [a]", "c.yaml: schedule.count: is 0; a schedule fires at least once"),
+        ("name: x\nchannels: [x]\nschedule: {cron: '@daily', until: soon}\nvariants: [a]", "c.yaml: schedule.until: \"soon\" is not an ISO 8601 time"),
         ("channels: [x]\nvariants: [a, b]", "c.yaml: name: is required"),
         (
             "name: x\nchannels: [tiktok]\nvariants: [a, b]",
-            "c.yaml: channels[0]: \"tiktok\" is not one of x, instagram, linkedin, facebook, email, sms"
+            "c.yaml: channels[0]: \"tiktok\" is not one of x, instagram, linkedin, facebook, mastodon, bluesky, webhook, email, sms"
         ),
         ("name: x\nchannels: [x]\nvariants: [{key: A, text: a}, {key: A, text: b}]", "c.yaml: variants[1].key: \"A\" is used by another variant"),
         ("name: x\nchannels: [x]\nprimary_metirc: click\nvariants: [a, b]", "c.yaml: primary_metirc: unknown field"),

@@ -96,7 +96,7 @@ struct WorkerTests {
         }
     }
 
-    @Test func campaignFirePublishesEveryVariantOnEveryChannelOnceEvenIfRepeated() async throws {
+    @Test func campaignFirePublishesOnePostPerChannelFollowingTheSplitOnceEvenIfRepeated() async throws {
         try await TestDatabase.withFreshDatabase { database in
             let workspace = try await WorkspaceStore(database).ensure(slug: "default")
             let spec = try CampaignSpec(
@@ -129,14 +129,14 @@ struct WorkerTests {
                     // Every job completed: none left in `jobs` (pending, running, dead or cancelled), all in `jobs_done`.
                     let open = try await count(database, "SELECT count(*)::int FROM jobs")
                     let done = try await count(database, "SELECT count(*)::int FROM jobs_done")
-                    return published == 4 && open == 0 && done >= 2
+                    return published == 2 && open == 0 && done >= 2
                 }
             )
             running.cancel()
             _ = try? await running.value
-            #expect(try await count(database, "SELECT count(*)::int FROM publications") == 4)
-            #expect(try await count(database, "SELECT count(*)::int FROM deliveries") == 4)
-            #expect(try await count(database, "SELECT count(DISTINCT tracking_code)::int FROM publications") == 4)
+            #expect(try await count(database, "SELECT count(*)::int FROM publications") == 2)
+            #expect(try await count(database, "SELECT count(*)::int FROM deliveries") == 2)
+            #expect(try await count(database, "SELECT count(DISTINCT tracking_code)::int FROM publications") == 2)
         }
     }
 }

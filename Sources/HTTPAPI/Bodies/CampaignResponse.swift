@@ -8,6 +8,8 @@ struct CampaignResponse: ResponseEncodable {
     struct Schedule: Encodable {
         var cron: String
         var tz: String
+        var until: Date?
+        var count: Int?
     }
 
     var id: CampaignID
@@ -19,10 +21,11 @@ struct CampaignResponse: ResponseEncodable {
     var destination: String?
     var schedule: Schedule?
     var variants: [VariantResponse]
+    var status: CampaignStatus
     var createdAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, slug, name, channels, destination, schedule, variants
+        case id, slug, name, channels, destination, schedule, variants, status
         case workspaceID = "workspace_id"
         case primaryMetric = "primary_metric"
         case createdAt = "created_at"
@@ -36,8 +39,9 @@ struct CampaignResponse: ResponseEncodable {
         primaryMetric = campaign.primaryMetric
         channels = campaign.channels
         destination = campaign.destination
-        schedule = campaign.schedule.map { Schedule(cron: $0.cron, tz: $0.tz) }
+        schedule = campaign.schedule.map { Schedule(cron: $0.cron, tz: $0.tz, until: $0.until, count: $0.count) }
         variants = campaign.variants.map(VariantResponse.init)
+        status = campaign.status
         createdAt = campaign.createdAt
     }
 }

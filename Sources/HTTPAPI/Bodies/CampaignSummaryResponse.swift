@@ -11,10 +11,11 @@ struct CampaignSummaryResponse: Encodable {
     var variants: Int
     /// Impressions recorded so far.
     var impressions: Int
+    var status: CampaignStatus
     var createdAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, slug, name, variants, impressions
+        case id, slug, name, variants, impressions, status
         case createdAt = "created_at"
     }
 
@@ -24,6 +25,7 @@ struct CampaignSummaryResponse: Encodable {
         name = summary.name
         variants = summary.variants
         impressions = summary.impressions
+        status = summary.status
         createdAt = summary.createdAt
     }
 }

@@ -11,13 +11,21 @@ struct PublicationResponse: ResponseEncodable {
     var scheduledAt: Date
     var status: String
     var trackingCode: String
+    /// What goes out: the variant rendered for the channel, its links the tracking link (an email's plain-text part).
+    var text: String
+    var subject: String?
+    /// For channels that split an audience: the share of it this publication reaches.
+    var audienceShare: Double?
+    /// Why it failed or was cancelled.
+    var error: String?
     /// The tracking link: records a click and redirects to the campaign's destination.
     var clickURL: String
     /// The tracking pixel: records an impression.
     var pixelURL: String
 
     enum CodingKeys: String, CodingKey {
-        case id, channel, status
+        case id, channel, status, text, subject, error
+        case audienceShare = "audience_share"
         case variantID = "variant_id"
         case scheduledAt = "scheduled_at"
         case trackingCode = "tracking_code"
@@ -33,7 +41,11 @@ struct PublicationResponse: ResponseEncodable {
         scheduledAt = publication.scheduledAt
         status = publication.status
         trackingCode = publication.trackingCode
-        clickURL = "\(base)/r/\(publication.trackingCode)"
-        pixelURL = "\(base)/p/\(publication.trackingCode).gif"
+        text = publication.text
+        subject = publication.subject
+        audienceShare = publication.audienceShare
+        error = publication.error
+        clickURL = TrackingLink.clickURL(base: base, code: publication.trackingCode)
+        pixelURL = TrackingLink.pixelURL(base: base, code: publication.trackingCode)
     }
 }

@@ -1,15 +1,27 @@
 import HeraldCore
 import Hummingbird
 
-/// A content variant of a campaign.
+/// A content variant of a campaign: `{"id", "key", "text", "channels", "weight"?, "subject"?, "preheader"?, "body"?}`.
 struct VariantResponse: ResponseEncodable {
     var id: VariantID
     var key: String
     var text: String
+    /// The channels it goes to.
+    var channels: [HeraldCore.Channel]
+    /// Its share of the split among a channel's variants; absent: equal shares.
+    var weight: Double?
+    var subject: String?
+    var preheader: String?
+    var body: String?
 
     init(_ variant: Campaign.Variant) {
         id = variant.id
         key = variant.key
         text = variant.text
+        channels = variant.channels
+        weight = variant.weight
+        subject = variant.email?.subject
+        preheader = variant.email?.preheader
+        body = variant.email?.body
     }
 }

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import HeraldCore
 import Hummingbird
@@ -7,6 +8,7 @@ import Storage
 /// `/v1/campaigns`, their variants and channels: every query scoped to the token's workspace.
 struct CampaignRoutes {
     let database: Database
+    let settings: ServerSettings
 
     func add(to group: RouterGroup<APIContext>) {
         group.get("campaigns", use: list)
@@ -19,6 +21,38 @@ struct CampaignRoutes {
         group.delete("campaigns/{campaign}/variants/{variant}", use: deleteVariant)
         group.get("campaigns/{campaign}/channels", use: channels)
         group.put("campaigns/{campaign}/channels", use: setChannels)
+        group.post("campaigns/{campaign}/publish", use: publish)
+        for action in CampaignAction.allCases {
+            group.post("campaigns/{campaign}/\(action.rawValue)") { request, context in
+                try await apply(action, request: request, context: context)
+            }
+        }
+    }
+
+    /// How long this service's tracking links are, for the channel rules at creation.
+    func trackingLinkLength(_ request: Request) -> Int {
+        CampaignChannelCheck.linkLength(publicURL: settings.baseURL(for: request))
+    }
+
+    /// `POST /v1/campaigns/{campaign}/start|pause|resume|end|archive`: the campaign after the move (409 when its state
+    /// does not allow it).
+    func apply(_ action: CampaignAction, request: Request, context: APIContext) async throws -> CampaignResponse {
+        let found = try await campaign(context)
+        let store = try store(context)
+        _ = try await CampaignSchedule.apply(action, to: found.id, in: store, now: Date())
+        return CampaignResponse(try await store.find(found.id))
+    }
+
+    /// `POST /v1/campaigns/{campaign}/publish`: one fire now, as the schedule would; answers its publications.
+    @Sendable func publish(_ request: Request, context: APIContext) async throws -> EditedResponse<PublicationsResponse> {
+        let found = try await campaign(context)
+        guard found.status.publishes else {
+            throw ConflictError("the campaign is \(found.status.rawValue) and publishes nothing; \(found.status == .draft ? "start" : "resume") it first")
+        }
+        let base = settings.baseURL(for: request)
+        let now = Date()
+        let publications = try await CampaignFire(database: database, publicURL: base, logger: context.logger).fire(found, at: now, now: now)
+        return EditedResponse(status: .created, response: PublicationsResponse(publications: publications.map { PublicationResponse($0, base: base) }))
     }
 
     func store(_ context: APIContext) throws -> CampaignStore {
@@ -46,7 +80,11 @@ struct CampaignRoutes {
     @Sendable func create(_ request: Request, context: APIContext) async throws -> EditedResponse<CampaignResponse> {
         let spec = try await request.decode(as: CreateCampaignRequest.self, context: context).spec
         let schedule = try CampaignSchedule.validate(spec)
-        let created = try await store(context).create(spec, schedule: schedule.map { CampaignSchedule.attachment($0, now: Date()) })
+        let created = try await store(context).create(
+            spec,
+            schedule: schedule.map { CampaignSchedule.attachment($0, now: Date()) },
+            trackingLinkLength: trackingLinkLength(request)
+        )
         return EditedResponse(status: .created, response: CampaignResponse(created))
     }
 
@@ -74,7 +112,14 @@ struct CampaignRoutes {
     @Sendable func addVariant(_ request: Request, context: APIContext) async throws -> EditedResponse<VariantResponse> {
         let body = try await request.decode(as: CreateVariantRequest.self, context: context)
         let found = try await campaign(context)
-        let variant = try await store(context).addVariant(to: found.id, key: body.key, text: body.text)
+        let variant = try await store(context).addVariant(
+            to: found.id,
+            key: body.key,
+            text: body.text,
+            channels: body.channels,
+            email: body.email,
+            trackingLinkLength: trackingLinkLength(request)
+        )
         return EditedResponse(status: .created, response: VariantResponse(variant))
     }
 
@@ -95,6 +140,8 @@ struct CampaignRoutes {
     @Sendable func setChannels(_ request: Request, context: APIContext) async throws -> ChannelsResponse {
         let body = try await request.decode(as: SetChannelsRequest.self, context: context)
         let found = try await campaign(context)
-        return ChannelsResponse(channels: try await store(context).setChannels(found.id, body.channels).channels)
+        return ChannelsResponse(
+            channels: try await store(context).setChannels(found.id, body.channels, trackingLinkLength: trackingLinkLength(request)).channels
+        )
     }
 }

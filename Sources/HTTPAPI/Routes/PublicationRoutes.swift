@@ -44,14 +44,8 @@ struct PublicationRoutes {
         guard !key.isEmpty, key.utf8.count <= 200 else {
             throw ValidationError(field: "idempotency_key", reason: "must be 1 to 200 bytes")
         }
-        let publication = try await PublicationStore(database).create(
-            workspace: workspace,
-            campaign: campaign.id,
-            variant: variant.id,
-            channel: channel,
-            scheduledAt: body.scheduledAt ?? Date(),
-            idempotencyKey: "api:\(workspace):\(key)"
-        )
+        let publication = try await CampaignFire(database: database, publicURL: settings.baseURL(for: request), logger: context.logger)
+            .publication(of: variant, in: campaign, on: channel, at: body.scheduledAt ?? Date(), key: "api:\(workspace):\(key)")
         return EditedResponse(status: .created, response: PublicationResponse(publication, base: settings.baseURL(for: request)))
     }
 

@@ -6,13 +6,59 @@ public struct Campaign: Sendable, Equatable, Codable {
     public struct Variant: Sendable, Equatable, Codable {
         public var id: VariantID
         public var key: String
+        /// The content (for an email variant, the plain-text body).
         public var text: String
+        /// The channels it goes to (its own, or every channel of the campaign), in the campaign's order.
+        public var channels: [Channel]
+        /// An email variant's subject, preheader and body.
+        public var email: EmailContent?
+        /// Its share of the split among the variants of a channel; nil: equal shares.
+        public var weight: Double?
 
-        public init(id: VariantID, key: String, text: String) {
+        public init(id: VariantID, key: String, text: String, channels: [Channel] = [], email: EmailContent? = nil, weight: Double? = nil) {
             self.id = id
             self.key = key
             self.text = text
+            self.channels = channels
+            self.email = email
+            self.weight = weight
         }
+
+        enum CodingKeys: String, CodingKey {
+            case id, key, text, channels, subject, preheader, body, weight
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(VariantID.self, forKey: .id)
+            key = try container.decode(String.self, forKey: .key)
+            text = try container.decode(String.self, forKey: .text)
+            channels = try container.decodeIfPresent([Channel].self, forKey: .channels) ?? []
+            weight = try container.decodeIfPresent(Double.self, forKey: .weight)
+            if let subject = try container.decodeIfPresent(String.self, forKey: .subject) {
+                email = EmailContent(
+                    subject: subject,
+                    preheader: try container.decodeIfPresent(String.self, forKey: .preheader) ?? "",
+                    body: try container.decodeIfPresent(String.self, forKey: .body) ?? text
+                )
+            }
+        }
+
+        /// `{"id", "key", "text", "channels", "weight"?, "subject"?, "preheader"?, "body"?}`.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(key, forKey: .key)
+            try container.encode(text, forKey: .text)
+            try container.encode(channels, forKey: .channels)
+            try container.encodeIfPresent(weight, forKey: .weight)
+            try container.encodeIfPresent(email?.subject, forKey: .subject)
+            try container.encodeIfPresent(email?.preheader, forKey: .preheader)
+            try container.encodeIfPresent(email?.body, forKey: .body)
+        }
+
+        /// Whether the variant goes to `channel`.
+        public func goes(to channel: Channel) -> Bool { channels.contains(channel) }
     }
 
     public var id: CampaignID
@@ -24,6 +70,8 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var destination: String?
     public var schedule: CampaignSpec.Schedule?
     public var variants: [Variant]
+    /// Where the campaign is in its life.
+    public var status: CampaignStatus
     public var createdAt: Date
 
     public init(
@@ -36,6 +84,7 @@ public struct Campaign: Sendable, Equatable, Codable {
         destination: String?,
         schedule: CampaignSpec.Schedule?,
         variants: [Variant],
+        status: CampaignStatus = .scheduled,
         createdAt: Date
     ) {
         self.id = id
@@ -47,13 +96,19 @@ public struct Campaign: Sendable, Equatable, Codable {
         self.destination = destination
         self.schedule = schedule
         self.variants = variants
+        self.status = status
         self.createdAt = createdAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, slug, name, channels, destination, schedule, variants
+        case id, slug, name, channels, destination, schedule, variants, status
         case workspaceID = "workspace_id"
         case primaryMetric = "primary_metric"
         case createdAt = "created_at"
     }
+}
+
+extension Campaign {
+    /// The variants that go to `channel`, in the campaign's order.
+    public func variants(for channel: Channel) -> [Variant] { variants.filter { $0.goes(to: channel) } }
 }

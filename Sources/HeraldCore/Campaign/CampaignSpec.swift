@@ -18,25 +18,63 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     public struct Variant: Sendable, Equatable, Codable {
         /// Short label, unique within the campaign (`A`, `B`...).
         public var key: String
-        /// The content.
+        /// The content (for an email variant, the plain-text body).
         public var text: String
+        /// The channels it was written for; nil: every channel of the campaign.
+        public var channels: [Channel]?
+        /// An email variant's subject, preheader and body.
+        public var email: EmailContent?
 
-        public init(key: String, text: String) {
+        public init(key: String, text: String, channels: [Channel]? = nil, email: EmailContent? = nil) {
             self.key = key
             self.text = text
+            self.channels = channels
+            self.email = email
+        }
+
+        /// The channels it goes to in a campaign with `campaignChannels`, in the campaign's order.
+        public func channels(in campaignChannels: [Channel]) -> [Channel] {
+            guard let channels else { return campaignChannels }
+            return campaignChannels.filter(channels.contains)
         }
     }
 
-    /// When the campaign's publications go out.
+    /// When the campaign's publications go out, and when that ends.
     public struct Schedule: Sendable, Equatable, Codable {
         /// A five-field cron expression or a macro (`@daily`).
         public var cron: String
         /// The IANA time zone the expression is read in.
         public var tz: String
+        /// No fire after this instant; nil: no end date.
+        public var until: Date?
+        /// At most this many fires; nil: no limit.
+        public var count: Int?
 
-        public init(cron: String, tz: String) {
+        public init(cron: String, tz: String, until: Date? = nil, count: Int? = nil) {
             self.cron = cron
             self.tz = tz
+            self.until = until
+            self.count = count
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case cron, tz, until, count
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            cron = try container.decode(String.self, forKey: .cron)
+            tz = try container.decode(String.self, forKey: .tz)
+            until = try container.decodeIfPresent(String.self, forKey: .until).flatMap { try? Timestamp.parse($0) }
+            count = try container.decodeIfPresent(Int.self, forKey: .count)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(cron, forKey: .cron)
+            try container.encode(tz, forKey: .tz)
+            try container.encodeIfPresent(until.map(Timestamp.format), forKey: .until)
+            try container.encodeIfPresent(count, forKey: .count)
         }
     }
 
@@ -52,11 +90,13 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     public var destination: String?
     /// The publication schedule.
     public var schedule: Schedule?
-    /// At least two content variants with distinct keys.
+    /// At least one content variant (two or more make a test), with distinct keys.
     public var variants: [Variant]
+    /// `draft` (nothing publishes until `campaigns start`) or `scheduled` (the default).
+    public var status: CampaignStatus
 
     enum CodingKeys: String, CodingKey {
-        case name, slug, channels, destination, schedule, variants
+        case name, slug, channels, destination, schedule, variants, status
         case primaryMetric = "primary_metric"
     }
 
@@ -75,7 +115,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         channels: [Channel],
         destination: String? = nil,
         schedule: Schedule? = nil,
-        variants: [Variant]
+        variants: [Variant],
+        status: CampaignStatus = .scheduled
     ) throws(ValidationError) {
         self.name = name
         self.slug = slug ?? Slug.derive(from: name) ?? ""
@@ -84,6 +125,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         self.destination = destination
         self.schedule = schedule
         self.variants = variants
+        self.status = status
         try validate()
     }
 
@@ -112,7 +154,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         guard let root = document as? [String: Any] else {
             throw ValidationError(field: "", reason: "expected a mapping with name, channels and variants")
         }
-        let known: Set<String> = ["name", "slug", "primary_metric", "channels", "destination", "schedule", "variants"]
+        let known: Set<String> = ["name", "slug", "primary_metric", "channels", "destination", "schedule", "variants", "status"]
         if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
             throw ValidationError(
                 field: unknown,
@@ -130,6 +172,13 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         }
         let schedule = try root["schedule"].map { value throws(ValidationError) in try Self.schedule(value) }
         let variants = try Self.variants(root["variants"])
+        let status = try root["status"].map { value throws(ValidationError) in
+            let text = try Self.requiredString(value, field: "status")
+            guard let status = CampaignStatus(rawValue: text), status == .draft || status == .scheduled else {
+                throw ValidationError(field: "status", reason: "\"\(text)\" is not draft or scheduled (a new campaign starts as one of them)")
+            }
+            return status
+        }
         try self.init(
             name: name,
             slug: slug,
@@ -137,7 +186,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             channels: channels,
             destination: destination,
             schedule: schedule,
-            variants: variants
+            variants: variants,
+            status: status ?? .scheduled
         )
     }
 
@@ -182,9 +232,15 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
                         "\"\(schedule.cron)\" has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week) or a macro like @daily"
                 )
             }
+            if let count = schedule.count, count < 1 {
+                throw ValidationError(field: "schedule.count", reason: "is \(count); a schedule fires at least once")
+            }
         }
-        guard variants.count >= 2 else {
-            throw ValidationError(field: "variants", reason: "needs at least 2 variants to compare, found \(variants.count)")
+        guard status == .draft || status == .scheduled else {
+            throw ValidationError(field: "status", reason: "\"\(status.rawValue)\" is not draft or scheduled (a new campaign starts as one of them)")
+        }
+        guard !variants.isEmpty else {
+            throw ValidationError(field: "variants", reason: "needs at least 1 variant (2 or more make a test)")
         }
         guard variants.count <= Self.maximumVariants else {
             throw ValidationError(field: "variants", reason: "has \(variants.count) variants; at most \(Self.maximumVariants)")
@@ -209,6 +265,57 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
                     reason: "is \(variant.text.count) characters; at most \(Self.maximumTextLength)"
                 )
             }
+            try validateChannels(of: variant, at: index)
+        }
+        for channel in channels where !variants.contains(where: { $0.channels(in: channels).contains(channel) }) {
+            throw ValidationError(
+                field: "channels",
+                reason: "no variant is written for \(channel.rawValue); give one `channels: [\(channel.rawValue)]` or remove the channel"
+            )
+        }
+    }
+
+    /// A variant's own channels: listed once each, all of them the campaign's; email fields only for email.
+    private func validateChannels(of variant: Variant, at index: Int) throws(ValidationError) {
+        if let own = variant.channels {
+            guard !own.isEmpty else {
+                throw ValidationError(field: "variants[\(index)].channels", reason: "is empty; leave it out to use every channel of the campaign")
+            }
+            var seen = Set<Channel>()
+            for (position, channel) in own.enumerated() {
+                guard seen.insert(channel).inserted else {
+                    throw ValidationError(field: "variants[\(index)].channels[\(position)]", reason: "\"\(channel.rawValue)\" is listed twice")
+                }
+                guard channels.contains(channel) else {
+                    throw ValidationError(
+                        field: "variants[\(index)].channels[\(position)]",
+                        reason: "\"\(channel.rawValue)\" is not one of the campaign's channels (\(channels.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
+            }
+        }
+        let goesByEmail = variant.channels(in: channels).contains(.email)
+        if let email = variant.email {
+            guard goesByEmail else {
+                throw ValidationError(field: "variants[\(index)].subject", reason: "only an email variant has a subject, preheader and body")
+            }
+            guard !email.subject.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ValidationError(field: "variants[\(index)].subject", reason: "must not be empty")
+            }
+            guard email.preheader.count <= EmailContent.maximumPreheaderLength else {
+                throw ValidationError(
+                    field: "variants[\(index)].preheader",
+                    reason: "is \(email.preheader.count) characters; at most \(EmailContent.maximumPreheaderLength)"
+                )
+            }
+            guard !email.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ValidationError(field: "variants[\(index)].body", reason: "must not be empty")
+            }
+        } else if goesByEmail {
+            throw ValidationError(
+                field: "variants[\(index)].subject",
+                reason: "is required: the variant goes out by email (give subject, and optionally preheader and body)"
+            )
         }
     }
 
@@ -253,13 +360,17 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         guard let value, !(value is NSNull) else {
             throw ValidationError(field: "channels", reason: "is required: a list of \(Channel.names)")
         }
+        return try channelList(value, field: "channels")
+    }
+
+    private static func channelList(_ value: Any, field: String) throws(ValidationError) -> [Channel] {
         guard let list = value as? [Any] else {
-            throw ValidationError(field: "channels", reason: "must be a list of \(Channel.names), found \(typeName(value))")
+            throw ValidationError(field: field, reason: "must be a list of \(Channel.names), found \(typeName(value))")
         }
         var channels: [Channel] = []
         for (index, item) in list.enumerated() {
-            let field = "channels[\(index)]"
-            channels.append(try Channel(parsing: try requiredString(item, field: field), field: field))
+            let itemField = "\(field)[\(index)]"
+            channels.append(try Channel(parsing: try requiredString(item, field: itemField), field: itemField))
         }
         return channels
     }
@@ -268,12 +379,31 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         guard let mapping = value as? [String: Any] else {
             throw ValidationError(field: "schedule", reason: "must be a mapping like {cron: \"0 9 * * MON-FRI\", tz: Europe/Berlin}")
         }
-        if let unknown = mapping.keys.sorted().first(where: { $0 != "cron" && $0 != "tz" }) {
-            throw ValidationError(field: "schedule.\(unknown)", reason: "unknown field (expected cron, tz)")
+        let known: Set<String> = ["cron", "tz", "until", "count"]
+        if let unknown = mapping.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ValidationError(field: "schedule.\(unknown)", reason: "unknown field (expected cron, tz, until, count)")
         }
         let cron = try requiredString(mapping["cron"], field: "schedule.cron")
         let tz = try mapping["tz"].map { value throws(ValidationError) in try requiredString(value, field: "schedule.tz") }
-        return Schedule(cron: cron, tz: tz ?? "UTC")
+        var until: Date?
+        switch mapping["until"] {
+        case nil, is NSNull: break
+        case let date as Date: until = date
+        case let text as String:
+            do {
+                until = try Timestamp.parse(text)
+            } catch {
+                throw ValidationError(field: "schedule.until", reason: "\"\(text)\" is not an ISO 8601 time with an offset (e.g. 2026-12-31T18:00:00+01:00)")
+            }
+        default: throw ValidationError(field: "schedule.until", reason: "must be an ISO 8601 time, found \(typeName(mapping["until"]))")
+        }
+        var count: Int?
+        switch mapping["count"] {
+        case nil, is NSNull: break
+        case let number as Int: count = number
+        default: throw ValidationError(field: "schedule.count", reason: "must be a whole number of fires, found \(typeName(mapping["count"]))")
+        }
+        return Schedule(cron: cron, tz: tz ?? "UTC", until: until, count: count)
     }
 
     private static func variants(_ value: Any?) throws(ValidationError) -> [Variant] {
@@ -293,8 +423,9 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             guard let mapping = item as? [String: Any] else {
                 throw ValidationError(field: field, reason: "must be a mapping {key, text} or a string, found \(typeName(item))")
             }
-            if let unknown = mapping.keys.sorted().first(where: { $0 != "key" && $0 != "text" }) {
-                throw ValidationError(field: "\(field).\(unknown)", reason: "unknown field (expected key, text)")
+            let knownKeys: Set<String> = ["key", "text", "channels", "subject", "preheader", "body"]
+            if let unknown = mapping.keys.sorted().first(where: { !knownKeys.contains($0) }) {
+                throw ValidationError(field: "\(field).\(unknown)", reason: "unknown field (expected \(knownKeys.sorted().joined(separator: ", ")))")
             }
             let key: String
             switch mapping["key"] {
@@ -303,7 +434,23 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             case let number as Int: key = String(number)
             default: throw ValidationError(field: "\(field).key", reason: "must be a string, found \(typeName(mapping["key"]))")
             }
-            variants.append(Variant(key: key, text: try requiredString(mapping["text"], field: "\(field).text")))
+            let own = try mapping["channels"].map { value throws(ValidationError) in try Self.channelList(value, field: "\(field).channels") }
+            let subject = try mapping["subject"].map { value throws(ValidationError) in try Self.requiredString(value, field: "\(field).subject") }
+            let preheader = try mapping["preheader"].map { value throws(ValidationError) in
+                try Self.requiredString(value, field: "\(field).preheader")
+            }
+            let body = try mapping["body"].map { value throws(ValidationError) in try Self.requiredString(value, field: "\(field).body") }
+            // An email variant's text is its plain-text body: either may be given for the other.
+            guard let text = try mapping["text"].map({ value throws(ValidationError) in try Self.requiredString(value, field: "\(field).text") }) ?? body
+            else { throw ValidationError(field: "\(field).text", reason: "is required") }
+            var email: EmailContent?
+            if subject != nil || preheader != nil || body != nil {
+                guard let subject else {
+                    throw ValidationError(field: "\(field).subject", reason: "is required with a preheader or body")
+                }
+                email = EmailContent(subject: subject, preheader: preheader ?? "", body: body ?? text)
+            }
+            variants.append(Variant(key: key, text: text, channels: own, email: email))
         }
         return variants
     }

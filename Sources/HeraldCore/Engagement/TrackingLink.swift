@@ -1,7 +1,31 @@
 import Foundation
 
-/// Tracking-link destinations with UTM parameters.
+/// Tracking links and pixels: their codes, their URLs, and the destinations they redirect to with UTM parameters.
 public enum TrackingLink {
+    /// The letters of a tracking code: no 0/O, 1/l/I, so a code read aloud or typed is not mistaken.
+    static let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+    /// How many letters a code has (about 93 bits).
+    public static let codeLength = 16
+
+    /// A new random tracking code.
+    public static func newCode() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<codeLength).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    /// The click link of a code: `<base>/r/<code>` (`base` without a trailing slash).
+    public static func clickURL(base: String, code: String) -> String { "\(trimmed(base))/r/\(code)" }
+
+    /// The open pixel of a code: `<base>/p/<code>.gif`.
+    public static func pixelURL(base: String, code: String) -> String { "\(trimmed(base))/p/\(code).gif" }
+
+    private static func trimmed(_ base: String) -> String {
+        var base = base
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+
     /// The `utm_medium` for a channel.
     public static func medium(of channel: String) -> String {
         switch channel {

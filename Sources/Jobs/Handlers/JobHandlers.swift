@@ -27,14 +27,17 @@ public struct JobHandlers: Sendable {
     ///   - publishPause: Fault injection for crash tests: wait this long between delivering and recording it.
     ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
     ///   - webhookSecrets: The secrets `report` jobs may sign webhooks with.
+    ///   - publicURL: Where this service is reached, for the tracking links and pixels in posts.
     public static func standard(
         reportsDirectory: URL,
         publishPause: Duration? = nil,
         llm: LLMConfiguration? = nil,
-        webhookSecrets: WebhookSecrets = WebhookSecrets([:])
+        webhookSecrets: WebhookSecrets = WebhookSecrets([:]),
+        publicURL: String = CampaignFire.defaultPublicURL
     ) -> JobHandlers {
         JobHandlers([
-            NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause), PublishCampaignHandler(),
+            NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL),
+            PublishCampaignHandler(publicURL: publicURL),
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
         ])
     }

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import HeraldCore
 import Logging
@@ -5,13 +6,17 @@ import Scheduling
 import Storage
 
 /// Publishes one publication (``PublishPayload``), at least once but never twice: delivery goes through the outbox
-/// keyed by the publication's idempotency key, so a retried or rescued job only counts an attempt.
+/// keyed by the publication's idempotency key, so a retried or rescued job only counts an attempt. A publication
+/// whose campaign was paused, ended or archived meanwhile is cancelled instead.
 public struct PublishHandler: JobHandler {
     /// Fault injection: a pause between delivering and recording the delivery (crash tests).
     let pauseAfterDelivery: Duration?
+    /// Where this service is reached, for an email's open pixel.
+    let publicURL: String
 
-    public init(pauseAfterDelivery: Duration? = nil) {
+    public init(pauseAfterDelivery: Duration? = nil, publicURL: String = CampaignFire.defaultPublicURL) {
         self.pauseAfterDelivery = pauseAfterDelivery
+        self.publicURL = publicURL
     }
 
     public func run(_ job: ClaimedJob, payload: PublishPayload, context: JobContext) async throws {
@@ -22,8 +27,17 @@ public struct PublishHandler: JobHandler {
         } catch let error as NotFoundError {
             throw PermanentJobError("\(error)")
         }
-        guard publication.status != "published" else { return }
-        let first = try await store.deliverToOutbox(publication, body: publication.text)
+        guard publication.status != "published", publication.status != "cancelled" else { return }
+        let campaign = try await CampaignStore(context.database, workspace: publication.workspace).find(publication.campaign)
+        guard campaign.status.publishes else {
+            try await store.cancel(publication.id, reason: "campaign \(campaign.status.rawValue)")
+            context.logger.info(
+                "publication cancelled: its campaign does not publish",
+                metadata: ["herald.publication.id": "\(publication.id)", "herald.campaign.status": "\(campaign.status.rawValue)"]
+            )
+            return
+        }
+        let first = try await store.deliverToOutbox(publication, body: Self.body(of: publication, publicURL: publicURL))
         context.logger.info(
             "delivered publication",
             metadata: [
@@ -33,5 +47,18 @@ public struct PublishHandler: JobHandler {
         )
         if let pauseAfterDelivery { try await Task.sleep(for: pauseAfterDelivery) }
         try await store.markPublished(publication.id, at: context.clock.now())
+        // The last publication of a schedule that is over ends its campaign.
+        try await CampaignStore(context.database, workspace: publication.workspace).endIfSchedulesAreOver(campaign.id, now: context.clock.now())
+    }
+
+    /// What the outbox receives: the post's text; for email the subject, then the HTML part with the open pixel.
+    static func body(of publication: Publication, publicURL: String) -> String {
+        guard publication.channel == HeraldCore.Channel.email.rawValue else { return publication.text }
+        let html = PostRenderer.emailHTML(
+            text: publication.text,
+            preheader: publication.preheader ?? "",
+            pixel: TrackingLink.pixelURL(base: publicURL, code: publication.trackingCode)
+        )
+        return "Subject: \(publication.subject ?? "")\n\n\(html)"
     }
 }

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import HeraldCore
 import PostgresNIO
@@ -52,7 +53,7 @@ extension CampaignStore {
                    (SELECT count(*) FROM variants v WHERE v.campaign_id = c.id)::int,
                    coalesce((SELECT sum(h.count) FROM variant_hourly h
                              WHERE h.campaign_id = c.id AND h.kind = 'impression'), 0)::bigint,
-                   c.created_at
+                   c.created_at, c.status
             FROM campaigns c
             WHERE c.workspace_id = \(workspace.uuid)
               AND (\(afterTime)::timestamptz IS NULL OR (c.created_at, c.id) < (\(afterTime)::timestamptz, \(afterID)::uuid))
@@ -62,9 +63,19 @@ extension CampaignStore {
             logger: database.logger
         )
         var summaries: [Summary] = []
-        for try await (id, slug, name, variants, impressions, createdAt) in rows.decode((UUID, String, String, Int, Int, Date).self) {
+        for try await (id, slug, name, variants, impressions, createdAt, status) in rows.decode(
+            (UUID, String, String, Int, Int, Date, String).self
+        ) {
             summaries.append(
-                Summary(id: CampaignID(id), slug: slug, name: name, variants: variants, impressions: impressions, createdAt: createdAt)
+                Summary(
+                    id: CampaignID(id),
+                    slug: slug,
+                    name: name,
+                    variants: variants,
+                    impressions: impressions,
+                    status: CampaignStatus(rawValue: status) ?? .scheduled,
+                    createdAt: createdAt
+                )
             )
         }
         return summaries
@@ -86,7 +97,7 @@ extension CampaignStore {
             channels: current.channels,
             destination: current.destination,
             schedule: nil,
-            variants: current.variants.map { CampaignSpec.Variant(key: $0.key, text: $0.text) }
+            variants: current.variants.map(Self.specVariant)
         )
         try await database.client.query(
             """
@@ -98,11 +109,49 @@ extension CampaignStore {
         return try await find(id)
     }
 
+    /// A stored variant as a spec's variant: its own channels kept as resolved.
+    static func specVariant(_ variant: Campaign.Variant) -> CampaignSpec.Variant {
+        CampaignSpec.Variant(key: variant.key, text: variant.text, channels: variant.channels, email: variant.email)
+    }
+
     /// Replaces the campaign's channels.
-    public func setChannels(_ id: CampaignID, _ channels: [HeraldCore.Channel]) async throws -> Campaign {
+    ///
+    /// Variants written for every channel then go to the new ones too, so each is checked against their rules; a
+    /// variant written for channels the campaign no longer has keeps only the ones that remain.
+    ///
+    /// - Throws: ``ValidationError`` naming the variant and rule a new channel breaks, or a channel left with no variant.
+    public func setChannels(
+        _ id: CampaignID,
+        _ channels: [HeraldCore.Channel],
+        trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength
+    ) async throws -> Campaign {
         guard !channels.isEmpty else { throw ValidationError(field: "channels", reason: "needs at least one channel") }
         guard Set(channels).count == channels.count else { throw ValidationError(field: "channels", reason: "lists a channel twice") }
-        _ = try await find(id)
+        let current = try await find(id)
+        let owned = try await ownChannels(of: id)
+        let resolved = current.variants.map { variant in
+            var moved = variant
+            moved.channels = owned[variant.id].map { names in channels.filter { names.contains($0.rawValue) } } ?? channels
+            return moved
+        }
+        for channel in channels where !resolved.contains(where: { $0.goes(to: channel) }) {
+            throw ValidationError(field: "channels", reason: "no variant is written for \(channel.rawValue); add one first")
+        }
+        for (index, variant) in resolved.enumerated() where variant.channels.isEmpty {
+            throw ValidationError(
+                field: "channels",
+                reason: "variant \(variant.key) would go to no channel (it was written for \(current.variants[index].channels.map(\.rawValue).joined(separator: ", ")))"
+            )
+        }
+        for variant in resolved where variant.goes(to: .email) && variant.email == nil {
+            throw ValidationError(field: "channels", reason: "variant \(variant.key) would go out by email but has no subject; add an email variant instead")
+        }
+        try CampaignChannelCheck.check(
+            resolved,
+            hasDestination: current.destination != nil,
+            smsOptOut: try await smsOptOut(),
+            linkLength: trackingLinkLength
+        )
         try await database.transaction { connection in
             try await connection.query(
                 "DELETE FROM channels WHERE campaign_id = \(id.uuid) AND workspace_id = \(workspace.uuid)",
@@ -120,13 +169,43 @@ extension CampaignStore {
         return try await find(id)
     }
 
+    /// The channels each variant was written for (variants written for every channel are absent).
+    func ownChannels(of id: CampaignID) async throws -> [VariantID: [String]] {
+        let rows = try await database.client.query(
+            "SELECT id, channels FROM variants WHERE campaign_id = \(id.uuid) AND workspace_id = \(workspace.uuid) AND channels IS NOT NULL",
+            logger: database.logger
+        )
+        var owned: [VariantID: [String]] = [:]
+        for try await (variant, channels) in rows.decode((UUID, [String]).self) { owned[VariantID(variant)] = channels }
+        return owned
+    }
+
     /// Adds a variant (key defaults to the next letter) and returns it.
     ///
-    /// - Throws: ``ValidationError`` on `key` when the campaign has it already, or on `text`.
-    public func addVariant(to id: CampaignID, key: String?, text: String) async throws -> Campaign.Variant {
+    /// - Parameters:
+    ///   - channels: The channels it is written for; nil: every channel of the campaign.
+    ///   - email: Its subject, preheader and body when it goes out by email.
+    /// - Throws: ``ValidationError`` on `key` when the campaign has it already, or naming the field and channel rule it breaks.
+    public func addVariant(
+        to id: CampaignID,
+        key: String?,
+        text: String,
+        channels: [HeraldCore.Channel]? = nil,
+        email: EmailContent? = nil,
+        trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength
+    ) async throws -> Campaign.Variant {
         let campaign = try await find(id)
+        guard campaign.status != .archived, campaign.status != .ended else {
+            throw ConflictError("the campaign is \(campaign.status.rawValue); its variants can no longer change")
+        }
         let key = key ?? CampaignSpec.defaultKey(at: campaign.variants.count)
-        // Validate the new variant the way a whole spec is validated.
+        let added = CampaignSpec.Variant(key: key, text: text, channels: channels, email: email)
+        // Validate the new variant the way a whole spec is validated, then against its channels' rules.
+        let relocate = { (error: ValidationError) -> ValidationError in
+            let field = error.field.hasPrefix("variants[") ? String(error.field.drop(while: { $0 != "." }).dropFirst()) : error.field
+            return ValidationError(field: field.isEmpty ? "text" : field, reason: error.reason)
+        }
+        let variant = Campaign.Variant(id: VariantID(UUID()), key: key, text: text, channels: added.channels(in: campaign.channels), email: email)
         do {
             _ = try CampaignSpec(
                 name: campaign.name,
@@ -135,24 +214,33 @@ extension CampaignStore {
                 channels: campaign.channels,
                 destination: campaign.destination,
                 schedule: nil,
-                variants: campaign.variants.map { CampaignSpec.Variant(key: $0.key, text: $0.text) }
-                    + [CampaignSpec.Variant(key: key, text: text)]
+                variants: campaign.variants.map(Self.specVariant) + [added]
             )
-        } catch {
-            let field = error.field.hasPrefix("variants[") ? String(error.field.drop(while: { $0 != "." }).dropFirst()) : error.field
-            throw ValidationError(field: field.isEmpty ? "text" : field, reason: error.reason)
+            try CampaignChannelCheck.check(
+                [variant],
+                hasDestination: campaign.destination != nil,
+                smsOptOut: try await smsOptOut(),
+                linkLength: trackingLinkLength
+            )
+        } catch let error as ValidationError {
+            throw relocate(error)
         }
         do {
             let rows = try await database.client.query(
                 """
-                INSERT INTO variants (workspace_id, campaign_id, key, text, position)
-                SELECT \(workspace.uuid), \(id.uuid), \(key), \(text), coalesce(max(position) + 1, 0)
+                INSERT INTO variants (workspace_id, campaign_id, key, text, channels, subject, preheader, body, position)
+                SELECT \(workspace.uuid), \(id.uuid), \(key), \(text), \(channels?.map(\.rawValue))::text[], \(email?.subject), \(email?.preheader),
+                       \(email?.body), coalesce(max(position) + 1, 0)
                 FROM variants WHERE campaign_id = \(id.uuid)
                 RETURNING id
                 """,
                 logger: database.logger
             )
-            for try await variant in rows.decode(UUID.self) { return Campaign.Variant(id: VariantID(variant), key: key, text: text) }
+            for try await id in rows.decode(UUID.self) {
+                var stored = variant
+                stored.id = VariantID(id)
+                return stored
+            }
         } catch {
             if StorageError.sqlState(error) == "23505" {
                 throw ValidationError(field: "key", reason: "the campaign already has a variant \"\(key)\"")
@@ -162,7 +250,7 @@ extension CampaignStore {
         throw StorageError("adding a variant returned no id")
     }
 
-    /// Deletes a variant that has no recorded engagement, keeping at least two.
+    /// Deletes a variant that has no recorded engagement, keeping at least one.
     ///
     /// The campaign row is locked first, so concurrent deletes take turns, and one statement then checks
     /// and deletes, so nothing slips between the check and the delete.
@@ -184,7 +272,7 @@ extension CampaignStore {
                     WHERE v.id = \(variant.uuid) AND v.campaign_id = \(id.uuid) AND v.workspace_id = \(workspace.uuid)
                 ), deleted AS (
                     DELETE FROM variants v USING target t
-                    WHERE v.id = t.id AND NOT t.engaged AND t.siblings > 2
+                    WHERE v.id = t.id AND NOT t.engaged AND t.siblings > 1
                     RETURNING v.id
                 )
                 SELECT t.engaged, t.siblings::int, EXISTS (SELECT 1 FROM deleted) FROM target t
@@ -196,7 +284,7 @@ extension CampaignStore {
         }
         guard let outcome else { throw NotFoundError(kind: "variant", id: variant.description) }
         if outcome.deleted { return }
-        if outcome.siblings <= 2 { throw ConflictError("a campaign keeps at least two variants; add one before deleting this one") }
+        if outcome.siblings <= 1 { throw ConflictError("a campaign keeps at least one variant; add one before deleting this one") }
         throw ConflictError("the variant has recorded engagement; deleting it would lose that history")
     }
 }

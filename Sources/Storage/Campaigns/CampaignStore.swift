@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import HeraldCore
 import PostgresNIO
@@ -30,13 +31,34 @@ public struct CampaignStore: Sendable {
         }
     }
 
+    /// How long tracking links are when no public URL is known: `http://localhost:8080/r/<16 letters>`.
+    public static let defaultTrackingLinkLength = CampaignChannelCheck.linkLength(publicURL: "http://localhost:8080")
+
     /// Stores a validated spec as a new campaign (and its schedule, if given) in one transaction.
     ///
-    /// - Throws: ``ValidationError`` on `slug` when the workspace already has a campaign with it.
-    public func create(_ spec: CampaignSpec, schedule: ScheduleAttachment? = nil) async throws -> Campaign {
+    /// Every variant is checked against the rules of each channel it is written for, as it will go out (with a
+    /// tracking link of `trackingLinkLength` characters and, for SMS, the workspace's opt-out line).
+    ///
+    /// - Throws: ``ValidationError`` on `slug` when the workspace already has a campaign with it, or naming the
+    ///   variant field and the channel rule it breaks.
+    public func create(
+        _ spec: CampaignSpec,
+        schedule: ScheduleAttachment? = nil,
+        trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength
+    ) async throws -> Campaign {
         try spec.validate()
+        let resolved = spec.variants.map { variant in
+            Campaign.Variant(id: VariantID(UUID()), key: variant.key, text: variant.text, channels: variant.channels(in: spec.channels), email: variant.email)
+        }
+        try CampaignChannelCheck.check(
+            resolved,
+            hasDestination: spec.destination != nil,
+            smsOptOut: try await smsOptOut(),
+            linkLength: trackingLinkLength
+        )
         let scheduleJSON = try spec.schedule.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let metric = spec.primaryMetric.rawValue
+        let variantChannels = spec.variants.map { variant in variant.channels.map { $0.map(\.rawValue).joined(separator: ",") } ?? "" }
         do {
             // The id is chosen here, not by the table's default, so the schedule's job payload is encoded
             // from its Swift type like every other payload (rather than assembled in SQL).
@@ -44,8 +66,9 @@ public struct CampaignStore: Sendable {
             try await database.transaction { connection in
                 try await connection.query(
                     """
-                    INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule)
-                    VALUES (\(id.uuid), \(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(scheduleJSON)::jsonb)
+                    INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule, status)
+                    VALUES (\(id.uuid), \(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(scheduleJSON)::jsonb,
+                            \(spec.status.rawValue))
                     """,
                     logger: database.logger
                 )
@@ -57,22 +80,29 @@ public struct CampaignStore: Sendable {
                     """,
                     logger: database.logger
                 )
+                // Variant channels travel as comma-separated text ('' for every channel of the campaign).
                 try await connection.query(
                     """
-                    INSERT INTO variants (workspace_id, campaign_id, key, text, position)
-                    SELECT \(workspace.uuid), \(id.uuid), key, text, position::int - 1
-                    FROM unnest(\(spec.variants.map(\.key))::text[], \(spec.variants.map(\.text))::text[])
-                         WITH ORDINALITY AS v(key, text, position)
+                    INSERT INTO variants (workspace_id, campaign_id, key, text, channels, subject, preheader, body, position)
+                    SELECT \(workspace.uuid), \(id.uuid), key, text, string_to_array(nullif(channels, ''), ','),
+                           nullif(subject, ''), CASE WHEN subject = '' THEN NULL ELSE preheader END, nullif(body, ''), position::int - 1
+                    FROM unnest(\(spec.variants.map(\.key))::text[], \(spec.variants.map(\.text))::text[], \(variantChannels)::text[],
+                                \(spec.variants.map { $0.email?.subject ?? "" })::text[], \(spec.variants.map { $0.email?.preheader ?? "" })::text[],
+                                \(spec.variants.map { $0.email?.body ?? "" })::text[])
+                         WITH ORDINALITY AS v(key, text, channels, subject, preheader, body, position)
                     """,
                     logger: database.logger
                 )
                 if let schedule {
                     let job = EncodedJobPayload(PublishCampaignPayload(campaign: id, workspace: workspace))
+                    // A draft's schedule waits, disabled, until `campaigns start`.
                     try await connection.query(
                         """
-                        INSERT INTO schedules (workspace_id, campaign_id, name, rule, tz, job_kind, job_payload, next_fire_at, created_at)
+                        INSERT INTO schedules (workspace_id, campaign_id, name, rule, tz, job_kind, job_payload, next_fire_at, created_at,
+                                               active_until, max_fires, enabled)
                         VALUES (\(workspace.uuid), \(id.uuid), \("campaign:" + spec.slug), \(schedule.rule), \(schedule.timeZone),
-                                \(job.kind.rawValue), \(job.json)::jsonb, \(schedule.nextFireAt), \(schedule.now))
+                                \(job.kind.rawValue), \(job.json)::jsonb, \(schedule.nextFireAt), \(schedule.now),
+                                \(spec.schedule?.until), \(spec.schedule?.count), \(spec.status != .draft))
                         """,
                         logger: database.logger
                     )
@@ -108,25 +138,27 @@ public struct CampaignStore: Sendable {
         let rows = try await database.client.query(
             """
             SELECT c.id, c.slug, c.name, c.primary_metric, c.destination, c.schedule::text, c.created_at,
-                   coalesce((SELECT array_agg(kind ORDER BY position) FROM channels WHERE campaign_id = c.id), '{}')
+                   coalesce((SELECT array_agg(kind ORDER BY position) FROM channels WHERE campaign_id = c.id), '{}'), c.status
             FROM campaigns c
             WHERE c.workspace_id = \(workspace.uuid) AND c.id = \(id.uuid)
             """,
             logger: database.logger
         )
-        for try await (id, slug, name, metric, destination, schedule, createdAt, channels) in rows.decode(
-            (UUID, String, String, String, String?, String?, Date, [String]).self
+        for try await (id, slug, name, metric, destination, schedule, createdAt, channelNames, status) in rows.decode(
+            (UUID, String, String, String, String?, String?, Date, [String], String).self
         ) {
+            let channels = channelNames.compactMap(HeraldCore.Channel.init(rawValue:))
             return Campaign(
                 id: CampaignID(id),
                 workspaceID: workspace,
                 slug: slug,
                 name: name,
                 primaryMetric: EventKind(rawValue: metric) ?? .click,
-                channels: channels.compactMap(Channel.init(rawValue:)),
+                channels: channels,
                 destination: destination,
                 schedule: try schedule.map { try JSONDecoder().decode(CampaignSpec.Schedule.self, from: Data($0.utf8)) },
-                variants: try await variants(of: CampaignID(id)),
+                variants: try await variants(of: CampaignID(id), channels: channels),
+                status: CampaignStatus(rawValue: status) ?? .scheduled,
                 createdAt: createdAt
             )
         }
@@ -135,19 +167,46 @@ public struct CampaignStore: Sendable {
 
     /// The campaign's variants in their order.
     public func variants(of campaign: CampaignID) async throws -> [Campaign.Variant] {
+        try await variants(of: campaign, channels: try await find(campaign).channels)
+    }
+
+    /// The campaign's variants in their order, each with its channels resolved against the campaign's `channels`.
+    func variants(of campaign: CampaignID, channels: [HeraldCore.Channel]) async throws -> [Campaign.Variant] {
         let rows = try await database.client.query(
             """
-            SELECT id, key, text FROM variants
+            SELECT id, key, text, channels, subject, preheader, body, weight FROM variants
             WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign.uuid)
             ORDER BY position
             """,
             logger: database.logger
         )
         var variants: [Campaign.Variant] = []
-        for try await (id, key, text) in rows.decode((UUID, String, String).self) {
-            variants.append(Campaign.Variant(id: VariantID(id), key: key, text: text))
+        for try await (id, key, text, own, subject, preheader, body, weight) in rows.decode(
+            (UUID, String, String, [String]?, String?, String?, String?, Double?).self
+        ) {
+            let resolved = own.map { names in channels.filter { names.contains($0.rawValue) } } ?? channels
+            variants.append(
+                Campaign.Variant(
+                    id: VariantID(id),
+                    key: key,
+                    text: text,
+                    channels: resolved,
+                    email: subject.map { EmailContent(subject: $0, preheader: preheader ?? "", body: body ?? text) },
+                    weight: weight
+                )
+            )
         }
         return variants
+    }
+
+    /// The line every SMS of the workspace ends with (`workspaces.sms_opt_out`).
+    public func smsOptOut() async throws -> String {
+        let rows = try await database.client.query(
+            "SELECT sms_opt_out FROM workspaces WHERE id = \(workspace.uuid)",
+            logger: database.logger
+        )
+        for try await line in rows.decode(String.self) { return line }
+        throw NotFoundError(kind: "workspace", id: workspace.description)
     }
 
     /// One line of `campaigns list`.
@@ -157,10 +216,11 @@ public struct CampaignStore: Sendable {
         public var name: String
         public var variants: Int
         public var impressions: Int
+        public var status: CampaignStatus
         public var createdAt: Date
 
         enum CodingKeys: String, CodingKey {
-            case id, slug, name, variants, impressions
+            case id, slug, name, variants, impressions, status
             case createdAt = "created_at"
         }
     }

@@ -7,9 +7,8 @@ extension PublicationStore {
     public func list(workspace: WorkspaceID, campaign: CampaignID, limit: Int = 500) async throws -> [Publication] {
         let rows = try await database.client.query(
             """
-            SELECT p.id, p.workspace_id, p.campaign_id, p.variant_id, p.channel, p.scheduled_at, p.status, p.tracking_code,
-                   p.idempotency_key, v.text
-            FROM publications p JOIN variants v ON v.id = p.variant_id
+            SELECT \(unescaped: Self.columns)
+            FROM publications p
             WHERE p.workspace_id = \(workspace.uuid) AND p.campaign_id = \(campaign.uuid)
             ORDER BY p.scheduled_at DESC, p.id
             LIMIT \(min(max(limit, 1), 5_000))

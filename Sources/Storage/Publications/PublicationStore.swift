@@ -13,8 +13,16 @@ public struct Publication: Sendable, Equatable, Codable {
     public var status: String
     public var trackingCode: String
     public var idempotencyKey: String
-    /// The variant's text, what is posted.
+    /// What is posted or sent: the variant rendered for the channel, its links the tracking link (for email, the
+    /// plain-text part).
     public var text: String
+    /// An email's subject and preheader.
+    public var subject: String?
+    public var preheader: String?
+    /// For channels that split an audience (email, SMS): the share of the audience this publication reaches.
+    public var audienceShare: Double?
+    /// Why it failed or was cancelled.
+    public var error: String?
 }
 
 /// Publications and their delivery through the outbox.
@@ -23,6 +31,43 @@ public struct PublicationStore: Sendable {
 
     public init(_ database: Database) {
         self.database = database
+    }
+
+    /// What a new publication goes out with.
+    public struct Draft: Sendable {
+        public var variant: VariantID
+        public var channel: HeraldCore.Channel
+        public var scheduledAt: Date
+        public var idempotencyKey: String
+        /// Its tracking code (see `TrackingLink.newCode()`); the rendered text carries its links.
+        public var trackingCode: String
+        /// The rendered post (nil: the variant's text as it is).
+        public var text: String?
+        public var subject: String?
+        public var preheader: String?
+        public var audienceShare: Double?
+
+        public init(
+            variant: VariantID,
+            channel: HeraldCore.Channel,
+            scheduledAt: Date,
+            idempotencyKey: String,
+            trackingCode: String = TrackingLink.newCode(),
+            text: String? = nil,
+            subject: String? = nil,
+            preheader: String? = nil,
+            audienceShare: Double? = nil
+        ) {
+            self.variant = variant
+            self.channel = channel
+            self.scheduledAt = scheduledAt
+            self.idempotencyKey = idempotencyKey
+            self.trackingCode = trackingCode
+            self.text = text
+            self.subject = subject
+            self.preheader = preheader
+            self.audienceShare = audienceShare
+        }
     }
 
     /// Creates a publication unless one with `idempotencyKey` exists; returns the (existing or new) publication.
@@ -34,19 +79,53 @@ public struct PublicationStore: Sendable {
         scheduledAt: Date,
         idempotencyKey: String
     ) async throws -> Publication {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        let code = String((0..<16).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+        try await create(
+            workspace: workspace,
+            campaign: campaign,
+            Draft(variant: variant, channel: channel, scheduledAt: scheduledAt, idempotencyKey: idempotencyKey)
+        )
+    }
+
+    /// Creates a publication unless one with the draft's idempotency key exists; returns the (existing or new) one.
+    ///
+    /// - Throws: ``NotFoundError`` when the variant is not the campaign's in this workspace.
+    public func create(workspace: WorkspaceID, campaign: CampaignID, _ draft: Draft) async throws -> Publication {
         try await database.client.query(
             """
-            INSERT INTO publications (workspace_id, campaign_id, variant_id, channel, scheduled_at, tracking_code, idempotency_key)
-            SELECT \(workspace.uuid), \(campaign.uuid), v.id, \(channel.rawValue), \(scheduledAt), \(code), \(idempotencyKey)
-            FROM variants v WHERE v.id = \(variant.uuid) AND v.campaign_id = \(campaign.uuid) AND v.workspace_id = \(workspace.uuid)
+            INSERT INTO publications (workspace_id, campaign_id, variant_id, channel, scheduled_at, tracking_code, idempotency_key,
+                                      body, subject, preheader, audience_share)
+            SELECT \(workspace.uuid), \(campaign.uuid), v.id, \(draft.channel.rawValue), \(draft.scheduledAt), \(draft.trackingCode),
+                   \(draft.idempotencyKey), coalesce(\(draft.text), v.text), \(draft.subject), \(draft.preheader), \(draft.audienceShare)
+            FROM variants v WHERE v.id = \(draft.variant.uuid) AND v.campaign_id = \(campaign.uuid) AND v.workspace_id = \(workspace.uuid)
             ON CONFLICT (idempotency_key) DO NOTHING
             """,
             logger: database.logger
         )
-        return try await find(idempotencyKey: idempotencyKey)
+        return try await find(idempotencyKey: draft.idempotencyKey)
+    }
+
+    /// How many publications each variant of the campaign has had on `channel` (cancelled ones left out): what
+    /// the split's rotation balances.
+    public func counts(campaign: CampaignID, channel: HeraldCore.Channel) async throws -> [VariantID: Int] {
+        let rows = try await database.client.query(
+            """
+            SELECT variant_id, count(*)::int FROM publications
+            WHERE campaign_id = \(campaign.uuid) AND channel = \(channel.rawValue) AND status <> 'cancelled'
+            GROUP BY variant_id
+            """,
+            logger: database.logger
+        )
+        var counts: [VariantID: Int] = [:]
+        for try await (variant, count) in rows.decode((UUID, Int).self) { counts[VariantID(variant)] = count }
+        return counts
+    }
+
+    /// Cancels a publication that has not gone out (its campaign was paused or ended meanwhile).
+    public func cancel(_ id: UUID, reason: String) async throws {
+        try await database.client.query(
+            "UPDATE publications SET status = 'cancelled', error = \(reason) WHERE id = \(id) AND status = 'scheduled'",
+            logger: database.logger
+        )
     }
 
     public func find(idempotencyKey: String) async throws -> Publication {
@@ -60,9 +139,8 @@ public struct PublicationStore: Sendable {
     private func select(id: UUID?, key: String?) async throws -> Publication {
         let rows = try await database.client.query(
             """
-            SELECT p.id, p.workspace_id, p.campaign_id, p.variant_id, p.channel, p.scheduled_at, p.status, p.tracking_code,
-                   p.idempotency_key, v.text
-            FROM publications p JOIN variants v ON v.id = p.variant_id
+            SELECT \(unescaped: Self.columns)
+            FROM publications p
             WHERE p.id = \(id) OR p.idempotency_key = \(key)
             """,
             logger: database.logger
@@ -108,9 +186,15 @@ public struct PublicationStore: Sendable {
 }
 
 extension PublicationStore {
-    /// A publication's columns as its queries select them: id, workspace, campaign, variant, channel, scheduled
-    /// time, status, tracking code, idempotency key, text.
-    typealias Row = (UUID, UUID, UUID, UUID, String, Date, String, String, String, String)
+    /// A publication's columns as its queries select them (table alias `p`), in ``Row``'s order.
+    static let columns = """
+        p.id, p.workspace_id, p.campaign_id, p.variant_id, p.channel, p.scheduled_at, p.status, p.tracking_code,
+        p.idempotency_key, coalesce(p.body, ''), p.subject, p.preheader, p.audience_share, p.error
+        """
+
+    /// A publication's columns: id, workspace, campaign, variant, channel, scheduled time, status, tracking code,
+    /// idempotency key, text, subject, preheader, audience share, error.
+    typealias Row = (UUID, UUID, UUID, UUID, String, Date, String, String, String, String, String?, String?, Double?, String?)
 
     /// The publication of one selected row.
     static func publication(_ row: Row) -> Publication {
@@ -124,7 +208,11 @@ extension PublicationStore {
             status: row.6,
             trackingCode: row.7,
             idempotencyKey: row.8,
-            text: row.9
+            text: row.9,
+            subject: row.10,
+            preheader: row.11,
+            audienceShare: row.12,
+            error: row.13
         )
     }
 }

@@ -23,6 +23,12 @@ public struct StoredSchedule: Sendable, Equatable, Codable {
     public var nextFireAt: Date?
     public var lastFireAt: Date?
     public var createdAt: Date
+    /// At most this many fires; nil: no limit.
+    public var maxFires: Int?
+    /// How many fires it has made.
+    public var fireCount: Int
+    /// Whether it fires (a paused campaign's schedule does not).
+    public var enabled: Bool
 
     enum CodingKeys: String, CodingKey {
         case id, workspace, name, rule, missed
@@ -36,6 +42,9 @@ public struct StoredSchedule: Sendable, Equatable, Codable {
         case nextFireAt = "next_fire_at"
         case lastFireAt = "last_fire_at"
         case createdAt = "created_at"
+        case maxFires = "max_fires"
+        case fireCount = "fire_count"
+        case enabled
     }
 
     public init(
@@ -53,7 +62,10 @@ public struct StoredSchedule: Sendable, Equatable, Codable {
         jobMaxAttempts: Int,
         nextFireAt: Date?,
         lastFireAt: Date?,
-        createdAt: Date
+        createdAt: Date,
+        maxFires: Int? = nil,
+        fireCount: Int = 0,
+        enabled: Bool = true
     ) {
         self.id = id
         self.workspace = workspace
@@ -70,6 +82,9 @@ public struct StoredSchedule: Sendable, Equatable, Codable {
         self.nextFireAt = nextFireAt
         self.lastFireAt = lastFireAt
         self.createdAt = createdAt
+        self.maxFires = maxFires
+        self.fireCount = fireCount
+        self.enabled = enabled
     }
 }
 
@@ -161,13 +176,13 @@ public struct ScheduleStore: Sendable {
     /// The columns ``decode(_:)`` reads, in order.
     static let columns = """
         id, workspace_id, name, rule, tz, active_from, active_until, missed, job_kind, job_queue, job_payload::text,
-        job_max_attempts, next_fire_at, last_fire_at, created_at
+        job_max_attempts, next_fire_at, last_fire_at, created_at, max_fires, fire_count, enabled
         """
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [StoredSchedule] {
         var schedules: [StoredSchedule] = []
         for try await row in rows.decode(
-            (UUID, UUID?, String, String, String, Date?, Date?, String, String, String, String, Int, Date?, Date?, Date).self
+            (UUID, UUID?, String, String, String, Date?, Date?, String, String, String, String, Int, Date?, Date?, Date, Int?, Int, Bool).self
         ) {
             schedules.append(
                 StoredSchedule(
@@ -185,7 +200,10 @@ public struct ScheduleStore: Sendable {
                     jobMaxAttempts: row.11,
                     nextFireAt: row.12,
                     lastFireAt: row.13,
-                    createdAt: row.14
+                    createdAt: row.14,
+                    maxFires: row.15,
+                    fireCount: row.16,
+                    enabled: row.17
                 )
             )
         }
@@ -227,7 +245,15 @@ public struct ScheduleStore: Sendable {
             let due = try await Self.decode(rows)
             var enqueued = 0
             for schedule in due {
-                let decision = try plan(schedule)
+                var decision = try plan(schedule)
+                // A schedule with a number of fires stops at the last one.
+                if let maxFires = schedule.maxFires {
+                    let remaining = max(maxFires - schedule.fireCount, 0)
+                    if decision.fires.count >= remaining {
+                        decision.fires = Array(decision.fires.prefix(remaining))
+                        decision.next = nil
+                    }
+                }
                 if !decision.fires.isEmpty {
                     let keys = decision.fires.map { "schedule:\(schedule.id.uuidString.lowercased()):\(Timestamp.format($0))" }
                     // Each fire is recorded under its unique key before its job exists, so a fire is never enqueued
@@ -272,7 +298,8 @@ public struct ScheduleStore: Sendable {
                 try await connection.query(
                     """
                     UPDATE schedules SET next_fire_at = \(decision.next),
-                        last_fire_at = greatest(last_fire_at, \(decision.lastConsidered))
+                        last_fire_at = greatest(last_fire_at, \(decision.lastConsidered)),
+                        fire_count = fire_count + \(decision.fires.count)
                     WHERE id = \(schedule.id)
                     """,
                     logger: logger

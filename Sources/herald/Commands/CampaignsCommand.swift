@@ -1,16 +1,19 @@
 import ArgumentParser
+import Channels
 import Foundation
 import HeraldCore
 import Jobs
 import Scheduling
 import Storage
 
-/// `herald campaigns create|list|show`.
+/// `herald campaigns create|list|show|publish|start|pause|resume|end|archive`.
 struct CampaignsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaigns",
-        abstract: "Create and inspect campaigns.",
-        subcommands: [Create.self, List.self, Show.self]
+        abstract: "Create, inspect, publish and move campaigns through their lifecycle.",
+        subcommands: [
+            Create.self, List.self, Show.self, Publish.self, Start.self, Pause.self, Resume.self, End.self, Archive.self,
+        ]
     )
 
     struct Create: AsyncParsableCommand {
@@ -20,12 +23,17 @@ struct CampaignsCommand: AsyncParsableCommand {
                 name: Trailblazer spring sale
                 slug: trailblazer-spring        (optional)
                 primary_metric: click           (optional: \(EventKind.successNames))
-                channels: [x, instagram]
-                destination: https://example.com/shoes   (optional)
-                schedule: {cron: "0 9 * * MON-FRI", tz: Europe/Berlin}   (optional)
-                variants:
-                  - {key: A, text: "Trail season is here."}
-                  - {key: B, text: "Ready for your first ultra?"}
+                channels: [x, email]            (\(HeraldCore.Channel.names))
+                destination: https://example.com/shoes   (optional; links in posts become tracking links to it)
+                schedule: {cron: "0 9 * * MON-FRI", tz: Europe/Berlin, until: 2026-12-31T18:00:00+01:00, count: 10}
+                                                (optional; until and count optional)
+                status: draft                   (optional: draft waits for `campaigns start`; default scheduled)
+                variants:                       (at least 1; 2 or more make a test)
+                  - {key: A, text: "Trail season is here.", channels: [x]}
+                  - {key: B, text: "Ready for your first ultra?", channels: [x]}
+                  - {key: C, channels: [email], subject: "Trail season", preheader: "20% off", body: "Hello..."}
+                A variant goes to every channel of the campaign unless it names its own, and must meet each one's rules
+                as it goes out (tracking link included; SMS with the workspace's opt-out line).
                 """
         )
         @OptionGroup var options: CommonOptions
@@ -50,7 +58,11 @@ struct CampaignsCommand: AsyncParsableCommand {
             let campaign = try await options.session().run { database, workspace in
                 do {
                     return try await CampaignStore(database, workspace: workspace)
-                        .create(spec, schedule: schedule.map { CampaignSchedule.attachment($0, now: now) })
+                        .create(
+                            spec,
+                            schedule: schedule.map { CampaignSchedule.attachment($0, now: now) },
+                            trackingLinkLength: CampaignChannelCheck.linkLength(publicURL: options.configuration().publicURL)
+                        )
                 } catch let error as HeraldCore.ValidationError {
                     throw error.at(file)
                 }
@@ -77,13 +89,12 @@ struct CampaignsCommand: AsyncParsableCommand {
                 return
             }
             let width = max(4, campaigns.map(\.slug.count).max() ?? 4)
-            print("SLUG".padding(toLength: width, withPad: " ", startingAt: 0) + "  VARIANTS  IMPRESSIONS  NAME")
+            print("SLUG".padding(toLength: width, withPad: " ", startingAt: 0) + "  STATUS     VARIANTS  IMPRESSIONS  NAME")
             for campaign in campaigns {
-                print(
-                    campaign.slug.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                        + String(campaign.variants).leftPadded(8) + "  " + Terminal.grouped(campaign.impressions).leftPadded(11)
-                        + "  " + campaign.name
-                )
+                let slug = campaign.slug.padding(toLength: width, withPad: " ", startingAt: 0)
+                let status = campaign.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                let counts = String(campaign.variants).leftPadded(8) + "  " + Terminal.grouped(campaign.impressions).leftPadded(11)
+                print("\(slug)  \(status)  \(counts)  \(campaign.name)")
             }
         }
     }
@@ -105,13 +116,25 @@ struct CampaignsCommand: AsyncParsableCommand {
             }
             print("\(found.name) (\(found.slug))")
             print("id:             \(found.id)")
+            print("status:         \(found.status.rawValue)")
             print("primary metric: \(found.primaryMetric.rawValue)")
             print("channels:       \(found.channels.map(\.rawValue).joined(separator: ", "))")
             if let destination = found.destination { print("destination:    \(destination)") }
-            if let schedule = found.schedule { print("schedule:       \(schedule.cron) (\(schedule.tz))") }
-            print("variants:")
+            if let schedule = found.schedule {
+                var line = "\(schedule.cron) (\(schedule.tz))"
+                if let until = schedule.until { line += ", until \(Timestamp.format(until))" }
+                if let count = schedule.count { line += ", \(count) fire\(count == 1 ? "" : "s")" }
+                print("schedule:       \(line)")
+            }
+            print(found.variants.count == 1 ? "variant (no test: one variant is scheduled and measured):" : "variants:")
             for variant in found.variants {
-                print("  \(variant.key)  \(variant.id)  \(variant.text)")
+                let share = variant.weight.map { String(format: "  weight %.2f", $0) } ?? ""
+                print("  \(variant.key)  \(variant.id)  [\(variant.channels.map(\.rawValue).joined(separator: ", "))]\(share)")
+                if let email = variant.email {
+                    print("      subject: \(email.subject)")
+                    if !email.preheader.isEmpty { print("      preheader: \(email.preheader)") }
+                }
+                print("      \(variant.text.replacingOccurrences(of: "\n", with: "\n      "))")
             }
         }
     }

@@ -52,7 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try settings(configuration)
         let logger = Logger(label: "herald.serve")
         try await options.session().run { database, _ in
-            let services = noWorker ? [] : try worker.services(database: database, configuration: configuration, logger: logger)
+            let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
+            let services =
+                noWorker ? [] : try worker.services(database: database, configuration: configuration, logger: logger, publicURL: publicURL)
             let application = HeraldServer.buildApplication(database: database, settings: settings, services: services, logger: logger) { port in
                 // One line on standard output so scripts (and tests) learn the port when it was 0.
                 FileHandle.standardOutput.write(Data("herald: serving on http://\(settings.host):\(port)\n".utf8))

@@ -33,6 +33,9 @@ struct HeraldConfiguration: Sendable {
     /// `HERALD_WEBHOOK_*`: the secrets a worker's report jobs may sign webhooks with.
     var webhookSecrets: WebhookSecrets
 
+    /// Where clients reach Herald, for the tracking links in posts: `HERALD_PUBLIC_URL`, else `http://localhost:8080`.
+    var publicURL: String { server.publicURL ?? CampaignFire.defaultPublicURL }
+
     /// The HTTP server's settings as the environment gives them; empty variables count as unset.
     struct Server: Sendable {
         /// `HERALD_HOST`: the address to listen on.

@@ -23,6 +23,7 @@ extension UserFacingError where Self: CustomStringConvertible {
 // The errors Herald's modules throw with a message for the user; anything else is argument-parser's to report.
 extension ValidationError: UserFacingError {}
 extension NotFoundError: UserFacingError {}
+extension ConflictError: UserFacingError {}
 extension StorageError: UserFacingError {}
 extension EmbeddedPostgresError: UserFacingError {}
 

@@ -29,7 +29,10 @@ struct WorkerOptions: ParsableArguments {
     }
 
     /// The worker (and, unless `--no-scheduler`, the scheduler) as services.
-    func services(database: Database, configuration: HeraldConfiguration, logger: Logger) throws -> [any Service] {
+    ///
+    /// - Parameter publicURL: Where the service is reached, for tracking links in posts (default: `HERALD_PUBLIC_URL`,
+    ///   else `http://localhost:8080`).
+    func services(database: Database, configuration: HeraldConfiguration, logger: Logger, publicURL: String? = nil) throws -> [any Service] {
         var worker = WorkerConfiguration(id: "\(ProcessInfo.processInfo.hostName):\(getpid())")
         worker.queues = queues.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         worker.concurrency = concurrency
@@ -46,7 +49,8 @@ struct WorkerOptions: ParsableArguments {
                     reportsDirectory: URL(fileURLWithPath: reports),
                     publishPause: configuration.publishPause,
                     llm: try configuration.llm.get(),
-                    webhookSecrets: configuration.webhookSecrets
+                    webhookSecrets: configuration.webhookSecrets,
+                    publicURL: publicURL ?? configuration.publicURL
                 ),
                 clock: configuration.clock,
                 configuration: worker,

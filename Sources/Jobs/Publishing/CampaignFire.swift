@@ -1,0 +1,149 @@
+import Channels
+import Foundation
+import HeraldCore
+import Logging
+import Storage
+
+/// One fire of a campaign: per channel, the publications of the variants written for it, following the split, each
+/// rendered with its own tracking link, and their `publish` jobs. A schedule's `publish_campaign` job and
+/// `herald campaigns publish` both fire through this.
+///
+/// Idempotent per fire instant: publications are keyed `<campaign>:<fire>:<channel>` (one-post channels) or
+/// `<campaign>:<fire>:<variant>:<channel>` (audience-splitting channels), so a repeated fire adds nothing.
+public struct CampaignFire: Sendable {
+    let database: Database
+    /// Where this service is reached, for tracking links (`<publicURL>/r/<code>`).
+    let publicURL: String
+    let logger: Logger
+
+    public init(database: Database, publicURL: String, logger: Logger) {
+        self.database = database
+        self.publicURL = publicURL
+        self.logger = logger
+    }
+
+    /// Creates the fire's publications and enqueues their `publish` jobs; a campaign that does not publish (draft,
+    /// paused, ended, archived) gets none.
+    ///
+    /// - Returns: The fire's publications (existing ones when the fire happened before).
+    @discardableResult
+    public func fire(_ campaign: Campaign, at time: Date, now: Date) async throws -> [Publication] {
+        guard campaign.status.publishes else {
+            logger.info(
+                "campaign fire skipped: the campaign does not publish in its state",
+                metadata: ["herald.campaign": "\(campaign.slug)", "herald.campaign.status": "\(campaign.status.rawValue)"]
+            )
+            return []
+        }
+        let store = PublicationStore(database)
+        let campaigns = CampaignStore(database, workspace: campaign.workspaceID)
+        let optOut = try await campaigns.smsOptOut()
+        let fire = Timestamp.format(time)
+        var publications: [Publication] = []
+        for channel in campaign.channels {
+            let variants = campaign.variants(for: channel)
+            guard !variants.isEmpty else { continue }
+            if channel.splitsAudience {
+                let shares = CampaignSplit.shares(of: variants)
+                for variant in variants where (shares[variant.id] ?? 0) > 0 {
+                    let key = "\(campaign.id):\(fire):\(variant.key):\(channel.rawValue)"
+                    publications.append(
+                        try await store.create(
+                            workspace: campaign.workspaceID,
+                            campaign: campaign.id,
+                            draft(campaign, variant, channel, at: time, key: key, share: shares[variant.id], optOut: optOut)
+                        )
+                    )
+                }
+            } else {
+                let key = "\(campaign.id):\(fire):\(channel.rawValue)"
+                // A repeated fire finds its publication by key before choosing again.
+                if let existing = try? await store.find(idempotencyKey: key) {
+                    publications.append(existing)
+                    continue
+                }
+                let counts = try await store.counts(campaign: campaign.id, channel: channel)
+                guard let variant = CampaignSplit.next(among: variants, published: counts) else { continue }
+                publications.append(
+                    try await store.create(
+                        workspace: campaign.workspaceID,
+                        campaign: campaign.id,
+                        draft(campaign, variant, channel, at: time, key: key, share: nil, optOut: optOut)
+                    )
+                )
+            }
+        }
+        let requests = publications.filter { $0.status == "scheduled" }.map { publication in
+            JobRequest(
+                payload: PublishPayload(publication: publication.id),
+                runAt: time,
+                uniqueKey: "publish:\(publication.idempotencyKey)",
+                workspace: campaign.workspaceID
+            )
+        }
+        try await JobQueue(database).enqueue(requests)
+        if !publications.isEmpty { try await campaigns.markRunning(campaign.id, now: now) }
+        try await campaigns.endIfSchedulesAreOver(campaign.id, now: now)
+        return publications
+    }
+
+    /// One publication of a variant on a channel, rendered with its tracking link, for people who post it
+    /// themselves (`POST /v1/campaigns/{campaign}/publications`): no publish job is queued.
+    ///
+    /// - Throws: ``ValidationError`` on `channel` when the variant is not written for it.
+    public func publication(
+        of variant: Campaign.Variant,
+        in campaign: Campaign,
+        on channel: HeraldCore.Channel,
+        at time: Date,
+        key: String
+    ) async throws -> Publication {
+        guard variant.goes(to: channel) else {
+            throw ValidationError(
+                field: "channel",
+                reason:
+                    "variant \(variant.key) is written for \(variant.channels.map(\.rawValue).joined(separator: ", ")), not \(channel.rawValue)"
+            )
+        }
+        let optOut = try await CampaignStore(database, workspace: campaign.workspaceID).smsOptOut()
+        return try await PublicationStore(database).create(
+            workspace: campaign.workspaceID,
+            campaign: campaign.id,
+            draft(campaign, variant, channel, at: time, key: key, share: nil, optOut: optOut)
+        )
+    }
+
+    /// A new publication of `variant` on `channel`: a fresh tracking code, and the post rendered with it.
+    func draft(
+        _ campaign: Campaign,
+        _ variant: Campaign.Variant,
+        _ channel: HeraldCore.Channel,
+        at time: Date,
+        key: String,
+        share: Double?,
+        optOut: String
+    ) -> PublicationStore.Draft {
+        let code = TrackingLink.newCode()
+        let links = PostRenderer.Links(
+            click: campaign.destination == nil ? nil : TrackingLink.clickURL(base: publicURL, code: code),
+            pixel: TrackingLink.pixelURL(base: publicURL, code: code)
+        )
+        let post = PostRenderer.render(variant, for: channel, links: links, smsOptOut: optOut)
+        return PublicationStore.Draft(
+            variant: variant.id,
+            channel: channel,
+            scheduledAt: time,
+            idempotencyKey: key,
+            trackingCode: code,
+            text: post.text,
+            subject: post.subject,
+            preheader: post.preheader,
+            audienceShare: share
+        )
+    }
+}
+
+extension CampaignFire {
+    /// The public URL tracking links use when none is configured (`HERALD_PUBLIC_URL`, `serve --public-url`).
+    public static let defaultPublicURL = "http://localhost:8080"
+}

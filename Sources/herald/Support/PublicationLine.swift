@@ -1,0 +1,40 @@
+import Foundation
+import HeraldCore
+import Storage
+
+/// One publication as `herald publications list --json` prints it:
+/// `{"id", "variant", "channel", "account", "state", "text", "tracking_url", "provider_id", "provider_url", "error"}`.
+struct PublicationLine: Encodable {
+    var id: String
+    /// The variant's key.
+    var variant: String
+    var channel: String
+    /// The connected account it goes out through (none until accounts are connected).
+    var account: String?
+    var state: String
+    /// What goes out, rendered for the channel (an email's plain-text part).
+    var text: String
+    var subject: String?
+    var trackingURL: String
+    var providerID: String?
+    var providerURL: String?
+    var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, variant, channel, account, state, text, subject, error
+        case trackingURL = "tracking_url"
+        case providerID = "provider_id"
+        case providerURL = "provider_url"
+    }
+
+    init(_ publication: Publication, variantKey: String, publicURL: String) {
+        id = publication.id.uuidString.lowercased()
+        variant = variantKey
+        channel = publication.channel
+        state = publication.status
+        text = publication.text
+        subject = publication.subject
+        trackingURL = TrackingLink.clickURL(base: publicURL, code: publication.trackingCode)
+        error = publication.error
+    }
+}
