@@ -42,7 +42,11 @@ import Testing
         let html = try! #require(post.html)
         #expect(html.contains("<p>Hello &amp; welcome,</p>"))
         #expect(html.contains("<a href=\"https://h.example/r/abcdefghijkmnopq\">"))
-        #expect(html.hasSuffix("<img src=\"https://h.example/p/abcdefghijkmnopq.gif\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\"></body></html>"))
+        #expect(
+            html.hasSuffix(
+                "<img src=\"https://h.example/p/abcdefghijkmnopq.gif\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\"></body></html>"
+            )
+        )
         #expect(html.contains(">20% off</div>"))
     }
 

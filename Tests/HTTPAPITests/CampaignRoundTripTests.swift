@@ -7,8 +7,9 @@ import Logging
 import NIOHTTP1
 import PostgresNIO
 import Scheduling
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 /// The issue's end-to-end check: a two-channel campaign (X and email), two variants each, scheduled and fired three
 /// times; every tracking link that went out is followed on a live server, and each click must be attributed to its
@@ -86,11 +87,16 @@ import Testing
                 let click = TrackingLink.clickURL(base: base, code: delivery.code)
                 let links = TextScanner.links(in: delivery.body).map { String(delivery.body[$0]) }
                     .map { $0.hasSuffix("\"") ? String($0.dropLast()) : $0 }
-                #expect(!links.isEmpty && links.allSatisfy { $0.hasPrefix(click) || $0.hasPrefix(TrackingLink.pixelURL(base: base, code: delivery.code)) })
+                #expect(
+                    !links.isEmpty && links.allSatisfy { $0.hasPrefix(click) || $0.hasPrefix(TrackingLink.pixelURL(base: base, code: delivery.code)) }
+                )
                 if delivery.channel == "x" {
                     #expect(ChannelRules.standard(for: .x).check(delivery.body).isValid)
                 } else {
-                    #expect(delivery.body.contains("<img src=\"\(TrackingLink.pixelURL(base: base, code: delivery.code))\""), "the email carries its open pixel")
+                    #expect(
+                        delivery.body.contains("<img src=\"\(TrackingLink.pixelURL(base: base, code: delivery.code))\""),
+                        "the email carries its open pixel"
+                    )
                 }
                 // Follow the link as a reader would.
                 let reply = try await server.send(.GET, "/r/\(delivery.code)", headers: [("User-Agent", Self.browser)])

@@ -38,7 +38,7 @@ struct CampaignsCommandTests {
         arguments: [
             ("missing.yaml", nil, "missing.yaml: cannot read the file"),
             ("bad.yaml", "name: [unclosed", "bad.yaml: not valid JSON or YAML"),
-            ("bad.json", #"{"name": "x", "channels": ["x"], "variants": [{"text": "a"}], }"#, "bad.json:"),
+            ("bad.json", #"{"name": "x", "channels": ["x"], "variants": [{"text": "a"}]"#, "bad.json:"),
             ("none.yaml", "name: x\nchannels: [x]\nvariants: []", "none.yaml: variants: needs at least 1 variant"),
             (
                 "long.yaml", "name: x\nchannels: [x, sms]\nvariants: [{text: \"\(String(repeating: "a", count: 400))\"}]",
@@ -149,5 +149,39 @@ struct CampaignsCommandTests {
         // A campaign that exists nowhere is simply not found.
         let nowhere = try await fixture.run("campaigns", "show", "nope", "--workspace", "acme")
         #expect(nowhere.standardError == "herald: campaign \"nope\" not found\n")
+    }
+}
+
+extension CampaignsCommandTests {
+    /// A campaign with one variant is scheduled and measured, not tested: reports in every format say so.
+    @Test func aSingleVariantCampaignIsMeasuredAndReportedWithoutATest() async throws {
+        let fixture = try await CLIFixture.make()
+        let path = try fixture.write("one.yaml", "name: One post\nchannels: [linkedin]\nvariants: [\"Our trail guide is out.\"]\n")
+        #expect(try await fixture.run("campaigns", "create", path).standardOutput == "one-post\n")
+        let shown = try await fixture.run("campaigns", "show", "one-post", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])
+        let variant = try #require((object["variants"] as? [[String: Any]])?.first?["id"] as? String)
+        var csv = "id,variant_id,kind,occurred_at,value\n"
+        for index in 0..<200 {
+            csv += "\(UUID().uuidString),\(variant),impression,2026-11-20T10:\(String(format: "%02d", index % 60)):00Z,\n"
+            if index % 10 == 0 { csv += "\(UUID().uuidString),\(variant),click,2026-11-20T10:\(String(format: "%02d", index % 60)):30Z,\n" }
+        }
+        #expect(try await fixture.run("import", "events", try fixture.write("events.csv", csv)).succeeded)
+        for format in ["md", "json", "html", "csv"] {
+            let report = try await fixture.run(
+                "report",
+                "one-post",
+                "--format",
+                format,
+                "--out",
+                fixture.folder.appendingPathComponent("reports").path
+            )
+            #expect(report.succeeded, "\(format): \(report.standardError)")
+        }
+        let markdown = try String(
+            contentsOf: fixture.folder.appendingPathComponent("reports/one-post/latest/report.md"),
+            encoding: .utf8
+        )
+        #expect(markdown.contains("One variant: measured, not tested"), "\(markdown.prefix(600))")
     }
 }

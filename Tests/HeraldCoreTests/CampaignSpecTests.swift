@@ -67,12 +67,21 @@ struct CampaignSpecTests {
         ("name: x\nchannels: [x]\nvariants: []", "c.yaml: variants: needs at least 1 variant (2 or more make a test)"),
         ("name: x\nchannels: [x, email]\nvariants: [a, b]", "c.yaml: variants[0].subject: is required: the variant goes out by email"),
         ("name: x\nchannels: [x, sms]\nvariants: [{text: a, channels: [x]}]", "c.yaml: channels: no variant is written for sms"),
-        ("name: x\nchannels: [x]\nvariants: [{text: a, channels: [email]}]", "c.yaml: variants[0].channels[0]: \"email\" is not one of the campaign's channels (x)"),
+        (
+            "name: x\nchannels: [x]\nvariants: [{text: a, channels: [email]}]",
+            "c.yaml: variants[0].channels[0]: \"email\" is not one of the campaign's channels (x)"
+        ),
         ("name: x\nchannels: [x]\nvariants: [{text: a, subject: Hi}]", "c.yaml: variants[0].subject: only an email variant has a subject"),
         ("name: x\nchannels: [x]\nvariants: [{text: a, channels: [x, x]}]", "c.yaml: variants[0].channels[1]: \"x\" is listed twice"),
         ("name: x\nchannels: [x]\nstatus: running\nvariants: [a]", "c.yaml: status: \"running\" is not draft or scheduled"),
-        ("name: x\nchannels: [x]\nschedule: {cron: '@daily', count: 0}\nvariants: [a]", "c.yaml: schedule.count: is 0; a schedule fires at least once"),
-        ("name: x\nchannels: [x]\nschedule: {cron: '@daily', until: soon}\nvariants: [a]", "c.yaml: schedule.until: \"soon\" is not an ISO 8601 time"),
+        (
+            "name: x\nchannels: [x]\nschedule: {cron: '@daily', count: 0}\nvariants: [a]",
+            "c.yaml: schedule.count: is 0; a schedule fires at least once"
+        ),
+        (
+            "name: x\nchannels: [x]\nschedule: {cron: '@daily', until: soon}\nvariants: [a]",
+            "c.yaml: schedule.until: \"soon\" is not an ISO 8601 time"
+        ),
         ("channels: [x]\nvariants: [a, b]", "c.yaml: name: is required"),
         (
             "name: x\nchannels: [tiktok]\nvariants: [a, b]",

@@ -10,10 +10,20 @@ import Testing
     }
 
     @Test func anUnknownNameSaysWhichChannelsExist() {
-        #expect(throws: ValidationError(field: "channels[1]", reason: "\"fax\" is not one of x, instagram, linkedin, facebook, mastodon, bluesky, webhook, email, sms")) {
+        #expect(
+            throws: ValidationError(
+                field: "channels[1]",
+                reason: "\"fax\" is not one of x, instagram, linkedin, facebook, mastodon, bluesky, webhook, email, sms"
+            )
+        ) {
             try Channel(parsing: "fax", field: "channels[1]")
         }
-        #expect(throws: ValidationError(field: "--channel", reason: "\"\" is not one of x, instagram, linkedin, facebook, mastodon, bluesky, webhook, email, sms")) {
+        #expect(
+            throws: ValidationError(
+                field: "--channel",
+                reason: "\"\" is not one of x, instagram, linkedin, facebook, mastodon, bluesky, webhook, email, sms"
+            )
+        ) {
             try Channel(parsing: "", field: "--channel")
         }
     }

@@ -10,9 +10,11 @@ enum EmailHTML {
         }
         let paragraphs = body.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         for paragraph in paragraphs where !paragraph.isEmpty {
-            html += "<p>" + paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                anchored(String(line))
-            }.joined(separator: "<br>") + "</p>"
+            html +=
+                "<p>"
+                + paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                    anchored(String(line))
+                }.joined(separator: "<br>") + "</p>"
         }
         if let pixel {
             html += "<img src=\"\(escape(pixel))\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">"

@@ -22,6 +22,7 @@ struct CampaignRoutes {
         group.get("campaigns/{campaign}/channels", use: channels)
         group.put("campaigns/{campaign}/channels", use: setChannels)
         group.post("campaigns/{campaign}/publish", use: publish)
+        group.put("campaigns/{campaign}/split", use: setSplit)
         for action in CampaignAction.allCases {
             group.post("campaigns/{campaign}/\(action.rawValue)") { request, context in
                 try await apply(action, request: request, context: context)
@@ -43,16 +44,28 @@ struct CampaignRoutes {
         return CampaignResponse(try await store.find(found.id))
     }
 
+    /// `PUT /v1/campaigns/{campaign}/split`: the campaign with its variants' new weights.
+    @Sendable func setSplit(_ request: Request, context: APIContext) async throws -> CampaignResponse {
+        let body = try await request.decode(as: SetSplitRequest.self, context: context)
+        let found = try await campaign(context)
+        return CampaignResponse(try await store(context).setSplit(found.id, weights: body.weights))
+    }
+
     /// `POST /v1/campaigns/{campaign}/publish`: one fire now, as the schedule would; answers its publications.
     @Sendable func publish(_ request: Request, context: APIContext) async throws -> EditedResponse<PublicationsResponse> {
         let found = try await campaign(context)
         guard found.status.publishes else {
-            throw ConflictError("the campaign is \(found.status.rawValue) and publishes nothing; \(found.status == .draft ? "start" : "resume") it first")
+            throw ConflictError(
+                "the campaign is \(found.status.rawValue) and publishes nothing; \(found.status == .draft ? "start" : "resume") it first"
+            )
         }
         let base = settings.baseURL(for: request)
         let now = Date()
         let publications = try await CampaignFire(database: database, publicURL: base, logger: context.logger).fire(found, at: now, now: now)
-        return EditedResponse(status: .created, response: PublicationsResponse(publications: publications.map { PublicationResponse($0, base: base) }))
+        return EditedResponse(
+            status: .created,
+            response: PublicationsResponse(publications: publications.map { PublicationResponse($0, base: base) })
+        )
     }
 
     func store(_ context: APIContext) throws -> CampaignStore {

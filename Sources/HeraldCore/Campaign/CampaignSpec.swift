@@ -393,7 +393,10 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             do {
                 until = try Timestamp.parse(text)
             } catch {
-                throw ValidationError(field: "schedule.until", reason: "\"\(text)\" is not an ISO 8601 time with an offset (e.g. 2026-12-31T18:00:00+01:00)")
+                throw ValidationError(
+                    field: "schedule.until",
+                    reason: "\"\(text)\" is not an ISO 8601 time with an offset (e.g. 2026-12-31T18:00:00+01:00)"
+                )
             }
         default: throw ValidationError(field: "schedule.until", reason: "must be an ISO 8601 time, found \(typeName(mapping["until"]))")
         }
@@ -441,7 +444,9 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             }
             let body = try mapping["body"].map { value throws(ValidationError) in try Self.requiredString(value, field: "\(field).body") }
             // An email variant's text is its plain-text body: either may be given for the other.
-            guard let text = try mapping["text"].map({ value throws(ValidationError) in try Self.requiredString(value, field: "\(field).text") }) ?? body
+            guard
+                let text = try mapping["text"].map({ value throws(ValidationError) in try Self.requiredString(value, field: "\(field).text") })
+                    ?? body
             else { throw ValidationError(field: "\(field).text", reason: "is required") }
             var email: EmailContent?
             if subject != nil || preheader != nil || body != nil {

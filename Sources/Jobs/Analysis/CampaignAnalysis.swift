@@ -47,7 +47,8 @@ public struct CampaignAnalysis: Sendable {
             arms: totals.map { ScoreInput.Arm(id: $0.key, trials: $0.impressions, successes: $0.successes) },
             alpha: alpha
         )
-        var score = try Scorer.score(input)
+        // One variant is measured, not tested.
+        var score = input.arms.count == 1 ? Scorer.measure(input.arms[0], alpha: alpha) : try Scorer.score(input)
         let sendTime = try await Self.sendTimeModel(events, campaign: campaign)
         let featureEffects = try await Self.featureEffects(events, metric: campaign.primaryMetric)
         score.recommendations += Self.recommendations(sendTime: sendTime, featureEffects: featureEffects, channel: campaign.channels.first)
@@ -55,7 +56,7 @@ public struct CampaignAnalysis: Sendable {
         // The traffic split for the next period: from day-by-day rates weighted alike for every arm, so a
         // drift over time does not favour the arm that happened to get more traffic on good days.
         let days = Self.days(daily, variants: campaign.variants.map(\.id))
-        if days.count > 1 {
+        if days.count > 1, campaign.variants.count > 1 {
             let posteriors = PeriodWeightedPosterior.posteriors(
                 days.map { .init(trials: $0.impressions, successes: $0.successes) },
                 arms: campaign.variants.count

@@ -26,6 +26,12 @@ public struct GenerateVariantsHandler: JobHandler {
             throw PermanentJobError("\(error.at(location))")
         }
         let briefText = try Self.briefText(payload.brief, location: location)
+        let campaign = try await payload.campaign(in: context)
+        if !campaign.channels.contains(channel) {
+            throw PermanentJobError(
+                "\(location): channel: \(channel.rawValue) is not one of the campaign's channels (\(campaign.channels.map(\.rawValue).joined(separator: ", ")))"
+            )
+        }
         let brief: Brief
         let result: GenerationResult
         let seed = payload.seed ?? 0
@@ -56,7 +62,8 @@ public struct GenerateVariantsHandler: JobHandler {
                     text: variant.text,
                     featuresJSON: features,
                     generator: variant.generator,
-                    parent: variant.parent.flatMap { VariantID($0) }
+                    parent: variant.parent.flatMap { VariantID($0) },
+                    channel: channel
                 )
             )
         }

@@ -33,7 +33,12 @@ public enum CampaignSchedule {
 
 extension CampaignSchedule {
     /// Applies a lifecycle action to a campaign: its schedules start again from `now` on start and resume.
-    public static func apply(_ action: CampaignAction, to campaign: CampaignID, in store: CampaignStore, now: Date) async throws
+    public static func apply(
+        _ action: CampaignAction,
+        to campaign: CampaignID,
+        in store: CampaignStore,
+        now: Date
+    ) async throws
         -> CampaignStore.Transition
     {
         try await store.apply(action, to: campaign, now: now) { stored in

@@ -140,11 +140,15 @@ extension CampaignStore {
         for (index, variant) in resolved.enumerated() where variant.channels.isEmpty {
             throw ValidationError(
                 field: "channels",
-                reason: "variant \(variant.key) would go to no channel (it was written for \(current.variants[index].channels.map(\.rawValue).joined(separator: ", ")))"
+                reason:
+                    "variant \(variant.key) would go to no channel (it was written for \(current.variants[index].channels.map(\.rawValue).joined(separator: ", ")))"
             )
         }
         for variant in resolved where variant.goes(to: .email) && variant.email == nil {
-            throw ValidationError(field: "channels", reason: "variant \(variant.key) would go out by email but has no subject; add an email variant instead")
+            throw ValidationError(
+                field: "channels",
+                reason: "variant \(variant.key) would go out by email but has no subject; add an email variant instead"
+            )
         }
         try CampaignChannelCheck.check(
             resolved,

@@ -133,3 +133,47 @@ extension CampaignStore {
         return false
     }
 }
+
+extension CampaignStore {
+    /// Sets the campaign's split: each variant's weight among the variants of its channels (normalised per channel),
+    /// or equal shares again when `weights` is nil. Autopilot and people set it the same way.
+    ///
+    /// - Parameter weights: Variant key → weight from 0 to 1; every variant must be named, and each channel must keep a
+    ///   variant with a weight above 0.
+    /// - Throws: ``ValidationError`` naming the key or channel that is wrong.
+    public func setSplit(_ id: CampaignID, weights: [String: Double]?) async throws -> Campaign {
+        let campaign = try await find(id)
+        guard let weights else {
+            try await database.client.query(
+                "UPDATE variants SET weight = NULL WHERE campaign_id = \(id.uuid) AND workspace_id = \(workspace.uuid)",
+                logger: database.logger
+            )
+            return try await find(id)
+        }
+        let keys = Set(campaign.variants.map(\.key))
+        for (key, weight) in weights.sorted(by: { $0.key < $1.key }) {
+            guard keys.contains(key) else {
+                throw ValidationError(field: "weights.\(key)", reason: "is not a variant of the campaign (\(keys.sorted().joined(separator: ", ")))")
+            }
+            guard weight.isFinite, (0...1).contains(weight) else {
+                throw ValidationError(field: "weights.\(key)", reason: "\(weight) is not a weight from 0 to 1")
+            }
+        }
+        if let missing = campaign.variants.first(where: { weights[$0.key] == nil }) {
+            throw ValidationError(field: "weights.\(missing.key)", reason: "is missing: give every variant a weight (0 stops it)")
+        }
+        for channel in campaign.channels where !campaign.variants(for: channel).contains(where: { (weights[$0.key] ?? 0) > 0 }) {
+            throw ValidationError(field: "weights", reason: "leaves \(channel.rawValue) without a variant; give one of its variants a weight above 0")
+        }
+        let ordered = campaign.variants.map(\.key)
+        try await database.client.query(
+            """
+            UPDATE variants v SET weight = w.weight
+            FROM unnest(\(ordered)::text[], \(ordered.map { weights[$0]! })::float8[]) AS w(key, weight)
+            WHERE v.campaign_id = \(id.uuid) AND v.workspace_id = \(workspace.uuid) AND v.key = w.key
+            """,
+            logger: database.logger
+        )
+        return try await find(id)
+    }
+}

@@ -14,13 +14,27 @@ extension CampaignStore {
         public var generator: String
         /// The variant it challenges, if any.
         public var parent: VariantID?
+        /// The channel it was written for (nil: every channel of the campaign).
+        public var channel: HeraldCore.Channel?
+        /// An email variant's subject, preheader and body.
+        public var email: EmailContent?
 
-        public init(key: String, text: String, featuresJSON: String, generator: String, parent: VariantID? = nil) {
+        public init(
+            key: String,
+            text: String,
+            featuresJSON: String,
+            generator: String,
+            parent: VariantID? = nil,
+            channel: HeraldCore.Channel? = nil,
+            email: EmailContent? = nil
+        ) {
             self.key = key
             self.text = text
             self.featuresJSON = featuresJSON
             self.generator = generator
             self.parent = parent
+            self.channel = channel
+            self.email = email
         }
     }
 
@@ -44,13 +58,21 @@ extension CampaignStore {
         let features = rows.map(\.featuresJSON)
         let generators = rows.map(\.generator)
         let parents = rows.map { $0.parent?.description ?? "" }
+        let channels = rows.map { $0.channel?.rawValue ?? "" }
+        let subjects = rows.map { $0.email?.subject ?? "" }
+        let preheaders = rows.map { $0.email?.preheader ?? "" }
+        let bodies = rows.map { $0.email?.body ?? "" }
         let inserted = try await database.client.query(
             """
-            INSERT INTO variants (workspace_id, campaign_id, key, text, features, generator, parent_id, position)
+            INSERT INTO variants (workspace_id, campaign_id, key, text, features, generator, parent_id, channels, subject, preheader, body,
+                                  position)
             SELECT \(workspace.uuid), \(campaign.uuid), v.key, v.text, v.features::jsonb, v.generator, NULLIF(v.parent, '')::uuid,
+                   CASE WHEN v.channel = '' THEN NULL ELSE ARRAY[v.channel] END, NULLIF(v.subject, ''),
+                   CASE WHEN v.subject = '' THEN NULL ELSE v.preheader END, NULLIF(v.body, ''),
                    (SELECT coalesce(max(position), -1) FROM variants WHERE campaign_id = \(campaign.uuid)) + v.position::int
-            FROM unnest(\(keys)::text[], \(texts)::text[], \(features)::text[], \(generators)::text[], \(parents)::text[])
-                 WITH ORDINALITY AS v(key, text, features, generator, parent, position)
+            FROM unnest(\(keys)::text[], \(texts)::text[], \(features)::text[], \(generators)::text[], \(parents)::text[],
+                        \(channels)::text[], \(subjects)::text[], \(preheaders)::text[], \(bodies)::text[])
+                 WITH ORDINALITY AS v(key, text, features, generator, parent, channel, subject, preheader, body, position)
             ON CONFLICT (campaign_id, key) DO NOTHING
             RETURNING id
             """,

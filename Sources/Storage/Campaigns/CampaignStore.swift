@@ -48,7 +48,13 @@ public struct CampaignStore: Sendable {
     ) async throws -> Campaign {
         try spec.validate()
         let resolved = spec.variants.map { variant in
-            Campaign.Variant(id: VariantID(UUID()), key: variant.key, text: variant.text, channels: variant.channels(in: spec.channels), email: variant.email)
+            Campaign.Variant(
+                id: VariantID(UUID()),
+                key: variant.key,
+                text: variant.text,
+                channels: variant.channels(in: spec.channels),
+                email: variant.email
+            )
         }
         try CampaignChannelCheck.check(
             resolved,

@@ -97,12 +97,59 @@ extension CampaignsCommand {
             }
             if json {
                 let keys = Dictionary(uniqueKeysWithValues: found.variants.map { ($0.id, $0.key) })
-            print(try Terminal.json(publications.map { PublicationLine($0, variantKey: keys[$0.variant] ?? "?", publicURL: configuration.publicURL) }))
+                print(
+                    try Terminal.json(
+                        publications.map { PublicationLine($0, variantKey: keys[$0.variant] ?? "?", publicURL: configuration.publicURL) }
+                    )
+                )
                 return
             }
             print("\(publications.count) publication\(publications.count == 1 ? "" : "s") queued")
             for publication in publications {
-                print("  \(publication.channel)  \(publication.id)  \(TrackingLink.clickURL(base: configuration.publicURL, code: publication.trackingCode))")
+                print(
+                    "  \(publication.channel)  \(publication.id)  \(TrackingLink.clickURL(base: configuration.publicURL, code: publication.trackingCode))"
+                )
+            }
+        }
+    }
+}
+
+extension CampaignsCommand {
+    struct Split: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set how a campaign's variants share each channel: KEY=WEIGHT for every variant, or --equal.",
+            discussion: """
+                herald campaigns split spring A=0.7 B=0.3     (weights from 0 to 1, normalised per channel; 0 stops a variant)
+                herald campaigns split spring --equal         (equal shares again)
+                """
+        )
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The campaign's slug or id.") var campaign: String
+        @Argument(help: "KEY=WEIGHT for every variant.") var weights: [String] = []
+        @Flag(help: "Equal shares for every variant.") var equal = false
+
+        func run() async throws {
+            guard equal != !weights.isEmpty else {
+                throw HeraldCore.ValidationError(field: "weights", reason: "give KEY=WEIGHT for every variant, or --equal")
+            }
+            var parsed: [String: Double] = [:]
+            for (index, item) in weights.enumerated() {
+                let parts = item.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let weight = Double(parts[1]) else {
+                    throw HeraldCore.ValidationError(field: "weights[\(index)]", reason: "\"\(item)\" is not KEY=WEIGHT (e.g. A=0.7)")
+                }
+                parsed[String(parts[0])] = weight
+            }
+            let reference = campaign
+            let split = equal ? nil : parsed
+            let updated = try await options.session().run { database, workspace in
+                let store = CampaignStore(database, workspace: workspace)
+                return try await store.setSplit(try await store.find(reference).id, weights: split)
+            }
+            for channel in updated.channels {
+                let shares = CampaignSplit.shares(of: updated.variants(for: channel))
+                let line = updated.variants(for: channel).map { "\($0.key) \(String(format: "%.0f%%", (shares[$0.id] ?? 0) * 100))" }
+                print("\(channel.rawValue): \(line.joined(separator: ", "))")
             }
         }
     }

@@ -12,7 +12,7 @@ struct CampaignsCommand: AsyncParsableCommand {
         commandName: "campaigns",
         abstract: "Create, inspect, publish and move campaigns through their lifecycle.",
         subcommands: [
-            Create.self, List.self, Show.self, Publish.self, Start.self, Pause.self, Resume.self, End.self, Archive.self,
+            Create.self, List.self, Show.self, Publish.self, Split.self, Start.self, Pause.self, Resume.self, End.self, Archive.self,
         ]
     )
 
@@ -107,8 +107,9 @@ struct CampaignsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let reference = campaign
-            let found = try await options.session().run { database, workspace in
-                try await CampaignStore(database, workspace: workspace).find(reference)
+            let (found, schedules) = try await options.session().run { database, workspace in
+                let found = try await CampaignStore(database, workspace: workspace).find(reference)
+                return (found, try await ScheduleStore(database).list(workspace: workspace, campaign: found.id))
             }
             if json {
                 print(try Terminal.json(found))
@@ -125,6 +126,15 @@ struct CampaignsCommand: AsyncParsableCommand {
                 if let until = schedule.until { line += ", until \(Timestamp.format(until))" }
                 if let count = schedule.count { line += ", \(count) fire\(count == 1 ? "" : "s")" }
                 print("schedule:       \(line)")
+            }
+            for schedule in schedules {
+                let state =
+                    !schedule.enabled
+                    ? "not firing (\(found.status.rawValue))" : schedule.nextFireAt.map { "next fire \(Timestamp.format($0))" } ?? "over"
+                let fires =
+                    schedule.maxFires.map { "\(schedule.fireCount) of \($0) fires" }
+                    ?? "\(schedule.fireCount) fire\(schedule.fireCount == 1 ? "" : "s")"
+                print("                \(schedule.name): \(state); \(fires) so far")
             }
             print(found.variants.count == 1 ? "variant (no test: one variant is scheduled and measured):" : "variants:")
             for variant in found.variants {

@@ -38,7 +38,9 @@ struct PublicationsCommand: AsyncParsableCommand {
                 return
             }
             for line in lines {
-                print("\(line.id)  \(line.channel.padding(toLength: 9, withPad: " ", startingAt: 0))  \(line.variant)  \(line.state)  \(line.trackingURL)")
+                print(
+                    "\(line.id)  \(line.channel.padding(toLength: 9, withPad: " ", startingAt: 0))  \(line.variant)  \(line.state)  \(line.trackingURL)"
+                )
             }
         }
     }

@@ -7,8 +7,26 @@ struct WorkspacesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workspaces",
         abstract: "Workspace settings.",
-        subcommands: [Safety.self]
+        subcommands: [Safety.self, SMSOptOut.self]
     )
+
+    struct SMSOptOut: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sms-opt-out",
+            abstract: "Show or set the line every SMS of the workspace ends with (default \"Reply STOP to opt out\")."
+        )
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The new line; leave out to show the current one.") var line: String?
+
+        func run() async throws {
+            let line = self.line
+            let current = try await options.session().run { database, workspace in
+                if let line { try await WorkspaceStore(database).setSMSOptOut(of: workspace, to: line) }
+                return try await CampaignStore(database, workspace: workspace).smsOptOut()
+            }
+            print(current)
+        }
+    }
 
     struct Safety: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
