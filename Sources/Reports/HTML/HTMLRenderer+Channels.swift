@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 extension HTMLRenderer {
     /// The per-channel section: which data decides, warnings where channels disagree with the pooled leader, and one
