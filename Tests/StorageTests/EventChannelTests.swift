@@ -97,7 +97,7 @@ struct EventChannelTests {
     }
 
     @Test func aTrackingHitRecordsItsPublicationAndChannelInTheEventAndTheRollup() async throws {
-        try await withFixture { fixture in
+        try await withFixture { (fixture: Fixture) async throws in
             let publication = fixture.publication("B/email")
             let target = try #require(try await PublicationStore(fixture.database).tracking(code: publication.trackingCode))
             try await fixture.ingestor.record(target, kind: .click, at: Self.now, isBot: false)
@@ -109,7 +109,7 @@ struct EventChannelTests {
     }
 
     @Test func aJSONBatchNamingPublicationsStoresTheirChannelsAndRowsWithoutOneStillCount() async throws {
-        try await withFixture { fixture in
+        try await withFixture { (fixture: Fixture) async throws in
             let ax = fixture.publication("A/x").id.uuidString.lowercased()
             let be = fixture.publication("B/email").id.uuidString.lowercased()
             let batch = [
@@ -129,7 +129,7 @@ struct EventChannelTests {
     }
 
     @Test func aJSONBatchNamingAPublicationOfAnotherVariantWorkspaceOrNoneIsRejectedWhole() async throws {
-        try await withFixture { fixture in
+        try await withFixture { (fixture: Fixture) async throws in
             let other = try await WorkspaceStore(fixture.database).ensure(slug: "other")
             let foreignCampaign = try await CampaignStore(fixture.database, workspace: other).create(Self.spec)
             let foreign = try await PublicationStore(fixture.database).create(
@@ -164,7 +164,7 @@ struct EventChannelTests {
     }
 
     @Test func aCSVFileWithAPublicationColumnStoresChannelsThroughCOPYAndNamesBadRowsByLine() async throws {
-        try await withFixture { fixture in
+        try await withFixture { (fixture: Fixture) async throws in
             let ae = fixture.publication("A/email").id.uuidString.lowercased()
             let bx = fixture.publication("B/x").id.uuidString.lowercased()
             let rows = [
@@ -195,7 +195,7 @@ struct EventChannelTests {
     }
 
     @Test func builtEventsTakeTheirPublicationsChannelAndMustMatchItsVariant() async throws {
-        try await withFixture { fixture in
+        try await withFixture { (fixture: Fixture) async throws in
             let email = fixture.publication("A/email").id
             let event = EngagementEvent(id: EventID(UUID()), variantID: fixture.a, kind: .click, occurredAt: Self.now, publicationID: email)
             var wrong = event
@@ -209,7 +209,7 @@ struct EventChannelTests {
     }
 
     @Test func totalsAndDaysCanBeReadPerChannel() async throws {
-        try await withFixture { fixture in
+        try await withFixture { (fixture: Fixture) async throws in
             func events(_ variant: VariantID, _ publication: String?, _ kind: EventKind, _ count: Int, day: Int = 0) -> [EngagementEvent] {
                 (0..<count).map { _ in
                     EngagementEvent(
