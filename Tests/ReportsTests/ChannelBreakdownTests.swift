@@ -1,6 +1,7 @@
 import Analytics
 import Foundation
 import HeraldCore
+import HeraldTestKit
 import Testing
 
 @testable import Reports
@@ -40,6 +41,10 @@ struct ChannelBreakdownTests {
                     successes: keys.map { key in entry.arms.first { $0.key == key }?.successes ?? 0 }
                 )
             ]
+            if entry.arms.count == 1 {
+                let arm = entry.arms[0]
+                return ChannelBreakdown.Scored(channel: entry.channel, key: arm.key, impressions: arm.trials, successes: arm.successes, alpha: 0.05, days: days)
+            }
             let score = try Scorer.score(ScoreInput(control: entry.arms[0].key, arms: entry.arms.map { .init(id: $0.key, trials: $0.trials, successes: $0.successes) }))
             return ChannelBreakdown.Scored(channel: entry.channel, score: score, days: days)
         }
@@ -112,5 +117,13 @@ struct ChannelBreakdownTests {
         old.channels = nil
         #expect(try JSONRenderer.decode(try JSONRenderer.render(old)).channels == nil)
         #expect(!MarkdownRenderer.render(old).contains("Per channel"))
+    }
+
+    @Test func theBreakdownValidatesAgainstTheReportSchema() throws {
+        for counts in [Self.simpson, [("x", [("A", 1_000, 50), ("B", 1_000, 40)]), ("", [("B", 500, 30)])]] as [Counts] {
+            let json = try JSONRenderer.render(try Self.report(counts))
+            let errors = try JSONSchemaValidator(schema: try Data(contentsOf: SchemaTests.schema)).validate(Data(json.utf8))
+            #expect(errors.isEmpty, "\(errors.prefix(10))")
+        }
     }
 }

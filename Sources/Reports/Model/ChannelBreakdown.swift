@@ -52,16 +52,45 @@ public struct ChannelBreakdown: Sendable, Equatable, Codable {
         public var label: String { channel.isEmpty ? "without a publication" : channel }
     }
 
-    /// One channel's scoring, as the analysis computed it: the arms' ids are variant keys.
+    /// One channel's scoring, as the analysis computed it.
     public struct Scored: Sendable {
         public var channel: String
-        public var score: ScoreResult
+        /// The variants with impressions on the channel.
+        public var variants: [Variant]
         public var days: [ReportModel.Day]
 
+        /// A channel where two or more variants went out, from their scoring (arm ids are variant keys; arms
+        /// without impressions are left out).
         public init(channel: String, score: ScoreResult, days: [ReportModel.Day]) {
             self.channel = channel
-            self.score = score
             self.days = days
+            variants = score.arms.filter { $0.trials > 0 }.map { arm in
+                Variant(
+                    key: arm.id,
+                    impressions: arm.trials,
+                    successes: arm.successes,
+                    rate: arm.rate,
+                    interval: arm.posterior.ci,
+                    probabilityBest: arm.pBest
+                )
+            }
+        }
+
+        /// A channel where one variant alone went out: its Beta posterior (uniform prior), nothing to compare.
+        public init(channel: String, key: String, impressions: Int, successes: Int, alpha: Double, days: [ReportModel.Day]) {
+            self.channel = channel
+            self.days = days
+            let interval = BetaDistribution(successes: successes, trials: impressions).credibleInterval(alpha: alpha)
+            variants = [
+                Variant(
+                    key: key,
+                    impressions: impressions,
+                    successes: successes,
+                    rate: impressions > 0 ? Double(successes) / Double(impressions) : 0,
+                    interval: [interval.lowerBound, interval.upperBound],
+                    probabilityBest: 1
+                )
+            ]
         }
     }
 
@@ -79,22 +108,13 @@ public struct ChannelBreakdown: Sendable, Equatable, Codable {
     /// The breakdown of per-channel scorings against the pooled leader.
     ///
     /// - Parameters:
-    ///   - scored: Each channel's scoring (arms with no impressions on the channel are left out).
+    ///   - scored: Each channel's scoring.
     ///   - pooledLeader: The key of the pooled leader (highest P(best) over all channels), if any.
     ///   - alpha: 1 − the chance at which a channel's own leader counts as credible.
     public init(_ scored: [Scored], pooledLeader: String?, alpha: Double) {
-        let total = scored.reduce(0) { $0 + $1.score.arms.reduce(0) { $0 + $1.trials } }
+        let total = scored.reduce(0) { $0 + $1.variants.reduce(0) { $0 + $1.impressions } }
         channels = scored.map { entry in
-            let variants = entry.score.arms.filter { $0.trials > 0 }.map { arm in
-                Variant(
-                    key: arm.id,
-                    impressions: arm.trials,
-                    successes: arm.successes,
-                    rate: arm.rate,
-                    interval: arm.posterior.ci,
-                    probabilityBest: arm.pBest
-                )
-            }
+            let variants = entry.variants
             let impressions = variants.reduce(0) { $0 + $1.impressions }
             let leader = variants.count >= 2 ? variants.max { $0.probabilityBest < $1.probabilityBest }?.key : nil
             return Channel(

@@ -61,7 +61,7 @@ extension EventStore {
             FROM variant_hourly h
             WHERE h.workspace_id = \(workspace.uuid) AND h.campaign_id = \(campaign.uuid)
             GROUP BY 1, 2, 3
-            ORDER BY 1 COLLATE "C", 2, 3
+            ORDER BY h.channel COLLATE "C", 2, 3
             """,
             logger: database.logger
         )
