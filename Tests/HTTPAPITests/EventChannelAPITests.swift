@@ -45,7 +45,7 @@ import Testing
             #expect(try await server.count("SELECT sum(count)::int FROM variant_hourly WHERE channel = 'email' AND kind = 'click'") == 1)
 
             // A batch naming publications, and rows naming none: all stored, each under its channel.
-            let batch = [row(variants[0], kind: "impression", publication: ax.id), row(variants[1], kind: "impression", publication: be.id), row(variants[1])]
+            let batch = [row(variants[0], kind: "impression", publication: ax.id), row(variants[1], kind: "impression", publication: be.id), row(variants[1], kind: "impression")]
             let accepted = try await server.send(.POST, "/v1/events", token: token, json: "[" + batch.joined(separator: ",") + "]")
             #expect(accepted.status == 202, "\(accepted.text)")
             #expect(try await server.count("SELECT count(*)::int FROM events WHERE channel = ''") == 1)
