@@ -26,7 +26,14 @@ extension CampaignAnalysis {
             let days = Self.days(daily.filter { $0.channel == channel }.map(\.daily), variants: variants)
             if arms.count == 1, let only = arms.first {
                 scored.append(
-                    .init(channel: channel, key: only.key, impressions: only.impressions, successes: min(only.successes, only.impressions), alpha: alpha, days: days)
+                    .init(
+                        channel: channel,
+                        key: only.key,
+                        impressions: only.impressions,
+                        successes: min(only.successes, only.impressions),
+                        alpha: alpha,
+                        days: days
+                    )
                 )
             } else if arms.count > 1 {
                 let input = ScoreInput(
@@ -34,7 +41,10 @@ extension CampaignAnalysis {
                     arms: arms.map { ScoreInput.Arm(id: $0.key, trials: $0.impressions, successes: min($0.successes, $0.impressions)) },
                     alpha: alpha
                 )
-                scored.append(ChannelBreakdown.Scored(channel: channel, score: try Scorer.score(input), days: days))
+                // The breakdown only adds to the pooled analysis: a channel that cannot be scored is left out of it
+                // rather than failing the analysis the decision is made on.
+                guard let score = try? Scorer.score(input) else { continue }
+                scored.append(ChannelBreakdown.Scored(channel: channel, score: score, days: days))
             }
         }
         let leader = pooled.arms.contains { $0.trials > 0 } ? pooled.arms.max { $0.pBest < $1.pBest }?.id : nil

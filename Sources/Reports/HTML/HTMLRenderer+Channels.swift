@@ -27,7 +27,10 @@ extension HTMLRenderer {
                 }
                 html += "<td><span class=\"key-swatch\" style=\"background:\(Palette.color(index[variant.key] ?? 0))\"></span>"
                 html += HTMLEscaping.escape(variant.key)
-                if leads { html += channel.agreesWithPooled == false ? " <span class=\"badge\">leads here, not pooled</span>" : " <span class=\"badge\">leads</span>" }
+                if leads {
+                    let badge = channel.agreesWithPooled == false ? "leads here, not pooled" : "leads"
+                    html += " <span class=\"badge\">\(badge)</span>"
+                }
                 html += "</td><td>\(Format.grouped(variant.impressions))</td><td>\(Format.grouped(variant.successes))</td>"
                 html += "<td>\(Format.percent(variant.rate))"
                 if variant.interval.count == 2 {
