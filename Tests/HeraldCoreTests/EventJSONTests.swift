@@ -39,7 +39,7 @@ import Testing
             #expect(
                 errors.errors.map(\.description) == [
                     "line 1: id: \"not-a-uuid\" is not a UUID",
-                    "line 3: extra: is not a field of an event (fields: id, variant_id, kind, occurred_at, value)",
+                    "line 3: extra: is not a field of an event (fields: id, variant_id, kind, occurred_at, value, publication_id)",
                     "line 3: variant_id: is required",
                     "line 4: is not a JSON object",
                 ]

@@ -48,10 +48,11 @@ struct RendererTests {
     @Test func csvHasOneRowPerVariantPerDayAndDefusesFormulas() throws {
         let csv = CSVRenderer.render(try report(text: "Shop \"now\", today", key: "-B"))
         let lines = csv.split(separator: "\n")
-        #expect(lines.first == "day,variant,impressions,clicks,rate,cumulative_impressions,cumulative_clicks,cumulative_rate,text")
+        // The channel is the last column: `all` for every channel pooled (a report with a breakdown adds rows per channel).
+        #expect(lines.first == "day,variant,impressions,clicks,rate,cumulative_impressions,cumulative_clicks,cumulative_rate,text,channel")
         #expect(lines.count == 5)
-        #expect(lines[1] == "2026-03-01,A,5000,150,0.030000,5000,150,0.030000,Plain text.")
-        #expect(lines[4] == "2026-03-02,\"'-B\",5000,210,0.042000,10000,420,0.042000,\"Shop \"\"now\"\", today\"")
+        #expect(lines[1] == "2026-03-01,A,5000,150,0.030000,5000,150,0.030000,Plain text.,all")
+        #expect(lines[4] == "2026-03-02,\"'-B\",5000,210,0.042000,10000,420,0.042000,\"Shop \"\"now\"\", today\",all")
         #expect(CSVRenderer.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
     }
 
@@ -77,10 +78,10 @@ struct HostileTextTests {
             #expect(output.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"))
             #expect(!output.lowercased().contains("<script") && !output.lowercased().contains("<img"))
         case .csv:
-            // CSV has no markup: the text is one plain field, the same on every row of B.
+            // CSV has no markup: the text is one plain field, the same on every row of B (before the channel).
             let rows = output.split(separator: "\n").filter { $0.contains(",B,") }
             #expect(rows.count == 14)
-            #expect(rows.allSatisfy { $0.hasSuffix("," + ReportFixture.hostile) })
+            #expect(rows.allSatisfy { $0.hasSuffix("," + ReportFixture.hostile + ",all") })
         case .json:
             #expect(!output.contains("<script"))
             let decoded = try JSONRenderer.decode(output)

@@ -34,9 +34,19 @@ import Testing
         )
         let micros: [UInt8] = [0, 0, 0, 0, 0, 0x16, 0xE3, 0x60]  // 1,500,000
         let twoAndAHalf: [UInt8] = [0x40, 0x04, 0, 0, 0, 0, 0, 0]
-        var expected: [UInt8] = [0, 7] + field(bytes(id.uuid)) + field(bytes(workspace.uuid)) + field(bytes(campaign.uuid))
+        var expected: [UInt8] = [0, 9] + field(bytes(id.uuid)) + field(bytes(workspace.uuid)) + field(bytes(campaign.uuid))
         expected += field(bytes(variant.uuid)) + field(Array("click".utf8)) + field(micros) + field(twoAndAHalf)
+        expected += [0xFF, 0xFF, 0xFF, 0xFF] + field([])  // no publication (NULL), channel ''
         #expect(buffer.readBytes(length: buffer.readableBytes) == expected)
+
+        let publication = UUID(uuidString: "99999999-8888-4777-8666-555555555555")!
+        EventRows.appendEventRow(
+            EngagementEvent(id: id, variantID: variant, kind: .click, occurredAt: time, value: 2.5, publicationID: publication, channel: "email"),
+            workspace: workspace,
+            campaign: campaign,
+            to: &buffer
+        )
+        #expect(buffer.readBytes(length: buffer.readableBytes) == Array(expected.dropLast(8)) + field(bytes(publication)) + field(Array("email".utf8)))
 
         EventRows.appendEventRow(
             EngagementEvent(id: id, variantID: variant, kind: .impression, occurredAt: time),
@@ -44,7 +54,7 @@ import Testing
             campaign: campaign,
             to: &buffer
         )
-        #expect(buffer.getBytes(at: buffer.writerIndex - 4, length: 4) == [0xFF, 0xFF, 0xFF, 0xFF])  // a missing value is NULL
+        #expect(buffer.getBytes(at: buffer.writerIndex - 12, length: 4) == [0xFF, 0xFF, 0xFF, 0xFF])  // a missing value is NULL
         buffer.clear()
         EventRows.appendIDRow(id, workspace: workspace, to: &buffer)
         #expect(buffer.readBytes(length: buffer.readableBytes) == [0, 2] + field(bytes(id.uuid)) + field(bytes(workspace.uuid)))

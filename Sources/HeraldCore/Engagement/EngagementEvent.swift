@@ -12,13 +12,30 @@ public struct EngagementEvent: Sendable, Equatable, Hashable {
     public var occurredAt: Date
     /// An amount attached to the event (revenue of a conversion), if any.
     public var value: Double?
+    /// The publication (the variant on one channel at one time) engaged with, when known: tracking hits always
+    /// know it, batch and CSV rows name it optionally.
+    public var publicationID: UUID?
+    /// The channel of ``publicationID`` (`x`, `email`…); nil when the publication is not known. Events without a
+    /// channel still count for their variant, under the channel `""`.
+    public var channel: String?
 
-    public init(id: EventID, variantID: VariantID, kind: EventKind, occurredAt: Date, value: Double? = nil) {
+    /// An event; `publicationID` and `channel` go together (the ingestor fills the channel from the publication).
+    public init(
+        id: EventID,
+        variantID: VariantID,
+        kind: EventKind,
+        occurredAt: Date,
+        value: Double? = nil,
+        publicationID: UUID? = nil,
+        channel: String? = nil
+    ) {
         self.id = id
         self.variantID = variantID
         self.kind = kind
         self.occurredAt = occurredAt
         self.value = value
+        self.publicationID = publicationID
+        self.channel = channel
     }
 }
 
@@ -42,7 +59,9 @@ public struct EventAcceptancePolicy: Sendable {
         kind: some StringProtocol,
         occurredAt: some StringProtocol,
         value: (some StringProtocol)?,
-        isKnownVariant: (VariantID) -> Bool
+        publicationID: (some StringProtocol)? = String?.none,
+        isKnownVariant: (VariantID) -> Bool,
+        publications: EventPublications = .none
     ) throws(ValidationError) -> EngagementEvent {
         guard let eventID = EventID(id) else {
             throw ValidationError(field: "id", reason: "\"\(id)\" is not a UUID")
@@ -74,6 +93,18 @@ public struct EventAcceptancePolicy: Sendable {
             }
             amount = number
         }
-        return EngagementEvent(id: eventID, variantID: variant, kind: parsedKind, occurredAt: time, value: amount)
+        var publication: (id: UUID, channel: String)?
+        if let publicationID, !publicationID.isEmpty {
+            publication = try publications.check(publicationID, variant: variant)
+        }
+        return EngagementEvent(
+            id: eventID,
+            variantID: variant,
+            kind: parsedKind,
+            occurredAt: time,
+            value: amount,
+            publicationID: publication?.id,
+            channel: publication?.channel
+        )
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 
-/// Reads engagement events from CSV with a header row: `id,variant_id,kind,occurred_at,value`
-/// (any column order; `value` may be absent or empty).
+/// Reads engagement events from CSV with a header row: `id,variant_id,kind,occurred_at,value,publication_id`
+/// (any column order; `value` and `publication_id` may be absent or empty).
 public enum EventCSV {
     /// The columns an events file must have.
     public static let requiredColumns = ["id", "variant_id", "kind", "occurred_at"]
     /// The columns an events file may have.
-    public static let allColumns = requiredColumns + ["value"]
+    public static let allColumns = requiredColumns + ["value", "publication_id"]
 
     /// Parses and validates every row; refuses the whole file if any row is bad.
     ///
@@ -15,6 +15,7 @@ public enum EventCSV {
     ///   - source: The file's name, used in errors (`events.csv:17: kind: ...`).
     ///   - policy: Time bounds for `occurred_at`.
     ///   - isKnownVariant: Whether a variant id exists in the workspace.
+    ///   - publications: The publications rows may name (`publication_id`), each only for its own variant.
     ///   - maximumErrors: How many bad rows to describe before only counting them.
     ///   - progress: Called now and then with the fraction of the file read.
     /// - Throws: ``ValidationErrors`` listing bad rows by line number, or naming a header problem.
@@ -23,10 +24,18 @@ public enum EventCSV {
         source: String,
         policy: EventAcceptancePolicy,
         isKnownVariant: @escaping (VariantID) -> Bool,
+        publications: EventPublications = .none,
         maximumErrors: Int = 20,
         progress: (Double) -> Void = { _ in }
     ) throws(ValidationErrors) -> [EngagementEvent] {
-        var reader = try Reader(bytes: bytes, source: source, policy: policy, isKnownVariant: isKnownVariant, maximumErrors: maximumErrors)
+        var reader = try Reader(
+            bytes: bytes,
+            source: source,
+            policy: policy,
+            isKnownVariant: isKnownVariant,
+            publications: publications,
+            maximumErrors: maximumErrors
+        )
         var events: [EngagementEvent] = []
         events.reserveCapacity(bytes.count / 100)
         while let chunk = try reader.next(upTo: 65_536) {
@@ -48,6 +57,7 @@ public enum EventCSV {
         private let source: String
         private let policy: EventAcceptancePolicy
         private let isKnownVariant: (VariantID) -> Bool
+        private let publications: EventPublications
         private let maximumErrors: Int
         private var errors: [ValidationError] = []
         private var errorCount = 0
@@ -61,6 +71,7 @@ public enum EventCSV {
             source: String,
             policy: EventAcceptancePolicy,
             isKnownVariant: @escaping (VariantID) -> Bool,
+            publications: EventPublications = .none,
             maximumErrors: Int = 20
         ) throws(ValidationErrors) {
             var reader = CSVReader(bytes: bytes)
@@ -89,8 +100,12 @@ public enum EventCSV {
             self.source = source
             self.policy = policy
             self.isKnownVariant = isKnownVariant
+            self.publications = publications
             self.maximumErrors = maximumErrors
         }
+
+        /// Whether the file has a `publication_id` column (then the publications it may name must be looked up).
+        public var namesPublications: Bool { columns.publication != nil }
 
         /// The fraction of the file read so far.
         public var progress: Double { reader.progress }
@@ -141,7 +156,9 @@ public enum EventCSV {
                     kind: record.fields[columns.kind],
                     occurredAt: record.fields[columns.occurredAt],
                     value: columns.value.map { record.fields[$0] },
-                    isKnownVariant: isKnownVariant
+                    publicationID: columns.publication.map { record.fields[$0] },
+                    isKnownVariant: isKnownVariant,
+                    publications: publications
                 )
             } catch {
                 note(error.at("\(source):\(record.line)"))
@@ -161,6 +178,7 @@ public enum EventCSV {
         var kind: Int
         var occurredAt: Int
         var value: Int?
+        var publication: Int?
     }
 
     private static func columnIndexes(_ header: CSVReader.Record, source: String) throws(ValidationErrors) -> Columns {
@@ -195,7 +213,8 @@ public enum EventCSV {
             variantID: names.firstIndex(of: "variant_id")!,
             kind: names.firstIndex(of: "kind")!,
             occurredAt: names.firstIndex(of: "occurred_at")!,
-            value: names.firstIndex(of: "value")
+            value: names.firstIndex(of: "value"),
+            publication: names.firstIndex(of: "publication_id")
         )
     }
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// Reads engagement events posted as JSON: an array of objects, or NDJSON (one object per line).
 ///
-/// Each object is `{"id": uuid, "variant_id": uuid, "kind": "...", "occurred_at": ISO 8601, "value"?: number}`.
+/// Each object is `{"id": uuid, "variant_id": uuid, "kind": "...", "occurred_at": ISO 8601, "value"?: number,
+/// "publication_id"?: uuid}`.
 /// Reading is two steps so the caller can look up only the variants a batch names:
 /// ``rows(from:maximumRows:)`` checks the shape of every row, then ``events(_:policy:isKnownVariant:maximumErrors:)``
 /// checks the values. Either step reports every bad row (`row 3: kind: ...`), and a batch with any
@@ -17,6 +18,8 @@ public enum EventJSON {
         public var kind: String?
         public var occurredAt: String?
         public var value: Double?
+        /// The publication the event belongs to, when the sender names one.
+        public var publicationID: String?
         /// What is wrong with the row's shape (wrong types, unknown or missing fields).
         public var problems: [ValidationError]
     }
@@ -34,7 +37,7 @@ public enum EventJSON {
     }
 
     /// The fields an event may have.
-    public static let fields = ["id", "variant_id", "kind", "occurred_at", "value"]
+    public static let fields = ["id", "variant_id", "kind", "occurred_at", "value", "publication_id"]
 
     /// Splits a body into rows and checks each row's shape.
     ///
@@ -97,13 +100,20 @@ public enum EventJSON {
         Set(rows.compactMap { $0.variantID.flatMap { VariantID($0) } })
     }
 
+    /// The publication ids the rows name (those that are UUIDs), for one lookup.
+    public static func publicationIDs(in rows: [Row]) -> Set<UUID> {
+        Set(rows.compactMap { $0.publicationID.flatMap { UUIDText.parse($0) } })
+    }
+
     /// Checks every row's values and builds the events; refuses the whole batch when any row is bad.
     ///
+    /// - Parameter publications: The publications rows may name (`publication_id`), each only for its own variant.
     /// - Throws: ``ValidationErrors`` with the first `maximumErrors` problems and the total count.
     public static func events(
         _ rows: [Row],
         policy: EventAcceptancePolicy,
         isKnownVariant: (VariantID) -> Bool,
+        publications: EventPublications = .none,
         maximumErrors: Int = 100
     ) throws(ValidationErrors) -> [EngagementEvent] {
         var events: [EngagementEvent] = []
@@ -124,7 +134,9 @@ public enum EventJSON {
                         kind: row.kind ?? "",
                         occurredAt: row.occurredAt ?? "",
                         value: row.value.map { "\($0)" },
-                        isKnownVariant: isKnownVariant
+                        publicationID: row.publicationID,
+                        isKnownVariant: isKnownVariant,
+                        publications: publications
                     )
                 )
             } catch {
@@ -185,6 +197,13 @@ private struct LenientRow: Decodable {
                 } else {
                     problems.append(("value", "must be a finite number or null"))
                 }
+            case "publication_id":
+                if (try? container.decodeNil(forKey: key)) == true { continue }
+                if let text = try? container.decode(String.self, forKey: key) {
+                    fields[name] = text
+                } else {
+                    problems.append((name, "must be a string (a publication's id) or null"))
+                }
             case "id", "variant_id", "kind", "occurred_at":
                 if let text = try? container.decode(String.self, forKey: key) {
                     fields[name] = text
@@ -208,6 +227,7 @@ private struct LenientRow: Decodable {
             kind: fields["kind"],
             occurredAt: fields["occurred_at"],
             value: value,
+            publicationID: fields["publication_id"],
             problems: problems.map { ValidationError(location: location, field: $0.field, reason: $0.reason) }
         )
     }

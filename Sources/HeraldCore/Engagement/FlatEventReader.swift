@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads the common shape of an events body fast: a JSON array (or NDJSON lines) of flat objects whose
-/// values are plain strings (no escapes), numbers or null, with exactly the fields of an event.
+/// values are plain strings (no escapes), numbers or null, with exactly the fields of an event (`value` and
+/// `publication_id` optional).
 ///
 /// It gives up (returns nil) at the first thing outside that shape, and the caller reads the body with
 /// `JSONDecoder` instead, which names every problem. So a body read here yields exactly the rows the
@@ -136,7 +137,7 @@ enum FlatEventReader {
             return true
         }
 
-        /// One event object with exactly the required fields (and `value`), each once, else nil.
+        /// One event object with exactly the required fields (and `value`, `publication_id`), each once, else nil.
         mutating func object() -> EventJSON.Row? {
             skipWhitespace()
             guard take() == UInt8(ascii: "{") else { return nil }
@@ -160,9 +161,16 @@ enum FlatEventReader {
                         guard let number = number() else { return nil }
                         row.value = number
                     }
+                case "publication_id":
+                    if !null() {
+                        guard let text = string() else { return nil }
+                        row.publicationID = text
+                    }
                 default: return nil
                 }
-                if key != "value", (key == "id" ? row.id : key == "variant_id" ? row.variantID : key == "kind" ? row.kind : row.occurredAt) == nil {
+                if key != "value", key != "publication_id",
+                    (key == "id" ? row.id : key == "variant_id" ? row.variantID : key == "kind" ? row.kind : row.occurredAt) == nil
+                {
                     return nil
                 }
                 skipWhitespace()

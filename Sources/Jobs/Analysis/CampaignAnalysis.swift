@@ -30,11 +30,14 @@ public struct CampaignAnalysis: Sendable {
         var score: ScoreResult
         var sendTime: [SendTimeModel.Slot]
         var featureEffects: [FeatureEffects.Effect]
+        /// The results per channel (a ``ChannelBreakdown`` in the report's JSON shape).
+        var channels: JSONValue?
 
         enum CodingKeys: String, CodingKey {
             case score
             case sendTime = "best_send_times"
             case featureEffects = "feature_effects"
+            case channels
         }
     }
 
@@ -69,7 +72,7 @@ public struct CampaignAnalysis: Sendable {
             )
             score.apply(allocation, ids: campaign.variants.map(\.key))
         }
-        let report = ReportModel(
+        var report = ReportModel(
             campaign: campaign,
             score: score,
             alpha: alpha,
@@ -79,7 +82,13 @@ public struct CampaignAnalysis: Sendable {
             generatedAt: now,
             notes: notes
         )
-        let record = Record(score: score, sendTime: sendTime?.best(3) ?? [], featureEffects: featureEffects?.effects ?? [])
+        report.channels = try await Self.channelBreakdown(events, campaign: campaign, pooled: score, alpha: alpha)
+        let record = Record(
+            score: score,
+            sendTime: sendTime?.best(3) ?? [],
+            featureEffects: featureEffects?.effects ?? [],
+            channels: try report.channels?.json()
+        )
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         // The report model is stored beside the scoring, so pages can be rendered from the latest analysis without recomputing.
         try await AnalysisStore(database, workspace: workspace).insert(

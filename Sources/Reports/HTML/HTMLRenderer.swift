@@ -20,6 +20,7 @@ public enum HTMLRenderer {
         html += verdict(report)
         html += recommendations(report)
         html += variantTable(report)
+        html += channels(report)
         html += "<section class=\"charts-section\"><h2>Charts</h2><div class=\"charts\">"
         html += ChartRenderer.cumulativeRate(report)
         html += ChartRenderer.probabilityBest(report)

@@ -53,6 +53,7 @@ public enum MarkdownRenderer {
             )
         }
         lines.append("")
+        lines += channels(report)
         if !report.days.isEmpty {
             lines.append("## Per day (UTC)")
             lines.append("")

@@ -64,6 +64,9 @@ public struct ReportModel: Sendable, Equatable, Codable {
     public var notes: [String]
     /// The data behind every chart.
     public var charts: Charts
+    /// The results per channel beside the pooled ones, and which data decides; nil for reports made before
+    /// events recorded their channel.
+    public var channels: ChannelBreakdown?
 
     /// Builds the model from a campaign and its analysis.
     ///

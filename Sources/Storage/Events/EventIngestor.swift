@@ -35,8 +35,12 @@ public struct EventIngestor: Sendable {
 
     /// Stores a JSON array or NDJSON of events, all or none, answering once committed.
     ///
+    /// A row may name its publication (`publication_id`): it must be a publication of this workspace and of the row's
+    /// variant, and the event then records the publication's channel.
+    ///
     /// - Throws: ``UnreadableBody``; `EventJSON.TooManyRows` past `maximumRows`; ``RejectedBatch`` naming
-    ///   every bad row (a malformed field, a time out of bounds, a variant not of this workspace).
+    ///   every bad row (a malformed field, a time out of bounds, a variant not of this workspace, a publication
+    ///   not of this workspace or of another variant).
     public func ingest(json bytes: [UInt8], maximumRows: Int, now: Date) async throws -> IngestResult {
         let rows: [EventJSON.Row]
         do {
@@ -44,10 +48,18 @@ public struct EventIngestor: Sendable {
         } catch let errors as ValidationErrors {
             throw UnreadableBody(reason: errors.errors.first?.reason ?? "is not readable")
         }
-        let campaigns = try await store.campaigns(among: EventJSON.variantIDs(in: rows))
+        let variants = EventJSON.variantIDs(in: rows)
+        let campaigns = try await store.campaigns(among: variants)
+        let publicationIDs = EventJSON.publicationIDs(in: rows)
+        let publications = publicationIDs.isEmpty ? .none : try await store.publications(among: publicationIDs, variants: variants)
         let events: [EngagementEvent]
         do {
-            events = try EventJSON.events(rows, policy: EventAcceptancePolicy(now: now), isKnownVariant: { campaigns[$0] != nil })
+            events = try EventJSON.events(
+                rows,
+                policy: EventAcceptancePolicy(now: now),
+                isKnownVariant: { campaigns[$0] != nil },
+                publications: publications
+            )
         } catch {
             throw RejectedBatch(errors: error, rows: rows.count)
         }
@@ -74,11 +86,16 @@ public struct EventIngestor: Sendable {
         // The file's variants are known only as it is read, and the reader checks each row as it reads it:
         // so the lookup takes every variant of the workspace, once.
         let campaigns = try await store.campaigns(among: nil)
+        let policy = EventAcceptancePolicy(now: now)
+        // Publications are looked up (all of the workspace's, once) only for a file with a publication_id column.
+        let namesPublications = try EventCSV.Reader(bytes: bytes, source: source, policy: policy, isKnownVariant: { _ in false }).namesPublications
+        let publications = namesPublications ? try await store.publications(among: nil, variants: nil) : .none
         var reader = try EventCSV.Reader(
             bytes: bytes,
             source: source,
-            policy: EventAcceptancePolicy(now: now),
-            isKnownVariant: { campaigns[$0] != nil }
+            policy: policy,
+            isKnownVariant: { campaigns[$0] != nil },
+            publications: publications
         )
         return try await store.store(
             chunks: {
@@ -93,21 +110,41 @@ public struct EventIngestor: Sendable {
 
     /// Stores events built by Herald itself (simulated audiences, metrics pulled back from platforms), all or none.
     ///
-    /// - Throws: ``ValidationError`` on `variant_id` for a variant that is not (or no longer) this workspace's.
+    /// An event that names a publication takes its channel from it.
+    ///
+    /// - Throws: ``ValidationError`` on `variant_id` for a variant that is not (or no longer) this workspace's, on
+    ///   `publication_id` for a publication not of this workspace or not of the event's variant.
     public func ingest(_ events: [EngagementEvent]) async throws -> IngestResult {
         let variants = Set(events.map(\.variantID))
         let campaigns = try await store.campaigns(among: variants)
         if let missing = variants.first(where: { campaigns[$0] == nil }) {
             throw ValidationError(field: "variant_id", reason: "\(missing) is not a variant of this workspace")
         }
+        var events = events
+        let publicationIDs = Set(events.compactMap(\.publicationID))
+        if !publicationIDs.isEmpty {
+            let publications = try await store.publications(among: publicationIDs, variants: variants)
+            for index in events.indices {
+                guard let publication = events[index].publicationID else { continue }
+                events[index].channel = try publications.check(publication.uuidString, variant: events[index].variantID).channel
+            }
+        }
         return try await store.store(events, campaigns: campaigns)
     }
 
     /// Records one engagement from a tracking link or pixel, committed when this returns.
     ///
-    /// A bot's hit is stored with `is_bot` for audit and left out of the rollups that analysis reads.
+    /// The event records the link's publication and channel. A bot's hit is stored with `is_bot` for audit and left
+    /// out of the rollups that analysis reads.
     public func record(_ target: TrackingTarget, kind: EventKind, at time: Date, isBot: Bool) async throws {
-        let event = EngagementEvent(id: EventID(UUID()), variantID: target.variant, kind: kind, occurredAt: time)
+        let event = EngagementEvent(
+            id: EventID(UUID()),
+            variantID: target.variant,
+            kind: kind,
+            occurredAt: time,
+            publicationID: target.publication,
+            channel: target.channel
+        )
         _ = try await store.store([event], campaigns: [target.variant: target.campaign], isBot: isBot)
     }
 }

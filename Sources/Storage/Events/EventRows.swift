@@ -53,7 +53,7 @@ enum EventRows {
     }
 
     /// The columns of a COPY into `events`, in ``appendEventRow(_:workspace:campaign:to:)``'s order.
-    static let eventColumns = ["id", "workspace_id", "campaign_id", "variant_id", "kind", "occurred_at", "value"]
+    static let eventColumns = ["id", "workspace_id", "campaign_id", "variant_id", "kind", "occurred_at", "value", "publication_id", "channel"]
 
     /// `COPY table (columns) FROM STDIN WITH (FORMAT binary)`, streaming what `write` sends.
     ///
@@ -100,6 +100,10 @@ enum EventRows {
         var times: [Int64] = []
         /// NaN where an event has no value (accepted values are finite).
         var values: [Double] = []
+        /// The publication's id as text, `""` where an event names none (`nullif(…, '')::uuid` in SQL).
+        var publications: [String] = []
+        /// The publication's channel, `""` where an event names none.
+        var channels: [String] = []
 
         init(_ events: [EngagementEvent], campaigns: [VariantID: CampaignID]) {
             ids.reserveCapacity(events.count)
@@ -108,6 +112,8 @@ enum EventRows {
             kinds.reserveCapacity(events.count)
             times.reserveCapacity(events.count)
             values.reserveCapacity(events.count)
+            publications.reserveCapacity(events.count)
+            channels.reserveCapacity(events.count)
             for event in events {
                 ids.append(event.id.uuid)
                 self.campaigns.append(campaigns[event.variantID]!.uuid)
@@ -115,6 +121,8 @@ enum EventRows {
                 kinds.append(event.kind.rawValue)
                 times.append(EventRows.microseconds(since2000: event.occurredAt))
                 values.append(event.value ?? .nan)
+                publications.append(event.publicationID.map { $0.uuidString } ?? "")
+                channels.append(event.channel ?? "")
             }
         }
     }
@@ -135,11 +143,13 @@ enum EventRows {
         }
     }
 
-    /// One event as a binary COPY tuple in ``eventColumns``' order.
+    /// One event as a binary COPY tuple in ``eventColumns``' order (a missing value or publication is a NULL field).
     static func appendEventRow(_ event: EngagementEvent, workspace: WorkspaceID, campaign: CampaignID, to buffer: inout ByteBuffer) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 + 4 * 20 + 4 + event.kind.rawValue.utf8.count + 2 * 12) { out in
+        let channel = event.channel ?? ""
+        let size = 2 + 5 * 20 + 4 + event.kind.rawValue.utf8.count + 2 * 12 + 4 + channel.utf8.count
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
             var tuple = BinaryWriter(out)
-            tuple.int16(7)
+            tuple.int16(9)
             tuple.uuidField(event.id.uuid)
             tuple.uuidField(workspace.uuid)
             tuple.uuidField(campaign.uuid)
@@ -147,6 +157,8 @@ enum EventRows {
             tuple.textField(event.kind.rawValue)
             tuple.timestampField(event.occurredAt)
             if let value = event.value { tuple.float8Field(value) } else { tuple.int32(-1) }
+            if let publication = event.publicationID { tuple.uuidField(publication) } else { tuple.int32(-1) }
+            tuple.textField(channel)
             return tuple.count
         }
     }
@@ -235,17 +247,22 @@ enum EventRows {
         progress(1)
     }
 
-    /// A batch's totals per variant, UTC hour and kind: what it adds to `variant_hourly`.
+    /// A batch's totals per variant, UTC hour, kind and channel: what it adds to `variant_hourly`.
     struct HourlyRollup {
         struct Key: Hashable, Comparable {
             var variant: UUID
             var hour: Int64
             var kind: String
+            /// The publication's channel, `""` for events without one.
+            var channel: String
 
+            /// (variant, hour, kind, channel), as PostgreSQL orders the rollup's primary key (channels are ASCII
+            /// names, so byte order and collation agree on them).
             static func < (lhs: Key, rhs: Key) -> Bool {
                 if lhs.variant != rhs.variant { return EventRows.precedes(lhs.variant, rhs.variant) }
                 if lhs.hour != rhs.hour { return lhs.hour < rhs.hour }
-                return lhs.kind < rhs.kind
+                if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+                return lhs.channel < rhs.channel
             }
         }
 
@@ -265,7 +282,7 @@ enum EventRows {
         mutating func add(_ events: [EngagementEvent]) {
             for event in events {
                 let hour = Int64((event.occurredAt.timeIntervalSince1970 / 3_600).rounded(.down)) * 3_600
-                let key = Key(variant: event.variantID.uuid, hour: hour, kind: event.kind.rawValue)
+                let key = Key(variant: event.variantID.uuid, hour: hour, kind: event.kind.rawValue, channel: event.channel ?? "")
                 let value = event.value ?? 0
                 totals[key, default: Totals()].count += 1
                 totals[key]!.sum += value
@@ -273,23 +290,24 @@ enum EventRows {
             }
         }
 
-        /// Adds the totals in one upsert, rows in (variant, hour, kind) order so concurrent batches lock them alike.
+        /// Adds the totals in one upsert, rows in (variant, hour, kind, channel) order so concurrent batches lock them alike.
         func add(to connection: PostgresConnection, workspace: WorkspaceID, campaigns: [VariantID: CampaignID], logger: Logger) async throws {
             let keys = totals.keys.sorted()
             let variants = keys.map(\.variant)
             let campaignIDs = keys.map { campaigns[VariantID($0.variant)]!.uuid }
             let hours = keys.map { Double($0.hour) }
             let kinds = keys.map(\.kind)
+            let channels = keys.map(\.channel)
             let counts = keys.map { totals[$0]!.count }
             let sums = keys.map { totals[$0]!.sum }
             let squares = keys.map { totals[$0]!.sumOfSquares }
             try await connection.execute(
                 """
                 \(unescaped: EventStatements.rollupInsert)
-                SELECT \(workspace.uuid), r.campaign, r.variant, to_timestamp(r.hour), r.kind, r.count, r.total, r.squares
-                FROM unnest(\(campaignIDs)::uuid[], \(variants)::uuid[], \(hours)::float8[], \(kinds)::text[], \(counts)::int8[],
-                            \(sums)::float8[], \(squares)::float8[]) WITH ORDINALITY
-                     AS r(campaign, variant, hour, kind, count, total, squares, position)
+                SELECT \(workspace.uuid), r.campaign, r.variant, to_timestamp(r.hour), r.kind, r.channel, r.count, r.total, r.squares
+                FROM unnest(\(campaignIDs)::uuid[], \(variants)::uuid[], \(hours)::float8[], \(kinds)::text[], \(channels)::text[],
+                            \(counts)::int8[], \(sums)::float8[], \(squares)::float8[]) WITH ORDINALITY
+                     AS r(campaign, variant, hour, kind, channel, count, total, squares, position)
                 ORDER BY r.position
                 \(unescaped: EventStatements.rollupConflict)
                 """,

@@ -9,10 +9,10 @@ import PostgresNIO
 /// Only constants are composed into statement text here; every value is a bound parameter.
 enum EventStatements {
     /// The columns of `events` that every ingest path writes, in this order.
-    static let eventColumns = "id, workspace_id, campaign_id, variant_id, kind, occurred_at, value, is_bot"
+    static let eventColumns = "id, workspace_id, campaign_id, variant_id, kind, occurred_at, value, is_bot, publication_id, channel"
 
     /// The start of every rollup upsert: the columns of `variant_hourly` it fills.
-    static let rollupInsert = "INSERT INTO variant_hourly AS h (workspace_id, campaign_id, variant_id, hour, kind, count, value_sum, value_sum_sq)"
+    static let rollupInsert = "INSERT INTO variant_hourly AS h (workspace_id, campaign_id, variant_id, hour, kind, channel, count, value_sum, value_sum_sq)"
 
     /// How a rollup upsert adds to an hour that has totals already.
     static let rollupConflict = """
@@ -22,17 +22,17 @@ enum EventStatements {
             value_sum_sq = h.value_sum_sq + EXCLUDED.value_sum_sq
         """
 
-    /// Adds the events of `relation` (with ``eventColumns``) to their hourly totals, bots left out; rows in
-    /// (variant, hour, kind) order so that concurrent batches lock them alike.
+    /// Adds the events of `relation` (with ``eventColumns``) to their hourly totals per channel, bots left out; rows
+    /// in (variant, hour, kind, channel) order so that concurrent batches lock them alike.
     static func rollup(of relation: String) -> String {
         """
         \(rollupInsert)
         SELECT workspace_id, campaign_id, variant_id, date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-               kind, count(*), coalesce(sum(value), 0), coalesce(sum(value * value), 0)
+               kind, channel, count(*), coalesce(sum(value), 0), coalesce(sum(value * value), 0)
         FROM \(relation)
         WHERE NOT is_bot
-        GROUP BY 1, 2, 3, 4, 5
-        ORDER BY 3, 4, 5
+        GROUP BY 1, 2, 3, 4, 5, 6
+        ORDER BY 3, 4, 5, 6
         \(rollupConflict)
         """
     }
@@ -46,9 +46,11 @@ enum EventStatements {
         WITH incoming AS MATERIALIZED (
             SELECT r.id, \(workspace.uuid)::uuid AS workspace_id, r.campaign AS campaign_id, r.variant AS variant_id, r.kind,
                    timestamptz '2000-01-01 00:00:00+00' + r.micros * interval '1 microsecond' AS occurred_at,
-                   nullif(r.value, 'NaN'::float8) AS value, \(isBot)::boolean AS is_bot
+                   nullif(r.value, 'NaN'::float8) AS value, \(isBot)::boolean AS is_bot,
+                   nullif(r.publication, '')::uuid AS publication_id, r.channel
             FROM unnest(\(columns.ids)::uuid[], \(columns.campaigns)::uuid[], \(columns.variants)::uuid[], \(columns.kinds)::text[],
-                        \(columns.times)::int8[], \(columns.values)::float8[]) AS r(id, campaign, variant, kind, micros, value)
+                        \(columns.times)::int8[], \(columns.values)::float8[], \(columns.publications)::text[], \(columns.channels)::text[])
+                 AS r(id, campaign, variant, kind, micros, value, publication, channel)
         )\(unescaped: rest)
         """
     }

@@ -3,8 +3,11 @@ import HeraldCore
 import PostgresNIO
 
 extension EventStore {
-    /// Impressions and successes per hour of week (0 = Monday 00:00) for campaigns whose first channel is `channel`,
-    /// each campaign's hours read in its schedule's time zone (UTC when it has none).
+    /// Impressions and successes per hour of week (0 = Monday 00:00) on `channel`, each campaign's hours read in its
+    /// schedule's time zone (UTC when it has none).
+    ///
+    /// Rollups know their channel when their events named a publication (every tracking hit does); rollups of events
+    /// without one (channel `""`) count for their campaign's first channel.
     public func hourOfWeek(channel: HeraldCore.Channel, metric: EventKind) async throws -> [(hourOfWeek: Int, trials: Int, successes: Int)] {
         let rows = try await database.client.query(
             """
@@ -14,8 +17,8 @@ extension EventStore {
                    coalesce(sum(h.count) FILTER (WHERE h.kind = \(metric.rawValue)), 0)::bigint
             FROM variant_hourly h
             JOIN campaigns c ON c.id = h.campaign_id
-            JOIN channels ch ON ch.campaign_id = h.campaign_id AND ch.position = 0
-            WHERE h.workspace_id = \(workspace.uuid) AND ch.kind = \(channel.rawValue)
+            LEFT JOIN channels ch ON ch.campaign_id = h.campaign_id AND ch.position = 0
+            WHERE h.workspace_id = \(workspace.uuid) AND coalesce(nullif(h.channel, ''), ch.kind) = \(channel.rawValue)
             GROUP BY 1 ORDER BY 1
             """,
             logger: database.logger
