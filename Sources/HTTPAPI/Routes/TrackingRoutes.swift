@@ -41,9 +41,9 @@ struct TrackingRoutes {
         let now = Date()
         let userAgent = request.headers[.userAgent]
         let client = ClientAddress.of(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
-        guard
-            try await deduplicator.counts(link: target.publication.uuidString, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now)
-        else { return }
+        // A click and an open of the same publication are different hits.
+        let link = "\(kind.rawValue):\(target.publication.uuidString)"
+        guard try await deduplicator.counts(link: link, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now) else { return }
         let isBot = BotFilter.isBot(userAgent: userAgent)
         try await EventIngestor(database, workspace: target.workspace).record(target, kind: kind, at: now, isBot: isBot)
         metrics.recordTracking(kind: kind.rawValue, bot: isBot)

@@ -44,7 +44,7 @@ public struct TrackingDeduplicator: Sendable {
     /// When it counts, it is remembered (by its hash only) until the window after `time` has passed.
     ///
     /// - Parameters:
-    ///   - link: What was hit: the tracking link's publication id (or its code).
+    ///   - link: What was hit, e.g. `click:<publication id>` (a click and an open of one publication are different hits).
     ///   - workspace: The workspace the link belongs to.
     ///   - client: The client's address (never stored).
     ///   - userAgent: The request's `User-Agent` (empty when none; never stored).
