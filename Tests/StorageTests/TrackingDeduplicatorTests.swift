@@ -91,3 +91,16 @@ struct TrackingDeduplicatorTests {
         }
     }
 }
+
+extension TrackingDeduplicatorTests {
+    @Test func aForgottenHitLetsTheNextOneCount() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let deduplicator = TrackingDeduplicator(database, window: .seconds(30))
+            #expect(try await deduplicator.counts(link: "l", workspace: workspace, client: "198.51.100.7", userAgent: Self.agent, at: Self.noon))
+            try await deduplicator.forget(link: "l", workspace: workspace, client: "198.51.100.7", userAgent: Self.agent, at: Self.noon)
+            #expect(try await deduplicator.counts(link: "l", workspace: workspace, client: "198.51.100.7", userAgent: Self.agent, at: Self.noon + 1))
+            #expect(try await !deduplicator.counts(link: "l", workspace: workspace, client: "198.51.100.7", userAgent: Self.agent, at: Self.noon + 2))
+        }
+    }
+}

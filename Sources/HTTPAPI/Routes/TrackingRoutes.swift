@@ -45,7 +45,13 @@ struct TrackingRoutes {
         let link = "\(kind.rawValue):\(target.publication.uuidString)"
         guard try await deduplicator.counts(link: link, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now) else { return }
         let isBot = BotFilter.isBot(userAgent: userAgent)
-        try await EventIngestor(database, workspace: target.workspace).record(target, kind: kind, at: now, isBot: isBot)
+        do {
+            try await EventIngestor(database, workspace: target.workspace).record(target, kind: kind, at: now, isBot: isBot)
+        } catch {
+            // Not recorded after all: the client's next hit must count.
+            try? await deduplicator.forget(link: link, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now)
+            throw error
+        }
         metrics.recordTracking(kind: kind.rawValue, bot: isBot)
     }
 

@@ -50,8 +50,8 @@ public struct TrackingDeduplicator: Sendable {
     ///   - userAgent: The request's `User-Agent` (empty when none; never stored).
     ///   - time: When the hit happened.
     public func counts(link: String, workspace: WorkspaceID, client: String, userAgent: String, at time: Date) async throws -> Bool {
+        guard window > .zero else { return true }
         let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
-        guard seconds > 0 else { return true }
         let hash = Self.hash(link: link, client: client, userAgent: userAgent, salt: try await salt(at: time))
         try await pruneIfDue(at: time)
         let expires = time.addingTimeInterval(seconds)
@@ -66,6 +66,18 @@ public struct TrackingDeduplicator: Sendable {
         )
         for try await _ in rows.decode(Int.self) { return true }
         return false
+    }
+
+    /// Forgets a hit that counted but could not be recorded, so the client's next hit counts instead of being lost.
+    ///
+    /// - Parameters: As given to ``counts(link:workspace:client:userAgent:at:)`` for that hit.
+    public func forget(link: String, workspace: WorkspaceID, client: String, userAgent: String, at time: Date) async throws {
+        guard window > .zero else { return }
+        let hash = Self.hash(link: link, client: client, userAgent: userAgent, salt: try await salt(at: time))
+        try await database.client.query(
+            "DELETE FROM tracking_hits WHERE workspace_id = \(workspace.uuid) AND hash = \(ByteBuffer(bytes: hash))",
+            logger: database.logger
+        )
     }
 
     /// HMAC-SHA256 under the day's salt of the client's address, User-Agent and the link (separated by NUL bytes,
@@ -112,18 +124,16 @@ public struct TrackingDeduplicator: Sendable {
         try await database.client.query("DELETE FROM tracking_hits WHERE expires_at <= \(time)", logger: database.logger)
     }
 
-    /// `yyyy-MM-dd` of `time` in UTC.
-    static func day(of time: Date) -> String {
-        let parts = Calendar.utc.dateComponents([.year, .month, .day], from: time)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
-    }
-}
-
-extension Calendar {
-    /// The Gregorian calendar in UTC.
-    fileprivate static let utc: Calendar = {
+    /// The Gregorian calendar in UTC, where salt days begin and end.
+    private static let utcCalendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar
     }()
+
+    /// `yyyy-MM-dd` of `time` in UTC.
+    static func day(of time: Date) -> String {
+        let parts = utcCalendar.dateComponents([.year, .month, .day], from: time)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
 }
