@@ -55,6 +55,38 @@ struct WorkspaceCommandTests {
         #expect(!schedules.standardOutput.contains("nightly"))
     }
 
+    @Test func importingEventsOfAnotherWorkspacesVariantsSaysWhereTheyAre() async throws {
+        let fixture = try await CLIFixture.make()
+        let campaign = try await fixture.createCampaign()  // in workspace "default"
+        let stranger = UUID().uuidString.lowercased()
+        let path = try fixture.write(
+            "events.csv",
+            """
+            id,variant_id,kind,occurred_at,value
+            \(UUID()),\(campaign.a),click,2026-03-01T09:30:00Z,
+            \(UUID()),\(stranger),click,2026-03-01T09:31:00Z,
+
+            """
+        )
+        let hint = "pass --workspace default (or set HERALD_WORKSPACE=default)"
+        let runs: [([String], [String: String])] = [
+            (["import", "events", path, "--workspace", "acme"], [:]), (["import", "events", path], ["HERALD_WORKSPACE": "acme"]),
+        ]
+        for (arguments, environment) in runs {
+            let result = try await fixture.run(arguments, environment: environment)
+            #expect(result.status == 1)
+            #expect(
+                result.standardError
+                    == "herald: events.csv:2: variant_id: \(campaign.a) is not a variant of workspace \"acme\"; it is in workspace \"default\": \(hint)\n"
+                    + "herald: events.csv:3: variant_id: \(stranger) is not a variant of this workspace (see `herald campaigns show`)\n",
+                "\(result.standardError)"
+            )
+        }
+        // In its own workspace the file's only problem is the unknown variant.
+        let home = try await fixture.run("import", "events", path)
+        #expect(home.standardError == "herald: events.csv:3: variant_id: \(stranger) is not a variant of this workspace (see `herald campaigns show`)\n")
+    }
+
     @Test func heraldWorkspaceSetsTheDefaultAndTheFlagWins() async throws {
         let fixture = try await CLIFixture.make()
         let acme = ["HERALD_WORKSPACE": "acme"]
