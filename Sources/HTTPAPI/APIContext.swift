@@ -1,12 +1,15 @@
 import Foundation
 import HeraldCore
 import Hummingbird
+import NIOCore
 import Storage
 
 /// What a request carries through the middleware to its route: who it acts as, and how its body is read and its
 /// answer written.
-public struct APIContext: RequestContext {
+public struct APIContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The peer of the connection the request came on (a proxy's, behind one); nil when not on a socket.
+    public let remoteAddress: SocketAddress?
     /// Set by ``AuthMiddleware`` on `/v1` routes.
     public var principal: Principal?
     /// The largest request body accepted, in bytes; set from ``ServerSettings/maximumBodyBytes`` by ``BodyLimitMiddleware``.
@@ -14,6 +17,7 @@ public struct APIContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// Request bodies are decoded by ``APIRequestDecoder``: errors name the field, in the API's error shape.

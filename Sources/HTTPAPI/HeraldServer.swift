@@ -16,18 +16,28 @@ public struct ServerSettings: Sendable {
     /// The address clients reach this service at, for tracking links (no trailing slash);
     /// nil uses the `Host` the request came to.
     public var publicURL: String?
+    /// Repeated hits of one tracking link from one client within this window count once (zero counts every hit);
+    /// see ``TrackingDeduplicator``.
+    public var trackingDeduplicationWindow: Duration
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed; from any other peer the header is ignored
+    /// and the connection's address is the client's.
+    public var trustedProxies: Set<String>
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         maximumBatchRows: Int = 10_000,
         maximumBodyBytes: Int = 8 << 20,
-        publicURL: String? = nil
+        publicURL: String? = nil,
+        trackingDeduplicationWindow: Duration = .seconds(30),
+        trustedProxies: Set<String> = []
     ) {
         self.host = host
         self.port = port
         self.maximumBatchRows = maximumBatchRows
         self.maximumBodyBytes = maximumBodyBytes
+        self.trackingDeduplicationWindow = trackingDeduplicationWindow
+        self.trustedProxies = trustedProxies
         var url = publicURL
         while url?.hasSuffix("/") == true { url?.removeLast() }
         self.publicURL = url
@@ -42,7 +52,12 @@ public enum HeraldServer {
         router.add(middleware: ObservingMiddleware(metrics: metrics))
         router.add(middleware: BodyLimitMiddleware(maximumBytes: settings.maximumBodyBytes))
         HealthRoutes(database: database, metrics: metrics).add(to: router)
-        TrackingRoutes(database: database, metrics: metrics).add(to: router)
+        TrackingRoutes(
+            database: database,
+            metrics: metrics,
+            deduplicator: TrackingDeduplicator(database, window: settings.trackingDeduplicationWindow),
+            trustedProxies: settings.trustedProxies
+        ).add(to: router)
         let api = router.group("v1").add(middleware: AuthMiddleware(tokens: TokenStore(database)))
         api.get("workspace") { _, context in
             let principal = try context.requirePrincipal()

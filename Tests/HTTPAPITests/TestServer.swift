@@ -87,14 +87,18 @@ struct TestServer: Sendable {
     }
 
     /// Runs `body` with a real server on a free loopback port over a fresh database; stops it afterwards.
+    ///
+    /// - Parameter configure: Changes the server's settings before it starts (e.g. the tracking deduplication window).
     static func live(
         maximumBatchRows: Int = 5_000,
         maximumBodyBytes: Int = 4 << 20,
         logger: Logger = TestDatabase.logger,
+        configure: (inout ServerSettings) -> Void = { _ in },
         _ body: (TestServer) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { database in
-            let settings = Self.settings(maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
+            var settings = Self.settings(maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
+            configure(&settings)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             let application = HeraldServer.buildApplication(database: database, settings: settings, logger: logger) { port in
                 continuation.yield(port)

@@ -18,11 +18,11 @@ struct CLIFixture {
         try await run(arguments, input: input)
     }
 
-    /// Runs `herald` with `arguments` against the fixture's database, in its folder.
-    func run(_ arguments: [String], input: String? = nil) async throws -> ProcessOutput {
+    /// Runs `herald` with `arguments` against the fixture's database, in its folder, with `environment` added.
+    func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> ProcessOutput {
         try await HeraldCommand.run(
             arguments,
-            environment: ["DATABASE_URL": database.url, "HERALD_HOME": folder.appendingPathComponent("home").path],
+            environment: environment.merging(["DATABASE_URL": database.url, "HERALD_HOME": folder.appendingPathComponent("home").path]) { $1 },
             input: input,
             workingDirectory: folder
         )

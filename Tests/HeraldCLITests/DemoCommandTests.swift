@@ -21,7 +21,10 @@ struct DemoCommandTests {
         let page = try String(contentsOf: html, encoding: .utf8)
         #expect(page.contains("data-chart=\"send-time-heatmap\""))
         #expect(page.contains("Simulated audience"))
-        #expect(FileManager.default.fileExists(atPath: fixture.folder.appendingPathComponent("reports/index.html").path))
+        // The demo workspace's overview, in its own folder, links the HTML report.
+        let overview = fixture.folder.appendingPathComponent("reports/demo/index.html")
+        #expect(result.standardOutput.contains("Overview: \(overview.path)"))
+        #expect(try String(contentsOf: overview, encoding: .utf8).contains("href=\"../demo-spring-sale/latest/report.html\""))
 
         // Running it again replaces the demo campaign instead of failing or doubling data.
         let again = try await fixture.run("demo", "--days", "7", "--seed", "3", "--out", "reports")

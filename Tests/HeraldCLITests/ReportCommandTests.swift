@@ -19,13 +19,15 @@ struct ReportCommandTests {
         // The latest folder keeps every format of the latest run.
         let latest = try FileManager.default.contentsOfDirectory(atPath: fixture.folder.appendingPathComponent("out/\(slug)/latest").path)
         #expect(Set(latest) == ["report.html", "report.md", "report.csv", "report.json"])
-        let overview = try String(contentsOf: fixture.folder.appendingPathComponent("out/index.html"), encoding: .utf8)
-        #expect(overview.contains("\(slug)/latest/report.html"))
+        // The workspace's overview has a folder of its own and links the campaign's latest report from there.
+        let overview = try String(contentsOf: fixture.folder.appendingPathComponent("out/default/index.html"), encoding: .utf8)
+        #expect(overview.contains("href=\"../\(slug)/latest/report.html\""))
         #expect(overview.contains("No data"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.folder.appendingPathComponent("out/index.html").path))
 
         let rewritten = try await fixture.run("reports", "overview", "--out", "out")
         #expect(rewritten.succeeded, "\(rewritten.standardError)")
-        #expect(rewritten.standardOutput.hasSuffix("out/index.html\n"))
+        #expect(rewritten.standardOutput.hasSuffix("out/default/index.html\n"))
     }
 
     @Test func createsAReportScheduleWithAWebhook() async throws {

@@ -60,8 +60,8 @@ struct ReportJobTests {
                 let html = try String(contentsOf: folder.appendingPathComponent("\(campaign.slug)/latest/report.html"), encoding: .utf8)
                 #expect(html.contains("data-chart=\"cumulative-rate\""))
                 #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
-                let overview = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
-                #expect(overview.contains("href=\"\(campaign.slug)/latest/report.html\""))
+                let overview = try String(contentsOf: folder.appendingPathComponent("default/index.html"), encoding: .utf8)
+                #expect(overview.contains("href=\"../\(campaign.slug)/latest/report.html\""))
                 #expect(overview.contains("Weekly &lt;b&gt;digest&lt;/b&gt;"))
 
                 let request = try #require(receiver.requests.first)

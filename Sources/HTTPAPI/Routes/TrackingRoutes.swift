@@ -9,9 +9,16 @@ import Storage
 ///
 /// `HEAD` on either answers as `GET` would (status and headers, no body) without recording anything: link checkers,
 /// unfurlers and mail scanners probe links that way, and a probe is not a person's click.
+///
+/// Repeated hits of one link from one client (address and `User-Agent`) within the deduplication window are answered
+/// as usual but recorded once (``TrackingDeduplicator``); bots are de-duplicated the same way.
 struct TrackingRoutes {
     let database: Database
     let metrics: ServiceMetrics
+    /// Decides which hits count; shared by every request (it remembers the day's salt).
+    let deduplicator: TrackingDeduplicator
+    /// Peers whose `X-Forwarded-For` names the client (see ``ClientAddress``).
+    let trustedProxies: Set<String>
 
     func add(to router: Router<APIContext>) {
         router.get("r/{code}", use: click)
@@ -25,10 +32,27 @@ struct TrackingRoutes {
     /// A `to` parameter naming any other place is refused (no open redirect); unknown codes are 404s; neither records anything.
     @Sendable func click(_ request: Request, context: APIContext) async throws -> Response {
         let (target, location) = try await link(request, context: context)
-        let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
-        try await EventIngestor(database, workspace: target.workspace).record(target, kind: .click, at: Date(), isBot: isBot)
-        metrics.recordTracking(kind: "click", bot: isBot)
+        try await record(target, kind: .click, request: request, context: context)
         return Self.redirect(to: location)
+    }
+
+    /// Records a hit of `target` unless the same client's hit of the same link already counted within the window.
+    func record(_ target: TrackingTarget, kind: EventKind, request: Request, context: APIContext) async throws {
+        let now = Date()
+        let userAgent = request.headers[.userAgent]
+        let client = ClientAddress.of(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
+        // A click and an open of the same publication are different hits.
+        let link = "\(kind.rawValue):\(target.publication.uuidString)"
+        guard try await deduplicator.counts(link: link, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now) else { return }
+        let isBot = BotFilter.isBot(userAgent: userAgent)
+        do {
+            try await EventIngestor(database, workspace: target.workspace).record(target, kind: kind, at: now, isBot: isBot)
+        } catch {
+            // Not recorded after all: the client's next hit must count.
+            try? await deduplicator.forget(link: link, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now)
+            throw error
+        }
+        metrics.recordTracking(kind: kind.rawValue, bot: isBot)
     }
 
     /// `HEAD /r/{code}`: the redirect `GET` would answer, recording nothing.
@@ -82,9 +106,7 @@ struct TrackingRoutes {
     /// Records an impression and answers the pixel, never cached.
     @Sendable func pixel(_ request: Request, context: APIContext) async throws -> Response {
         let target = try await pixelTarget(context: context)
-        let isBot = BotFilter.isBot(userAgent: request.headers[.userAgent])
-        try await EventIngestor(database, workspace: target.workspace).record(target, kind: .impression, at: Date(), isBot: isBot)
-        metrics.recordTracking(kind: "impression", bot: isBot)
+        try await record(target, kind: .impression, request: request, context: context)
         return Response(status: .ok, headers: Self.pixelHeaders, body: .init(byteBuffer: ByteBuffer(bytes: Self.gif)))
     }
 

@@ -4,7 +4,7 @@ import Reports
 import Storage
 
 /// Writes a campaign's report in the asked formats under the reports folder, and the workspace
-/// overview page (`DIR/index.html`) that links every campaign's latest HTML report.
+/// overview page (`DIR/<workspace>/index.html`, one per workspace) that links every campaign's latest HTML report.
 public struct ReportPublisher: Sendable {
     /// The reports folder (`reports/` by default).
     public let directory: URL
@@ -21,17 +21,21 @@ public struct ReportPublisher: Sendable {
         }
     }
 
-    /// Rebuilds `DIR/index.html` from the workspace's campaigns and their latest stored analyses.
+    /// Rebuilds `DIR/<workspace slug>/index.html` from the workspace's campaigns and their latest stored analyses.
+    ///
+    /// Each workspace has its own page, so workspaces sharing a reports folder never overwrite each other's. Campaign
+    /// reports stay at `DIR/<campaign slug>/latest/`, linked from the page as `../<campaign slug>/latest/report.html`.
     ///
     /// - Returns: The overview's path.
     @discardableResult
     public func writeOverview(database: Database, workspace: WorkspaceID, name: String, at time: Date) async throws -> URL {
         let overview = try await Self.overview(database: database, workspace: workspace, name: name, at: time) { slug in
             let path = "\(slug)/latest/report.html"
-            return FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path) ? path : nil
+            return FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path) ? "../\(path)" : nil
         }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("index.html")
+        let folder = directory.appendingPathComponent(try await WorkspaceStore(database).slug(of: workspace), isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("index.html")
         try Data(OverviewRenderer.render(overview).utf8).write(to: file, options: .atomic)
         return file
     }

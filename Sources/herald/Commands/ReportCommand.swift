@@ -11,7 +11,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Analyze a campaign and write its report under DIR/<slug>/<timestamp>/, refreshing DIR/<slug>/latest/.",
-        discussion: "An HTML report also refreshes the workspace overview, DIR/index.html."
+        discussion: "An HTML report also refreshes the workspace overview, DIR/<workspace>/index.html."
     )
 
     @OptionGroup var options: CommonOptions

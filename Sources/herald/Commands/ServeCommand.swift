@@ -22,6 +22,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (default: HERALD_MAX_BODY_BYTES or 8388608).") var maxBodyBytes: Int?
     @Option(help: "The URL clients reach this service at, for tracking links (default: HERALD_PUBLIC_URL or http://host:port).")
     var publicURL: String?
+    @Option(
+        help: "Repeated hits of one tracking link from one client within this many seconds count once; 0 counts every hit (default: HERALD_TRACKING_DEDUP_SECONDS or 30)."
+    )
+    var trackingDedupSeconds: Int?
+    @Option(
+        help: "A reverse proxy whose X-Forwarded-For names the client (repeatable; default: HERALD_TRUSTED_PROXIES, comma-separated, or none)."
+    )
+    var trustedProxy: [String] = []
     @Flag(help: "Serve only: run no worker or scheduler in this process.") var noWorker = false
     @OptionGroup(title: "Worker (unless --no-worker)") var worker: WorkerOptions
 
@@ -33,10 +41,15 @@ struct ServeCommand: AsyncParsableCommand {
             port: try port ?? environment.port() ?? 8080,
             maximumBatchRows: try maxBatch ?? environment.maximumBatchRows() ?? 10_000,
             maximumBodyBytes: try maxBodyBytes ?? environment.maximumBodyBytes() ?? 8 << 20,
-            publicURL: publicURL ?? environment.publicURL
+            publicURL: publicURL ?? environment.publicURL,
+            trackingDeduplicationWindow: .seconds(try trackingDedupSeconds ?? environment.trackingDeduplicationSeconds() ?? 30),
+            trustedProxies: trustedProxy.isEmpty ? environment.trustedProxies : Set(trustedProxy)
         )
         guard (0...65_535).contains(settings.port) else {
             throw HeraldCore.ValidationError(field: "port", reason: "\(settings.port) is not a port (0 to 65535)")
+        }
+        guard settings.trackingDeduplicationWindow >= .zero else {
+            throw HeraldCore.ValidationError(field: "tracking-dedup-seconds", reason: "must be 0 (count every hit) or more")
         }
         guard settings.maximumBatchRows >= 1, settings.maximumBodyBytes >= 1_024 else {
             throw HeraldCore.ValidationError(

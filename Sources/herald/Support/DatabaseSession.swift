@@ -49,7 +49,29 @@ struct DatabaseSession {
                         + (elsewhere.count == 1 ? "workspace \"\(other)\"" : "workspaces \(elsewhere.map { "\"\($0)\"" }.joined(separator: ", "))")
                         + ": pass --workspace \(other) (or set HERALD_WORKSPACE=\(other))"
                 )
+            } catch let errors as ValidationErrors where errors.errors.contains(where: { $0.field == "variant_id" }) {
+                throw try await Self.namingWorkspaces(of: errors, in: workspaces, current: configuration.workspace)
             }
         }
+    }
+
+    /// `errors` with each unknown `variant_id` that is a variant of another workspace named with that workspace and how
+    /// to reach it (the reason of such an error begins with the variant's id).
+    static func namingWorkspaces(of errors: ValidationErrors, in workspaces: WorkspaceStore, current: String) async throws -> ValidationErrors {
+        func variant(_ error: ValidationError) -> UUID? {
+            guard error.field == "variant_id", let first = error.reason.split(separator: " ").first else { return nil }
+            return UUID(uuidString: String(first))
+        }
+        let elsewhere = try await workspaces.slugs(havingVariants: errors.errors.compactMap(variant)).filter { $0.value != current }
+        var named = errors
+        named.errors = errors.errors.map { error in
+            guard let id = variant(error), let other = elsewhere[id] else { return error }
+            var error = error
+            error.reason =
+                "\(id.uuidString.lowercased()) is not a variant of workspace \"\(current)\"; it is in workspace \"\(other)\": "
+                + "pass --workspace \(other) (or set HERALD_WORKSPACE=\(other))"
+            return error
+        }
+        return named
     }
 }

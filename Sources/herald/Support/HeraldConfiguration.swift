@@ -48,6 +48,10 @@ struct HeraldConfiguration: Sendable {
         var maximumBodyBytesText: String?
         /// `HERALD_PUBLIC_URL`: the URL clients reach the service at.
         var publicURL: String?
+        /// `HERALD_TRACKING_DEDUP_SECONDS`, as given (read by ``trackingDeduplicationSeconds()``).
+        var trackingDeduplicationText: String?
+        /// `HERALD_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose `X-Forwarded-For` is believed.
+        var trustedProxies: Set<String>
 
         init(environment: [String: String]) {
             func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -56,6 +60,10 @@ struct HeraldConfiguration: Sendable {
             maximumBatchRowsText = value("HERALD_MAX_BATCH")
             maximumBodyBytesText = value("HERALD_MAX_BODY_BYTES")
             publicURL = value("HERALD_PUBLIC_URL")
+            trackingDeduplicationText = value("HERALD_TRACKING_DEDUP_SECONDS")
+            trustedProxies = Set(
+                (value("HERALD_TRUSTED_PROXIES") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            )
         }
 
         /// `HERALD_PORT`, or nil when unset.
@@ -64,6 +72,15 @@ struct HeraldConfiguration: Sendable {
         func maximumBatchRows() throws(ValidationError) -> Int? { try Self.wholeNumber(maximumBatchRowsText, variable: "HERALD_MAX_BATCH") }
         /// `HERALD_MAX_BODY_BYTES`, or nil when unset.
         func maximumBodyBytes() throws(ValidationError) -> Int? { try Self.wholeNumber(maximumBodyBytesText, variable: "HERALD_MAX_BODY_BYTES") }
+
+        /// `HERALD_TRACKING_DEDUP_SECONDS` (0 counts every hit), or nil when unset.
+        func trackingDeduplicationSeconds() throws(ValidationError) -> Int? {
+            guard let seconds = try Self.wholeNumber(trackingDeduplicationText, variable: "HERALD_TRACKING_DEDUP_SECONDS") else { return nil }
+            guard seconds >= 0 else {
+                throw ValidationError(location: "HERALD_TRACKING_DEDUP_SECONDS", field: "", reason: "\(seconds) is negative (0 counts every hit)")
+            }
+            return seconds
+        }
 
         private static func wholeNumber(_ text: String?, variable: String) throws(ValidationError) -> Int? {
             guard let text else { return nil }
