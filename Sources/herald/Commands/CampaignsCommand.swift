@@ -19,7 +19,7 @@ struct CampaignsCommand: AsyncParsableCommand {
             discussion: """
                 name: Trailblazer spring sale
                 slug: trailblazer-spring        (optional)
-                primary_metric: click           (optional: \(EventKind.successNames))
+                primary_metric: click           (optional: \(Metric.names); revenue = conversion value per impression)
                 channels: [x, instagram]
                 destination: https://example.com/shoes   (optional)
                 schedule: {cron: "0 9 * * MON-FRI", tz: Europe/Berlin}   (optional)
