@@ -48,3 +48,33 @@ extension EventStore {
         return totals
     }
 }
+
+extension EventStore {
+    /// The conversion values of one variant on one UTC day.
+    public struct DailyValue: Sendable, Equatable {
+        public var day: Date
+        public var variant: VariantID
+        public var valueSum: Double
+        public var valueSumSquares: Double
+    }
+
+    /// Per variant per UTC day sums of conversion values of the campaign, oldest first; days without conversions are left out.
+    public func dailyValues(campaign: CampaignID) async throws -> [DailyValue] {
+        let rows = try await database.client.query(
+            """
+            SELECT date_trunc('day', h.hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', h.variant_id,
+                   sum(h.value_sum)::double precision, sum(h.value_sum_sq)::double precision
+            FROM variant_hourly h
+            WHERE h.workspace_id = \(workspace.uuid) AND h.campaign_id = \(campaign.uuid) AND h.kind = 'conversion'
+            GROUP BY 1, 2
+            ORDER BY 1, 2
+            """,
+            logger: database.logger
+        )
+        var days: [DailyValue] = []
+        for try await (day, variant, sum, squares) in rows.decode((Date, UUID, Double, Double).self) {
+            days.append(DailyValue(day: day, variant: VariantID(variant), valueSum: sum, valueSumSquares: squares))
+        }
+        return days
+    }
+}
