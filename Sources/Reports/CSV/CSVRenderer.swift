@@ -4,7 +4,7 @@ import HeraldCore
 
 /// Renders a report's per-day numbers as CSV: one row per variant per day, ending with the variant's text; when the
 /// campaign's conversions carry values, revenue columns (the day's, cumulative, and cumulative revenue per impression
-/// with its t interval) come before the text.
+/// with its log-scale interval) come before the text.
 ///
 /// Fields are quoted per RFC 4180 when needed, and a field that a spreadsheet would run as a
 /// formula (starting with =, +, -, @, tab or carriage return) is prefixed with a quote mark.
@@ -37,7 +37,7 @@ public enum CSVRenderer {
                     cumulativeValues[index] += value
                     cumulativeSquares[index] += day.valueSumSquares.flatMap { index < $0.count ? $0[index] : nil } ?? 0
                     let summary = MeanSummary(n: cumulativeImpressions[index], sum: cumulativeValues[index], sumSquares: cumulativeSquares[index])
-                    let interval = summary.interval(alpha: report.alpha)
+                    let interval = summary.logScaleInterval(alpha: report.alpha)
                     let perImpression = cumulativeImpressions[index] > 0
                     fields += [
                         number(value), number(cumulativeValues[index]), perImpression ? number(summary.mean) : "",

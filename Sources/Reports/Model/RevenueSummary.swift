@@ -6,9 +6,10 @@ import Foundation
 ///
 /// Method: an impression's value is the `value` of its conversion, 0 when it did not convert (or the
 /// conversion had no value), so revenue per impression is the mean of mostly-zero per-impression values,
-/// known exactly from the rollups' n, sum and sum of squares. Its interval is the t interval of that mean
-/// (``MeanSummary/interval(alpha:)``), which assumes no distribution for the values and stays valid for
-/// zero-heavy data; revenue's interval is n times it (the expected revenue of these n impressions). The
+/// known exactly from the rollups' n, sum and sum of squares. Its interval is the delta-method interval of
+/// the log of that mean with a t quantile (``MeanSummary/logScaleInterval(alpha:)``), which assumes no
+/// distribution for the values and allows for the right skew of zero-heavy revenue data; revenue's interval
+/// is n times it (the expected revenue of these n impressions). The
 /// difference to the control is Welch's unequal-variance interval on the per-impression values, and the
 /// calls (P(best), the sequential p-value) are those of `Scorer.score(_: MeanScoreInput)`, so they stay valid
 /// under repeated looks as for rates.
@@ -43,7 +44,7 @@ public struct RevenueSummary: Sendable, Equatable, Codable {
         public var revenueInterval: [Double]
         /// Mean value per impression.
         public var perImpression: Double
-        /// t interval of the mean per impression.
+        /// Log-scale (delta-method) interval of the mean per impression.
         public var perImpressionInterval: [Double]
         /// Mean value per conversion; nil without conversions.
         public var perConversion: Double?
@@ -71,7 +72,7 @@ public struct RevenueSummary: Sendable, Equatable, Codable {
     /// How the figures are made, in one sentence for the reports.
     public static let methodNote =
         "Revenue is the sum of conversion values; revenue per impression counts an impression without a conversion as 0. "
-        + "Its interval is the t interval of that mean (no assumption on the values, valid for mostly-zero data), revenue's is impressions times it; "
+        + "Its interval is a delta-method interval on the log scale (no assumption on the values; it allows for mostly-zero, skewed data), revenue's is impressions times it; "
         + "differences to the control use Welch's interval, and calls on revenue use always-valid tests, as for rates."
 
     public var variants: [Variant]
@@ -95,7 +96,7 @@ public struct RevenueSummary: Sendable, Equatable, Codable {
         guard counts.allSatisfy({ $0.conversions <= $0.impressions }), let score = try? Scorer.score(input) else { return nil }
         variants = zip(counts, score.arms).map { counts, arm in
             let summary = MeanSummary(n: counts.impressions, sum: counts.valueSum, sumSquares: counts.valueSumSquares)
-            let interval = summary.interval(alpha: alpha)
+            let interval = summary.logScaleInterval(alpha: alpha)
             let n = Double(counts.impressions)
             return Variant(
                 key: counts.key,
