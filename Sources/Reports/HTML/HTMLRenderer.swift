@@ -131,7 +131,7 @@ public enum HTMLRenderer {
         var html = "<section><h2>Variants</h2><div class=\"table-wrap\"><table class=\"variants\"><thead><tr>"
         html += "<th scope=\"col\">Variant</th><th scope=\"col\">Impressions</th><th scope=\"col\">\(HTMLEscaping.escape(metric.capitalized))s</th>"
         html += "<th scope=\"col\">Rate <span class=\"sub\">\(level) interval</span></th>"
-        html += "<th scope=\"col\">Lift vs \(control) <span class=\"sub\">\(level) interval</span></th>"
+        html += "<th scope=\"col\">\(report.primaryMetric.isValue ? "Revenue per impression" : "Lift") vs \(control) <span class=\"sub\">\(level) interval</span></th>"
         html += "<th scope=\"col\">P(best)</th><th scope=\"col\">Expected loss</th><th scope=\"col\">Next split</th></tr></thead><tbody>"
         let leader = report.leader?.key
         for (index, variant) in report.variants.enumerated() {

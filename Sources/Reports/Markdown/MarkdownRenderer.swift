@@ -37,7 +37,7 @@ public enum MarkdownRenderer {
         lines.append("")
         let level = percent(1 - report.alpha, digits: 0)
         lines.append(
-            "| Variant | Impressions | \(metric.capitalized)s | Rate (\(level) interval) | Lift vs control | P(best) | Expected loss | Text |"
+            "| Variant | Impressions | \(metric.capitalized)s | Rate (\(level) interval) | \(report.primaryMetric.isValue ? "Revenue per impression vs control" : "Lift vs control") | P(best) | Expected loss | Text |"
         )
         lines.append("|---|---:|---:|---|---:|---:|---:|---|")
         for variant in report.variants {

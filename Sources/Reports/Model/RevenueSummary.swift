@@ -23,13 +23,16 @@ public struct RevenueSummary: Sendable, Equatable, Codable {
         public var valueSum: Double
         /// Sum of squared conversion values.
         public var valueSumSquares: Double
+        /// The planned share of impressions, for the sample-ratio check (equal when absent, as for rates).
+        public var weight: Double?
 
-        public init(key: String, impressions: Int, conversions: Int, valueSum: Double, valueSumSquares: Double) {
+        public init(key: String, impressions: Int, conversions: Int, valueSum: Double, valueSumSquares: Double, weight: Double? = nil) {
             self.key = key
             self.impressions = impressions
             self.conversions = conversions
             self.valueSum = valueSum
             self.valueSumSquares = valueSumSquares
+            self.weight = weight
         }
     }
 
@@ -90,7 +93,7 @@ public struct RevenueSummary: Sendable, Equatable, Codable {
         guard counts.count >= 2, counts.contains(where: { $0.valueSumSquares > 0 }) else { return nil }
         let input = MeanScoreInput(
             control: counts[0].key,
-            arms: counts.map { MeanScoreInput.Arm(id: $0.key, n: $0.impressions, sum: $0.valueSum, sumSquares: $0.valueSumSquares) },
+            arms: counts.map { MeanScoreInput.Arm(id: $0.key, n: $0.impressions, sum: $0.valueSum, sumSquares: $0.valueSumSquares, weight: $0.weight) },
             alpha: alpha
         )
         guard counts.allSatisfy({ $0.conversions <= $0.impressions }), let score = try? Scorer.score(input) else { return nil }
