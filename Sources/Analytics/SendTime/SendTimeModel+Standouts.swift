@@ -37,7 +37,8 @@ extension SendTimeModel {
     /// - Complexity: O(h · t) for h eligible hours and t hypergeometric tail terms each.
     public func standouts(alpha: Double = 0.05) -> [Standout] {
         let eligible = slots.filter(\.eligible)
-        guard eligible.count > 1 || (eligible.count == 1 && slots.count > 1) else { return [] }
+        // An hour is compared with the others: it takes an eligible hour and at least one other.
+        guard !eligible.isEmpty, slots.count > 1 else { return [] }
         let totalTrials = slots.map(\.trials).reduce(0, +)
         let totalSuccesses = slots.map(\.successes).reduce(0, +)
         let average = totalTrials > 0 ? Double(totalSuccesses) / Double(totalTrials) : 0
