@@ -1,6 +1,7 @@
 import Analytics
 import Foundation
 import HeraldCore
+import Testing
 
 @testable import Reports
 
@@ -77,6 +78,69 @@ enum ReportFixture {
             values: [[0, 10], [1, 14], [0, 8], [1, 11], [0, 16], [1, 9]],
             trials: [20_000, 20_000, 20_000, 20_000, 20_000, 20_000],
             successes: [600, 760, 590, 750, 610, 740]
+        )
+    }
+
+    /// Per-day conversion values to go with ``days(count:)``: about one impression in 40 converts (the successes
+    /// stand for conversions), each worth 20–80, so revenue per impression is mostly zeros.
+    static func valuedDays(count: Int = 14) -> [ReportModel.Day] {
+        days(count: count).enumerated().map { index, day in
+            var day = day
+            let orderValues = [38.0, 52.0, 45.0].map { $0 * (1 + 0.1 * sin(Double(index))) }
+            day.valueSums = zip(day.successes, orderValues).map { Double($0) * $1 }
+            // Values spread ±25 around each day's order value: Σv² = c·(m² + 25²).
+            day.valueSumSquares = zip(day.successes, orderValues).map { Double($0) * ($1 * $1 + 625) }
+            return day
+        }
+    }
+
+    /// The revenue summary of ``valuedDays(count:)``.
+    static func revenue(_ days: [ReportModel.Day], keys: [String]) -> RevenueSummary? {
+        RevenueSummary(
+            keys.indices.map { index in
+                RevenueSummary.Counts(
+                    key: keys[index],
+                    impressions: days.map { $0.impressions[index] }.reduce(0, +),
+                    conversions: days.map { $0.successes[index] }.reduce(0, +),
+                    valueSum: days.map { $0.valueSums![index] }.reduce(0, +),
+                    valueSumSquares: days.map { $0.valueSumSquares![index] }.reduce(0, +),
+                    // The planned split is the one the days follow, as in ``model(bText:name:)``.
+                    weight: Double(days.map { $0.impressions[index] }.reduce(0, +))
+                )
+            },
+            alpha: 0.05
+        )
+    }
+
+    /// The full report of a campaign whose conversions carry values; with `metric: .revenue` the calls are on revenue.
+    static func revenueModel(metric: Metric = .conversion) throws -> ReportModel {
+        var campaign = campaign()
+        campaign.primaryMetric = metric
+        let days = valuedDays()
+        let keys = campaign.variants.map(\.key)
+        let revenue = try #require(Self.revenue(days, keys: keys))
+        var score = try Scorer.score(
+            ScoreInput(
+                control: "A",
+                arms: keys.indices.map { index in
+                    ScoreInput.Arm(
+                        id: keys[index],
+                        trials: days.map { $0.impressions[index] }.reduce(0, +),
+                        successes: days.map { $0.successes[index] }.reduce(0, +),
+                        weight: Double(days.map { $0.impressions[index] }.reduce(0, +))
+                    )
+                }
+            )
+        )
+        if metric.isValue { score.recommendations = revenue.recommendations }
+        return ReportModel(
+            campaign: campaign,
+            score: score,
+            alpha: 0.05,
+            days: days,
+            sendTime: sendTime(),
+            revenue: revenue,
+            generatedAt: start.addingTimeInterval(14 * 86_400 + 9 * 3_600)
         )
     }
 

@@ -5,6 +5,10 @@ import Foundation
 /// Each slot's rate gets a Beta prior fitted to all slots of the channel by the method of moments
 /// (beta-binomial), so a slot with few impressions stays near the average and only slots with
 /// enough data can stand out. A slot below `minimumTrials` is never recommended as best.
+///
+/// Shrinkage orders the hours but does not say that the top one differs from the rest: which hours
+/// credibly beat the channel's average is decided by ``standouts(alpha:)`` (exact tests, Holm over
+/// the hours), and ``nothingStandsOut(alpha:)`` says why none is marked.
 public struct SendTimeModel: Sendable, Equatable {
     /// One hour of the week (0 = Monday 00:00 … 167 = Sunday 23:00, in the campaign's time zone).
     public struct Slot: Sendable, Equatable, Codable {
@@ -28,9 +32,11 @@ public struct SendTimeModel: Sendable, Equatable {
     public let prior: (alpha: Double, beta: Double)
     /// Every slot with data, by hour of week.
     public let slots: [Slot]
+    /// Impressions an hour needs to be compared with the rest.
+    public let minimumTrials: Int
 
     public static func == (lhs: SendTimeModel, rhs: SendTimeModel) -> Bool {
-        lhs.prior == rhs.prior && lhs.slots == rhs.slots
+        lhs.prior == rhs.prior && lhs.slots == rhs.slots && lhs.minimumTrials == rhs.minimumTrials
     }
 
     /// - Parameters:
@@ -39,6 +45,7 @@ public struct SendTimeModel: Sendable, Equatable {
     ///   - minimumTrials: Impressions a slot needs to be recommended.
     public init(counts: [(hourOfWeek: Int, trials: Int, successes: Int)], alpha: Double = 0.05, minimumTrials: Int = 500) {
         let observed = counts.filter { $0.trials > 0 }
+        self.minimumTrials = minimumTrials
         prior = Self.fitPrior(observed)
         slots = observed.sorted { $0.hourOfWeek < $1.hourOfWeek }.map { [prior] slot in
             let posterior = BetaDistribution(alpha: prior.alpha + Double(slot.successes), beta: prior.beta + Double(slot.trials - slot.successes))
@@ -54,7 +61,8 @@ public struct SendTimeModel: Sendable, Equatable {
         }
     }
 
-    /// The best eligible slots, highest shrunk rate first.
+    /// The eligible slots with the highest shrunk rates, highest first — a ranking, not a claim that they differ
+    /// from the rest (see ``standouts(alpha:)``).
     public func best(_ count: Int = 3) -> [Slot] {
         Array(slots.filter(\.eligible).sorted { $0.rate > $1.rate }.prefix(count))
     }

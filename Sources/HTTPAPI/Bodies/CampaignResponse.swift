@@ -16,7 +16,7 @@ struct CampaignResponse: ResponseEncodable {
     var workspaceID: WorkspaceID
     var slug: String
     var name: String
-    var primaryMetric: EventKind
+    var primaryMetric: Metric
     var channels: [HeraldCore.Channel]
     var destination: String?
     var schedule: Schedule?

@@ -10,17 +10,12 @@ struct UpdateCampaignRequest: Decodable {
     var name: String?
     /// `.none` leaves the destination as it is; `.some(nil)` (a `null`) removes it.
     var destination: String??
-    var primaryMetric: EventKind?
+    var primaryMetric: Metric?
 
     init(from decoder: any Decoder) throws {
         let fields = try decoder.requestObject(keyedBy: CodingKeys.self)
         destination = fields.contains(.destination) ? .some(fields.isNull(.destination) ? nil : try fields.string(.destination)) : .none
-        primaryMetric = try fields.string(.primaryMetric).map { text throws(ValidationError) in
-            guard let kind = EventKind(rawValue: text), EventKind.successKinds.contains(kind) else {
-                throw ValidationError(field: "primary_metric", reason: "\"\(text)\" is not one of \(EventKind.successNames)")
-            }
-            return kind
-        }
+        primaryMetric = try fields.string(.primaryMetric).map { text throws(ValidationError) in try Metric.parse(text) }
         name = try fields.string(.name)
     }
 }

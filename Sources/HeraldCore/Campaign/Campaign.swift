@@ -65,7 +65,7 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var workspaceID: WorkspaceID
     public var slug: String
     public var name: String
-    public var primaryMetric: EventKind
+    public var primaryMetric: Metric
     public var channels: [Channel]
     public var destination: String?
     public var schedule: CampaignSpec.Schedule?
@@ -79,7 +79,7 @@ public struct Campaign: Sendable, Equatable, Codable {
         workspaceID: WorkspaceID,
         slug: String,
         name: String,
-        primaryMetric: EventKind,
+        primaryMetric: Metric,
         channels: [Channel],
         destination: String?,
         schedule: CampaignSpec.Schedule?,

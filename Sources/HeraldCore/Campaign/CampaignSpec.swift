@@ -82,8 +82,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     public var name: String
     /// URL-safe identifier, unique within the workspace.
     public var slug: String
-    /// The event kind counted as a success; trials are impressions.
-    public var primaryMetric: EventKind
+    /// The event kind counted as a success, or `revenue` (conversion value per impression); trials are impressions.
+    public var primaryMetric: Metric
     /// Where the campaign publishes, in order, without repeats.
     public var channels: [Channel]
     /// Where tracking links redirect (http or https).
@@ -111,7 +111,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     public init(
         name: String,
         slug: String? = nil,
-        primaryMetric: EventKind = .click,
+        primaryMetric: Metric = .click,
         channels: [Channel],
         destination: String? = nil,
         schedule: Schedule? = nil,
@@ -207,9 +207,6 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
                 reason:
                     "\"\(slug)\" must be lowercase letters, digits and hyphens, starting with a letter or digit, at most \(Slug.maximumLength) characters"
             )
-        }
-        guard Self.successKinds.contains(primaryMetric) else {
-            throw ValidationError(field: "primary_metric", reason: Self.primaryMetricReason(primaryMetric.rawValue))
         }
         guard !channels.isEmpty else {
             throw ValidationError(field: "channels", reason: "needs at least one of \(Channel.names)")
@@ -332,17 +329,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
 
     // MARK: - Field parsers
 
-    private static let successKinds = EventKind.successKinds
-
-    private static func primaryMetricReason(_ value: String) -> String {
-        "\"\(value)\" is not one of \(EventKind.successNames) (impressions are the trials)"
-    }
-
-    private static func primaryMetric(_ text: String) throws(ValidationError) -> EventKind {
-        guard let kind = EventKind(rawValue: text), successKinds.contains(kind) else {
-            throw ValidationError(field: "primary_metric", reason: primaryMetricReason(text))
-        }
-        return kind
+    private static func primaryMetric(_ text: String) throws(ValidationError) -> Metric {
+        try Metric.parse(text)
     }
 
     private static func requiredString(_ value: Any?, field: String) throws(ValidationError) -> String {

@@ -16,9 +16,9 @@ extension CampaignAnalysis {
         pooled: ScoreResult,
         alpha: Double
     ) async throws -> ChannelBreakdown? {
-        let totals = try await events.totalsPerChannel(campaign: campaign.id, metric: campaign.primaryMetric)
+        let totals = try await events.totalsPerChannel(campaign: campaign.id, metric: campaign.primaryMetric.eventKind)
         guard !totals.isEmpty else { return nil }
-        let daily = try await events.dailyPerChannel(campaign: campaign.id, metric: campaign.primaryMetric)
+        let daily = try await events.dailyPerChannel(campaign: campaign.id, metric: campaign.primaryMetric.eventKind)
         let variants = campaign.variants.map(\.id)
         var scored: [ChannelBreakdown.Scored] = []
         for channel in Set(totals.map(\.channel)).sorted() {

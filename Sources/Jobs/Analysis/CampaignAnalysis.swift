@@ -23,18 +23,22 @@ public struct CampaignAnalysis: Sendable {
         public var report: ReportModel
         public var sendTime: SendTimeModel?
         public var featureEffects: FeatureEffects?
+        /// Conversion value per variant; nil when no conversion carries a value.
+        public var revenue: RevenueSummary?
     }
 
     /// What is stored in `analyses.result` (with the report model under `report`).
     struct Record: Encodable {
         var score: ScoreResult
-        var sendTime: [SendTimeModel.Slot]
+        /// Only hours that credibly beat the channel average (``SendTimeModel/standouts(alpha:)``).
+        var sendTime: [SendTimeModel.Standout]
         var featureEffects: [FeatureEffects.Effect]
         /// The results per channel (a ``ChannelBreakdown`` in the report's JSON shape).
         var channels: JSONValue?
+        var revenue: RevenueSummary?
 
         enum CodingKeys: String, CodingKey {
-            case score
+            case score, revenue
             case sendTime = "best_send_times"
             case featureEffects = "feature_effects"
             case channels
@@ -42,9 +46,14 @@ public struct CampaignAnalysis: Sendable {
     }
 
     /// Scores the campaign from its rollups, stores the result in `analyses`, and builds its report model.
+    ///
+    /// Rates are scored per impression on the metric's event kind (conversions for `revenue`). Conversion value is
+    /// scored whenever a conversion carries one (``RevenueSummary``); with `primary_metric: revenue` its calls
+    /// (mean scoring of revenue per impression, always-valid under repeated looks) replace those on rates.
     public func analyze(_ campaign: Campaign, alpha: Double = 0.05, now: Date, notes: [String] = []) async throws -> Outcome {
         let events = EventStore(database, workspace: workspace)
-        let totals = try await events.totals(campaign: campaign.id, metric: campaign.primaryMetric)
+        let kind = campaign.primaryMetric.eventKind
+        let totals = try await events.totals(campaign: campaign.id, metric: kind)
         let input = ScoreInput(
             control: campaign.variants.first?.key,
             arms: totals.map { ScoreInput.Arm(id: $0.key, trials: $0.impressions, successes: $0.successes) },
@@ -52,14 +61,47 @@ public struct CampaignAnalysis: Sendable {
         )
         // One variant is measured, not tested.
         var score = input.arms.count == 1 ? Scorer.measure(input.arms[0], alpha: alpha) : try Scorer.score(input)
+        let values = try await events.valueTotals(campaign: campaign.id)
+        let revenue = RevenueSummary(
+            values.map {
+                RevenueSummary.Counts(
+                    key: $0.key,
+                    impressions: $0.impressions,
+                    conversions: $0.conversions,
+                    valueSum: $0.valueSum,
+                    valueSumSquares: $0.valueSumSquares
+                )
+            },
+            alpha: alpha
+        )
+        if campaign.primaryMetric.isValue, campaign.variants.count > 1 {
+            score.recommendations = Self.revenueRecommendations(revenue, impressions: totals.map(\.impressions).reduce(0, +))
+        }
         let sendTime = try await Self.sendTimeModel(events, campaign: campaign)
-        let featureEffects = try await Self.featureEffects(events, metric: campaign.primaryMetric)
-        score.recommendations += Self.recommendations(sendTime: sendTime, featureEffects: featureEffects, channel: campaign.channels.first)
-        let daily = try await events.daily(campaign: campaign.id, metric: campaign.primaryMetric)
+        let featureEffects = try await Self.featureEffects(events, metric: kind)
+        score.recommendations += Self.recommendations(
+            sendTime: sendTime,
+            featureEffects: featureEffects,
+            channel: campaign.channels.first,
+            alpha: alpha
+        )
+        let daily = try await events.daily(campaign: campaign.id, metric: kind)
         // The traffic split for the next period: from day-by-day rates weighted alike for every arm, so a
         // drift over time does not favour the arm that happened to get more traffic on good days.
-        let days = Self.days(daily, variants: campaign.variants.map(\.id))
-        if days.count > 1, campaign.variants.count > 1 {
+        var days = Self.days(daily, variants: campaign.variants.map(\.id))
+        if revenue != nil {
+            days = Self.addValues(try await events.dailyValues(campaign: campaign.id), to: days, variants: campaign.variants.map(\.id))
+        }
+        if campaign.primaryMetric.isValue, campaign.variants.count > 1, let revenue {
+            // On revenue the split follows the chance of the highest revenue per impression.
+            let stopped = score.stoppedArms
+            let allocation = Allocation(
+                probabilityOfBeingBest: revenue.variants.map(\.probabilityBest),
+                trials: totals.map(\.impressions),
+                live: totals.map { !stopped.contains($0.key) }
+            )
+            score.apply(allocation, ids: campaign.variants.map(\.key))
+        } else if days.count > 1, campaign.variants.count > 1, !campaign.primaryMetric.isValue {
             let posteriors = PeriodWeightedPosterior.posteriors(
                 days.map { .init(trials: $0.impressions, successes: $0.successes) },
                 arms: campaign.variants.count
@@ -79,15 +121,17 @@ public struct CampaignAnalysis: Sendable {
             days: days,
             sendTime: sendTime,
             featureEffects: featureEffects,
+            revenue: revenue,
             generatedAt: now,
             notes: notes
         )
         report.channels = try await Self.channelBreakdown(events, campaign: campaign, pooled: score, alpha: alpha)
         let record = Record(
             score: score,
-            sendTime: sendTime?.best(3) ?? [],
+            sendTime: Array(sendTime?.standouts(alpha: alpha).prefix(3) ?? []),
             featureEffects: featureEffects?.effects ?? [],
-            channels: try report.channels?.json()
+            channels: try report.channels?.json(),
+            revenue: revenue
         )
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         // The report model is stored beside the scoring, so pages can be rendered from the latest analysis without recomputing.
@@ -97,13 +141,60 @@ public struct CampaignAnalysis: Sendable {
             reportJSON: try JSONRenderer.render(report),
             at: now
         )
-        return Outcome(campaign: campaign, input: input, score: score, report: report, sendTime: sendTime, featureEffects: featureEffects)
+        return Outcome(
+            campaign: campaign,
+            input: input,
+            score: score,
+            report: report,
+            sendTime: sendTime,
+            featureEffects: featureEffects,
+            revenue: revenue
+        )
+    }
+
+    /// The calls on revenue per impression, or why none can be made yet.
+    static func revenueRecommendations(_ revenue: RevenueSummary?, impressions: Int) -> [Recommendation] {
+        if let revenue { return revenue.recommendations }
+        let reason =
+            impressions == 0
+            ? "No impressions yet: revenue per impression cannot be compared."
+            : "No conversion carries a value yet: revenue per impression cannot be compared. Send conversions with a value."
+        return [Recommendation(action: .keepTesting, arm: nil, confidence: 0, reason: reason)]
+    }
+
+    /// Adds per-day conversion value sums to the folded days (a day with values but no impressions gets a row too).
+    static func addValues(_ rows: [EventStore.DailyValue], to days: [ReportModel.Day], variants: [VariantID]) -> [ReportModel.Day] {
+        let position = Dictionary(uniqueKeysWithValues: variants.enumerated().map { ($1, $0) })
+        var byDay = Dictionary(uniqueKeysWithValues: days.map { ($0.day, $0) })
+        for row in rows {
+            guard let index = position[row.variant] else { continue }
+            var day =
+                byDay[row.day]
+                ?? ReportModel.Day(
+                    day: row.day,
+                    impressions: Array(repeating: 0, count: variants.count),
+                    successes: Array(repeating: 0, count: variants.count)
+                )
+            var sums = day.valueSums ?? Array(repeating: 0, count: variants.count)
+            var squares = day.valueSumSquares ?? Array(repeating: 0, count: variants.count)
+            sums[index] += row.valueSum
+            squares[index] += row.valueSumSquares
+            day.valueSums = sums
+            day.valueSumSquares = squares
+            byDay[row.day] = day
+        }
+        return byDay.values.map { day in
+            var day = day
+            day.valueSums = day.valueSums ?? Array(repeating: 0, count: variants.count)
+            day.valueSumSquares = day.valueSumSquares ?? Array(repeating: 0, count: variants.count)
+            return day
+        }.sorted { $0.day < $1.day }
     }
 
     /// Hour-of-week engagement of the workspace's campaigns on this campaign's first channel.
     static func sendTimeModel(_ events: EventStore, campaign: Campaign) async throws -> SendTimeModel? {
         guard let channel = campaign.channels.first else { return nil }
-        let counts = try await events.hourOfWeek(channel: channel, metric: campaign.primaryMetric)
+        let counts = try await events.hourOfWeek(channel: channel, metric: campaign.primaryMetric.eventKind)
         return counts.isEmpty ? nil : SendTimeModel(counts: counts)
     }
 
@@ -123,29 +214,33 @@ public struct CampaignAnalysis: Sendable {
         )
     }
 
-    /// `best_send_time` when an eligible slot is credibly above the channel average; `use_feature` for each credible positive effect.
-    static func recommendations(sendTime: SendTimeModel?, featureEffects: FeatureEffects?, channel: HeraldCore.Channel?) -> [Recommendation] {
+    /// `best_send_time` when an hour credibly beats the rest of the channel (``SendTimeModel/standouts(alpha:)``: one-sided
+    /// Fisher exact tests, Holm over the hours, so with all hours equal one is marked in at most `alpha` of campaigns);
+    /// `use_feature` for each credible positive effect.
+    static func recommendations(
+        sendTime: SendTimeModel?,
+        featureEffects: FeatureEffects?,
+        channel: HeraldCore.Channel?,
+        alpha: Double = 0.05
+    ) -> [Recommendation] {
         var recommendations: [Recommendation] = []
-        if let sendTime, let best = sendTime.best(1).first {
-            let average = sendTime.prior.alpha / (sendTime.prior.alpha + sendTime.prior.beta)
-            if best.interval[0] > average {
-                let day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][best.hourOfWeek / 24]
-                recommendations.append(
-                    Recommendation(
-                        action: .bestSendTime,
-                        arm: nil,
-                        confidence: 1 - 0.05,
-                        reason: "Post on \(channel?.rawValue ?? "this channel") on \(day)s at "
-                            + String(
-                                format: "%02d:00 (campaign time): %.2f%% engagement against %.2f%% on average",
-                                best.hourOfWeek % 24,
-                                best.rate * 100,
-                                average * 100
-                            )
-                            + " for the channel."
-                    )
+        if let sendTime, let best = sendTime.standouts(alpha: alpha).first {
+            let day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][best.hourOfWeek / 24]
+            recommendations.append(
+                Recommendation(
+                    action: .bestSendTime,
+                    arm: nil,
+                    confidence: 1 - best.pValueHolm,
+                    reason: "Post on \(channel?.rawValue ?? "this channel") on \(day)s at "
+                        + String(
+                            format: "%02d:00 (campaign time): %.2f%% engagement against %.2f%% in the channel's other hours",
+                            best.hourOfWeek % 24,
+                            best.rate * 100,
+                            best.restRate * 100
+                        )
+                        + String(format: " (Holm-adjusted p = %.2g over %d hours).", best.pValueHolm, sendTime.slots.filter(\.eligible).count)
                 )
-            }
+            )
         }
         for effect in featureEffects?.effects ?? [] where effect.significant && effect.coefficient > 0 {
             recommendations.append(

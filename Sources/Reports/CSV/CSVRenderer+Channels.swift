@@ -4,7 +4,7 @@ import HeraldCore
 extension CSVRenderer {
     /// The per-channel rows: per channel, per day, per variant with impressions on the channel, cumulative within the
     /// channel, with the channel in the last column (empty for events without a publication).
-    static func channelRows(_ report: ReportModel) -> [String] {
+    static func channelRows(_ report: ReportModel, revenueColumns: Int = 0) -> [String] {
         guard let breakdown = report.channels else { return [] }
         var lines: [String] = []
         for channel in breakdown.channels.sorted(by: { $0.channel < $1.channel }) {
@@ -16,12 +16,12 @@ extension CSVRenderer {
                 for (index, variant) in report.variants.enumerated() where index < day.impressions.count && shown.contains(variant.key) {
                     cumulativeImpressions[index] += day.impressions[index]
                     cumulativeSuccesses[index] += day.successes[index]
-                    let fields = [
-                        date, field(variant.key), String(day.impressions[index]), String(day.successes[index]),
-                        rate(day.successes[index], day.impressions[index]), String(cumulativeImpressions[index]),
-                        String(cumulativeSuccesses[index]), rate(cumulativeSuccesses[index], cumulativeImpressions[index]),
-                        field(variant.text), field(channel.channel),
-                    ]
+                    let fields =
+                        [
+                            date, field(variant.key), String(day.impressions[index]), String(day.successes[index]),
+                            rate(day.successes[index], day.impressions[index]), String(cumulativeImpressions[index]),
+                            String(cumulativeSuccesses[index]), rate(cumulativeSuccesses[index], cumulativeImpressions[index]),
+                        ] + Array(repeating: "", count: revenueColumns) + [field(variant.text), field(channel.channel)]
                     lines.append(fields.joined(separator: ","))
                 }
             }

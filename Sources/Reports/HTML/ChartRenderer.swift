@@ -9,7 +9,7 @@ import HeraldCore
 enum ChartRenderer {
     /// Cumulative rate per variant over time, with its credible-interval band.
     static func cumulativeRate(_ report: ReportModel) -> String {
-        let metric = report.primaryMetric.rawValue
+        let metric = report.primaryMetric.eventKind.rawValue
         let title = "Cumulative \(metric) rate"
         let note =
             "Each line is a variant's \(metric) rate so far; the shaded band is its \(level(report)) credible interval, which narrows as data comes in."
@@ -43,7 +43,7 @@ enum ChartRenderer {
 
     /// Posterior density of each variant's rate now.
     static func densities(_ report: ReportModel) -> String {
-        let metric = report.primaryMetric.rawValue
+        let metric = report.primaryMetric.eventKind.rawValue
         let title = "Where each \(metric) rate probably lies"
         let note = "Posterior densities: the taller and narrower a curve, the surer the rate; curves that barely overlap mean a clear difference."
         let curves = report.charts.densities.filter { !$0.points.isEmpty }
@@ -159,8 +159,9 @@ enum ChartRenderer {
                 body: empty("No hourly engagement data for this channel yet.")
             )
         }
-        let note =
-            "\(report.primaryMetric.rawValue.capitalized) rate by weekday and hour (\(heat.timeZone)), each cell shrunk toward the channel average of \(Format.percent(heat.average)); numbered outlines mark the best well-measured hours."
+        var note =
+            "\(report.primaryMetric.eventKind.rawValue.capitalized) rate by weekday and hour (\(heat.timeZone)), each cell shrunk toward the channel average of \(Format.percent(heat.average)); numbered outlines mark the hours that credibly beat the rest of the channel (exact tests, Holm over the hours)."
+        if let nothing = heat.note { note += " " + nothing.prefix(1).uppercased() + nothing.dropFirst() + "." }
         let cells = Dictionary(heat.cells.map { ($0.hourOfWeek, $0) }, uniquingKeysWith: { first, _ in first })
         let rates = heat.cells.map(\.rate)
         let low = rates.min()!

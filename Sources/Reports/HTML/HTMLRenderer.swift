@@ -20,6 +20,7 @@ public enum HTMLRenderer {
         html += verdict(report)
         html += recommendations(report)
         html += variantTable(report)
+        html += revenueTable(report)
         html += channels(report)
         html += "<section class=\"charts-section\"><h2>Charts</h2><div class=\"charts\">"
         html += ChartRenderer.cumulativeRate(report)
@@ -48,9 +49,11 @@ public enum HTMLRenderer {
     }
 
     static func header(_ report: ReportModel) -> String {
-        let metric = report.primaryMetric.rawValue
+        let metric = report.primaryMetric.eventKind.rawValue
         var html = "<header class=\"report-header\"><p class=\"eyebrow\">Campaign report</p><h1>\(HTMLEscaping.escape(report.campaignName))</h1>"
-        html += "<p class=\"meta\">Success = \(HTMLEscaping.escape(metric)) per impression · \(Format.grouped(report.totalImpressions)) impressions"
+        html += "<p class=\"meta\">Success = \(HTMLEscaping.escape(metric)) per impression"
+        if report.primaryMetric.isValue { html += " · calls on revenue per impression" }
+        html += " · \(Format.grouped(report.totalImpressions)) impressions"
         if let first = report.days.first, let last = report.days.last {
             html += " over \(report.days.count) day\(report.days.count == 1 ? "" : "s") (\(Format.day(first.day)) to \(Format.day(last.day)))"
         }
@@ -85,7 +88,7 @@ public enum HTMLRenderer {
             }
             html += kpi(
                 Format.percent(leader.rate),
-                "\(HTMLEscaping.escape(report.primaryMetric.rawValue)) rate of \(HTMLEscaping.escape(leader.key))"
+                "\(HTMLEscaping.escape(report.primaryMetric.eventKind.rawValue)) rate of \(HTMLEscaping.escape(leader.key))"
             )
         }
         html += kpi(Format.grouped(report.totalImpressions), "impressions")
@@ -123,13 +126,13 @@ public enum HTMLRenderer {
     }
 
     static func variantTable(_ report: ReportModel) -> String {
-        let metric = report.primaryMetric.rawValue
+        let metric = report.primaryMetric.eventKind.rawValue
         let level = Format.percent(1 - report.alpha, digits: 0)
         let control = report.control.map { HTMLEscaping.escape($0.key) } ?? "control"
         var html = "<section><h2>Variants</h2><div class=\"table-wrap\"><table class=\"variants\"><thead><tr>"
         html += "<th scope=\"col\">Variant</th><th scope=\"col\">Impressions</th><th scope=\"col\">\(HTMLEscaping.escape(metric.capitalized))s</th>"
         html += "<th scope=\"col\">Rate <span class=\"sub\">\(level) interval</span></th>"
-        html += "<th scope=\"col\">Lift vs \(control) <span class=\"sub\">\(level) interval</span></th>"
+        html += "<th scope=\"col\">\(report.primaryMetric.isValue ? "Revenue per impression" : "Lift") vs \(control) <span class=\"sub\">\(level) interval</span></th>"
         html += "<th scope=\"col\">P(best)</th><th scope=\"col\">Expected loss</th><th scope=\"col\">Next split</th></tr></thead><tbody>"
         let leader = report.leader?.key
         for (index, variant) in report.variants.enumerated() {
@@ -164,6 +167,36 @@ public enum HTMLRenderer {
         return html
     }
 
+    /// Revenue, revenue per impression and the difference to the control, each with its interval; empty without values.
+    static func revenueTable(_ report: ReportModel) -> String {
+        guard let revenue = report.revenue else { return "" }
+        let level = Format.percent(1 - report.alpha, digits: 0)
+        let control = report.control.map { HTMLEscaping.escape($0.key) } ?? "control"
+        var html = "<section><h2>Revenue</h2><div class=\"table-wrap\"><table class=\"variants revenue\"><thead><tr>"
+        html += "<th scope=\"col\">Variant</th><th scope=\"col\">Conversions</th><th scope=\"col\">Revenue <span class=\"sub\">\(level) interval</span></th>"
+        html += "<th scope=\"col\">Per impression <span class=\"sub\">\(level) interval</span></th><th scope=\"col\">Per conversion</th>"
+        html += "<th scope=\"col\">Per impression vs \(control) <span class=\"sub\">\(level) interval</span></th><th scope=\"col\">P(best)</th></tr></thead><tbody>"
+        for (index, variant) in revenue.variants.enumerated() {
+            html +=
+                "<tr><th scope=\"row\"><span class=\"key-swatch\" style=\"background:\(Palette.color(index))\"></span>\(HTMLEscaping.escape(variant.key))"
+            if variant.isControl { html += " <span class=\"badge\">control</span>" }
+            html += "</th><td>\(Format.grouped(variant.conversions))</td>"
+            html += "<td>\(Format.money(variant.revenue))<span class=\"interval\">\(Format.money(variant.revenueInterval[0])) – \(Format.money(variant.revenueInterval[1]))</span></td>"
+            html += "<td>\(Format.money(variant.perImpression, digits: 4))<span class=\"interval\">"
+            html += "\(Format.money(variant.perImpressionInterval[0], digits: 4)) – \(Format.money(variant.perImpressionInterval[1], digits: 4))</span></td>"
+            html += "<td>\(variant.perConversion.map { Format.money($0) } ?? "—")</td><td>"
+            if let difference = variant.difference, let interval = variant.differenceInterval, interval.count == 2 {
+                html += "\(Format.signedMoney(difference, digits: 4))<span class=\"interval\">"
+                html += "\(Format.signedMoney(interval[0], digits: 4)) to \(Format.signedMoney(interval[1], digits: 4))</span>"
+            } else {
+                html += "<span class=\"muted\">baseline</span>"
+            }
+            html += "</td><td>\(Format.chance(variant.probabilityBest, digits: 1))</td></tr>"
+        }
+        html += "</tbody></table></div><p class=\"hint\">\(HTMLEscaping.escape(RevenueSummary.methodNote))</p></section>"
+        return html
+    }
+
     static func variantTexts(_ report: ReportModel) -> String {
         var html = "<section><h2>What was tested</h2><ul class=\"texts\">"
         for (index, variant) in report.variants.enumerated() {
@@ -177,7 +210,7 @@ public enum HTMLRenderer {
 
     static func perDay(_ report: ReportModel) -> String {
         guard !report.days.isEmpty else { return "" }
-        let metric = HTMLEscaping.escape(report.primaryMetric.rawValue)
+        let metric = HTMLEscaping.escape(report.primaryMetric.eventKind.rawValue)
         var html = "<section><h2>Per day (UTC)</h2><div class=\"table-wrap scroll\"><table class=\"days\"><thead><tr><th scope=\"col\">Day</th>"
         for variant in report.variants {
             let key = HTMLEscaping.escape(variant.key)
@@ -204,7 +237,8 @@ public enum HTMLRenderer {
             + "<li>P(best) and expected loss are exact one-dimensional integrals, not simulations.</li>"
             + "<li>Winners and stops are called only on always-valid tests (Holm-adjusted across variants), so checking the report every day does not inflate false winners.</li>"
             + "<li>A sample-ratio check (chi-square, p &lt; 0.001) blocks every call when the traffic split is off.</li>"
-            + "<li>Best send times shrink each hour toward the channel average, so thin hours cannot look best by luck.</li>"
+            + "<li>Best send times shrink each hour toward the channel average, so thin hours cannot look best by luck; an hour is marked only when "
+            + "a one-sided Fisher exact test against the rest of the channel, Holm-adjusted over the hours, is below \(Format.percent(report.alpha, digits: 0)).</li>"
             + "</ul></section>"
     }
 }

@@ -10,10 +10,11 @@ import HeraldCore
 public enum MarkdownRenderer {
     public static func render(_ report: ReportModel) -> String {
         var lines: [String] = []
-        let metric = report.primaryMetric.rawValue
+        let metric = report.primaryMetric.eventKind.rawValue
         lines.append("# \(escape(report.campaignName))")
         lines.append("")
-        lines.append("Campaign `\(report.campaignSlug)` · success = \(metric) per impression · generated \(Timestamp.format(report.generatedAt))")
+        let calls = report.primaryMetric.isValue ? " · calls on revenue per impression" : ""
+        lines.append("Campaign `\(report.campaignSlug)` · success = \(metric) per impression\(calls) · generated \(Timestamp.format(report.generatedAt))")
         lines.append("")
         for note in report.notes { lines.append("> \(escape(note))") }
         if !report.notes.isEmpty { lines.append("") }
@@ -36,7 +37,7 @@ public enum MarkdownRenderer {
         lines.append("")
         let level = percent(1 - report.alpha, digits: 0)
         lines.append(
-            "| Variant | Impressions | \(metric.capitalized)s | Rate (\(level) interval) | Lift vs control | P(best) | Expected loss | Text |"
+            "| Variant | Impressions | \(metric.capitalized)s | Rate (\(level) interval) | \(report.primaryMetric.isValue ? "Revenue per impression vs control" : "Lift vs control") | P(best) | Expected loss | Text |"
         )
         lines.append("|---|---:|---:|---|---:|---:|---:|---|")
         for variant in report.variants {
@@ -53,6 +54,8 @@ public enum MarkdownRenderer {
             )
         }
         lines.append("")
+        if let revenue = report.revenue { lines += revenueSection(revenue, alpha: report.alpha) }
+        if let sendTime = report.charts.sendTime { lines += sendTimeSection(sendTime) }
         lines += channels(report)
         if !report.days.isEmpty {
             lines.append("## Per day (UTC)")
@@ -76,6 +79,52 @@ public enum MarkdownRenderer {
         )
         lines.append("")
         return lines.joined(separator: "\n")
+    }
+
+    /// The revenue table: revenue, revenue per impression and the difference to the control, each with its interval.
+    static func revenueSection(_ revenue: RevenueSummary, alpha: Double) -> [String] {
+        let level = percent(1 - alpha, digits: 0)
+        var lines = ["## Revenue", ""]
+        lines.append(
+            "| Variant | Conversions | Revenue (\(level) interval) | Per impression (\(level) interval) | Per conversion | Difference per impression vs control (\(level) interval) | P(best) |"
+        )
+        lines.append("|---|---:|---|---|---:|---|---:|")
+        for variant in revenue.variants {
+            let name = escape(variant.key) + (variant.isControl ? " (control)" : "")
+            var difference = "—"
+            if let value = variant.difference, let range = variant.differenceInterval, range.count == 2 {
+                difference = "\(Format.signedMoney(value, digits: 4)) (\(Format.signedMoney(range[0], digits: 4)) to \(Format.signedMoney(range[1], digits: 4)))"
+            }
+            lines.append(
+                "| \(name) | \(grouped(variant.conversions)) | \(Format.money(variant.revenue)) (\(Format.money(variant.revenueInterval[0])) – \(Format.money(variant.revenueInterval[1]))) "
+                    + "| \(Format.money(variant.perImpression, digits: 4)) (\(Format.money(variant.perImpressionInterval[0], digits: 4)) – \(Format.money(variant.perImpressionInterval[1], digits: 4))) "
+                    + "| \(variant.perConversion.map { Format.money($0) } ?? "—") | \(difference) | \(Format.chance(variant.probabilityBest, digits: 1)) |"
+            )
+        }
+        lines.append("")
+        lines.append(RevenueSummary.methodNote)
+        lines.append("")
+        return lines
+    }
+
+    /// The hours that credibly beat the channel average, or why none is marked.
+    static func sendTimeSection(_ sendTime: Charts.SendTime) -> [String] {
+        var lines = ["## Best send time", ""]
+        if let note = sendTime.note {
+            lines.append(escape(note.prefix(1).uppercased() + note.dropFirst()) + ".")
+        } else {
+            let cells = Dictionary(sendTime.cells.map { ($0.hourOfWeek, $0) }, uniquingKeysWith: { first, _ in first })
+            for hour in sendTime.best {
+                let rate = cells[hour].map { " (\(percent($0.rate)), \(grouped($0.trials)) impressions)" } ?? ""
+                lines.append("- \(Format.hourOfWeek(hour)) \(escape(sendTime.timeZone))\(rate)")
+            }
+            lines.append("")
+            lines.append(
+                "These hours beat the rest of the channel (average \(percent(sendTime.average))) on one-sided Fisher exact tests, Holm-adjusted over the hours."
+            )
+        }
+        lines.append("")
+        return lines
     }
 
     /// Escapes text for use inside Markdown (and inside a table cell).

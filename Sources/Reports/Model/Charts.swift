@@ -51,8 +51,10 @@ public struct Charts: Sendable, Equatable, Codable {
         /// The channel average the cells are shrunk toward.
         public var average: Double
         public var cells: [HourCell]
-        /// Hours of week of the best eligible slots, best first.
+        /// Hours of week that credibly beat the channel average (``SendTimeModel/standouts(alpha:)``), best first, at most 3.
         public var best: [Int]
+        /// Why no hour is marked ("no hour stands out yet: …"); nil when some hour stands out.
+        public var note: String?
     }
 
     /// One content feature's estimated effect on the odds of success.
@@ -160,7 +162,8 @@ public struct Charts: Sendable, Equatable, Codable {
                         eligible: $0.eligible
                     )
                 },
-                best: model.best(3).map(\.hourOfWeek)
+                best: model.standouts(alpha: alpha).prefix(3).map(\.hourOfWeek),
+                note: model.nothingStandsOut(alpha: alpha)
             )
         }
         self.featureEffects = (featureEffects?.effects ?? []).map {

@@ -35,10 +35,10 @@ public struct Headline: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - variants: The report's variants (the control is marked).
     ///   - recommendations: The analysis's recommendations, most important first.
-    ///   - metric: The success metric, named in the sentence ("clicks").
-    init(variants: [ReportModel.Variant], recommendations: [Recommendation], metric: EventKind) {
+    ///   - metric: The success metric, named in the sentence ("clicks", "revenue per impression").
+    init(variants: [ReportModel.Variant], recommendations: [Recommendation], metric: Metric) {
         let reason = recommendations.first?.reason ?? ""
-        let metricName = "\(metric.rawValue)s"
+        let metricName = metric.isValue ? "revenue per impression" : "\(metric.rawValue)s"
         guard variants.contains(where: { $0.impressions > 0 }), let control = variants.first(where: \.isControl) ?? variants.first else {
             self.init(verdict: .noData, text: "No impressions yet: nothing to compare.", reason: reason)
             return

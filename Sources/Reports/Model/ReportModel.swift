@@ -41,17 +41,25 @@ public struct ReportModel: Sendable, Equatable, Codable {
         public var day: Date
         public var impressions: [Int]
         public var successes: [Int]
+        /// Sum of conversion values per variant; nil when the campaign's conversions carry no value.
+        public var valueSums: [Double]?
+        /// Sum of squared conversion values per variant (for the interval of cumulative revenue per impression).
+        public var valueSumSquares: [Double]?
 
-        public init(day: Date, impressions: [Int], successes: [Int]) {
+        public init(day: Date, impressions: [Int], successes: [Int], valueSums: [Double]? = nil, valueSumSquares: [Double]? = nil) {
             self.day = day
             self.impressions = impressions
             self.successes = successes
+            self.valueSums = valueSums
+            self.valueSumSquares = valueSumSquares
         }
     }
 
     public var campaignName: String
     public var campaignSlug: String
-    public var primaryMetric: EventKind
+    /// What the calls are made on; for `revenue` the variant lines' rates count conversions and the
+    /// comparisons (P(best), lift, intervals, sequential p-value) are those of revenue per impression.
+    public var primaryMetric: Metric
     public var generatedAt: Date
     public var alpha: Double
     /// The answer a reader looks for first.
@@ -67,6 +75,8 @@ public struct ReportModel: Sendable, Equatable, Codable {
     /// The results per channel beside the pooled ones, and which data decides; nil for reports made before
     /// events recorded their channel.
     public var channels: ChannelBreakdown?
+    /// Conversion value per variant; nil when no conversion carries a value.
+    public var revenue: RevenueSummary?
 
     /// Builds the model from a campaign and its analysis.
     ///
@@ -77,6 +87,8 @@ public struct ReportModel: Sendable, Equatable, Codable {
     ///   - days: Per-day counts, each with one entry per variant in the campaign's order.
     ///   - sendTime: The hour-of-week engagement model of the campaign's first channel, if any.
     ///   - featureEffects: Feature effects across the workspace's variants, if any.
+    ///   - revenue: Conversion value per variant, if any conversion carries a value. When the primary metric
+    ///     is revenue, the variant lines' comparisons are taken from it.
     ///   - generatedAt: When the report is made (a value, so rendering stays pure).
     ///   - notes: Remarks shown under the headline.
     public init(
@@ -86,6 +98,7 @@ public struct ReportModel: Sendable, Equatable, Codable {
         days: [Day],
         sendTime: SendTimeModel? = nil,
         featureEffects: FeatureEffects? = nil,
+        revenue: RevenueSummary? = nil,
         generatedAt: Date,
         notes: [String] = []
     ) {
@@ -114,6 +127,17 @@ public struct ReportModel: Sendable, Equatable, Codable {
                 isControl: arm.vsControl == nil
             )
         }
+        if campaign.primaryMetric.isValue, let revenue {
+            for (index, line) in zip(variants.indices, revenue.variants) {
+                variants[index].probabilityBest = line.probabilityBest
+                variants[index].expectedLoss = line.expectedLoss
+                variants[index].lift = line.lift
+                variants[index].liftInterval = line.liftInterval
+                variants[index].differenceInterval = line.sequentialInterval
+                variants[index].sequentialPValue = line.sequentialPValue
+            }
+        }
+        self.revenue = revenue
         recommendations = score.recommendations
         sampleRatioMismatch = score.srm.detected
         self.days = days

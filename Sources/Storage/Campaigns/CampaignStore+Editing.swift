@@ -84,7 +84,7 @@ extension CampaignStore {
     /// Changes a campaign's name, destination or primary metric; nil leaves a field as it is.
     ///
     /// - Throws: ``NotFoundError`` when the workspace has no such campaign; ``ValidationError`` for a bad value.
-    public func update(_ id: CampaignID, name: String?, destination: String??, primaryMetric: EventKind?) async throws -> Campaign {
+    public func update(_ id: CampaignID, name: String?, destination: String??, primaryMetric: Metric?) async throws -> Campaign {
         var current = try await find(id)
         if let name { current.name = name }
         if let destination { current.destination = destination }

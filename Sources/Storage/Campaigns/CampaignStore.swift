@@ -159,7 +159,7 @@ public struct CampaignStore: Sendable {
                 workspaceID: workspace,
                 slug: slug,
                 name: name,
-                primaryMetric: EventKind(rawValue: metric) ?? .click,
+                primaryMetric: Metric(rawValue: metric) ?? .click,
                 channels: channels,
                 destination: destination,
                 schedule: try schedule.map { try JSONDecoder().decode(CampaignSpec.Schedule.self, from: Data($0.utf8)) },

@@ -22,7 +22,7 @@ struct CampaignsCommand: AsyncParsableCommand {
             discussion: """
                 name: Trailblazer spring sale
                 slug: trailblazer-spring        (optional)
-                primary_metric: click           (optional: \(EventKind.successNames))
+                primary_metric: click           (optional: \(Metric.names); revenue = conversion value per impression)
                 channels: [x, email]            (\(HeraldCore.Channel.names))
                 destination: https://example.com/shoes   (optional; links in posts become tracking links to it)
                 schedule: {cron: "0 9 * * MON-FRI", tz: Europe/Berlin, until: 2026-12-31T18:00:00+01:00, count: 10}
