@@ -11,7 +11,7 @@ public enum ContentClassifier {
         (.book, ["book", "reserve", "schedule a", "save your seat", "save your spot"]),
         (.claim, ["claim", "redeem", "unlock", "use code", "grab the deal", "get the deal", "get your discount"]),
         (.shop, ["shop", "buy", "order", "add to cart", "grab yours", "grab a pair", "get yours", "pick up", "check out the"]),
-        (.learn, ["learn", "discover", "read", "see how", "find out", "explore", "take a look", "see why", "watch"]),
+        (.learn, ["learn", "discover", "read", "see how", "find out", "explore", "take a look", "see why", "see for yourself", "watch"]),
         (.contact, ["reply", "call us", "message us", "dm us", "text us", "get in touch"]),
     ]
 
