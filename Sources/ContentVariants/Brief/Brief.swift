@@ -104,7 +104,7 @@ public struct Brief: Sendable, Equatable {
     /// The values the phrase library fills its slots with: ``slotValues`` with runs of white space made one space
     /// and sentence punctuation at the end dropped (the phrase supplies its own), so `offer: "20% off!"` does not
     /// render as `20% off!.`.
-    var phraseValues: [String: String] {
+    public var phraseValues: [String: String] {
         slotValues.mapValues { value in
             var tidy = value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             if !tidy.lowercased().hasPrefix("http") {
