@@ -28,7 +28,8 @@ enum CopyChecks {
     /// disagrees with its noun (`1 days`, `3 day`), and a verb that disagrees with a noun of the brief.
     static func grammarProblems(in text: String, properNames: [String] = [], nouns: [Noun] = []) -> [String] {
         var problems: [String] = []
-        let plain = TextScanner.replacingLinks(in: text, with: "LINK")
+        // `...` is how SMS writes an ellipsis (`…` is not in GSM-7).
+        let plain = TextScanner.replacingLinks(in: text, with: "LINK").replacingOccurrences(of: "...", with: "…")
         if plain.contains("  ") { problems.append("double space") }
         if plain.range(of: #" [.,!?:;…]"#, options: .regularExpression) != nil { problems.append("space before punctuation") }
         if plain.range(of: #"[.,!?:;…][.,!?:;…]"#, options: .regularExpression) != nil { problems.append("doubled punctuation") }
@@ -69,7 +70,7 @@ enum CopyChecks {
         var problems: [String] = []
         let words = text.split(whereSeparator: { $0.isWhitespace }).map { String($0) }
         for (index, word) in words.enumerated().dropLast() {
-            let next = words[index + 1].lowercased()
+            let next = words[index + 1].lowercased().trimmingCharacters(in: .punctuationCharacters)
             guard let first = next.first, first.isLetter else { continue }
             let vowelSound = "aeiou".contains(first)
             let exceptionsA = ["uni", "use", "usu", "eu", "one", "once", "ur"]
@@ -85,11 +86,19 @@ enum CopyChecks {
 
     static func numberProblems(_ text: String) -> [String] {
         var problems: [String] = []
-        let words = text.split(whereSeparator: { $0.isWhitespace || $0 == "-" }).map { $0.lowercased().trimmingCharacters(in: .punctuationCharacters) }
+        let tokens = text.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
+        let words = tokens.map { $0.trimmingCharacters(in: .punctuationCharacters) }
         for (index, word) in words.enumerated() where !word.isEmpty && word.allSatisfy({ $0.isNumber || $0 == "," || $0 == "." }) {
             let one = word == "1" || word == "one"
-            // The noun counted is among the next three words (`1 free month`).
-            for next in words[(index + 1)..<min(words.count, index + 4)] {
+            // The noun counted is among the next three words of the same clause (`1 free month`).
+            var clause: [String] = []
+            if tokens[index].last?.isPunctuation != true {
+                for next in (index + 1)..<min(words.count, index + 4) {
+                    clause.append(words[next])
+                    if tokens[next].last?.isPunctuation == true { break }
+                }
+            }
+            for next in clause {
                 if countNouns.contains(next) {
                     if !one { problems.append("\"\(word) … \(next)\": a number other than 1 with a singular noun") }
                     break
@@ -203,6 +212,12 @@ enum CopyChecks {
             problems += check.violations.map(\.message)
             if let optOut = merged.smsOptOut, !variant.text.hasSuffix(optOut) { problems.append("does not end with the opt-out line \"\(optOut)\"") }
             problems += VariantValidator(channel: .sms, policy: merged).reasons(for: variant.text)
+            // Nothing but an emoji (that costs no segment) may switch a GSM-7 brief to UCS-2.
+            let given = [brief.product, brief.offer, brief.audience, brief.benefit, brief.proof, brief.deadline, brief.brand, brief.cta, brief.link]
+                .compactMap { $0 } + brief.hashtags + merged.requiredDisclosures + [merged.smsOptOut ?? ""]
+            if emoji == 0, given.allSatisfy({ SMSEncoding.of($0) == .gsm7 }), check.encoding != .gsm7 {
+                problems.append("written in UCS-2 though the brief is GSM-7 (\(check.segments ?? 0) segments)")
+            }
             if emoji > 0 {
                 let without = String(variant.text.filter { !TextScanner.isEmoji($0) }).split(separator: " ").joined(separator: " ")
                 let plain = rules.check(without).segments ?? 0

@@ -229,6 +229,8 @@ public struct RuleGenerator: Sendable {
                 while let last = cut.last, last.isPunctuation { cut.removeLast() }
                 opening = cut + "…"
             }
+            // `…` is not in GSM-7: on SMS it would switch the message to UCS-2 (70 per segment instead of 160).
+            if channel == .sms { opening = opening.replacingOccurrences(of: "…", with: "...") }
             if useEmoji, let first = emoji.first {
                 opening = plan.tone == .urgent ? "\(first) \(opening)" : "\(opening) \(first)"
             }
@@ -314,7 +316,9 @@ public struct RuleGenerator: Sendable {
         let hasDigit: (String) -> Bool = { $0.contains(where: \.isNumber) }
         guard var subject = pick(library.subjects[plan.hook], "subject", plan.hook == .number ? hasDigit : { _ in true }) else { return nil }
         if plan.length != .short, let offer = values["offer"], !subject.lowercased().contains(offer.lowercased()) {
-            subject += " (\(offer))"
+            // After a finished sentence (`Ready for it?`) the aside starts a new one.
+            let aside = subject.last.map { "?!.".contains($0) } == true ? TemplateFilter.capitalize.apply(to: offer) : offer
+            subject += " (\(aside))"
         }
         if plan.emoji, let first = library.emoji[plan.tone]?.first { subject = "\(first) \(subject)" }
         let preheader = Self.preheader(library: library, values: values, subject: subject)
