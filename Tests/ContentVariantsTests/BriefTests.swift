@@ -21,7 +21,7 @@ import Testing
         ("product: Acme\ntone: sarcastic\n", "brief.yaml:2:7: tone: \"sarcastic\" is not one of playful, professional, urgent, friendly"),
         (
             "product: Acme\nprice: 10\n",
-            "brief.yaml:2:1: price: unknown field (expected one of product, offer, audience, link, cta, hashtags, tone, language, benefit, proof, deadline, brand, templates, safety)"
+            "brief.yaml:2:1: price: unknown field (expected one of product, offer, audience, link, cta, hashtags, tone, language, benefit, proof, deadline, brand, emoji, templates, safety)"
         ),
         (
             "product: Acme\nhashtags: [ok, not ok]\n",

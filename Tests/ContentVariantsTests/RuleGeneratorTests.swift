@@ -32,8 +32,11 @@ import Testing
         let email = try RuleGenerator().generate(brief: Fixtures.brief, channel: .email, count: 6, seed: 3)
         #expect(!email.variants.isEmpty)
         for variant in email.variants {
-            #expect(!variant.text.contains("http") && !variant.text.contains("#") && !variant.text.contains("\n"))
-            #expect(variant.text.count <= 78)
+            // The subject is one short line; the body (the variant's text) carries the link.
+            let subject = try #require(variant.email?.subject)
+            #expect(!subject.contains("http") && !subject.contains("#") && !subject.contains("\n"))
+            #expect(subject.count <= 78)
+            #expect(variant.text == variant.email?.body && variant.text.contains("https://example.com/shoes"))
         }
         let instagram = try RuleGenerator().generate(brief: Fixtures.brief, channel: .instagram, count: 6, seed: 3)
         #expect(instagram.variants.allSatisfy { !$0.text.contains("https://") })
@@ -66,7 +69,7 @@ import Testing
         brief.offer = String(repeating: "very long offer words ", count: 9).trimmingCharacters(in: .whitespaces)
         let result = try RuleGenerator().generate(brief: brief, channel: .email, count: 4, seed: 5)
         #expect(result.rejected.contains { $0.reasons.contains { $0.contains("email allows at most 78") } })
-        #expect(result.variants.allSatisfy { ChannelRules.standard(for: .email).check($0.text).isValid })
+        #expect(result.variants.allSatisfy { ChannelRules.standard(for: .email).check($0.email?.subject ?? "").isValid })
     }
 
     // MARK: properties
@@ -83,7 +86,9 @@ import Testing
             let result = try RuleGenerator(policy: policy).generate(brief: Fixtures.brief, channel: channel, count: count, seed: UInt64(seed))
             #expect(result.variants.count <= count)
             for variant in result.variants {
-                #expect(ChannelRules.standard(for: channel).check(variant.text).isValid, "\(channel): \(variant.text)")
+                // For email the channel's rules hold the subject; the text is the body.
+                let checked = channel == .email ? variant.email?.subject ?? "" : variant.text
+                #expect(ChannelRules.standard(for: channel).check(checked).isValid, "\(channel): \(checked)")
                 #expect(policy.violations(in: variant.text).isEmpty, "\(variant.text)")
                 #expect(variant.text.contains("#ad"))
             }
@@ -121,14 +126,19 @@ import Testing
     @Test func everyLibraryPhraseRendersWithTheFixtureBrief() throws {
         let library = PhraseLibrary.english
         var phrases = library.hooks.values.flatMap { $0 } + library.offers.values.flatMap { $0 } + library.bodies.values.flatMap { $0 }
-        phrases += library.proofs + library.subjects.values.flatMap { $0 }
+        phrases += library.proofs + library.subjects.values.flatMap { $0 } + library.preheaders
         for phrase in phrases {
             for text in try phrase.template.expandAll(values: Fixtures.brief.slotValues) {
                 #expect(!text.contains("{") && !text.contains("}") && !text.contains("[") && !text.contains("  "), "\(text)")
             }
         }
-        for hook in Hook.allCases {
+        // Numbers and social proof come only from the brief (an offer or proof), so those hooks need them; the others
+        // work with a product alone.
+        for hook in Hook.allCases where hook != .number && hook != .socialProof {
             #expect(library.hooks[hook]?.contains { $0.template.requiredSlotNames == ["product"] } == true, "\(hook) needs a product-only phrase")
+        }
+        for hook in [Hook.number, .socialProof] {
+            #expect(library.hooks[hook]?.allSatisfy { !$0.template.requiredSlotNames.filter { ["offer", "proof"].contains($0) }.isEmpty } == true)
         }
     }
 }

@@ -6,7 +6,7 @@ extension Brief {
     /// The fields a brief may have.
     static let knownFields = [
         "product", "offer", "audience", "link", "cta", "hashtags", "tone", "language", "benefit", "proof", "deadline", "brand",
-        "templates", "safety",
+        "emoji", "templates", "safety",
     ]
 
     /// Parses a brief from JSON or YAML text and validates it.
@@ -96,26 +96,39 @@ extension Brief {
                 throw ValidationError(
                     location: Self.place(source, node.mark),
                     field: "safety",
-                    reason: "expected a mapping with banned_words and disclosures"
+                    reason: "expected a mapping with banned_words, disclosures and sms_opt_out"
                 )
             }
             var banned: [String] = []
             var disclosures: [String] = []
+            var optOut: String?
             for (key, value) in safetyMapping {
                 let name = key.string ?? ""
                 let list = (value.sequence.map { Array($0) } ?? [value]).compactMap(\.string)
                 switch name {
                 case "banned_words": banned = list
                 case "disclosures": disclosures = list
+                case "sms_opt_out":
+                    guard let line = value.scalar?.string, !line.contains(where: \.isNewline) else {
+                        throw ValidationError(location: Self.place(source, value.mark), field: "safety.sms_opt_out", reason: "expected one line of text")
+                    }
+                    optOut = line
                 default:
                     throw ValidationError(
                         location: Self.place(source, key.mark),
                         field: "safety.\(name)",
-                        reason: "unknown field (expected banned_words or disclosures)"
+                        reason: "unknown field (expected banned_words, disclosures or sms_opt_out)"
                     )
                 }
             }
-            safety = SafetyPolicy(bannedWords: banned, requiredDisclosures: disclosures)
+            safety = SafetyPolicy(bannedWords: banned, requiredDisclosures: disclosures, smsOptOut: optOut)
+        }
+        var emoji = true
+        if let node = fields["emoji"], node.null == nil {
+            guard let value = node.bool else {
+                throw ValidationError(location: Self.place(source, node.mark), field: "emoji", reason: "expected true or false")
+            }
+            emoji = value
         }
         let hashtagList = try strings("hashtags")
         self.init(
@@ -132,7 +145,8 @@ extension Brief {
             deadline: try string("deadline"),
             brand: try string("brand"),
             templates: templates,
-            safety: safety
+            safety: safety,
+            emoji: emoji
         )
         do {
             try validate()

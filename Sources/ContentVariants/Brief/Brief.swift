@@ -13,12 +13,20 @@ import HeraldCore
 /// tone: playful                 # optional: fixes the tone; otherwise tones vary
 /// language: en
 /// benefit: grip that holds on wet rock      # optional
-/// proof: 12,000 runners                     # optional: for social-proof hooks
-/// deadline: Sunday                          # optional: for urgency hooks
+/// proof: 12,000 runners                     # optional: who already chose the product, for social-proof hooks
+/// deadline: Sunday                          # optional: when the offer ends, for urgency hooks
 /// brand: Trailblazer                        # optional
+/// emoji: false                              # optional (default true): false keeps emoji out of every variant
 /// templates: ["{New|Meet} {{product}}: {{offer}}. {{link}}"]   # optional: your own templates
-/// safety: {banned_words: [guaranteed], disclosures: ["#ad"]}     # optional
+/// safety: {banned_words: [guaranteed], disclosures: ["#ad"], sms_opt_out: "Reply STOP to opt out"}   # optional
 /// ```
+///
+/// The rule generator states only what the brief gives: scarcity and urgency only with a `deadline`, social
+/// proof only from `proof` (stated as "chosen by 12,000 runners"), numbers only from the brief's own values, and
+/// no promised outcomes; a tone changes the wording, never the claims. Write `proof` and `audience` as plural noun
+/// phrases (`12,000 runners`, `trail runners`) and `deadline` as a point in time (`Sunday`, `March 3`).
+/// Emoji go only where the channel allows them (at most one on LinkedIn and in an email subject, none in an
+/// email body) and never when one would add an SMS segment.
 public struct Brief: Sendable, Equatable {
     public var product: String
     public var offer: String?
@@ -35,6 +43,8 @@ public struct Brief: Sendable, Equatable {
     public var proof: String?
     public var deadline: String?
     public var brand: String?
+    /// Whether variants may carry emoji (`emoji: false` in the brief keeps them out); default true.
+    public var emoji: Bool
     /// The brief's own templates (parsed), used alongside the phrase library.
     public var templates: [Template]
     /// Banned words and disclosures the brief adds to the workspace's.
@@ -59,7 +69,8 @@ public struct Brief: Sendable, Equatable {
         deadline: String? = nil,
         brand: String? = nil,
         templates: [Template] = [],
-        safety: SafetyPolicy = .none
+        safety: SafetyPolicy = .none,
+        emoji: Bool = true
     ) {
         self.product = product
         self.offer = offer
@@ -75,6 +86,7 @@ public struct Brief: Sendable, Equatable {
         self.brand = brand
         self.templates = templates
         self.safety = safety
+        self.emoji = emoji
     }
 
     /// The values templates can use: product, offer, audience, link, cta, benefit, proof, deadline, brand
@@ -87,6 +99,19 @@ public struct Brief: Sendable, Equatable {
         ]
         for (name, value) in optional { if let value, !value.isEmpty { values[name] = value } }
         return values
+    }
+
+    /// The values the phrase library fills its slots with: ``slotValues`` with runs of white space made one space
+    /// and sentence punctuation at the end dropped (the phrase supplies its own), so `offer: "20% off!"` does not
+    /// render as `20% off!.`.
+    public var phraseValues: [String: String] {
+        slotValues.mapValues { value in
+            var tidy = value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            if !tidy.lowercased().hasPrefix("http") {
+                while let last = tidy.last, ".!?,;:".contains(last) { tidy.removeLast() }
+            }
+            return tidy
+        }
     }
 
     /// Checks every field; throws the first problem, naming the field.

@@ -62,31 +62,50 @@ public struct ChallengerGenerator: Sendable {
         var seenDimensions = Set<String>()
         let firstRound = options.filter { seenDimensions.insert(String($0.change.prefix { $0 != ":" })).inserted }
         let ordered = firstRound + options.filter { option in !firstRound.contains { $0.change == option.change } }
-        let validator = VariantValidator(channel: channel, policy: policy.merged(with: brief.safety))
+        let merged = policy.merged(with: brief.safety)
+        let validator = VariantValidator(channel: channel, policy: merged)
         var result = GenerationResult(variants: [], rejected: [], candidates: 0)
         var texts: Set<String> = [winner.text]
         for option in ordered where result.variants.count < count {
             result.candidates += 1
-            guard let rendered = RuleGenerator.render(option.plan, brief: brief, channel: channel) else { continue }
-            let (text, check, reasons) = validator.prepare(rendered)
-            guard reasons.isEmpty else {
-                result.rejected.append(Rejection(text: text, reasons: reasons))
-                continue
+            guard let draft = RuleGenerator.compose(option.plan, brief: brief, channel: channel, policy: merged) else { continue }
+            let plan = draft.plan ?? option.plan
+            // A change the channel or brief undid (an emoji SMS would not take) is no challenger.
+            guard plan != base else { continue }
+            let text: String
+            let warnings: [String]
+            var email: EmailContent?
+            if let draftEmail = draft.email {
+                let (prepared, check, reasons) = validator.prepare(email: draftEmail)
+                guard reasons.isEmpty else {
+                    result.rejected.append(Rejection(text: "\(prepared.subject)\n\n\(prepared.body)", reasons: reasons))
+                    continue
+                }
+                (text, warnings, email) = (prepared.body, check.warnings.map { "subject \($0)" }, prepared)
+            } else {
+                let (prepared, check, reasons) = validator.prepare(draft.text)
+                guard reasons.isEmpty else {
+                    result.rejected.append(Rejection(text: prepared, reasons: reasons))
+                    continue
+                }
+                (text, warnings) = (prepared, check.warnings)
             }
-            guard texts.insert(text).inserted else { continue }
-            var features = ContentFeatures(text: text, channel: channel, rules: validator.rules)
-            features.hook = option.plan.hook
-            features.tone = option.plan.tone
+            guard texts.insert(email.map { "\($0.subject)\n\(text)" } ?? text).inserted else { continue }
+            var features = ContentFeatures(text: text, channel: channel, rules: validator.rules, callToAction: brief.cta)
+            features.hook = plan.hook
+            features.tone = plan.tone
+            if !plan.cta.isEmpty { features.ctaType = ContentClassifier.ctaType(ofPhrase: plan.cta) }
             result.variants.append(
                 GeneratedVariant(
                     text: text,
                     channel: channel,
                     features: features,
-                    plan: option.plan,
+                    plan: plan,
                     generator: "challenger/rules/en",
                     parent: parent,
                     change: option.change,
-                    warnings: check.warnings
+                    warnings: warnings,
+                    email: email
                 )
             )
         }

@@ -39,8 +39,14 @@ public struct ContentFeatures: Sendable, Equatable, Codable {
         case smsEncoding = "sms_encoding"
     }
 
+    /// Whether the text has a call to action (of any type).
+    public var hasCTA: Bool { ctaType != .none }
+
     /// Reads the features of `text` as posted on `channel`; hook and tone are classified from the text.
-    public init(text: String, channel: Channel, rules: ChannelRules? = nil) {
+    ///
+    /// - Parameter callToAction: The brief's call to action, when known: a text that contains it in any form is
+    ///   labelled with its type (see ``ContentClassifier/ctaType(of:callToAction:)``).
+    public init(text: String, channel: Channel, rules: ChannelRules? = nil, callToAction: String? = nil) {
         let check = (rules ?? .standard(for: channel)).check(text)
         let withoutLinks = TextScanner.replacingLinks(in: text, with: " ")
         length = check.length
@@ -52,7 +58,7 @@ public struct ContentFeatures: Sendable, Equatable, Codable {
         hashtagCount = TextScanner.hashtags(in: text).count
         mentionCount = TextScanner.mentions(in: text).count
         linkCount = TextScanner.links(in: text).count
-        ctaType = ContentClassifier.ctaType(of: text)
+        ctaType = ContentClassifier.ctaType(of: text, callToAction: callToAction)
         hook = ContentClassifier.hook(of: text)
         tone = ContentClassifier.tone(of: text)
         readingEase = ReadingEase.flesch(text)

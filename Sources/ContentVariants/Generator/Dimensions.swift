@@ -32,9 +32,10 @@ public enum LengthBucket: String, CaseIterable, Codable, Sendable, Comparable {
     public static func < (lhs: LengthBucket, rhs: LengthBucket) -> Bool { lhs.rank < rhs.rank }
 }
 
-/// What a call to action asks for.
+/// What a call to action asks for; `other` is a call to action outside Herald's lexicon (a brief's own, such as
+/// `Try it free`), `none` a text without one.
 public enum CTAType: String, CaseIterable, Codable, Sendable {
-    case shop, learn, signup, claim, book, download, contact, none
+    case shop, learn, signup, claim, book, download, contact, other, none
 }
 
 /// Where the link sits in a post.

@@ -1,7 +1,10 @@
 import HeraldCore
 
 /// A variant a generator produced: its text, its features, how it was made and from what.
+///
+/// For email, ``email`` holds the subject, the preheader and the body, and `text` is the plain-text body.
 public struct GeneratedVariant: Sendable, Equatable, Codable {
+    /// The post as it goes out; for email, the plain-text body.
     public var text: String
     public var channel: Channel
     public var features: ContentFeatures
@@ -15,6 +18,8 @@ public struct GeneratedVariant: Sendable, Equatable, Codable {
     public var change: String?
     /// Channel warnings that do not stop it (cut off in the feed, extra SMS segments).
     public var warnings: [String]
+    /// For email: subject, preheader and body (the body is also `text`); nil for other channels.
+    public var email: EmailContent?
 
     public init(
         text: String,
@@ -24,7 +29,8 @@ public struct GeneratedVariant: Sendable, Equatable, Codable {
         generator: String,
         parent: String? = nil,
         change: String? = nil,
-        warnings: [String] = []
+        warnings: [String] = [],
+        email: EmailContent? = nil
     ) {
         self.text = text
         self.channel = channel
@@ -34,6 +40,7 @@ public struct GeneratedVariant: Sendable, Equatable, Codable {
         self.parent = parent
         self.change = change
         self.warnings = warnings
+        self.email = email
     }
 
     /// `dimension=value` labels for diversity: the plan's, or ones read from the features.
@@ -53,7 +60,7 @@ public struct GeneratedVariant: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case text, channel, features, plan, generator, parent, change, warnings
+        case text, channel, features, plan, generator, parent, change, warnings, email
     }
 }
 

@@ -58,7 +58,7 @@ public struct LLMVariantGenerator: Sendable {
                 rejected.append(Rejection(text: text, reasons: reasons))
                 continue
             }
-            var features = ContentFeatures(text: text, channel: channel, rules: validator.rules)
+            var features = ContentFeatures(text: text, channel: channel, rules: validator.rules, callToAction: brief.cta)
             if let hook = item.hook.flatMap(Hook.init(rawValue:)) { features.hook = hook }
             if let tone = item.tone.flatMap(Tone.init(rawValue:)) { features.tone = tone }
             candidates.append(GeneratedVariant(text: text, channel: channel, features: features, generator: name, warnings: check.warnings))
