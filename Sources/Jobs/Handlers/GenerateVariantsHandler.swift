@@ -37,7 +37,8 @@ public struct GenerateVariantsHandler: JobHandler {
         let seed = payload.seed ?? 0
         // The workspace's own safety rules apply to every generator, on top of the brief's.
         let safety = try await WorkspaceStore(context.database).safety(of: payload.workspace)
-        let policy = SafetyPolicy(bannedWords: safety.bannedWords, requiredDisclosures: safety.requiredDisclosures)
+        let smsOptOut = try await CampaignStore(context.database, workspace: payload.workspace).smsOptOut()
+        let policy = SafetyPolicy(bannedWords: safety.bannedWords, requiredDisclosures: safety.requiredDisclosures, smsOptOut: smsOptOut)
         do {
             brief = try Brief(parsing: briefText, source: "\(location).brief")
             result = try await source.generate(
@@ -63,7 +64,8 @@ public struct GenerateVariantsHandler: JobHandler {
                     featuresJSON: features,
                     generator: variant.generator,
                     parent: variant.parent.flatMap { VariantID($0) },
-                    channel: channel
+                    channel: channel,
+                    email: variant.email
                 )
             )
         }

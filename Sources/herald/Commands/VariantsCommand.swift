@@ -38,6 +38,8 @@ struct VariantsCommand: AsyncParsableCommand {
         @Option(help: "Seed for reproducible output (default: a random one, printed).") var seed: UInt64?
         @Option(name: .customLong("banned"), help: "A banned word or phrase (repeatable); added to the brief's.") var banned: [String] = []
         @Option(name: .customLong("disclosure"), help: "A required disclosure such as #ad (repeatable).") var disclosures: [String] = []
+        @Option(help: "The line every SMS ends with (the workspace default; `herald workspaces sms-opt-out` sets a workspace's).")
+        var smsOptOut: String = "Reply STOP to opt out"
         @Flag(help: "Also list the refused candidates and why.") var showRejected = false
         @Flag(help: "Print JSON.") var json = false
 
@@ -51,7 +53,7 @@ struct VariantsCommand: AsyncParsableCommand {
             }
             let parsed = try Brief(parsing: text, source: brief)
             let seed = self.seed ?? UInt64.random(in: 0...999_999)
-            let policy = SafetyPolicy(bannedWords: banned, requiredDisclosures: disclosures)
+            let policy = SafetyPolicy(bannedWords: banned, requiredDisclosures: disclosures, smsOptOut: smsOptOut)
             let result: GenerationResult
             do {
                 result = try await VariantSource(llm: try HeraldConfiguration().llm.get())
