@@ -62,7 +62,8 @@ struct SendTimeRuleTests {
         #expect(model.nothingStandsOut(alpha: fixture.alpha) == nil)
     }
 
-    static func counts(hours: Int = 126, rate: (Int) -> Double, using generator: inout SplitMix64) -> [(hourOfWeek: Int, trials: Int, successes: Int)] {
+    static func counts(hours: Int = 126, rate: (Int) -> Double, using generator: inout SplitMix64) -> [(hourOfWeek: Int, trials: Int, successes: Int)]
+    {
         (0..<hours).map { hour in
             let trials = Int.random(in: 300...1_500, using: &generator)
             return (hour, trials, BinomialSampler.sample(trials: trials, probability: rate(hour), using: &generator))

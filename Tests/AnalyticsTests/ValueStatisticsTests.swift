@@ -128,7 +128,11 @@ struct ValueStatisticsTests {
             for _ in 0..<20 {
                 for arm in 0..<2 {
                     let day = Self.simulate(impressions: 1_500, rate: 0.03, logMean: 3, logSD: 1, using: &generator)
-                    totals[arm] = MeanSummary(n: totals[arm].n + day.n, sum: totals[arm].sum + day.sum, sumSquares: totals[arm].sumSquares + day.sumSquares)
+                    totals[arm] = MeanSummary(
+                        n: totals[arm].n + day.n,
+                        sum: totals[arm].sum + day.sum,
+                        sumSquares: totals[arm].sumSquares + day.sumSquares
+                    )
                 }
                 let result = try Scorer.score(
                     MeanScoreInput(

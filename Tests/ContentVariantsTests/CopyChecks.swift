@@ -139,7 +139,9 @@ enum CopyChecks {
     /// Claims in `text` that the brief does not make, and numbers in it that the brief does not give.
     static func claimProblems(in text: String, brief: Brief, policy: SafetyPolicy) -> [String] {
         var problems: [String] = []
-        let facts = ([brief.product] + [brief.offer, brief.audience, brief.cta, brief.benefit, brief.proof, brief.deadline, brief.brand, brief.link]
+        let facts =
+            ([brief.product]
+            + [brief.offer, brief.audience, brief.cta, brief.benefit, brief.proof, brief.deadline, brief.brand, brief.link]
             .compactMap { $0 } + brief.hashtags + policy.requiredDisclosures + [policy.smsOptOut ?? ""])
             .joined(separator: " \u{1}").lowercased()
         let lower = TextScanner.replacingLinks(in: text, with: " ").lowercased()
@@ -188,9 +190,13 @@ enum CopyChecks {
         // Emoji: only where the brief and channel allow, and never adding an SMS segment.
         let emoji = parts.reduce(0) { $0 + TextScanner.emojiCount(in: $1) }
         if !brief.emoji, emoji > 0 { problems.append("has \(emoji) emoji; the brief says emoji: false") }
-        if emoji > RuleGenerator.emojiAllowance(for: channel) { problems.append("has \(emoji) emoji; \(channel.rawValue) allows \(RuleGenerator.emojiAllowance(for: channel))") }
+        if emoji > RuleGenerator.emojiAllowance(for: channel) {
+            problems.append("has \(emoji) emoji; \(channel.rawValue) allows \(RuleGenerator.emojiAllowance(for: channel))")
+        }
         if let email = variant.email {
-            if TextScanner.emojiCount(in: email.body) + TextScanner.emojiCount(in: email.preheader) > 0 { problems.append("emoji in an email body or preheader") }
+            if TextScanner.emojiCount(in: email.body) + TextScanner.emojiCount(in: email.preheader) > 0 {
+                problems.append("emoji in an email body or preheader")
+            }
         }
         let rules = ChannelRules.standard(for: channel)
         switch channel {
@@ -213,7 +219,8 @@ enum CopyChecks {
             if let optOut = merged.smsOptOut, !variant.text.hasSuffix(optOut) { problems.append("does not end with the opt-out line \"\(optOut)\"") }
             problems += VariantValidator(channel: .sms, policy: merged).reasons(for: variant.text)
             // Nothing but an emoji (that costs no segment) may switch a GSM-7 brief to UCS-2.
-            let given = [brief.product, brief.offer, brief.audience, brief.benefit, brief.proof, brief.deadline, brief.brand, brief.cta, brief.link]
+            let given =
+                [brief.product, brief.offer, brief.audience, brief.benefit, brief.proof, brief.deadline, brief.brand, brief.cta, brief.link]
                 .compactMap { $0 } + brief.hashtags + merged.requiredDisclosures + [merged.smsOptOut ?? ""]
             if emoji == 0, given.allSatisfy({ SMSEncoding.of($0) == .gsm7 }), check.encoding != .gsm7 {
                 problems.append("written in UCS-2 though the brief is GSM-7 (\(check.segments ?? 0) segments)")

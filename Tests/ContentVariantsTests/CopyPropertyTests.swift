@@ -16,13 +16,19 @@ import Testing
         nil, "20% off this weekend", "1 free month", "3 free months", "free shipping", "an extra 10% off!", "early access.", "buy 2, get 1 free",
     ]
     static let audiences: [String?] = [nil, "trail runners", "indie artists", "small teams"]
-    static let benefits: [String?] = [nil, "grip that holds on wet rock", "an hour saved every day", "everyday comfort", "light that follows the sun"]
+    static let benefits: [String?] = [
+        nil, "grip that holds on wet rock", "an hour saved every day", "everyday comfort", "light that follows the sun",
+    ]
     static let proofs: [String?] = [nil, "12,000 runners", "1 runner", "3 design studios"]
     static let deadlines: [String?] = [nil, "Sunday", "midnight", "March 1", "the end of June"]
     static let links: [String?] = [nil, "https://example.com/shoes", "https://shop.example.org/p/42?ref=a1"]
-    static let ctas: [String?] = [nil, "Shop the sale", "shop the sale.", "Book a demo", "Try it free!", "Get early access", "Start your 30-day trial"]
+    static let ctas: [String?] = [
+        nil, "Shop the sale", "shop the sale.", "Book a demo", "Try it free!", "Get early access", "Start your 30-day trial",
+    ]
     static let brands: [String?] = [nil, "Trailblazer", "acme"]
-    static let optOuts: [String?] = [nil, "Reply STOP to opt out", "Text STOP to end", "Reply STOP to unsubscribe from offers and news, or HELP for help"]
+    static let optOuts: [String?] = [
+        nil, "Reply STOP to opt out", "Text STOP to end", "Reply STOP to unsubscribe from offers and news, or HELP for help",
+    ]
     static let tags = ["trailrunning", "gear2026", "outdoors", "lamps"]
 
     static func pick<T>(_ values: [T], _ random: inout SplitMix64) -> T { values[Int(random.next() % UInt64(values.count))] }
@@ -55,14 +61,21 @@ import Testing
             for channel in Channel.allCases {
                 let count = Int(random.next() % 3) + 6
                 // A small pool (3 candidates per variant asked for) keeps the test quick; the rules are the same.
-                let result = try RuleGenerator(policy: policy, poolFactor: 3).generate(brief: brief, channel: channel, count: count, seed: random.next())
+                let result = try RuleGenerator(policy: policy, poolFactor: 3).generate(
+                    brief: brief,
+                    channel: channel,
+                    count: count,
+                    seed: random.next()
+                )
                 if result.variants.isEmpty { problems.append("round \(round) \(channel): no variant; rejected \(result.rejected.prefix(2))") }
                 for variant in result.variants {
                     checked += 1
                     perChannel[channel, default: 0] += 1
                     for problem in CopyChecks.problems(with: variant, brief: brief, policy: policy, nouns: nouns) {
                         let shown = variant.email.map { "[\($0.subject) | \($0.preheader)] " } ?? ""
-                        problems.append("round \(round) \(channel): \(problem)\n    \(shown)\(variant.text.replacingOccurrences(of: "\n", with: "⏎"))")
+                        problems.append(
+                            "round \(round) \(channel): \(problem)\n    \(shown)\(variant.text.replacingOccurrences(of: "\n", with: "⏎"))"
+                        )
                     }
                 }
             }

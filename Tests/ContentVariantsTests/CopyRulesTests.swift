@@ -81,7 +81,16 @@ import Testing
     @Test func anEmojiThatWouldAddAnSMSSegmentIsDropped() throws {
         var brief = Fixtures.brief
         brief.tone = .playful
-        let plan = VariantPlan(hook: .benefit, tone: .playful, length: .medium, emoji: true, hashtags: 0, cta: "Shop the sale", linkPosition: .end, phraseSeed: 1)
+        let plan = VariantPlan(
+            hook: .benefit,
+            tone: .playful,
+            length: .medium,
+            emoji: true,
+            hashtags: 0,
+            cta: "Shop the sale",
+            linkPosition: .end,
+            phraseSeed: 1
+        )
         let draft = try #require(RuleGenerator.compose(plan, brief: brief, channel: .sms, policy: SafetyPolicy(smsOptOut: "Reply STOP to opt out")))
         // Over 70 characters: an emoji would switch to UCS-2 and need 2 segments instead of 1.
         #expect(draft.text.count > 70)
@@ -90,7 +99,16 @@ import Testing
         #expect(SMSEncoding.of(draft.text) == .gsm7)
         // A short one keeps it: one UCS-2 segment either way.
         let short = Brief(product: "Orbit")
-        let tiny = VariantPlan(hook: .benefit, tone: .playful, length: .short, emoji: true, hashtags: 0, cta: "Go", linkPosition: .none, phraseSeed: 1)
+        let tiny = VariantPlan(
+            hook: .benefit,
+            tone: .playful,
+            length: .short,
+            emoji: true,
+            hashtags: 0,
+            cta: "Go",
+            linkPosition: .none,
+            phraseSeed: 1
+        )
         let kept = try #require(RuleGenerator.compose(tiny, brief: short, channel: .sms))
         #expect(TextScanner.emojiCount(in: kept.text) > 0, "\(kept.text)")
         #expect(ChannelRules.standard(for: .sms).check(kept.text).segments == 1)
@@ -117,7 +135,16 @@ import Testing
         // 400 septets of opt-out leave about 59 of the 459 that 3 segments hold.
         let long = "Reply STOP to opt out. " + String(repeating: "Msg and data rates may apply. ", count: 12).trimmingCharacters(in: .whitespaces)
         let policy = SafetyPolicy(smsOptOut: long)
-        let plan = VariantPlan(hook: .benefit, tone: .professional, length: .medium, emoji: false, hashtags: 0, cta: "Shop now", linkPosition: .end, phraseSeed: 9)
+        let plan = VariantPlan(
+            hook: .benefit,
+            tone: .professional,
+            length: .medium,
+            emoji: false,
+            hashtags: 0,
+            cta: "Shop now",
+            linkPosition: .end,
+            phraseSeed: 9
+        )
         let draft = try #require(RuleGenerator.compose(plan, brief: Fixtures.brief, channel: .sms, policy: policy))
         #expect(draft.text.hasSuffix(long))
         #expect(ChannelRules.standard(for: .sms).check(draft.text).segments ?? 99 <= 3, "\(draft.text)")
@@ -163,7 +190,9 @@ import Testing
                 #expect(ChannelRules.standard(for: .email).check(email.subject).isValid, "\(email.subject)")
                 #expect(!email.preheader.isEmpty && email.preheader.count <= EmailContent.maximumPreheaderLength)
                 #expect(email.body.contains("https://example.com/shoes") && email.body.contains("#ad"))
-                #expect(!email.preheader.lowercased().contains("20% off this weekend") || !email.subject.lowercased().contains("20% off this weekend"))
+                #expect(
+                    !email.preheader.lowercased().contains("20% off this weekend") || !email.subject.lowercased().contains("20% off this weekend")
+                )
             }
         }
         for channel in Channel.allCases where channel != .email {

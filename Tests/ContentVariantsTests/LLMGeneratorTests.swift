@@ -118,7 +118,7 @@ import Testing
         try await StubLLMServer.with({ number, _ in
             number == 0 ? StubReply(body: StubReply.variants(Self.good).body, delay: .seconds(30)) : .variants(Self.good)
         }) { url, log in
-            let result = try await generator(configuration(url, timeout: .milliseconds(300)))
+            let result = try await generator(configuration(url, timeout: .seconds(3)))
                 .generate(brief: Fixtures.brief, channel: .x, count: 3, seed: 1, workspace: "w1")
             #expect(result.variants.count == 3)
             // The first answer would come after 30 s; only a timed-out first attempt explains a second request.

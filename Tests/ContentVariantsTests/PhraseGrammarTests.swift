@@ -11,7 +11,9 @@ import Testing
     /// The shapes each slot is tried with; nil (absent) is added for slots a phrase does not require.
     static let shapes: [String: [String]] = [
         "product": ["Trailblazer 2 trail shoes", "Acme Notes app", "Orbit lamp", "iPhone case", "Umbrellas", "Ultra Light 3 tent"],
-        "offer": ["20% off this weekend", "1 free month", "3 free months", "free shipping", "an extra 10% off!", "early access.", "buy 2, get 1 free"],
+        "offer": [
+            "20% off this weekend", "1 free month", "3 free months", "free shipping", "an extra 10% off!", "early access.", "buy 2, get 1 free",
+        ],
         "audience": ["trail runners", "indie artists", "small teams"],
         "benefit": ["grip that holds on wet rock", "an hour saved every day", "everyday comfort", "light that follows the sun"],
         "proof": ["12,000 runners", "1 runner", "3 design studios"],
@@ -114,7 +116,9 @@ import Testing
             let problems = CopyChecks.grammarProblems(in: text, nouns: [CopyChecks.Noun(text: "Trailblazer 2 trail shoes", plural: true)])
             #expect(problems.contains { $0.contains(expected) }, "\(text): \(problems)")
         }
-        #expect(CopyChecks.grammarProblems(in: "Save an hour a day. 1 free month, 3 free months. iPhone case: go.", properNames: ["iPhone case"]).isEmpty)
+        #expect(
+            CopyChecks.grammarProblems(in: "Save an hour a day. 1 free month, 3 free months. iPhone case: go.", properNames: ["iPhone case"]).isEmpty
+        )
         let brief = Brief(product: "Orbit lamp", offer: "20% off")
         #expect(CopyChecks.claimProblems(in: "Orbit lamp: 20% off, stock is limited!", brief: brief, policy: .none).contains { $0.contains("stock") })
         #expect(CopyChecks.claimProblems(in: "Hurry: 20% off.", brief: brief, policy: .none).contains { $0.contains("without a deadline") })

@@ -49,6 +49,18 @@ import Testing
             )
             #expect(added.status == 201, "\(added.text)")
             #expect(try added.json()["channels"] as? [String] == ["x"])
+            // A destination added later puts a tracking link in every post: a variant that no longer fits is refused.
+            let full = String(repeating: "b", count: 270)
+            let tight = try await server.send(
+                .POST,
+                "/v1/campaigns",
+                token: token,
+                json: #"{"name": "Tight", "channels": ["x"], "variants": [{"text": "\#(full)"}]}"#
+            )
+            #expect(tight.status == 201, "\(tight.text)")
+            let patched = try await server.send(.PATCH, "/v1/campaigns/tight", token: token, json: #"{"destination": "https://shop.example.com"}"#)
+            #expect(patched.status == 422, "\(patched.text)")
+            #expect(try patched.error().message.contains("for x: is 294 weighted characters"), "\(patched.text)")
             let tooLongForX = try await server.send(
                 .POST,
                 "/v1/campaigns/long/variants",

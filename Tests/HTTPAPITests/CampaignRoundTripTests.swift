@@ -58,6 +58,10 @@ import Testing
                 try await Self.runDueJobs(queue: queue, handlers: handlers, database: server.database, now: now)
             }
             #expect(fires.count == 3, "a schedule with count 3 fires three times, then has no next fire")
+            // The scheduler's next pass ends a campaign whose schedule is over and whose posts are out.
+            let later = try #require(fires.last).addingTimeInterval(3_600)
+            _ = try await SchedulerService(database: server.database, clock: ManualClock(now: later), logger: Logger(label: "test.scheduler"))
+                .runOnce(schedules)
             let campaign = try await server.send(.GET, "/v1/campaigns/trail", token: token).json()
             #expect(campaign["status"] as? String == "ended", "a campaign whose schedule is over ends")
 

@@ -12,7 +12,13 @@ import Testing
     static let browser = TrackingTests.browser
 
     /// Creates a publication of `variant` (A, B) on `channel` and answers its id and tracking code.
-    func publish(_ server: TestServer, token: String, variant: String, channel: String, campaign: String = "spring") async throws -> (id: String, code: String) {
+    func publish(
+        _ server: TestServer,
+        token: String,
+        variant: String,
+        channel: String,
+        campaign: String = "spring"
+    ) async throws -> (id: String, code: String) {
         let reply = try await server.send(
             .POST,
             "/v1/campaigns/\(campaign)/publications",
@@ -40,12 +46,23 @@ import Testing
             #expect(click.status == 302)
             let pixel = try await server.send(.GET, "/p/\(ax.code).gif", headers: [("User-Agent", Self.browser)])
             #expect(pixel.status == 200)
-            #expect(try await server.count("SELECT count(*)::int FROM events WHERE kind = 'click' AND channel = 'email' AND publication_id::text = \(be.id)") == 1)
-            #expect(try await server.count("SELECT count(*)::int FROM events WHERE kind = 'impression' AND channel = 'x' AND publication_id::text = \(ax.id)") == 1)
+            #expect(
+                try await server.count(
+                    "SELECT count(*)::int FROM events WHERE kind = 'click' AND channel = 'email' AND publication_id::text = \(be.id)"
+                ) == 1
+            )
+            #expect(
+                try await server.count(
+                    "SELECT count(*)::int FROM events WHERE kind = 'impression' AND channel = 'x' AND publication_id::text = \(ax.id)"
+                ) == 1
+            )
             #expect(try await server.count("SELECT sum(count)::int FROM variant_hourly WHERE channel = 'email' AND kind = 'click'") == 1)
 
             // A batch naming publications, and rows naming none: all stored, each under its channel.
-            let batch = [row(variants[0], kind: "impression", publication: ax.id), row(variants[1], kind: "impression", publication: be.id), row(variants[1], kind: "impression")]
+            let batch = [
+                row(variants[0], kind: "impression", publication: ax.id), row(variants[1], kind: "impression", publication: be.id),
+                row(variants[1], kind: "impression"),
+            ]
             let accepted = try await server.send(.POST, "/v1/events", token: token, json: "[" + batch.joined(separator: ",") + "]")
             #expect(accepted.status == 202, "\(accepted.text)")
             #expect(try await server.count("SELECT count(*)::int FROM events WHERE channel = ''") == 1)
@@ -61,7 +78,11 @@ import Testing
             let details = (try refused.json()["error"] as? [String: Any])?["details"] as? [[String: Any]] ?? []
             #expect(details.map { $0["location"] as? String } == ["row 2", "row 3"])
             #expect(details.map { $0["field"] as? String } == ["publication_id", "publication_id"])
-            #expect((details.first?["reason"] as? String ?? details.first?["message"] as? String ?? "").contains("is a publication of variant B, not of A"))
+            #expect(
+                (details.first?["reason"] as? String ?? details.first?["message"] as? String ?? "").contains(
+                    "is a publication of variant B, not of A"
+                )
+            )
             #expect(try await server.count("SELECT count(*)::int FROM events") == 5)
 
             // The analysis stores the per-channel results beside the pooled score.

@@ -13,7 +13,8 @@ struct RevenueMetricTests {
                 .POST,
                 "/v1/campaigns",
                 token: token,
-                json: #"{"name": "Basket", "primary_metric": "revenue", "channels": ["email"], "variants": [{"text": "One."}, {"text": "Two."}]}"#
+                json:
+                    #"{"name": "Basket", "primary_metric": "revenue", "channels": ["email"], "variants": [{"text": "One.", "subject": "One"}, {"text": "Two.", "subject": "Two"}]}"#
             )
             #expect(created.status == 201, "\(created.text)")
             #expect(try created.json()["primary_metric"] as? String == "revenue")

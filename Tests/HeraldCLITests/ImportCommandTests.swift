@@ -134,14 +134,20 @@ struct ImportCommandTests {
 
         let report = try await fixture.run("report", campaign.slug, "--format", "md", "--out", "out")
         #expect(report.succeeded, "\(report.standardError)")
-        let markdown = try String(contentsOf: URL(fileURLWithPath: report.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)), encoding: .utf8)
+        let markdown = try String(
+            contentsOf: URL(fileURLWithPath: report.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)),
+            encoding: .utf8
+        )
         #expect(markdown.contains("| B | 50 | 6 |"))
         #expect(markdown.contains("## Per channel"))
         #expect(markdown.contains("The decision is made on all channels pooled: x 50%, instagram 30% and without a publication 20% of impressions."))
         #expect(markdown.contains("### instagram (30% of impressions)"))
         #expect(markdown.contains("| B | 30 | 6 | 20.00% ("))
         let csv = try await fixture.run("report", campaign.slug, "--format", "csv", "--out", "out")
-        let csvText = try String(contentsOf: URL(fileURLWithPath: csv.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)), encoding: .utf8)
+        let csvText = try String(
+            contentsOf: URL(fileURLWithPath: csv.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)),
+            encoding: .utf8
+        )
         #expect(csvText.contains(",instagram\n"))
     }
 }

@@ -14,8 +14,8 @@ struct RevenueReportCommandTests {
             primary_metric: revenue
             channels: [email]
             variants:
-              - {key: A, text: "Spring sale: 20% off."}
-              - {key: B, text: "Spring sale: 20% off, free shipping."}
+              - {key: A, subject: "Spring sale", text: "Spring sale: 20% off."}
+              - {key: B, subject: "Spring sale", text: "Spring sale: 20% off, free shipping."}
             """
         )
         let created = try await fixture.run("campaigns", "create", path)

@@ -51,7 +51,12 @@ import Glibc
             body: #"{"name": "Served", "channels": ["x"], "destination": "https://example.com/", "variants": [{"text": "a"}, {"text": "b"}]}"#
         )
         #expect(campaign.0 == 201, "\(campaign.1)")
-        let publication = try await send("\(base)/v1/campaigns/served/publications", token: token, method: .POST, body: #"{"variant": "A", "channel": "x"}"#)
+        let publication = try await send(
+            "\(base)/v1/campaigns/served/publications",
+            token: token,
+            method: .POST,
+            body: #"{"variant": "A", "channel": "x"}"#
+        )
         let object = try JSONSerialization.jsonObject(with: Data(publication.1.utf8)) as? [String: Any]
         let pixel = try #require(object?["pixel_url"] as? String)
         for _ in 0..<opens { #expect(try await send(pixel).0 == 200) }
@@ -59,9 +64,11 @@ import Glibc
         let output = await server.wait()
         #expect(output.status == 0, "\(output.standardError)")
         return try await Database.withDatabase(fixture.database, logger: TestDatabase.logger) { database in
-            for try await count in try await database.client.query("SELECT count(*)::int FROM events WHERE kind = 'impression'", logger: database.logger)
-                .decode(Int.self)
-            {
+            for try await count in try await database.client.query(
+                "SELECT count(*)::int FROM events WHERE kind = 'impression'",
+                logger: database.logger
+            )
+            .decode(Int.self) {
                 return count
             }
             return -1
@@ -71,7 +78,9 @@ import Glibc
     @Test func theWindowComesFromTheEnvironmentAndTheFlagWins() async throws {
         #expect(try await impressions(opens: 3, arguments: [], environment: [:]) == 1)
         #expect(try await impressions(opens: 3, arguments: [], environment: ["HERALD_TRACKING_DEDUP_SECONDS": "0"]) == 3)
-        #expect(try await impressions(opens: 3, arguments: ["--tracking-dedup-seconds", "3600"], environment: ["HERALD_TRACKING_DEDUP_SECONDS": "0"]) == 1)
+        #expect(
+            try await impressions(opens: 3, arguments: ["--tracking-dedup-seconds", "3600"], environment: ["HERALD_TRACKING_DEDUP_SECONDS": "0"]) == 1
+        )
     }
 
     @Test func badWindowsAreOneClearLine() async throws {

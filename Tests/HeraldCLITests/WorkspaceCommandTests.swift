@@ -84,7 +84,9 @@ struct WorkspaceCommandTests {
         }
         // In its own workspace the file's only problem is the unknown variant.
         let home = try await fixture.run("import", "events", path)
-        #expect(home.standardError == "herald: events.csv:3: variant_id: \(stranger) is not a variant of this workspace (see `herald campaigns show`)\n")
+        #expect(
+            home.standardError == "herald: events.csv:3: variant_id: \(stranger) is not a variant of this workspace (see `herald campaigns show`)\n"
+        )
     }
 
     @Test func heraldWorkspaceSetsTheDefaultAndTheFlagWins() async throws {

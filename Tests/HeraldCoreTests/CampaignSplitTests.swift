@@ -39,6 +39,10 @@ import Testing
         #expect(shares[variants[0].id] == 0.25 && shares[variants[1].id] == 0.75)
         let equal = Self.variants([nil, 0.5, nil])
         #expect(CampaignSplit.shares(of: equal).values.allSatisfy { abs($0 - 1.0 / 3) < 1e-12 })
+        // A variant added after a split was set weighs the mean of the set weights; a stopped one stays stopped.
+        let added = Self.variants([1, 0, nil])
+        let shares2 = CampaignSplit.shares(of: added)
+        #expect(abs(shares2[added[0].id]! - 2.0 / 3) < 1e-12 && shares2[added[1].id] == 0 && abs(shares2[added[2].id]! - 1.0 / 3) < 1e-12)
     }
 
     /// Property: over any number of fires, each variant's count stays within one post of its share.

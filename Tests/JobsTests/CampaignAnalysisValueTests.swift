@@ -41,8 +41,8 @@ struct CampaignAnalysisValueTests {
                     primary_metric: revenue
                     channels: [email]
                     variants:
-                      - {key: A, text: "Spring sale: 20% off."}
-                      - {key: B, text: "Spring sale: 20% off, free shipping over 50."}
+                      - {key: A, subject: "Spring sale", text: "Spring sale: 20% off."}
+                      - {key: B, subject: "Spring sale", text: "Spring sale: 20% off, free shipping over 50."}
                     """,
                 source: "campaign.yaml"
             )
@@ -52,7 +52,10 @@ struct CampaignAnalysisValueTests {
             let (events, sums) = Self.events(campaign, orderValues: [40, 60])
             _ = try await EventIngestor(database, workspace: workspace).ingest(events)
 
-            let outcome = try await CampaignAnalysis(database: database, workspace: workspace).analyze(campaign, now: Self.start.addingTimeInterval(4 * 86_400))
+            let outcome = try await CampaignAnalysis(database: database, workspace: workspace).analyze(
+                campaign,
+                now: Self.start.addingTimeInterval(4 * 86_400)
+            )
             let revenue = try #require(outcome.revenue)
             #expect(revenue.variants.map(\.impressions) == [20_000, 20_000])
             #expect(revenue.variants.map(\.conversions) == [600, 600])
@@ -84,12 +87,18 @@ struct CampaignAnalysisValueTests {
                     name: "Conversion test",
                     primaryMetric: .conversion,
                     channels: [.email],
-                    variants: [.init(key: "A", text: "One."), .init(key: "B", text: "Two.")]
+                    variants: [
+                        .init(key: "A", text: "One.", email: .init(subject: "One", body: "One.")),
+                        .init(key: "B", text: "Two.", email: .init(subject: "Two", body: "Two.")),
+                    ]
                 )
             )
             let (events, _) = Self.events(campaign, orderValues: [40, 60])
             _ = try await EventIngestor(database, workspace: workspace).ingest(events)
-            let outcome = try await CampaignAnalysis(database: database, workspace: workspace).analyze(campaign, now: Self.start.addingTimeInterval(4 * 86_400))
+            let outcome = try await CampaignAnalysis(database: database, workspace: workspace).analyze(
+                campaign,
+                now: Self.start.addingTimeInterval(4 * 86_400)
+            )
             #expect(outcome.revenue != nil)
             #expect(!outcome.score.recommendations.contains { $0.action == .declareWinner })
             #expect(MarkdownRenderer.render(outcome.report).contains("## Revenue"))
@@ -105,14 +114,20 @@ struct CampaignAnalysisValueTests {
                     name: "No values yet",
                     primaryMetric: .revenue,
                     channels: [.x],
-                    variants: [.init(key: "A", text: "One."), .init(key: "B", text: "Two.")]
+                    variants: [
+                        .init(key: "A", text: "One.", email: .init(subject: "One", body: "One.")),
+                        .init(key: "B", text: "Two.", email: .init(subject: "Two", body: "Two.")),
+                    ]
                 )
             )
             let impressions = campaign.variants.flatMap { variant in
                 (0..<100).map { _ in EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .impression, occurredAt: Self.start) }
             }
             _ = try await EventIngestor(database, workspace: workspace).ingest(impressions)
-            let outcome = try await CampaignAnalysis(database: database, workspace: workspace).analyze(campaign, now: Self.start.addingTimeInterval(86_400))
+            let outcome = try await CampaignAnalysis(database: database, workspace: workspace).analyze(
+                campaign,
+                now: Self.start.addingTimeInterval(86_400)
+            )
             #expect(outcome.revenue == nil)
             #expect(outcome.score.recommendations.first?.reason.hasPrefix("No conversion carries a value yet") == true)
         }

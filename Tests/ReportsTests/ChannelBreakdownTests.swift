@@ -30,7 +30,9 @@ struct ChannelBreakdownTests {
         func total(_ key: String, _ path: KeyPath<(key: String, trials: Int, successes: Int), Int>) -> Int {
             counts.flatMap(\.arms).filter { $0.key == key }.reduce(0) { $0 + $1[keyPath: path] }
         }
-        let pooled = try Scorer.score(ScoreInput(control: "A", arms: keys.map { .init(id: $0, trials: total($0, \.trials), successes: total($0, \.successes)) }))
+        let pooled = try Scorer.score(
+            ScoreInput(control: "A", arms: keys.map { .init(id: $0, trials: total($0, \.trials), successes: total($0, \.successes)) })
+        )
         let day = ReportModel.Day(day: Self.day, impressions: keys.map { total($0, \.trials) }, successes: keys.map { total($0, \.successes) })
         var report = ReportModel(campaign: campaign, score: pooled, alpha: 0.05, days: [day], generatedAt: Self.day.addingTimeInterval(86_400))
         let scored = try counts.map { entry in
@@ -43,9 +45,18 @@ struct ChannelBreakdownTests {
             ]
             if entry.arms.count == 1 {
                 let arm = entry.arms[0]
-                return ChannelBreakdown.Scored(channel: entry.channel, key: arm.key, impressions: arm.trials, successes: arm.successes, alpha: 0.05, days: days)
+                return ChannelBreakdown.Scored(
+                    channel: entry.channel,
+                    key: arm.key,
+                    impressions: arm.trials,
+                    successes: arm.successes,
+                    alpha: 0.05,
+                    days: days
+                )
             }
-            let score = try Scorer.score(ScoreInput(control: entry.arms[0].key, arms: entry.arms.map { .init(id: $0.key, trials: $0.trials, successes: $0.successes) }))
+            let score = try Scorer.score(
+                ScoreInput(control: entry.arms[0].key, arms: entry.arms.map { .init(id: $0.key, trials: $0.trials, successes: $0.successes) })
+            )
             return ChannelBreakdown.Scored(channel: entry.channel, score: score, days: days)
         }
         let leader = pooled.arms.max { $0.pBest < $1.pBest }?.id

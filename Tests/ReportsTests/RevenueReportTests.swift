@@ -57,7 +57,7 @@ struct RevenueReportTests {
         #expect(
             csv.hasPrefix(
                 "day,variant,impressions,conversions,rate,cumulative_impressions,cumulative_conversions,cumulative_rate,revenue,cumulative_revenue,"
-                    + "cumulative_revenue_per_impression,cumulative_revenue_per_impression_low,cumulative_revenue_per_impression_high,text\n"
+                    + "cumulative_revenue_per_impression,cumulative_revenue_per_impression_low,cumulative_revenue_per_impression_high,text,channel\n"
             )
         )
         // The last day's cumulative revenue is the variant's revenue.

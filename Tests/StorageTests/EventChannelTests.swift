@@ -11,7 +11,10 @@ struct EventChannelTests {
     static let spec = try! CampaignSpec(
         name: "Spring sale",
         channels: [.x, .email],
-        variants: [.init(key: "A", text: "Trail season is here."), .init(key: "B", text: "Ready for your first ultra?")]
+        variants: [
+            .init(key: "A", text: "Trail season is here.", email: .init(subject: "Trail season", body: "Trail season is here.")),
+            .init(key: "B", text: "Ready for your first ultra?", email: .init(subject: "Your first ultra", body: "Ready for your first ultra?")),
+        ]
     )
 
     static let now = Date(timeIntervalSince1970: 1_780_000_000)  // 2026-05-28
@@ -73,7 +76,9 @@ struct EventChannelTests {
             logger: database.logger
         )
         var result: [String] = []
-        for try await (publication, channel, kind) in rows.decode((String, String, String).self) { result.append("\(publication)|\(channel)|\(kind)") }
+        for try await (publication, channel, kind) in rows.decode((String, String, String).self) {
+            result.append("\(publication)|\(channel)|\(kind)")
+        }
         return result.sorted()
     }
 
@@ -87,7 +92,9 @@ struct EventChannelTests {
             logger: database.logger
         )
         var result: [String] = []
-        for try await (key, channel, kind, count) in rows.decode((String, String, String, Int).self) { result.append("\(key)|\(channel)|\(kind)|\(count)") }
+        for try await (key, channel, kind, count) in rows.decode((String, String, String, Int).self) {
+            result.append("\(key)|\(channel)|\(kind)|\(count)")
+        }
         return result.sorted()
     }
 
@@ -114,7 +121,8 @@ struct EventChannelTests {
             let be = fixture.publication("B/email").id.uuidString.lowercased()
             let batch = [
                 json(variant: fixture.a, publication: ax), json(variant: fixture.b, kind: "impression", publication: be.uppercased()),
-                json(variant: fixture.a), #"{"id": "\#(UUID())", "variant_id": "\#(fixture.a)", "kind": "click", "occurred_at": "\#(Self.time)", "publication_id": null}"#,
+                json(variant: fixture.a),
+                #"{"id": "\#(UUID())", "variant_id": "\#(fixture.a)", "kind": "click", "occurred_at": "\#(Self.time)", "publication_id": null}"#,
             ]
             let result = try await fixture.ingestor.ingest(json: Array("[\(batch.joined(separator: ","))]".utf8), maximumRows: 100, now: Self.now)
             #expect(result == IngestResult(accepted: 4, duplicates: 0))
@@ -155,7 +163,10 @@ struct EventChannelTests {
             let errors = try #require(rejected?.errors.errors.map(\.description))
             #expect(errors.count == 4)
             #expect(errors[0] == "row 2: publication_id: \(bx) is a publication of variant B, not of A")
-            #expect(errors[1] == "row 3: publication_id: \(foreign.id.uuidString.lowercased()) is not a publication of this workspace (see `herald publications list`)")
+            #expect(
+                errors[1]
+                    == "row 3: publication_id: \(foreign.id.uuidString.lowercased()) is not a publication of this workspace (see `herald publications list`)"
+            )
             #expect(errors[2].hasPrefix("row 4: publication_id: \(unknown) is not a publication of this workspace"))
             #expect(errors[3] == "row 5: publication_id: \"not-a-uuid\" is not a UUID")
             #expect(try await count("SELECT count(*)::int FROM event_ids", fixture.database) == 0)
@@ -185,11 +196,15 @@ struct EventChannelTests {
             #expect(try await rollups(fixture.database) == ["A|email|click|1", "A|email|impression|1", "B||click|1", "B|x|conversion|1"].sorted())
             // A replay with one new row takes the fallback path.
             let replay = csv + "\(UUID()),\(fixture.a),click,\(Self.time),,\(ae)\n"
-            #expect(try await fixture.ingestor.ingest(csv: Array(replay.utf8), source: "events.csv", now: Self.now) == .init(accepted: 1, duplicates: 4))
+            #expect(
+                try await fixture.ingestor.ingest(csv: Array(replay.utf8), source: "events.csv", now: Self.now) == .init(accepted: 1, duplicates: 4)
+            )
             #expect(try await rollups(fixture.database).first == "A|email|click|2")
             // A file without the column is read as before.
             let plain = "id,variant_id,kind,occurred_at\n\(UUID()),\(fixture.b),click,\(Self.time)\n"
-            #expect(try await fixture.ingestor.ingest(csv: Array(plain.utf8), source: "plain.csv", now: Self.now) == .init(accepted: 1, duplicates: 0))
+            #expect(
+                try await fixture.ingestor.ingest(csv: Array(plain.utf8), source: "plain.csv", now: Self.now) == .init(accepted: 1, duplicates: 0)
+            )
             #expect(try await rollups(fixture.database).contains("B||click|2"))
         }
     }
@@ -228,7 +243,9 @@ struct EventChannelTests {
             _ = try await fixture.ingestor.ingest(batch)
             let store = EventStore(fixture.database, workspace: fixture.workspace)
             let totals = try await store.totalsPerChannel(campaign: fixture.campaign.id, metric: .click)
-            #expect(totals.map { "\($0.channel)|\($0.key)|\($0.impressions)|\($0.successes)" } == ["|B|4|1", "email|A|5|1", "email|B|8|3", "x|A|10|2"])
+            #expect(
+                totals.map { "\($0.channel)|\($0.key)|\($0.impressions)|\($0.successes)" } == ["|B|4|1", "email|A|5|1", "email|B|8|3", "x|A|10|2"]
+            )
             // The pooled totals still count every event, with or without a publication.
             let pooled = try await store.totals(campaign: fixture.campaign.id, metric: .click)
             #expect(pooled.map(\.impressions) == [15, 12])

@@ -46,7 +46,9 @@ import Testing
             campaign: campaign,
             to: &buffer
         )
-        #expect(buffer.readBytes(length: buffer.readableBytes) == Array(expected.dropLast(8)) + field(bytes(publication)) + field(Array("email".utf8)))
+        #expect(
+            buffer.readBytes(length: buffer.readableBytes) == Array(expected.dropLast(8)) + field(bytes(publication)) + field(Array("email".utf8))
+        )
 
         EventRows.appendEventRow(
             EngagementEvent(id: id, variantID: variant, kind: .impression, occurredAt: time),

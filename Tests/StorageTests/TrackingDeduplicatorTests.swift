@@ -21,7 +21,12 @@ struct TrackingDeduplicatorTests {
         try await TestDatabase.withFreshDatabase { database in
             let workspace = try await WorkspaceStore(database).ensure(slug: "default")
             let deduplicator = TrackingDeduplicator(database, window: .seconds(30))
-            func counts(_ offset: TimeInterval, link: String = "link-1", client: String = "198.51.100.7", agent: String = Self.agent) async throws -> Bool {
+            func counts(
+                _ offset: TimeInterval,
+                link: String = "link-1",
+                client: String = "198.51.100.7",
+                agent: String = Self.agent
+            ) async throws -> Bool {
                 try await deduplicator.counts(link: link, workspace: workspace, client: client, userAgent: agent, at: Self.noon + offset)
             }
             #expect(try await counts(0))

@@ -110,7 +110,11 @@ extension Brief {
                 case "disclosures": disclosures = list
                 case "sms_opt_out":
                     guard let line = value.scalar?.string, !line.contains(where: \.isNewline) else {
-                        throw ValidationError(location: Self.place(source, value.mark), field: "safety.sms_opt_out", reason: "expected one line of text")
+                        throw ValidationError(
+                            location: Self.place(source, value.mark),
+                            field: "safety.sms_opt_out",
+                            reason: "expected one line of text"
+                        )
                     }
                     optOut = line
                 default:

@@ -76,7 +76,14 @@ public struct RuleGenerator: Sendable {
                     return
                 }
                 let features = ContentFeatures(text: prepared, channel: channel, rules: validator.rules, callToAction: brief.cta)
-                variant = GeneratedVariant(text: prepared, channel: channel, features: features, plan: plan, generator: generator, warnings: check.warnings)
+                variant = GeneratedVariant(
+                    text: prepared,
+                    channel: channel,
+                    features: features,
+                    plan: plan,
+                    generator: generator,
+                    warnings: check.warnings
+                )
             }
             if let plan {
                 variant.features.hook = plan.hook

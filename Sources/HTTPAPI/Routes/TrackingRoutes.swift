@@ -43,7 +43,9 @@ struct TrackingRoutes {
         let client = ClientAddress.of(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
         // A click and an open of the same publication are different hits.
         let link = "\(kind.rawValue):\(target.publication.uuidString)"
-        guard try await deduplicator.counts(link: link, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now) else { return }
+        guard try await deduplicator.counts(link: link, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now) else {
+            return
+        }
         let isBot = BotFilter.isBot(userAgent: userAgent)
         do {
             try await EventIngestor(database, workspace: target.workspace).record(target, kind: kind, at: now, isBot: isBot)

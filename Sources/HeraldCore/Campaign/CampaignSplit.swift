@@ -6,14 +6,23 @@
 /// behind its share so far (smooth weighted rotation), so equal weights alternate A, B, A, B and 0.75/0.25 goes
 /// A, A, B, A, A, A, B, A… — deterministic, and exact over every run of fires.
 public enum CampaignSplit {
-    /// Each variant's share among `variants` (weights normalised; nil or all-zero weights: equal shares).
+    /// Each variant's share among `variants`: weights normalised. A variant without a weight (added after a split was
+    /// set) weighs the mean of the set weights, so a variant stopped with 0 stays stopped; with no weight set at all
+    /// (or only zeros), every variant without one has an equal share.
     public static func shares(of variants: [Campaign.Variant]) -> [VariantID: Double] {
         guard !variants.isEmpty else { return [:] }
-        let given = variants.map { $0.weight ?? -1 }
-        let hasWeights = given.allSatisfy { $0 >= 0 } && given.reduce(0, +) > 0
-        let total = hasWeights ? given.reduce(0, +) : Double(variants.count)
+        let set = variants.compactMap(\.weight).filter { $0.isFinite && $0 >= 0 }
+        let mean = set.isEmpty ? 0 : set.reduce(0, +) / Double(set.count)
+        let unset = mean > 0 ? mean : 1
+        let weights = variants.map { variant in variant.weight.map { $0.isFinite && $0 >= 0 ? $0 : 0 } ?? unset }
+        var total = weights.reduce(0, +)
         var shares: [VariantID: Double] = [:]
-        for (variant, weight) in zip(variants, given) { shares[variant.id] = (hasWeights ? weight : 1) / total }
+        guard total > 0 else {
+            total = Double(variants.count)
+            for variant in variants { shares[variant.id] = 1 / total }
+            return shares
+        }
+        for (variant, weight) in zip(variants, weights) { shares[variant.id] = weight / total }
         return shares
     }
 

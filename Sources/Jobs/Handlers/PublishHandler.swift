@@ -27,9 +27,10 @@ public struct PublishHandler: JobHandler {
         } catch let error as NotFoundError {
             throw PermanentJobError("\(error)")
         }
-        guard publication.status != "published", publication.status != "cancelled" else { return }
-        let campaign = try await CampaignStore(context.database, workspace: publication.workspace).find(publication.campaign)
-        guard campaign.status.publishes else {
+        guard publication.status == "scheduled" || publication.status == "publishing" else { return }
+        guard try await store.claim(publication.id) else {
+            // Its campaign was paused, ended or archived before it went out.
+            let campaign = try await CampaignStore(context.database, workspace: publication.workspace).find(publication.campaign)
             try await store.cancel(publication.id, reason: "campaign \(campaign.status.rawValue)")
             context.logger.info(
                 "publication cancelled: its campaign does not publish",
@@ -37,7 +38,16 @@ public struct PublishHandler: JobHandler {
             )
             return
         }
-        let first = try await store.deliverToOutbox(publication, body: Self.body(of: publication, publicURL: publicURL))
+        let first: Bool
+        do {
+            first = try await store.deliverToOutbox(publication, body: Self.body(of: publication, publicURL: publicURL))
+        } catch {
+            // Never silent: the last attempt leaves the publication failed, with the reason.
+            if error is PermanentJobError || job.attempt >= job.maxAttempts {
+                try await store.markFailed(publication.id, error: StorageError.describe(error))
+            }
+            throw error
+        }
         context.logger.info(
             "delivered publication",
             metadata: [
@@ -47,8 +57,6 @@ public struct PublishHandler: JobHandler {
         )
         if let pauseAfterDelivery { try await Task.sleep(for: pauseAfterDelivery) }
         try await store.markPublished(publication.id, at: context.clock.now())
-        // The last publication of a schedule that is over ends its campaign.
-        try await CampaignStore(context.database, workspace: publication.workspace).endIfSchedulesAreOver(campaign.id, now: context.clock.now())
     }
 
     /// What the outbox receives: the post's text; for email the subject, then the HTML part with the open pixel.

@@ -83,7 +83,6 @@ public struct CampaignFire: Sendable {
         }
         try await JobQueue(database).enqueue(requests)
         if !publications.isEmpty { try await campaigns.markRunning(campaign.id, now: now) }
-        try await campaigns.endIfSchedulesAreOver(campaign.id, now: now)
         return publications
     }
 
@@ -129,6 +128,10 @@ public struct CampaignFire: Sendable {
             pixel: TrackingLink.pixelURL(base: publicURL, code: code)
         )
         let post = PostRenderer.render(variant, for: channel, links: links, smsOptOut: optOut)
+        // Checked again as it goes out: the destination, the opt-out line or the public URL may have changed since the
+        // variant was written. A post that breaks its channel's rules is stored failed, with the rule, and never sent.
+        let check = ChannelRules.standard(for: channel).check(channel == .email ? post.subject ?? "" : post.text)
+        let failure = check.violations.first.map { "\(channel == .email ? "subject" : "text") for \(channel.rawValue): \($0.message)" }
         return PublicationStore.Draft(
             variant: variant.id,
             channel: channel,
@@ -138,7 +141,8 @@ public struct CampaignFire: Sendable {
             text: post.text,
             subject: post.subject,
             preheader: post.preheader,
-            audienceShare: share
+            audienceShare: share,
+            failure: failure
         )
     }
 }

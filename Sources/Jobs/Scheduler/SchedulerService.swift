@@ -58,7 +58,11 @@ public struct SchedulerService: Service {
                 }
             }
             total += done.jobs
-            if done.schedules < batch { return total }
+            if done.schedules < batch {
+                let ended = try await store.endFinishedCampaigns(now: now)
+                if ended > 0 { logger.info("campaigns ended: their schedules are over", metadata: ["herald.campaigns.ended": "\(ended)"]) }
+                return total
+            }
         }
     }
 }

@@ -21,7 +21,9 @@ public enum CSVRenderer {
             values
             ? "revenue,cumulative_revenue,cumulative_revenue_per_impression,cumulative_revenue_per_impression_low,cumulative_revenue_per_impression_high,"
             : ""
-        var lines = ["day,variant,impressions,\(metric)s,rate,cumulative_impressions,cumulative_\(metric)s,cumulative_rate,\(revenueColumns)text,channel"]
+        var lines = [
+            "day,variant,impressions,\(metric)s,rate,cumulative_impressions,cumulative_\(metric)s,cumulative_rate,\(revenueColumns)text,channel"
+        ]
         var cumulativeImpressions = Array(repeating: 0, count: report.variants.count)
         var cumulativeSuccesses = Array(repeating: 0, count: report.variants.count)
         var cumulativeValues = Array(repeating: 0.0, count: report.variants.count)

@@ -132,7 +132,8 @@ public enum HTMLRenderer {
         var html = "<section><h2>Variants</h2><div class=\"table-wrap\"><table class=\"variants\"><thead><tr>"
         html += "<th scope=\"col\">Variant</th><th scope=\"col\">Impressions</th><th scope=\"col\">\(HTMLEscaping.escape(metric.capitalized))s</th>"
         html += "<th scope=\"col\">Rate <span class=\"sub\">\(level) interval</span></th>"
-        html += "<th scope=\"col\">\(report.primaryMetric.isValue ? "Revenue per impression" : "Lift") vs \(control) <span class=\"sub\">\(level) interval</span></th>"
+        html +=
+            "<th scope=\"col\">\(report.primaryMetric.isValue ? "Revenue per impression" : "Lift") vs \(control) <span class=\"sub\">\(level) interval</span></th>"
         html += "<th scope=\"col\">P(best)</th><th scope=\"col\">Expected loss</th><th scope=\"col\">Next split</th></tr></thead><tbody>"
         let leader = report.leader?.key
         for (index, variant) in report.variants.enumerated() {
@@ -173,17 +174,21 @@ public enum HTMLRenderer {
         let level = Format.percent(1 - report.alpha, digits: 0)
         let control = report.control.map { HTMLEscaping.escape($0.key) } ?? "control"
         var html = "<section><h2>Revenue</h2><div class=\"table-wrap\"><table class=\"variants revenue\"><thead><tr>"
-        html += "<th scope=\"col\">Variant</th><th scope=\"col\">Conversions</th><th scope=\"col\">Revenue <span class=\"sub\">\(level) interval</span></th>"
+        html +=
+            "<th scope=\"col\">Variant</th><th scope=\"col\">Conversions</th><th scope=\"col\">Revenue <span class=\"sub\">\(level) interval</span></th>"
         html += "<th scope=\"col\">Per impression <span class=\"sub\">\(level) interval</span></th><th scope=\"col\">Per conversion</th>"
-        html += "<th scope=\"col\">Per impression vs \(control) <span class=\"sub\">\(level) interval</span></th><th scope=\"col\">P(best)</th></tr></thead><tbody>"
+        html +=
+            "<th scope=\"col\">Per impression vs \(control) <span class=\"sub\">\(level) interval</span></th><th scope=\"col\">P(best)</th></tr></thead><tbody>"
         for (index, variant) in revenue.variants.enumerated() {
             html +=
                 "<tr><th scope=\"row\"><span class=\"key-swatch\" style=\"background:\(Palette.color(index))\"></span>\(HTMLEscaping.escape(variant.key))"
             if variant.isControl { html += " <span class=\"badge\">control</span>" }
             html += "</th><td>\(Format.grouped(variant.conversions))</td>"
-            html += "<td>\(Format.money(variant.revenue))<span class=\"interval\">\(Format.money(variant.revenueInterval[0])) – \(Format.money(variant.revenueInterval[1]))</span></td>"
+            html +=
+                "<td>\(Format.money(variant.revenue))<span class=\"interval\">\(Format.money(variant.revenueInterval[0])) – \(Format.money(variant.revenueInterval[1]))</span></td>"
             html += "<td>\(Format.money(variant.perImpression, digits: 4))<span class=\"interval\">"
-            html += "\(Format.money(variant.perImpressionInterval[0], digits: 4)) – \(Format.money(variant.perImpressionInterval[1], digits: 4))</span></td>"
+            html +=
+                "\(Format.money(variant.perImpressionInterval[0], digits: 4)) – \(Format.money(variant.perImpressionInterval[1], digits: 4))</span></td>"
             html += "<td>\(variant.perConversion.map { Format.money($0) } ?? "—")</td><td>"
             if let difference = variant.difference, let interval = variant.differenceInterval, interval.count == 2 {
                 html += "\(Format.signedMoney(difference, digits: 4))<span class=\"interval\">"

@@ -14,7 +14,9 @@ public enum MarkdownRenderer {
         lines.append("# \(escape(report.campaignName))")
         lines.append("")
         let calls = report.primaryMetric.isValue ? " · calls on revenue per impression" : ""
-        lines.append("Campaign `\(report.campaignSlug)` · success = \(metric) per impression\(calls) · generated \(Timestamp.format(report.generatedAt))")
+        lines.append(
+            "Campaign `\(report.campaignSlug)` · success = \(metric) per impression\(calls) · generated \(Timestamp.format(report.generatedAt))"
+        )
         lines.append("")
         for note in report.notes { lines.append("> \(escape(note))") }
         if !report.notes.isEmpty { lines.append("") }
@@ -93,7 +95,8 @@ public enum MarkdownRenderer {
             let name = escape(variant.key) + (variant.isControl ? " (control)" : "")
             var difference = "—"
             if let value = variant.difference, let range = variant.differenceInterval, range.count == 2 {
-                difference = "\(Format.signedMoney(value, digits: 4)) (\(Format.signedMoney(range[0], digits: 4)) to \(Format.signedMoney(range[1], digits: 4)))"
+                difference =
+                    "\(Format.signedMoney(value, digits: 4)) (\(Format.signedMoney(range[0], digits: 4)) to \(Format.signedMoney(range[1], digits: 4)))"
             }
             lines.append(
                 "| \(name) | \(grouped(variant.conversions)) | \(Format.money(variant.revenue)) (\(Format.money(variant.revenueInterval[0])) – \(Format.money(variant.revenueInterval[1]))) "

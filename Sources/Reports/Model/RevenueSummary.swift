@@ -93,7 +93,9 @@ public struct RevenueSummary: Sendable, Equatable, Codable {
         guard counts.count >= 2, counts.contains(where: { $0.valueSumSquares > 0 }) else { return nil }
         let input = MeanScoreInput(
             control: counts[0].key,
-            arms: counts.map { MeanScoreInput.Arm(id: $0.key, n: $0.impressions, sum: $0.valueSum, sumSquares: $0.valueSumSquares, weight: $0.weight) },
+            arms: counts.map {
+                MeanScoreInput.Arm(id: $0.key, n: $0.impressions, sum: $0.valueSum, sumSquares: $0.valueSumSquares, weight: $0.weight)
+            },
             alpha: alpha
         )
         guard counts.allSatisfy({ $0.conversions <= $0.impressions }), let score = try? Scorer.score(input) else { return nil }

@@ -99,6 +99,15 @@ extension CampaignStore {
             schedule: nil,
             variants: current.variants.map(Self.specVariant)
         )
+        // A destination added means a tracking link in every post: the variants must still fit their channels.
+        if destination != nil {
+            try CampaignChannelCheck.check(
+                current.variants,
+                hasDestination: current.destination != nil,
+                smsOptOut: try await smsOptOut(),
+                linkLength: Self.defaultTrackingLinkLength
+            )
+        }
         try await database.client.query(
             """
             UPDATE campaigns SET name = \(spec.name), destination = \(spec.destination), primary_metric = \(spec.primaryMetric.rawValue)
@@ -202,7 +211,8 @@ extension CampaignStore {
         guard campaign.status != .archived, campaign.status != .ended else {
             throw ConflictError("the campaign is \(campaign.status.rawValue); its variants can no longer change")
         }
-        let key = key ?? CampaignSpec.defaultKey(at: campaign.variants.count)
+        let taken = Set(campaign.variants.map(\.key))
+        let key = key ?? (0...).lazy.map(CampaignSpec.defaultKey(at:)).first { !taken.contains($0) }!
         let added = CampaignSpec.Variant(key: key, text: text, channels: channels, email: email)
         // Validate the new variant the way a whole spec is validated, then against its channels' rules.
         let relocate = { (error: ValidationError) -> ValidationError in
@@ -270,7 +280,8 @@ extension CampaignStore {
                 """
                 WITH target AS (
                     SELECT v.id,
-                           EXISTS (SELECT 1 FROM variant_hourly h WHERE h.variant_id = v.id) AS engaged,
+                           (EXISTS (SELECT 1 FROM variant_hourly h WHERE h.variant_id = v.id)
+                            OR EXISTS (SELECT 1 FROM publications p WHERE p.variant_id = v.id AND p.status <> 'cancelled')) AS engaged,
                            (SELECT count(*) FROM variants o WHERE o.campaign_id = v.campaign_id) AS siblings
                     FROM variants v
                     WHERE v.id = \(variant.uuid) AND v.campaign_id = \(id.uuid) AND v.workspace_id = \(workspace.uuid)
@@ -289,6 +300,8 @@ extension CampaignStore {
         guard let outcome else { throw NotFoundError(kind: "variant", id: variant.description) }
         if outcome.deleted { return }
         if outcome.siblings <= 1 { throw ConflictError("a campaign keeps at least one variant; add one before deleting this one") }
-        throw ConflictError("the variant has recorded engagement; deleting it would lose that history")
+        throw ConflictError(
+            "the variant has publications or recorded engagement; deleting it would break its tracking links and lose that history (set its weight to 0 to stop it)"
+        )
     }
 }

@@ -92,7 +92,14 @@ extension CampaignStore {
                 UPDATE jobs SET state = 'cancelled', finished_at = \(now), last_error = \(reason)
                 WHERE state = 'pending'
                   AND ((kind = 'publish' AND payload->>'publication_id' IN (SELECT id FROM stopped))
-                       OR (kind = 'publish_campaign' AND payload->>'campaign_id' = \(id.uuid.uuidString.lowercased())))
+                       OR (kind = 'publish_campaign' AND (payload->>'campaign_id')::uuid = \(id.uuid)))
+                RETURNING id
+            ), fires_given_back AS (
+                -- A fire cancelled before it ran does not count against the schedule's number of fires.
+                UPDATE schedules s SET fire_count = greatest(s.fire_count - g.cancelled, 0)
+                FROM (SELECT f.schedule_id, count(*)::int AS cancelled FROM schedule_fires f
+                      WHERE f.job_id IN (SELECT id FROM jobs_stopped) GROUP BY f.schedule_id) g
+                WHERE s.id = g.schedule_id
             )
             SELECT count(*)::int FROM stopped
             """,
@@ -111,26 +118,6 @@ extension CampaignStore {
             """,
             logger: database.logger
         )
-    }
-
-    /// Ends a running or scheduled campaign whose schedules are all over (no next fire) and whose last
-    /// publications have gone out; answers whether it did. A campaign without a schedule (published by hand) is
-    /// never ended this way.
-    @discardableResult
-    public func endIfSchedulesAreOver(_ id: CampaignID, now: Date) async throws -> Bool {
-        let rows = try await database.client.query(
-            """
-            UPDATE campaigns c SET status = 'ended', status_changed_at = \(now)
-            WHERE c.id = \(id.uuid) AND c.workspace_id = \(workspace.uuid) AND c.status IN ('scheduled', 'running')
-              AND EXISTS (SELECT 1 FROM schedules s WHERE s.campaign_id = c.id)
-              AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.campaign_id = c.id AND s.next_fire_at IS NOT NULL)
-              AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.campaign_id = c.id AND p.status IN ('scheduled', 'publishing'))
-            RETURNING c.id
-            """,
-            logger: database.logger
-        )
-        for try await _ in rows.decode(UUID.self) { return true }
-        return false
     }
 }
 

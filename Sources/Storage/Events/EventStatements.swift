@@ -12,7 +12,8 @@ enum EventStatements {
     static let eventColumns = "id, workspace_id, campaign_id, variant_id, kind, occurred_at, value, is_bot, publication_id, channel"
 
     /// The start of every rollup upsert: the columns of `variant_hourly` it fills.
-    static let rollupInsert = "INSERT INTO variant_hourly AS h (workspace_id, campaign_id, variant_id, hour, kind, channel, count, value_sum, value_sum_sq)"
+    static let rollupInsert =
+        "INSERT INTO variant_hourly AS h (workspace_id, campaign_id, variant_id, hour, kind, channel, count, value_sum, value_sum_sq)"
 
     /// How a rollup upsert adds to an hour that has totals already.
     static let rollupConflict = """

@@ -46,6 +46,8 @@ public struct PublicationStore: Sendable {
         public var subject: String?
         public var preheader: String?
         public var audienceShare: Double?
+        /// Why it cannot go out (it is then stored failed with this reason, and no job sends it); nil when it can.
+        public var failure: String?
 
         public init(
             variant: VariantID,
@@ -56,7 +58,8 @@ public struct PublicationStore: Sendable {
             text: String? = nil,
             subject: String? = nil,
             preheader: String? = nil,
-            audienceShare: Double? = nil
+            audienceShare: Double? = nil,
+            failure: String? = nil
         ) {
             self.variant = variant
             self.channel = channel
@@ -67,6 +70,7 @@ public struct PublicationStore: Sendable {
             self.subject = subject
             self.preheader = preheader
             self.audienceShare = audienceShare
+            self.failure = failure
         }
     }
 
@@ -93,9 +97,10 @@ public struct PublicationStore: Sendable {
         try await database.client.query(
             """
             INSERT INTO publications (workspace_id, campaign_id, variant_id, channel, scheduled_at, tracking_code, idempotency_key,
-                                      body, subject, preheader, audience_share)
+                                      body, subject, preheader, audience_share, status, error)
             SELECT \(workspace.uuid), \(campaign.uuid), v.id, \(draft.channel.rawValue), \(draft.scheduledAt), \(draft.trackingCode),
-                   \(draft.idempotencyKey), coalesce(\(draft.text), v.text), \(draft.subject), \(draft.preheader), \(draft.audienceShare)
+                   \(draft.idempotencyKey), coalesce(\(draft.text), v.text), \(draft.subject), \(draft.preheader), \(draft.audienceShare),
+                   \(draft.failure == nil ? "scheduled" : "failed"), \(draft.failure)
             FROM variants v WHERE v.id = \(draft.variant.uuid) AND v.campaign_id = \(campaign.uuid) AND v.workspace_id = \(workspace.uuid)
             ON CONFLICT (idempotency_key) DO NOTHING
             """,
@@ -118,6 +123,34 @@ public struct PublicationStore: Sendable {
         var counts: [VariantID: Int] = [:]
         for try await (variant, count) in rows.decode((UUID, Int).self) { counts[VariantID(variant)] = count }
         return counts
+    }
+
+    /// Claims a publication for sending: moves it to `publishing` only while its campaign still publishes (scheduled
+    /// or running). The row lock orders this against a pause or end, which cancels only `scheduled` publications: a
+    /// publication is either claimed before the pause (and goes out) or cancelled by it, never both.
+    ///
+    /// - Returns: Whether the publication may be sent now (a rescued job finds its own `publishing` claim again).
+    public func claim(_ id: UUID) async throws -> Bool {
+        let rows = try await database.client.query(
+            """
+            UPDATE publications p SET status = 'publishing'
+            FROM campaigns c
+            WHERE p.id = \(id) AND p.status IN ('scheduled', 'publishing')
+              AND c.id = p.campaign_id AND c.status IN ('scheduled', 'running')
+            RETURNING p.id
+            """,
+            logger: database.logger
+        )
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+
+    /// Marks a publication that could not go out as failed, with the reason (a publication already out stays published).
+    public func markFailed(_ id: UUID, error: String) async throws {
+        try await database.client.query(
+            "UPDATE publications SET status = 'failed', error = \(error) WHERE id = \(id) AND status IN ('scheduled', 'publishing')",
+            logger: database.logger
+        )
     }
 
     /// Cancels a publication that has not gone out (its campaign was paused or ended meanwhile).

@@ -312,3 +312,29 @@ public struct ScheduleStore: Sendable {
         }
     }
 }
+
+extension ScheduleStore {
+    /// Ends every scheduled or running campaign whose schedules are all over (no next fire), whose fires have all
+    /// run, and whose publications have all gone out (or failed, or were cancelled); answers how many. The scheduler
+    /// runs this each pass, so a campaign ends within a pass of its last post. A campaign without a schedule
+    /// (published by hand) is never ended this way.
+    @discardableResult
+    public func endFinishedCampaigns(now: Date) async throws -> Int {
+        let rows = try await database.client.query(
+            """
+            UPDATE campaigns c SET status = 'ended', status_changed_at = \(now)
+            WHERE c.status IN ('scheduled', 'running')
+              AND EXISTS (SELECT 1 FROM schedules s WHERE s.campaign_id = c.id)
+              AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.campaign_id = c.id AND s.next_fire_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM schedules s JOIN schedule_fires f ON f.schedule_id = s.id JOIN jobs j ON j.id = f.job_id
+                              WHERE s.campaign_id = c.id AND j.state IN ('pending', 'running'))
+              AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.campaign_id = c.id AND p.status IN ('scheduled', 'publishing'))
+            RETURNING c.id
+            """,
+            logger: database.logger
+        )
+        var ended = 0
+        for try await _ in rows.decode(UUID.self) { ended += 1 }
+        return ended
+    }
+}

@@ -72,7 +72,9 @@ struct ReportsCommand: AsyncParsableCommand {
     }
 
     struct Overview: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write DIR/<workspace>/index.html: every campaign of the workspace with its status and latest result.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write DIR/<workspace>/index.html: every campaign of the workspace with its status and latest result."
+        )
         @OptionGroup var options: CommonOptions
         @Option(help: "The reports folder.") var out: String = "reports"
 

@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The URL clients reach this service at, for tracking links (default: HERALD_PUBLIC_URL or http://host:port).")
     var publicURL: String?
     @Option(
-        help: "Repeated hits of one tracking link from one client within this many seconds count once; 0 counts every hit (default: HERALD_TRACKING_DEDUP_SECONDS or 30)."
+        help:
+            "Repeated hits of one tracking link from one client within this many seconds count once; 0 counts every hit (default: HERALD_TRACKING_DEDUP_SECONDS or 30)."
     )
     var trackingDedupSeconds: Int?
     @Option(
