@@ -114,10 +114,7 @@ struct CampaignAnalysisValueTests {
                     name: "No values yet",
                     primaryMetric: .revenue,
                     channels: [.x],
-                    variants: [
-                        .init(key: "A", text: "One.", email: .init(subject: "One", body: "One.")),
-                        .init(key: "B", text: "Two.", email: .init(subject: "Two", body: "Two.")),
-                    ]
+                    variants: [.init(key: "A", text: "One."), .init(key: "B", text: "Two.")]
                 )
             )
             let impressions = campaign.variants.flatMap { variant in
