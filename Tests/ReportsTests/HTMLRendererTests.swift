@@ -1,5 +1,6 @@
 import Analytics
 import Foundation
+import HeraldCore
 import Testing
 
 @testable import Reports

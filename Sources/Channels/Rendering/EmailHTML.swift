@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// The HTML part of an email: the body's paragraphs (escaped), its links as anchors, a hidden preheader, and the
 /// open pixel last. Self-contained: no external style sheet or script.
@@ -6,7 +7,7 @@ enum EmailHTML {
     static func document(body: String, preheader: String, pixel: String?) -> String {
         var html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>"
         if !preheader.isEmpty {
-            html += "<div style=\"display:none;max-height:0;overflow:hidden\">\(escape(preheader))</div>"
+            html += "<div style=\"display:none;max-height:0;overflow:hidden\">\(HTMLEscaping.escape(preheader))</div>"
         }
         let paragraphs = body.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         for paragraph in paragraphs where !paragraph.isEmpty {
@@ -17,7 +18,7 @@ enum EmailHTML {
                 }.joined(separator: "<br>") + "</p>"
         }
         if let pixel {
-            html += "<img src=\"\(escape(pixel))\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">"
+            html += "<img src=\"\(HTMLEscaping.escape(pixel))\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">"
         }
         return html + "</body></html>"
     }
@@ -27,27 +28,11 @@ enum EmailHTML {
         var html = ""
         var rest = line[...]
         for range in TextScanner.links(in: line) {
-            html += escape(String(line[rest.startIndex..<range.lowerBound]))
-            let url = escape(String(line[range]))
+            html += HTMLEscaping.escape(String(line[rest.startIndex..<range.lowerBound]))
+            let url = HTMLEscaping.escape(String(line[range]))
             html += "<a href=\"\(url)\">\(url)</a>"
             rest = line[range.upperBound...]
         }
-        return html + escape(String(rest))
-    }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
+        return html + HTMLEscaping.escape(String(rest))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// Renders the workspace overview: one self-contained HTML page listing every campaign with its
 /// status and latest result, linking to each campaign's latest report.

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// The frame of one SVG chart: its size, margins, scales and the drawing of axes.
 ///
