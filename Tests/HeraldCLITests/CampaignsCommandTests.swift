@@ -83,7 +83,9 @@ struct CampaignsCommandTests {
         let lines = try #require(try JSONSerialization.jsonObject(with: Data(published.standardOutput.utf8)) as? [[String: Any]])
         #expect(lines.count == 2)
         for line in lines {
-            for key in ["id", "variant", "channel", "state", "text", "tracking_url"] { #expect(line[key] != nil, "missing \(key)") }
+            for key in ["id", "variant", "channel", "account", "state", "text", "tracking_url", "provider_id", "provider_url", "error"] {
+                #expect(line.keys.contains(key), "missing \(key)")
+            }
             let text = try #require(line["text"] as? String)
             let link = try #require(line["tracking_url"] as? String)
             #expect(text.contains(link) && !text.contains("shop.example.com"), "\(text)")

@@ -57,20 +57,13 @@ public struct CampaignFire: Sendable {
                 }
             } else {
                 let key = "\(campaign.id):\(fire):\(channel.rawValue)"
-                // A repeated fire finds its publication by key before choosing again.
-                if let existing = try? await store.find(idempotencyKey: key) {
-                    publications.append(existing)
-                    continue
+                let made = try await store.createNext(workspace: campaign.workspaceID, campaign: campaign.id, channel: channel, key: key) {
+                    counts in
+                    CampaignSplit.next(among: variants, published: counts).map {
+                        draft(campaign, $0, channel, at: time, key: key, share: nil, optOut: optOut)
+                    }
                 }
-                let counts = try await store.counts(campaign: campaign.id, channel: channel)
-                guard let variant = CampaignSplit.next(among: variants, published: counts) else { continue }
-                publications.append(
-                    try await store.create(
-                        workspace: campaign.workspaceID,
-                        campaign: campaign.id,
-                        draft(campaign, variant, channel, at: time, key: key, share: nil, optOut: optOut)
-                    )
-                )
+                if let made { publications.append(made) }
             }
         }
         let requests = publications.filter { $0.status == "scheduled" }.map { publication in

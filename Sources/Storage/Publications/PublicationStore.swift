@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import Logging
 import PostgresNIO
 
 /// A variant going out on a channel at a time, with its tracking code and idempotency key.
@@ -94,7 +95,45 @@ public struct PublicationStore: Sendable {
     ///
     /// - Throws: ``NotFoundError`` when the variant is not the campaign's in this workspace.
     public func create(workspace: WorkspaceID, campaign: CampaignID, _ draft: Draft) async throws -> Publication {
-        try await database.client.query(
+        try await database.client.withConnection { connection in
+            try await Self.insert(draft, workspace: workspace, campaign: campaign, connection: connection, logger: database.logger)
+        }
+        return try await find(idempotencyKey: draft.idempotencyKey)
+    }
+
+    /// The next publication of a one-post channel: under a lock per campaign and channel, the publication with `key`
+    /// if a repeated fire made it already, else the draft `choose` makes from how many publications each variant had
+    /// on the channel. Two fires at once (a manual publish and a scheduled one) thus take turns, and the split's
+    /// rotation sees the other's choice.
+    ///
+    /// - Returns: The publication, or nil when `choose` picks none.
+    public func createNext(
+        workspace: WorkspaceID,
+        campaign: CampaignID,
+        channel: HeraldCore.Channel,
+        key: String,
+        choose: ([VariantID: Int]) -> Draft?
+    ) async throws -> Publication? {
+        let logger = database.logger
+        let made: Bool = try await database.transaction { connection in
+            try await connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(\(campaign.uuid.uuidString.lowercased() + ":" + channel.rawValue)))",
+                logger: logger
+            )
+            let existing = try await connection.query("SELECT 1 FROM publications WHERE idempotency_key = \(key)", logger: logger)
+            for try await _ in existing.decode(Int.self) { return true }
+            guard let draft = choose(try await Self.counts(campaign: campaign, channel: channel, connection: connection, logger: logger)) else {
+                return false
+            }
+            try await Self.insert(draft, workspace: workspace, campaign: campaign, connection: connection, logger: logger)
+            return true
+        }
+        return made ? try await find(idempotencyKey: key) : nil
+    }
+
+    /// Inserts a draft unless its idempotency key exists.
+    static func insert(_ draft: Draft, workspace: WorkspaceID, campaign: CampaignID, connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.execute(
             """
             INSERT INTO publications (workspace_id, campaign_id, variant_id, channel, scheduled_at, tracking_code, idempotency_key,
                                       body, subject, preheader, audience_share, status, error)
@@ -104,21 +143,33 @@ public struct PublicationStore: Sendable {
             FROM variants v WHERE v.id = \(draft.variant.uuid) AND v.campaign_id = \(campaign.uuid) AND v.workspace_id = \(workspace.uuid)
             ON CONFLICT (idempotency_key) DO NOTHING
             """,
-            logger: database.logger
+            logger: logger
         )
-        return try await find(idempotencyKey: draft.idempotencyKey)
     }
 
     /// How many publications each variant of the campaign has had on `channel` (cancelled ones left out): what
     /// the split's rotation balances.
     public func counts(campaign: CampaignID, channel: HeraldCore.Channel) async throws -> [VariantID: Int] {
-        let rows = try await database.client.query(
+        try await database.client.withConnection { connection in
+            try await Self.counts(campaign: campaign, channel: channel, connection: connection, logger: database.logger)
+        }
+    }
+
+    static func counts(
+        campaign: CampaignID,
+        channel: HeraldCore.Channel,
+        connection: PostgresConnection,
+        logger: Logger
+    ) async throws
+        -> [VariantID: Int]
+    {
+        let rows = try await connection.query(
             """
             SELECT variant_id, count(*)::int FROM publications
             WHERE campaign_id = \(campaign.uuid) AND channel = \(channel.rawValue) AND status <> 'cancelled'
             GROUP BY variant_id
             """,
-            logger: database.logger
+            logger: logger
         )
         var counts: [VariantID: Int] = [:]
         for try await (variant, count) in rows.decode((UUID, Int).self) { counts[VariantID(variant)] = count }

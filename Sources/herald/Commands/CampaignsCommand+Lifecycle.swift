@@ -107,7 +107,7 @@ extension CampaignsCommand {
             print("\(publications.count) publication\(publications.count == 1 ? "" : "s") queued")
             for publication in publications {
                 print(
-                    "  \(publication.channel)  \(publication.id)  \(TrackingLink.clickURL(base: configuration.publicURL, code: publication.trackingCode))"
+                    "  \(publication.channel)  \(publication.id.uuidString.lowercased())  \(TrackingLink.clickURL(base: configuration.publicURL, code: publication.trackingCode))"
                 )
             }
         }

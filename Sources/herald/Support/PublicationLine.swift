@@ -27,6 +27,22 @@ struct PublicationLine: Encodable {
         case providerURL = "provider_url"
     }
 
+    /// Every key of the contract is written, `null` when empty, so scripts can rely on the shape.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(variant, forKey: .variant)
+        try container.encode(channel, forKey: .channel)
+        try container.encode(account, forKey: .account)
+        try container.encode(state, forKey: .state)
+        try container.encode(text, forKey: .text)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(trackingURL, forKey: .trackingURL)
+        try container.encode(providerID, forKey: .providerID)
+        try container.encode(providerURL, forKey: .providerURL)
+        try container.encode(error, forKey: .error)
+    }
+
     init(_ publication: Publication, variantKey: String, publicURL: String) {
         id = publication.id.uuidString.lowercased()
         variant = variantKey
