@@ -43,6 +43,36 @@ let package = Package(
         // Pure channel rules and rendering: what each channel accepts (length, hashtags, SMS segments), and a variant
         // rendered for a channel with its tracking links. No I/O.
         .target(name: "Channels", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
+        // Channel connectors: each platform's documented API over AsyncHTTPClient (publish with an idempotency key,
+        // look a post up, read its engagement, check an account), the pure parts (requests, error classes, rate-limit
+        // headers, Bluesky facets) apart from the I/O.
+        .target(
+            name: "Connectors",
+            dependencies: [
+                "HeraldCore", "Channels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Local stand-ins for the platforms Herald publishes to, following each one's documented API, for tests,
+        // benchmarks and rehearsals (this machine cannot reach the real services).
+        .target(
+            name: "PlatformStandIns",
+            dependencies: [
+                "HeraldCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Pure content generation: templates, rule generator, features, diversity. No I/O.
         .target(
             name: "ContentVariants",
@@ -70,7 +100,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "HeraldCore", "Channels",
+                "HeraldCore", "Channels", "Connectors",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -84,7 +114,8 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "HeraldCore", "Channels", "Scheduling", "Analytics", "Reports", "Storage", "ContentVariants", "ContentVariantsLLM",
+                "HeraldCore", "Channels", "Connectors", "Scheduling", "Analytics", "Reports", "Storage", "ContentVariants",
+                "ContentVariantsLLM",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,7 +146,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldCore", "Scheduling", "Analytics", "Reports", "EmbeddedPostgres", "Storage", "Jobs",
-                "Channels", "ContentVariants", "ContentVariantsLLM", "HTTPAPI",
+                "Channels", "Connectors", "PlatformStandIns", "ContentVariants", "ContentVariantsLLM", "HTTPAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -183,6 +214,16 @@ let package = Package(
         .testTarget(
             name: "ChannelsTests",
             dependencies: ["Channels", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConnectorsTests",
+            dependencies: [
+                "Connectors", "PlatformStandIns", "HeraldCore", "HeraldTestKit",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

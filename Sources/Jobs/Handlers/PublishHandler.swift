@@ -27,7 +27,7 @@ public struct PublishHandler: JobHandler {
         } catch let error as NotFoundError {
             throw PermanentJobError("\(error)")
         }
-        guard publication.status == "scheduled" || publication.status == "publishing" else { return }
+        guard publication.status == "scheduled" || publication.status == "sending" else { return }
         guard try await store.claim(publication.id) else {
             // Its campaign was paused, ended or archived before it went out.
             let campaign = try await CampaignStore(context.database, workspace: publication.workspace).find(publication.campaign)

@@ -176,17 +176,17 @@ public struct PublicationStore: Sendable {
         return counts
     }
 
-    /// Claims a publication for sending: moves it to `publishing` only while its campaign still publishes (scheduled
+    /// Claims a publication for sending: moves it to `sending` only while its campaign still publishes (scheduled
     /// or running). The row lock orders this against a pause or end, which cancels only `scheduled` publications: a
     /// publication is either claimed before the pause (and goes out) or cancelled by it, never both.
     ///
-    /// - Returns: Whether the publication may be sent now (a rescued job finds its own `publishing` claim again).
+    /// - Returns: Whether the publication may be sent now (a rescued job finds its own `sending` claim again).
     public func claim(_ id: UUID) async throws -> Bool {
         let rows = try await database.client.query(
             """
-            UPDATE publications p SET status = 'publishing'
+            UPDATE publications p SET status = 'sending'
             FROM campaigns c
-            WHERE p.id = \(id) AND p.status IN ('scheduled', 'publishing')
+            WHERE p.id = \(id) AND p.status IN ('scheduled', 'sending')
               AND c.id = p.campaign_id AND c.status IN ('scheduled', 'running')
             RETURNING p.id
             """,
@@ -199,7 +199,7 @@ public struct PublicationStore: Sendable {
     /// Marks a publication that could not go out as failed, with the reason (a publication already out stays published).
     public func markFailed(_ id: UUID, error: String) async throws {
         try await database.client.query(
-            "UPDATE publications SET status = 'failed', error = \(error) WHERE id = \(id) AND status IN ('scheduled', 'publishing')",
+            "UPDATE publications SET status = 'failed', error = \(error) WHERE id = \(id) AND status IN ('scheduled', 'sending')",
             logger: database.logger
         )
     }

@@ -328,7 +328,7 @@ extension ScheduleStore {
               AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.campaign_id = c.id AND s.next_fire_at IS NOT NULL)
               AND NOT EXISTS (SELECT 1 FROM schedules s JOIN schedule_fires f ON f.schedule_id = s.id JOIN jobs j ON j.id = f.job_id
                               WHERE s.campaign_id = c.id AND j.state IN ('pending', 'running'))
-              AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.campaign_id = c.id AND p.status IN ('scheduled', 'publishing'))
+              AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.campaign_id = c.id AND p.status IN ('scheduled', 'sending'))
             RETURNING c.id
             """,
             logger: database.logger
