@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -248,7 +249,7 @@ let package = Package(
         .testTarget(
             name: "JobsTests",
             dependencies: [
-                "Jobs", "Storage", "Scheduling", "HeraldTestSupport", "EmbeddedPostgres", "Analytics", "Reports", "HeraldCore",
+                "Jobs", "Connectors", "PlatformStandIns", "Storage", "Scheduling", "HeraldTestSupport", "EmbeddedPostgres", "Analytics", "Reports", "HeraldCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

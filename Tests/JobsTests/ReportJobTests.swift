@@ -1,4 +1,5 @@
 import Analytics
+import Connectors
 import Crypto
 import Foundation
 import HeraldCore

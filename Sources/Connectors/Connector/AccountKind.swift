@@ -26,3 +26,8 @@ public enum AccountKind: String, CaseIterable, Codable, Sendable {
     /// Whether the platform gives impressions for a post (X and LinkedIn do; Mastodon, Bluesky and webhooks do not).
     public var reportsImpressions: Bool { self == .x || self == .linkedin }
 }
+
+extension AccountKind {
+    /// Whether the platform reports a post's engagement (likes, shares, replies); webhooks do not.
+    public var reportsEngagement: Bool { self != .webhook }
+}

@@ -36,3 +36,18 @@ public protocol ChannelConnector: Sendable {
     /// - Returns: What the platform says about the account (its handle, followers).
     func check(_ account: ConnectedAccount) async throws -> AccountProfile
 }
+
+/// How a connector settles an attempt whose outcome is unknown.
+public enum Reconciliation: Sendable {
+    /// Look the post up (``ChannelConnector/lookUp(_:idempotencyKey:account:)``) and post again only when it is
+    /// certainly absent.
+    case lookUp
+    /// Send again with the same idempotency key: the receiver keeps the first and answers a repeat with it (webhook
+    /// receivers must de-duplicate by `Idempotency-Key`).
+    case resendWithKey
+}
+
+extension ChannelConnector {
+    /// How this connector settles an unknown outcome: by looking the post up, unless it says otherwise.
+    public var reconciliation: Reconciliation { .lookUp }
+}

@@ -73,6 +73,10 @@ public struct Campaign: Sendable, Equatable, Codable {
     /// Where the campaign is in its life.
     public var status: CampaignStatus
     public var createdAt: Date
+    /// A rehearsal: its posts go to the dry-run sink only ("dry run: nothing was posted").
+    public var dryRun: Bool
+    /// The account (by name) each channel publishes through, where the campaign names one.
+    public var accounts: [Channel: String]
 
     public init(
         id: CampaignID,
@@ -85,8 +89,12 @@ public struct Campaign: Sendable, Equatable, Codable {
         schedule: CampaignSpec.Schedule?,
         variants: [Variant],
         status: CampaignStatus = .scheduled,
-        createdAt: Date
+        createdAt: Date,
+        dryRun: Bool = false,
+        accounts: [Channel: String] = [:]
     ) {
+        self.dryRun = dryRun
+        self.accounts = accounts
         self.id = id
         self.workspaceID = workspaceID
         self.slug = slug
@@ -101,8 +109,9 @@ public struct Campaign: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, slug, name, channels, destination, schedule, variants, status
+        case id, slug, name, channels, destination, schedule, variants, status, accounts
         case workspaceID = "workspace_id"
+        case dryRun = "dry_run"
         case primaryMetric = "primary_metric"
         case createdAt = "created_at"
     }

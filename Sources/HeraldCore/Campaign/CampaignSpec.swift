@@ -94,10 +94,16 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     public var variants: [Variant]
     /// `draft` (nothing publishes until `campaigns start`) or `scheduled` (the default).
     public var status: CampaignStatus
+    /// The connected account (by name) each channel publishes through; a channel not named uses the workspace's only
+    /// account of its kind.
+    public var accounts: [Channel: String]
+    /// A rehearsal: posts go to the dry-run sink only, nothing leaves Herald, and everything that shows it says so.
+    public var dryRun: Bool
 
     enum CodingKeys: String, CodingKey {
-        case name, slug, channels, destination, schedule, variants, status
+        case name, slug, channels, destination, schedule, variants, status, accounts
         case primaryMetric = "primary_metric"
+        case dryRun = "dry_run"
     }
 
     /// The longest name accepted, in characters.
@@ -116,8 +122,12 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         destination: String? = nil,
         schedule: Schedule? = nil,
         variants: [Variant],
-        status: CampaignStatus = .scheduled
+        status: CampaignStatus = .scheduled,
+        accounts: [Channel: String] = [:],
+        dryRun: Bool = false
     ) throws(ValidationError) {
+        self.accounts = accounts
+        self.dryRun = dryRun
         self.name = name
         self.slug = slug ?? Slug.derive(from: name) ?? ""
         self.primaryMetric = primaryMetric
@@ -154,7 +164,9 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         guard let root = document as? [String: Any] else {
             throw ValidationError(field: "", reason: "expected a mapping with name, channels and variants")
         }
-        let known: Set<String> = ["name", "slug", "primary_metric", "channels", "destination", "schedule", "variants", "status"]
+        let known: Set<String> = [
+            "name", "slug", "primary_metric", "channels", "destination", "schedule", "variants", "status", "accounts", "dry_run",
+        ]
         if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
             throw ValidationError(
                 field: unknown,
@@ -179,6 +191,13 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             }
             return status
         }
+        let accounts = try Self.accounts(root["accounts"])
+        let dryRun = try root["dry_run"].map { value throws(ValidationError) in
+            guard let flag = value as? Bool else {
+                throw ValidationError(field: "dry_run", reason: "expected true or false, found \(Self.typeName(value))")
+            }
+            return flag
+        }
         try self.init(
             name: name,
             slug: slug,
@@ -187,8 +206,27 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             destination: destination,
             schedule: schedule,
             variants: variants,
-            status: status ?? .scheduled
+            status: status ?? .scheduled,
+            accounts: accounts,
+            dryRun: dryRun ?? false
         )
+    }
+
+    /// `accounts: {mastodon: brand}`: channel → connected account name.
+    static func accounts(_ value: Any?) throws(ValidationError) -> [Channel: String] {
+        switch value {
+        case nil, is NSNull: return [:]
+        case let mapping as [String: Any]:
+            var accounts: [Channel: String] = [:]
+            for key in mapping.keys.sorted() {
+                let channel = try Channel(parsing: key, field: "accounts.\(key)")
+                let name = try requiredString(mapping[key], field: "accounts.\(key)")
+                accounts[channel] = name
+            }
+            return accounts
+        default:
+            throw ValidationError(field: "accounts", reason: "expected a mapping of channel to account name, found \(typeName(value))")
+        }
     }
 
     /// Checks every field; throws the first problem found.
@@ -263,6 +301,12 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
                 )
             }
             try validateChannels(of: variant, at: index)
+        }
+        for channel in accounts.keys.sorted(by: { $0.rawValue < $1.rawValue }) where !channels.contains(channel) {
+            throw ValidationError(field: "accounts.\(channel.rawValue)", reason: "\(channel.rawValue) is not one of the campaign's channels")
+        }
+        for (channel, name) in accounts where name.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError(field: "accounts.\(channel.rawValue)", reason: "must name a connected account")
         }
         for channel in channels where !variants.contains(where: { $0.channels(in: channels).contains(channel) }) {
             throw ValidationError(

@@ -27,3 +27,6 @@ public enum Channel: String, CaseIterable, Codable, Sendable {
         self = channel
     }
 }
+
+/// Channels key JSON objects (`{"mastodon": "brand"}`), not lists of pairs.
+extension Channel: CodingKeyRepresentable {}

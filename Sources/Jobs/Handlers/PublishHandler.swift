@@ -1,22 +1,45 @@
 import Channels
+import Connectors
 import Foundation
 import HeraldCore
 import Logging
 import Scheduling
 import Storage
 
-/// Publishes one publication (``PublishPayload``), at least once but never twice: delivery goes through the outbox
-/// keyed by the publication's idempotency key, so a retried or rescued job only counts an attempt. A publication
+/// Publishes one publication (``PublishPayload``) through its account's connector, never twice and never silently.
+///
+/// The delivery state machine: scheduled → sending → published (the platform's id, URL and time) or failed (the
+/// class and the platform's own message). Before each request an attempt is recorded; an attempt without an outcome
+/// (its worker was killed between the platform's answer and Herald's record) or with an unknown outcome is reconciled
+/// first: the connector looks the post up (or, for webhooks, sends again under the same idempotency key) and posts only
+/// when it is certainly absent. What follows a failure depends on its class:
+/// - transient: back to scheduled, retried with backoff; failed after the last attempt;
+/// - rate_limited: the account waits until the platform's reset, the job is postponed without using an attempt;
+/// - auth (the connector already tried a refresh): the account needs reconnecting (said once), its publications wait;
+/// - rejected_content: failed at once with the platform's reason, never retried;
+/// - unknown_outcome: stays sending and is reconciled on the next run.
+///
+/// One sender per account at a time, paced by the account's token bucket (``DeliveryStore/acquireSender``). A dry-run
+/// campaign's publications go to the table-only sink (the `deliveries` outbox) and end as `dry_run`. A publication
 /// whose campaign was paused, ended or archived meanwhile is cancelled instead.
 public struct PublishHandler: JobHandler {
-    /// Fault injection: a pause between delivering and recording the delivery (crash tests).
+    /// Fault injection: a pause between the platform's (or the sink's) answer and Herald's record of it (crash tests).
     let pauseAfterDelivery: Duration?
     /// Where this service is reached, for an email's open pixel.
     let publicURL: String
+    /// Accounts and their connectors (nil: this worker publishes dry runs only).
+    let accounts: (any AccountConnections)?
+    /// How long a publication waits for a person to reconnect its account before its job looks again.
+    static let reconnectWait: TimeInterval = 6 * 3_600
 
-    public init(pauseAfterDelivery: Duration? = nil, publicURL: String = CampaignFire.defaultPublicURL) {
+    public init(
+        pauseAfterDelivery: Duration? = nil,
+        publicURL: String = CampaignFire.defaultPublicURL,
+        accounts: (any AccountConnections)? = nil
+    ) {
         self.pauseAfterDelivery = pauseAfterDelivery
         self.publicURL = publicURL
+        self.accounts = accounts
     }
 
     public func run(_ job: ClaimedJob, payload: PublishPayload, context: JobContext) async throws {
@@ -28,35 +51,210 @@ public struct PublishHandler: JobHandler {
             throw PermanentJobError("\(error)")
         }
         guard publication.status == "scheduled" || publication.status == "sending" else { return }
+        let campaign = try await CampaignStore(context.database, workspace: publication.workspace).find(publication.campaign)
+        if campaign.dryRun {
+            try await rehearse(publication, job: job, context: context)
+            return
+        }
+        let delivery = DeliveryStore(context.database)
+        guard let accountID = publication.account else {
+            try await delivery.markFailed(
+                publication.id,
+                class: "no_account",
+                message: "no connected \(publication.channel) account: connect one with `herald channels connect \(publication.channel) …`, then retry"
+            )
+            return
+        }
+        guard let accounts else {
+            throw PermanentJobError("this worker cannot publish for real: it has no access to accounts (set HERALD_SECRET_KEY or HERALD_HOME)")
+        }
+        let now = context.clock.now()
+        switch try await delivery.acquireSender(account: accountID, worker: context.worker, now: now) {
+        case .needsReconnect(let reason):
+            try await delivery.reschedule(publication.id, class: "auth", note: "waiting: the account needs reconnecting (\(reason))")
+            throw PostponeJob(until: now.addingTimeInterval(Self.reconnectWait), reason: "the account needs reconnecting: \(reason)")
+        case .wait(let until, let reason):
+            throw PostponeJob(until: until, reason: reason)
+        case .granted:
+            break
+        }
+        do {
+            try await send(publication, campaign: campaign, account: accountID, accounts: accounts, job: job, context: context)
+        } catch {
+            try? await delivery.releaseSender(account: accountID, worker: context.worker)
+            throw error
+        }
+        try await delivery.releaseSender(account: accountID, worker: context.worker)
+    }
+
+    /// Sends (or reconciles) a publication whose account's sender this worker holds.
+    func send(
+        _ publication: Publication,
+        campaign: Campaign,
+        account accountID: UUID,
+        accounts: any AccountConnections,
+        job: ClaimedJob,
+        context: JobContext
+    ) async throws {
+        let store = PublicationStore(context.database)
+        let delivery = DeliveryStore(context.database)
         guard try await store.claim(publication.id) else {
-            // Its campaign was paused, ended or archived before it went out.
+            try await store.cancel(publication.id, reason: "campaign \(campaign.status.rawValue)")
+            context.logger.info("publication cancelled: its campaign does not publish", metadata: Self.metadata(publication))
+            return
+        }
+        let (connector, account) = try await accounts.connection(for: accountID, workspace: publication.workspace)
+        let post = OutgoingPost(
+            publication: publication.id,
+            channel: Channel(rawValue: publication.channel) ?? .webhook,
+            text: publication.text,
+            trackingURL: TrackingLink.clickURL(base: publicURL, code: publication.trackingCode),
+            media: [],
+            campaign: campaign.slug,
+            variant: campaign.variants.first { $0.id == publication.variant }?.key ?? "",
+            scheduledAt: publication.scheduledAt
+        )
+        let key = publication.idempotencyKey
+        if try await delivery.attempts(of: publication.id).isUnsettled, connector.reconciliation == .lookUp {
+            let number = try await delivery.begin(publication: publication.id, account: accountID, worker: context.worker, at: context.clock.now())
+            let found: PostedPost?
+            do {
+                found = try await connector.lookUp(post, idempotencyKey: key, account: account)
+            } catch let error as ConnectorError {
+                try await delivery.finish(
+                    publication: publication.id,
+                    attempt: number,
+                    Self.outcome(of: error.kind == .unknownOutcome ? .transient : error.kind),
+                    status: error.status,
+                    message: "reconciling: \(error.message)",
+                    at: context.clock.now()
+                )
+                // Until the platform can say, nothing is posted again.
+                try await failed(error, publication: publication, account: accountID, job: job, context: context, reconciling: true)
+                return
+            }
+            if let found {
+                try await delivery.finish(publication: publication.id, attempt: number, .found, message: "found \(found.id)", at: context.clock.now())
+                try await published(publication, post: found, context: context, reconciled: true)
+                return
+            }
+            try await delivery.finish(publication: publication.id, attempt: number, .absent, at: context.clock.now())
+        }
+        let number = try await delivery.begin(publication: publication.id, account: accountID, worker: context.worker, at: context.clock.now())
+        do {
+            let posted = try await connector.publish(post, idempotencyKey: key, account: account)
+            if let pauseAfterDelivery { try await Task.sleep(for: pauseAfterDelivery) }
+            try await delivery.finish(publication: publication.id, attempt: number, .published, message: posted.id, at: context.clock.now())
+            try await published(publication, post: posted, context: context, reconciled: false)
+        } catch let error as ConnectorError {
+            try await delivery.finish(
+                publication: publication.id,
+                attempt: number,
+                Self.outcome(of: error.kind),
+                status: error.status,
+                message: error.message,
+                at: context.clock.now()
+            )
+            try await failed(error, publication: publication, account: accountID, job: job, context: context, reconciling: false)
+        }
+    }
+
+    /// Records a post that is on the platform.
+    func published(_ publication: Publication, post: PostedPost, context: JobContext, reconciled: Bool) async throws {
+        try await DeliveryStore(context.database).markPublished(publication.id, post: post, at: context.clock.now())
+        var metadata = Self.metadata(publication)
+        metadata["herald.provider.id"] = "\(post.id)"
+        metadata["herald.delivery.reconciled"] = "\(reconciled)"
+        context.logger.info("publication published", metadata: metadata)
+    }
+
+    /// What follows a classified failure.
+    func failed(
+        _ error: ConnectorError,
+        publication: Publication,
+        account: UUID,
+        job: ClaimedJob,
+        context: JobContext,
+        reconciling: Bool
+    ) async throws {
+        let delivery = DeliveryStore(context.database)
+        let now = context.clock.now()
+        var metadata = Self.metadata(publication)
+        metadata["herald.failure.class"] = "\(error.kind.rawValue)"
+        metadata["herald.error"] = "\(error.message)"
+        let last = job.attempt >= job.maxAttempts
+        switch error.kind {
+        case .transient, .unknownOutcome:
+            let unsettled = reconciling || error.kind == .unknownOutcome
+            if last {
+                let message =
+                    unsettled
+                    ? "the outcome is unknown (\(error.message)): it may have been posted; check the account before retrying"
+                    : error.message
+                try await delivery.markFailed(publication.id, class: unsettled ? "unknown_outcome" : "transient", message: message)
+                context.logger.warning("publication failed", metadata: metadata)
+                return
+            }
+            if !unsettled { try await delivery.reschedule(publication.id, class: "transient", note: "retrying: \(error.message)") }
+            throw error
+        case .rateLimited:
+            let until = max(error.retryAt ?? now.addingTimeInterval(60), now.addingTimeInterval(1))
+            try await delivery.setHealth(account: account, .rateLimited, reason: error.message, until: until)
+            try await delivery.reschedule(publication.id, class: "rate_limited", note: "waiting for the platform's rate limit to reset")
+            throw PostponeJob(until: until, reason: "rate limited: \(error.message)")
+        case .auth:
+            if try await delivery.setHealth(account: account, .needsReconnect, reason: error.message, until: nil) {
+                // Said once per account, however many publications wait on it.
+                context.logger.warning("account needs reconnecting; its publications wait", metadata: metadata)
+            }
+            try await delivery.reschedule(publication.id, class: "auth", note: "waiting: the account needs reconnecting (\(error.message))")
+            throw PostponeJob(until: now.addingTimeInterval(Self.reconnectWait), reason: "the account needs reconnecting")
+        case .rejectedContent:
+            try await delivery.markFailed(publication.id, class: "rejected_content", message: error.message)
+            context.logger.warning("publication refused by the platform", metadata: metadata)
+        }
+    }
+
+    /// A dry run: the table-only sink, then `dry_run`.
+    func rehearse(_ publication: Publication, job: ClaimedJob, context: JobContext) async throws {
+        let store = PublicationStore(context.database)
+        guard try await store.claim(publication.id) else {
             let campaign = try await CampaignStore(context.database, workspace: publication.workspace).find(publication.campaign)
             try await store.cancel(publication.id, reason: "campaign \(campaign.status.rawValue)")
-            context.logger.info(
-                "publication cancelled: its campaign does not publish",
-                metadata: ["herald.publication.id": "\(publication.id)", "herald.campaign.status": "\(campaign.status.rawValue)"]
-            )
+            context.logger.info("publication cancelled: its campaign does not publish", metadata: Self.metadata(publication))
             return
         }
         let first: Bool
         do {
             first = try await store.deliverToOutbox(publication, body: Self.body(of: publication, publicURL: publicURL))
         } catch {
-            // Never silent: the last attempt leaves the publication failed, with the reason.
             if error is PermanentJobError || job.attempt >= job.maxAttempts {
                 try await store.markFailed(publication.id, error: StorageError.describe(error))
             }
             throw error
         }
-        context.logger.info(
-            "delivered publication",
-            metadata: [
-                "herald.publication.id": "\(publication.id)", "herald.publication.channel": "\(publication.channel)",
-                "herald.delivery.first": "\(first)", "herald.job.id": "\(job.id)",
-            ]
-        )
+        var metadata = Self.metadata(publication)
+        metadata["herald.delivery.first"] = "\(first)"
+        context.logger.info("dry run: publication written to the dry-run sink, nothing was posted", metadata: metadata)
         if let pauseAfterDelivery { try await Task.sleep(for: pauseAfterDelivery) }
-        try await store.markPublished(publication.id, at: context.clock.now())
+        try await DeliveryStore(context.database).markDryRun(publication.id, at: context.clock.now())
+    }
+
+    static func outcome(of kind: ConnectorError.Kind) -> DeliveryAttempt.Outcome {
+        switch kind {
+        case .transient: .transient
+        case .rateLimited: .rateLimited
+        case .auth: .auth
+        case .rejectedContent: .rejectedContent
+        case .unknownOutcome: .unknownOutcome
+        }
+    }
+
+    static func metadata(_ publication: Publication) -> Logger.Metadata {
+        [
+            "herald.publication.id": "\(publication.id)", "herald.publication.channel": "\(publication.channel)",
+            "herald.campaign.id": "\(publication.campaign)",
+        ]
     }
 
     /// What the outbox receives: the post's text; for email the subject, then the HTML part with the open pixel.

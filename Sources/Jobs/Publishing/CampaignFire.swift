@@ -1,4 +1,5 @@
 import Channels
+import Connectors
 import Foundation
 import HeraldCore
 import Logging
@@ -38,6 +39,7 @@ public struct CampaignFire: Sendable {
         let store = PublicationStore(database)
         let campaigns = CampaignStore(database, workspace: campaign.workspaceID)
         let optOut = try await campaigns.smsOptOut()
+        let accounts = campaign.dryRun ? [:] : try await campaigns.publishingAccounts(of: campaign.id)
         let fire = Timestamp.format(time)
         var publications: [Publication] = []
         for channel in campaign.channels {
@@ -51,7 +53,7 @@ public struct CampaignFire: Sendable {
                         try await store.create(
                             workspace: campaign.workspaceID,
                             campaign: campaign.id,
-                            draft(campaign, variant, channel, at: time, key: key, share: shares[variant.id], optOut: optOut)
+                            draft(campaign, variant, channel, at: time, key: key, share: shares[variant.id], optOut: optOut, accounts: accounts)
                         )
                     )
                 }
@@ -60,7 +62,7 @@ public struct CampaignFire: Sendable {
                 let made = try await store.createNext(workspace: campaign.workspaceID, campaign: campaign.id, channel: channel, key: key) {
                     counts in
                     CampaignSplit.next(among: variants, published: counts).map {
-                        draft(campaign, $0, channel, at: time, key: key, share: nil, optOut: optOut)
+                        draft(campaign, $0, channel, at: time, key: key, share: nil, optOut: optOut, accounts: accounts)
                     }
                 }
                 if let made { publications.append(made) }
@@ -101,7 +103,7 @@ public struct CampaignFire: Sendable {
         return try await PublicationStore(database).create(
             workspace: campaign.workspaceID,
             campaign: campaign.id,
-            draft(campaign, variant, channel, at: time, key: key, share: nil, optOut: optOut)
+            draft(campaign, variant, channel, at: time, key: key, share: nil, optOut: optOut, accounts: [:], manual: true)
         )
     }
 
@@ -113,7 +115,9 @@ public struct CampaignFire: Sendable {
         at time: Date,
         key: String,
         share: Double?,
-        optOut: String
+        optOut: String,
+        accounts: [HeraldCore.Channel: UUID],
+        manual: Bool = false
     ) -> PublicationStore.Draft {
         let code = TrackingLink.newCode()
         let links = PostRenderer.Links(
@@ -124,7 +128,17 @@ public struct CampaignFire: Sendable {
         // Checked again as it goes out: the destination, the opt-out line or the public URL may have changed since the
         // variant was written. A post that breaks its channel's rules is stored failed, with the rule, and never sent.
         let check = ChannelRules.standard(for: channel).check(channel == .email ? post.subject ?? "" : post.text)
-        let failure = check.violations.first.map { "\(channel == .email ? "subject" : "text") for \(channel.rawValue): \($0.message)" }
+        var failure = check.violations.first.map { "\(channel == .email ? "subject" : "text") for \(channel.rawValue): \($0.message)" }
+        var failureClass = failure == nil ? nil : "rules"
+        // Never silent: a channel of a real (not dry-run) campaign without a connected account gets a failed
+        // publication saying so, rather than nothing.
+        if failure == nil, !campaign.dryRun, !manual, accounts[channel] == nil {
+            failure =
+                AccountKind(channel: channel) == nil
+                ? "Herald cannot publish to \(channel.rawValue) yet: make the campaign a dry run or remove the channel"
+                : "no connected \(channel.rawValue) account: connect one with `herald channels connect \(channel.rawValue) …`"
+            failureClass = "no_account"
+        }
         return PublicationStore.Draft(
             variant: variant.id,
             channel: channel,
@@ -135,7 +149,9 @@ public struct CampaignFire: Sendable {
             subject: post.subject,
             preheader: post.preheader,
             audienceShare: share,
-            failure: failure
+            failure: failure,
+            failureClass: failureClass,
+            account: accounts[channel]
         )
     }
 }

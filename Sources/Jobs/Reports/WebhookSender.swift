@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Connectors
 import Foundation
 import HeraldCore
 import Logging

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import Logging
 import Scheduling
 import ServiceLifecycle
@@ -256,6 +257,20 @@ public struct Worker: Service {
             ledger.finish(job)
         } catch is CancellationError {
             // Shutdown: the job is released by the caller.
+        } catch let postponed as PostponeJob {
+            ledger.drop(job)
+            logger.info(
+                "job postponed",
+                metadata: [
+                    "herald.job.id": "\(job.id)", "herald.job.kind": "\(job.kind)", "herald.job.until": "\(Timestamp.format(postponed.until))",
+                    "herald.reason": "\(postponed.reason)",
+                ]
+            )
+            do {
+                try await queue.postpone(job, worker: configuration.id, until: postponed.until, reason: postponed.reason)
+            } catch {
+                logger.error("recording a postponement failed; the lease will expire and the job run again", metadata: ["herald.job.id": "\(job.id)"])
+            }
         } catch {
             ledger.drop(job)
             let permanent = error is PermanentJobError

@@ -62,6 +62,7 @@ public struct CampaignStore: Sendable {
             smsOptOut: try await smsOptOut(),
             linkLength: trackingLinkLength
         )
+        try await checkAccounts(named: spec.accounts)
         let scheduleJSON = try spec.schedule.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let metric = spec.primaryMetric.rawValue
         let variantChannels = spec.variants.map { variant in variant.channels.map { $0.map(\.rawValue).joined(separator: ",") } ?? "" }
@@ -72,17 +73,19 @@ public struct CampaignStore: Sendable {
             try await database.transaction { connection in
                 try await connection.query(
                     """
-                    INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule, status)
+                    INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule, status, dry_run)
                     VALUES (\(id.uuid), \(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(scheduleJSON)::jsonb,
-                            \(spec.status.rawValue))
+                            \(spec.status.rawValue), \(spec.dryRun))
                     """,
                     logger: database.logger
                 )
                 try await connection.query(
                     """
-                    INSERT INTO channels (workspace_id, campaign_id, kind, position)
-                    SELECT \(workspace.uuid), \(id.uuid), kind, position::int - 1
-                    FROM unnest(\(spec.channels.map(\.rawValue))::text[]) WITH ORDINALITY AS c(kind, position)
+                    INSERT INTO channels (workspace_id, campaign_id, kind, position, account_id)
+                    SELECT \(workspace.uuid), \(id.uuid), kind, position::int - 1,
+                           (SELECT a.id FROM accounts a WHERE a.workspace_id = \(workspace.uuid) AND a.name = c.account AND a.kind = c.kind)
+                    FROM unnest(\(spec.channels.map(\.rawValue))::text[], \(spec.channels.map { spec.accounts[$0] ?? "" })::text[])
+                         WITH ORDINALITY AS c(kind, account, position)
                     """,
                     logger: database.logger
                 )
@@ -144,15 +147,22 @@ public struct CampaignStore: Sendable {
         let rows = try await database.client.query(
             """
             SELECT c.id, c.slug, c.name, c.primary_metric, c.destination, c.schedule::text, c.created_at,
-                   coalesce((SELECT array_agg(kind ORDER BY position) FROM channels WHERE campaign_id = c.id), '{}'), c.status
+                   coalesce((SELECT array_agg(kind ORDER BY position) FROM channels WHERE campaign_id = c.id), '{}'), c.status, c.dry_run,
+                   coalesce((SELECT array_agg(ch.kind || '=' || a.name ORDER BY ch.position)
+                             FROM channels ch JOIN accounts a ON a.id = ch.account_id WHERE ch.campaign_id = c.id), '{}')
             FROM campaigns c
             WHERE c.workspace_id = \(workspace.uuid) AND c.id = \(id.uuid)
             """,
             logger: database.logger
         )
-        for try await (id, slug, name, metric, destination, schedule, createdAt, channelNames, status) in rows.decode(
-            (UUID, String, String, String, String?, String?, Date, [String], String).self
+        for try await (id, slug, name, metric, destination, schedule, createdAt, channelNames, status, dryRun, accountPairs) in rows.decode(
+            (UUID, String, String, String, String?, String?, Date, [String], String, Bool, [String]).self
         ) {
+            var accounts: [HeraldCore.Channel: String] = [:]
+            for pair in accountPairs {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, let channel = HeraldCore.Channel(rawValue: String(parts[0])) { accounts[channel] = String(parts[1]) }
+            }
             let channels = channelNames.compactMap(HeraldCore.Channel.init(rawValue:))
             return Campaign(
                 id: CampaignID(id),
@@ -165,7 +175,9 @@ public struct CampaignStore: Sendable {
                 schedule: try schedule.map { try JSONDecoder().decode(CampaignSpec.Schedule.self, from: Data($0.utf8)) },
                 variants: try await variants(of: CampaignID(id), channels: channels),
                 status: CampaignStatus(rawValue: status) ?? .scheduled,
-                createdAt: createdAt
+                createdAt: createdAt,
+                dryRun: dryRun,
+                accounts: accounts
             )
         }
         throw NotFoundError(kind: "campaign", id: id.description)

@@ -121,6 +121,19 @@ public struct JobQueue: Sendable {
         )
     }
 
+    /// Puts a running job back to wait until `until` without using up an attempt (a platform's rate limit, an account
+    /// that needs reconnecting): it is pending again, its attempt not counted, with `reason` as its last error.
+    public func postpone(_ job: ClaimedJob, worker: String, until: Date, reason: String) async throws {
+        try await database.client.query(
+            """
+            UPDATE jobs SET state = 'pending', attempts = greatest(jobs.attempts - 1, 0), run_at = \(until),
+                   last_error = \(String(reason.prefix(2_000))), locked_by = NULL, locked_until = NULL
+            WHERE id = \(job.id) AND attempts = \(job.attempt) AND locked_by = \(worker) AND state = 'running'
+            """,
+            logger: database.logger
+        )
+    }
+
     /// Gives jobs back unfinished (a worker shutting down): pending again at once, the attempt not counted.
     public func release(_ jobs: [ClaimedJob], worker: String, now: Date) async throws {
         guard !jobs.isEmpty else { return }

@@ -22,8 +22,16 @@ public struct Publication: Sendable, Equatable, Codable {
     public var preheader: String?
     /// For channels that split an audience (email, SMS): the share of the audience this publication reaches.
     public var audienceShare: Double?
-    /// Why it failed or was cancelled.
+    /// Why it failed or was cancelled (the platform's own message), or why it waits.
     public var error: String?
+    /// The account it goes out through (nil: a dry run, or no account).
+    public var account: UUID?
+    /// The platform's id and URL of the post, once published.
+    public var providerID: String?
+    public var providerURL: String?
+    /// Why it failed: transient, rate_limited, auth, rejected_content, unknown_outcome, rules, no_account.
+    public var failureClass: String?
+    public var publishedAt: Date?
 }
 
 /// Publications and their delivery through the outbox.
@@ -49,6 +57,10 @@ public struct PublicationStore: Sendable {
         public var audienceShare: Double?
         /// Why it cannot go out (it is then stored failed with this reason, and no job sends it); nil when it can.
         public var failure: String?
+        /// The class of `failure`: `rules` (it breaks its channel's rules) or `no_account`.
+        public var failureClass: String?
+        /// The account it goes out through (nil: a dry run).
+        public var account: UUID?
 
         public init(
             variant: VariantID,
@@ -60,8 +72,12 @@ public struct PublicationStore: Sendable {
             subject: String? = nil,
             preheader: String? = nil,
             audienceShare: Double? = nil,
-            failure: String? = nil
+            failure: String? = nil,
+            failureClass: String? = nil,
+            account: UUID? = nil
         ) {
+            self.failureClass = failure == nil ? nil : (failureClass ?? "rules")
+            self.account = account
             self.variant = variant
             self.channel = channel
             self.scheduledAt = scheduledAt
@@ -136,10 +152,11 @@ public struct PublicationStore: Sendable {
         try await connection.execute(
             """
             INSERT INTO publications (workspace_id, campaign_id, variant_id, channel, scheduled_at, tracking_code, idempotency_key,
-                                      body, subject, preheader, audience_share, status, error)
+                                      body, subject, preheader, audience_share, status, error, failure_class, account_id)
             SELECT \(workspace.uuid), \(campaign.uuid), v.id, \(draft.channel.rawValue), \(draft.scheduledAt), \(draft.trackingCode),
                    \(draft.idempotencyKey), coalesce(\(draft.text), v.text), \(draft.subject), \(draft.preheader), \(draft.audienceShare),
-                   \(draft.failure == nil ? "scheduled" : "failed"), \(draft.failure)
+                   \(draft.failure == nil ? "scheduled" : "failed"), \(draft.failure), \(draft.failureClass),
+                   (SELECT a.id FROM accounts a WHERE a.id = \(draft.account) AND a.workspace_id = \(workspace.uuid))
             FROM variants v WHERE v.id = \(draft.variant.uuid) AND v.campaign_id = \(campaign.uuid) AND v.workspace_id = \(workspace.uuid)
             ON CONFLICT (idempotency_key) DO NOTHING
             """,
@@ -184,7 +201,7 @@ public struct PublicationStore: Sendable {
     public func claim(_ id: UUID) async throws -> Bool {
         let rows = try await database.client.query(
             """
-            UPDATE publications p SET status = 'sending'
+            UPDATE publications p SET status = 'sending', error = NULL, failure_class = NULL
             FROM campaigns c
             WHERE p.id = \(id) AND p.status IN ('scheduled', 'sending')
               AND c.id = p.campaign_id AND c.status IN ('scheduled', 'running')
@@ -273,12 +290,17 @@ extension PublicationStore {
     /// A publication's columns as its queries select them (table alias `p`), in ``Row``'s order.
     static let columns = """
         p.id, p.workspace_id, p.campaign_id, p.variant_id, p.channel, p.scheduled_at, p.status, p.tracking_code,
-        p.idempotency_key, coalesce(p.body, ''), p.subject, p.preheader, p.audience_share, p.error
+        p.idempotency_key, coalesce(p.body, ''), p.subject, p.preheader, p.audience_share, p.error,
+        p.account_id, p.provider_id, p.provider_url, p.failure_class, p.published_at
         """
 
     /// A publication's columns: id, workspace, campaign, variant, channel, scheduled time, status, tracking code,
-    /// idempotency key, text, subject, preheader, audience share, error.
-    typealias Row = (UUID, UUID, UUID, UUID, String, Date, String, String, String, String, String?, String?, Double?, String?)
+    /// idempotency key, text, subject, preheader, audience share, error, account, provider id and URL, failure class,
+    /// publication time.
+    typealias Row = (
+        UUID, UUID, UUID, UUID, String, Date, String, String, String, String, String?, String?, Double?, String?, UUID?, String?, String?,
+        String?, Date?
+    )
 
     /// The publication of one selected row.
     static func publication(_ row: Row) -> Publication {
@@ -296,7 +318,12 @@ extension PublicationStore {
             subject: row.10,
             preheader: row.11,
             audienceShare: row.12,
-            error: row.13
+            error: row.13,
+            account: row.14,
+            providerID: row.15,
+            providerURL: row.16,
+            failureClass: row.17,
+            publishedAt: row.18
         )
     }
 }

@@ -1,0 +1,74 @@
+import Connectors
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+extension CampaignStore {
+    /// Checks that every account a campaign names is connected in this workspace, with the channel's kind.
+    ///
+    /// - Throws: ``ValidationError`` on `accounts.<channel>` naming what is wrong and how to connect one.
+    func checkAccounts(named accounts: [HeraldCore.Channel: String]) async throws {
+        guard !accounts.isEmpty else { return }
+        let rows = try await database.client.query(
+            "SELECT name, kind FROM accounts WHERE workspace_id = \(workspace.uuid) AND name = ANY(\(Array(Set(accounts.values)))::text[])",
+            logger: database.logger
+        )
+        var kinds: [String: String] = [:]
+        for try await (name, kind) in rows.decode((String, String).self) { kinds[name] = kind }
+        for channel in accounts.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            let name = accounts[channel] ?? ""
+            guard let kind = kinds[name] else {
+                throw ValidationError(
+                    field: "accounts.\(channel.rawValue)",
+                    reason: "no connected account named \"\(name)\" in this workspace (see `herald channels list`)"
+                )
+            }
+            guard kind == channel.rawValue else {
+                throw ValidationError(field: "accounts.\(channel.rawValue)", reason: "\"\(name)\" is a \(kind) account, not \(channel.rawValue)")
+            }
+        }
+    }
+
+    /// The account each of the campaign's channels publishes through: the one the campaign names, else the workspace's
+    /// only account of the channel's kind. A channel with none is absent.
+    public func publishingAccounts(of campaign: CampaignID) async throws -> [HeraldCore.Channel: UUID] {
+        let rows = try await database.client.query(
+            """
+            SELECT ch.kind, coalesce(ch.account_id,
+                   (SELECT min(a.id::text)::uuid FROM accounts a WHERE a.workspace_id = ch.workspace_id AND a.kind = ch.kind
+                    HAVING count(*) = 1))
+            FROM channels ch WHERE ch.campaign_id = \(campaign.uuid) AND ch.workspace_id = \(workspace.uuid)
+            """,
+            logger: database.logger
+        )
+        var accounts: [HeraldCore.Channel: UUID] = [:]
+        for try await (kind, account) in rows.decode((String, UUID?).self) {
+            if let channel = HeraldCore.Channel(rawValue: kind), let account { accounts[channel] = account }
+        }
+        return accounts
+    }
+
+    /// Why the campaign cannot publish for real, or nil when it can: a channel Herald has no connector for, or one with
+    /// no connected account. A dry run always can (nothing leaves Herald).
+    public func publishingProblem(_ campaign: Campaign) async throws -> ValidationError? {
+        guard !campaign.dryRun else { return nil }
+        let accounts = try await publishingAccounts(of: campaign.id)
+        for channel in campaign.channels {
+            guard let kind = AccountKind(channel: channel) else {
+                return ValidationError(
+                    field: "channels",
+                    reason: "Herald cannot publish to \(channel.rawValue) yet; make the campaign a dry run (`dry_run: true`) or remove the channel"
+                )
+            }
+            if accounts[channel] == nil {
+                let named = campaign.accounts[channel]
+                return ValidationError(
+                    field: "accounts.\(channel.rawValue)",
+                    reason: named.map { "the account \"\($0)\" is no longer connected; reconnect it with `herald channels connect \(kind.rawValue) …`" }
+                        ?? "no connected \(kind.rawValue) account to publish to (or several and none named): connect one with `herald channels connect \(kind.rawValue) …` and name it under `accounts:`, or make the campaign a dry run (`dry_run: true`)"
+                )
+            }
+        }
+        return nil
+    }
+}
