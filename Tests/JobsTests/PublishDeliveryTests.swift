@@ -191,7 +191,8 @@ import Testing
             #expect(stored.status == "published")
             #expect(stored.providerID == "1")
             #expect(fixture.receiver.deliveries.count == 1)
-            let outcomes = try await DeliveryStore(fixture.database).attempts(of: publication.id).map(\.outcome)
+            let attempts = try await DeliveryStore(fixture.database).attempts(of: publication.id)
+            let outcomes = attempts.map(\.outcome)
             #expect(outcomes == [.unknownOutcome, .published])
         }
     }

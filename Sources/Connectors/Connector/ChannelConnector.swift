@@ -13,6 +13,9 @@ public protocol ChannelConnector: Sendable {
     /// The kind of account this connector publishes to.
     var kind: AccountKind { get }
 
+    /// How an attempt whose outcome is unknown is settled (default: ``Reconciliation/lookUp``).
+    var reconciliation: Reconciliation { get }
+
     /// Publishes `post` once. The idempotency key is the publication's, the same on every retry: platforms that
     /// honour one (Mastodon's `Idempotency-Key`, Bluesky's record key, webhooks) answer a repeat with the first post.
     ///
