@@ -59,6 +59,7 @@ struct CampaignRoutes {
                 "the campaign is \(found.status.rawValue) and publishes nothing; \(found.status == .draft ? "start" : "resume") it first"
             )
         }
+        if let problem = try await store(context).publishingProblem(found) { throw problem }
         let base = settings.baseURL(for: request)
         let now = Date()
         let publications = try await CampaignFire(database: database, publicURL: base, logger: context.logger).fire(found, at: now, now: now)

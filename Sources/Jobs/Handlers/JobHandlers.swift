@@ -28,15 +28,17 @@ public struct JobHandlers: Sendable {
     ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
     ///   - webhookSecrets: The secrets `report` jobs may sign webhooks with.
     ///   - publicURL: Where this service is reached, for the tracking links and pixels in posts.
+    ///   - accounts: Connected accounts and their connectors (nil: publish dry runs only).
     public static func standard(
         reportsDirectory: URL,
         publishPause: Duration? = nil,
         llm: LLMConfiguration? = nil,
         webhookSecrets: WebhookSecrets = WebhookSecrets([:]),
-        publicURL: String = CampaignFire.defaultPublicURL
+        publicURL: String = CampaignFire.defaultPublicURL,
+        accounts: (any AccountConnections)? = nil
     ) -> JobHandlers {
         JobHandlers([
-            NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL),
+            NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL, accounts: accounts),
             PublishCampaignHandler(publicURL: publicURL),
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
         ])

@@ -41,7 +41,10 @@ extension CampaignSchedule {
     ) async throws
         -> CampaignStore.Transition
     {
-        try await store.apply(action, to: campaign, now: now) { stored in
+        if action == .start || action == .resume, let problem = try await store.publishingProblem(try await store.find(campaign)) {
+            throw problem
+        }
+        return try await store.apply(action, to: campaign, now: now) { stored in
             try SchedulePlanner.schedule(of: stored).nextFire(after: now)
         }
     }

@@ -48,26 +48,44 @@ extension CampaignStore {
         return accounts
     }
 
+    /// Why a new campaign with a schedule could not publish for real (see ``publishingProblem(_:)``), before it is stored.
+    func schedulingProblem(_ spec: CampaignSpec) async throws -> ValidationError? {
+        guard !spec.dryRun else { return nil }
+        let rows = try await database.client.query(
+            "SELECT kind, count(*)::int FROM accounts WHERE workspace_id = \(workspace.uuid) GROUP BY kind",
+            logger: database.logger
+        )
+        var counts: [String: Int] = [:]
+        for try await (kind, count) in rows.decode((String, Int).self) { counts[kind] = count }
+        for channel in spec.channels {
+            guard let kind = AccountKind(channel: channel) else { return Self.noConnector(channel) }
+            if spec.accounts[channel] == nil, counts[kind.rawValue] != 1 { return Self.noAccount(kind) }
+        }
+        return nil
+    }
+
+    static func noConnector(_ channel: HeraldCore.Channel) -> ValidationError {
+        ValidationError(
+            field: "channels",
+            reason: "Herald cannot publish to \(channel.rawValue) yet; make the campaign a dry run (`dry_run: true`) or remove the channel"
+        )
+    }
+
+    static func noAccount(_ kind: AccountKind) -> ValidationError {
+        ValidationError(
+            field: "accounts.\(kind.rawValue)",
+            reason: "no connected \(kind.rawValue) account to publish to (or several and none named): connect one with `herald channels connect \(kind.rawValue) …` and name it under `accounts:`, or make the campaign a dry run (`dry_run: true`)"
+        )
+    }
+
     /// Why the campaign cannot publish for real, or nil when it can: a channel Herald has no connector for, or one with
     /// no connected account. A dry run always can (nothing leaves Herald).
     public func publishingProblem(_ campaign: Campaign) async throws -> ValidationError? {
         guard !campaign.dryRun else { return nil }
         let accounts = try await publishingAccounts(of: campaign.id)
         for channel in campaign.channels {
-            guard let kind = AccountKind(channel: channel) else {
-                return ValidationError(
-                    field: "channels",
-                    reason: "Herald cannot publish to \(channel.rawValue) yet; make the campaign a dry run (`dry_run: true`) or remove the channel"
-                )
-            }
-            if accounts[channel] == nil {
-                let named = campaign.accounts[channel]
-                return ValidationError(
-                    field: "accounts.\(channel.rawValue)",
-                    reason: named.map { "the account \"\($0)\" is no longer connected; reconnect it with `herald channels connect \(kind.rawValue) …`" }
-                        ?? "no connected \(kind.rawValue) account to publish to (or several and none named): connect one with `herald channels connect \(kind.rawValue) …` and name it under `accounts:`, or make the campaign a dry run (`dry_run: true`)"
-                )
-            }
+            guard let kind = AccountKind(channel: channel) else { return Self.noConnector(channel) }
+            if accounts[channel] == nil { return Self.noAccount(kind) }
         }
         return nil
     }

@@ -63,6 +63,7 @@ public struct CampaignStore: Sendable {
             linkLength: trackingLinkLength
         )
         try await checkAccounts(named: spec.accounts)
+        if spec.status == .scheduled, spec.schedule != nil, let problem = try await schedulingProblem(spec) { throw problem }
         let scheduleJSON = try spec.schedule.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let metric = spec.primaryMetric.rawValue
         let variantChannels = spec.variants.map { variant in variant.channels.map { $0.map(\.rawValue).joined(separator: ",") } ?? "" }

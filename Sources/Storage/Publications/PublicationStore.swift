@@ -32,6 +32,8 @@ public struct Publication: Sendable, Equatable, Codable {
     /// Why it failed: transient, rate_limited, auth, rejected_content, unknown_outcome, rules, no_account.
     public var failureClass: String?
     public var publishedAt: Date?
+    /// The account's name.
+    public var accountName: String?
 }
 
 /// Publications and their delivery through the outbox.
@@ -291,7 +293,8 @@ extension PublicationStore {
     static let columns = """
         p.id, p.workspace_id, p.campaign_id, p.variant_id, p.channel, p.scheduled_at, p.status, p.tracking_code,
         p.idempotency_key, coalesce(p.body, ''), p.subject, p.preheader, p.audience_share, p.error,
-        p.account_id, p.provider_id, p.provider_url, p.failure_class, p.published_at
+        p.account_id, p.provider_id, p.provider_url, p.failure_class, p.published_at,
+        (SELECT a.name FROM accounts a WHERE a.id = p.account_id)
         """
 
     /// A publication's columns: id, workspace, campaign, variant, channel, scheduled time, status, tracking code,
@@ -299,7 +302,7 @@ extension PublicationStore {
     /// publication time.
     typealias Row = (
         UUID, UUID, UUID, UUID, String, Date, String, String, String, String, String?, String?, Double?, String?, UUID?, String?, String?,
-        String?, Date?
+        String?, Date?, String?
     )
 
     /// The publication of one selected row.
@@ -323,7 +326,8 @@ extension PublicationStore {
             providerID: row.15,
             providerURL: row.16,
             failureClass: row.17,
-            publishedAt: row.18
+            publishedAt: row.18,
+            accountName: row.19
         )
     }
 }

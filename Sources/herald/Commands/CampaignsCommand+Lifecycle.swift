@@ -92,6 +92,7 @@ extension CampaignsCommand {
                     if found.status == .paused { hint = "; resume it first (herald campaigns resume \(found.slug))" }
                     throw ConflictError("campaign \(found.slug) is \(found.status.rawValue) and publishes nothing\(hint)")
                 }
+                if let problem = try await CampaignStore(database, workspace: workspace).publishingProblem(found) { throw problem }
                 let fire = CampaignFire(database: database, publicURL: configuration.publicURL, logger: .init(label: "herald.publish"))
                 return (found, try await fire.fire(found, at: now, now: now))
             }

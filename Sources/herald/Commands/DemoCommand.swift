@@ -30,7 +30,8 @@ struct DemoCommand: AsyncParsableCommand {
             .init(key: "A", text: "Trail season is here. 20% off all trail shoes this weekend."),
             .init(key: "B", text: "Ready for your first ultra? Our lightest trail shoes are 20% off until Sunday."),
             .init(key: "C", text: "New season, new trails. Shop the spring sale."),
-        ]
+        ],
+        dryRun: true
     )
 
     /// Mean simulated impressions per variant per weekday.

@@ -15,7 +15,15 @@ struct PublicationsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a campaign's publications, newest first.")
         @OptionGroup var options: CommonOptions
         @Argument(help: "The campaign's slug or id.") var campaign: String
-        @Option(help: "Only publications in this state (scheduled, publishing, published, failed, cancelled).") var state: String?
+        @Option(help: "Only publications in this state (scheduled, sending, published, failed, cancelled, dry_run).") var state: String?
+
+        static let states = ["scheduled", "sending", "published", "failed", "cancelled", "dry_run"]
+
+        func validate() throws {
+            if let state, !Self.states.contains(state) {
+                throw ArgumentParser.ValidationError("--state: \"\(state)\" is not one of \(Self.states.joined(separator: ", "))")
+            }
+        }
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
@@ -37,10 +45,12 @@ struct PublicationsCommand: AsyncParsableCommand {
                 print("No publications\(state.map { " in state \($0)" } ?? ""): fire the campaign with `herald campaigns publish \(found.slug)`.")
                 return
             }
+            if found.dryRun { print("dry run: nothing was posted") }
             for line in lines {
-                print(
-                    "\(line.id)  \(line.channel.padding(toLength: 9, withPad: " ", startingAt: 0))  \(line.variant)  \(line.state)  \(line.trackingURL)"
-                )
+                var text = "\(line.id)  \(line.channel.padding(toLength: 9, withPad: " ", startingAt: 0))  \(line.variant)  \(line.state)  \(line.trackingURL)"
+                if let url = line.providerURL ?? line.providerID { text += "  \(url)" }
+                if let error = line.error { text += "  (\(line.failureClass.map { "\($0): " } ?? "")\(error))" }
+                print(text)
             }
         }
     }

@@ -19,12 +19,15 @@ struct PublicationLine: Encodable {
     var providerID: String?
     var providerURL: String?
     var error: String?
+    /// Why it failed: transient, rate_limited, auth, rejected_content, unknown_outcome, rules, no_account.
+    var failureClass: String?
 
     enum CodingKeys: String, CodingKey {
         case id, variant, channel, account, state, text, subject, error
         case trackingURL = "tracking_url"
         case providerID = "provider_id"
         case providerURL = "provider_url"
+        case failureClass = "failure_class"
     }
 
     /// Every key of the contract is written, `null` when empty, so scripts can rely on the shape.
@@ -41,6 +44,7 @@ struct PublicationLine: Encodable {
         try container.encode(providerID, forKey: .providerID)
         try container.encode(providerURL, forKey: .providerURL)
         try container.encode(error, forKey: .error)
+        try container.encode(failureClass, forKey: .failureClass)
     }
 
     init(_ publication: Publication, variantKey: String, publicURL: String) {
@@ -52,5 +56,9 @@ struct PublicationLine: Encodable {
         subject = publication.subject
         trackingURL = TrackingLink.clickURL(base: publicURL, code: publication.trackingCode)
         error = publication.error
+        account = publication.accountName
+        providerID = publication.providerID
+        providerURL = publication.providerURL
+        failureClass = publication.failureClass
     }
 }
