@@ -194,15 +194,15 @@ struct MastodonConnectorTests {
             #expect(error.message.contains("127.0.0.1"))
             #expect(standIn.statuses.count == 2)
             let stored = try #require(standIn.statuses.last)
-            // Without a known account id, lookUp asks verify_credentials first.
+            // lookUp asks verify_credentials for the token's account, whatever the handle says.
             let found = try await connector().lookUp(outgoing, idempotencyKey: "pub-10", account: account(baseURL))
             #expect(found?.id == stored.id)
             #expect(found?.url == "\(baseURL)/@herald/\(stored.id)")
-            let byHandle = try await connector().lookUp(outgoing, idempotencyKey: "pub-10", account: account(baseURL, handle: MastodonStandIn.accountID))
+            let byHandle = try await connector().lookUp(outgoing, idempotencyKey: "pub-10", account: account(baseURL, handle: "herald"))
             #expect(byHandle == found)
             #expect(standIn.requests(to: "statuses") == 2)
             #expect(standIn.requests(to: "accountStatuses") == 2)
-            #expect(standIn.requests(to: "verifyCredentials") == 1)
+            #expect(standIn.requests(to: "verifyCredentials") == 2)
             let absent = try await connector().lookUp(post(trackingURL: "https://herald.example/r/never"), idempotencyKey: "pub-11", account: account(baseURL))
             #expect(absent == nil)
         }
@@ -277,6 +277,34 @@ struct MastodonConnectorTests {
             let early = try await http.send(try requests.postStatus(text: "hi", mediaIDs: [uploaded.id], idempotencyKey: "k2"))
             #expect(MastodonErrorClassifier.message(early) == "Cannot attach files that have not finished processing. Try again in a moment!")
             #expect(standIn.statuses.isEmpty)
+        }
+    }
+
+    @Test("the stand-in reads a form-encoded status with media_ids[] as Mastodon does")
+    func formEncodedStatus() async throws {
+        let standIn = MastodonStandIn(configuration: .init(mediaProcessingPolls: 0), tokens: [token])
+        try await StandInServer.run(standIn.router()) { baseURL in
+            let requests = MastodonRequests(baseURL: baseURL, accessToken: token)
+            let http = PlatformHTTP()
+            let upload = try await http.send(requests.uploadMedia(MediaAttachment(data: Data([1, 2, 3]), mimeType: "image/gif", altText: "A wave"), boundary: "xyz"))
+            #expect(upload.status == 200)
+            let media = try upload.decode(MastodonEntity.MediaAttachment.self)
+            #expect(media.url != nil)
+            #expect(media.description == "A wave")
+            let form = "status=Hello+%26+welcome&media_ids%5B%5D=\(media.id)&visibility=unlisted"
+            let response = try await http.send(
+                PlatformRequest(
+                    method: "POST", url: baseURL + "/api/v1/statuses",
+                    headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/x-www-form-urlencoded"), ("Idempotency-Key", "f1")],
+                    body: Data(form.utf8)
+                )
+            )
+            #expect(response.status == 200)
+            let status = try #require(standIn.statuses.first)
+            #expect(status.text == "Hello & welcome")
+            #expect(status.content == "<p>Hello &amp; welcome</p>")
+            #expect(status.visibility == "unlisted")
+            #expect(status.mediaIDs == [media.id])
         }
     }
 

@@ -11,8 +11,8 @@ import Foundation
 /// - engagement: `GET /api/v1/statuses/:id` (favourites, reblogs, replies; Mastodon gives no impressions).
 /// - check: `GET /api/v1/accounts/verify_credentials` (id, acct, followers).
 ///
-/// The account's `baseURL` is its instance; `credentials.accessToken` its token; `handle`, when known, its account id (else
-/// it is read from `verify_credentials`).
+/// The account's `baseURL` is its instance and `credentials.accessToken` its token (Mastodon's tokens do not expire and
+/// have no refresh: a refused token is auth at once). lookUp reads the account's id from `verify_credentials`.
 public struct MastodonConnector: ChannelConnector {
     public let kind = AccountKind.mastodon
     let http: PlatformHTTP
@@ -48,12 +48,9 @@ public struct MastodonConnector: ChannelConnector {
     /// The status of the account's recent ones that links the post's tracking URL, or nil when none does.
     public func lookUp(_ post: OutgoingPost, idempotencyKey: String, account: ConnectedAccount) async throws -> PostedPost? {
         let requests = try Self.requests(for: account)
-        let accountID: String
-        if let handle = account.handle, !handle.isEmpty {
-            accountID = handle
-        } else {
-            accountID = try await verifiedAccount(requests).id
-        }
+        // The token's own account, asked each time rather than taken from `handle` (which may hold the `acct`, or be
+        // stale): reconciling is rare, and scanning another account's statuses would wrongly say "certainly absent".
+        let accountID = try await verifiedAccount(requests).id
         let response = try await http.send(requests.accountStatuses(accountID: accountID, limit: lookUpDepth))
         guard response.succeeded else { throw MastodonErrorClassifier.classify(response, now: now()) }
         guard let statuses = try? response.decode([MastodonEntity.Status].self) else {
