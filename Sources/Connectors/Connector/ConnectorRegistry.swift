@@ -14,7 +14,8 @@ public struct ConnectorRegistry: Sendable {
     public func connector(for kind: AccountKind) -> any ChannelConnector {
         switch kind {
         case .webhook: WebhookConnector(http: http, now: now)
-        case .mastodon, .bluesky, .x, .linkedin: UnavailableConnector(kind: kind)
+        case .mastodon: MastodonConnector(http: http, now: now)
+        case .bluesky, .x, .linkedin: UnavailableConnector(kind: kind)
         }
     }
 }
