@@ -250,6 +250,7 @@ let package = Package(
             name: "JobsTests",
             dependencies: [
                 "Jobs", "Connectors", "PlatformStandIns", "Storage", "Scheduling", "HeraldTestSupport", "EmbeddedPostgres", "Analytics", "Reports", "HeraldCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
