@@ -81,7 +81,7 @@ import Testing
                 "/v1/campaigns",
                 token: token,
                 json:
-                    #"{"name": "Spring", "channels": ["x", "email"], "destination": "https://shop.example.com", "status": "draft", "variants": [{"text": "A post", "channels": ["x"]}, {"text": "B post", "channels": ["x"]}, {"text": "Mail body", "subject": "Mail", "channels": ["email"]}]}"#
+                    #"{"name": "Spring", "channels": ["x", "email"], "destination": "https://shop.example.com", "status": "draft", "dry_run": true, "variants": [{"text": "A post", "channels": ["x"]}, {"text": "B post", "channels": ["x"]}, {"text": "Mail body", "subject": "Mail", "channels": ["email"]}]}"#
             )
             #expect(created.status == 201, "\(created.text)")
             #expect(try created.json()["status"] as? String == "draft")

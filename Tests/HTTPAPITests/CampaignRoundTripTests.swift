@@ -18,7 +18,7 @@ import Testing
     static let browser = TrackingTests.browser
 
     static let campaignJSON = """
-        {"name": "Trail season", "slug": "trail", "channels": ["x", "email"],
+        {"name": "Trail season", "slug": "trail", "channels": ["x", "email"], "dry_run": true,
          "destination": "https://shop.example.com/shoes?ref=herald",
          "schedule": {"cron": "0 9 * * *", "tz": "Europe/Berlin", "count": 3},
          "variants": [

@@ -44,6 +44,7 @@ struct CLIFixture {
             name: Trailblazer spring sale
             channels: [x, instagram]
             destination: https://example.com/shoes
+            dry_run: true
             variants:
               - {key: A, text: "Trail season is here. 20% off this weekend."}
               - {key: B, text: "Ready for your first ultra? Shop the sale."}

@@ -68,6 +68,7 @@ struct CampaignsCommandTests {
             channels: [x, sms]
             destination: https://shop.example.com/solo
             status: draft
+            dry_run: true
             variants:
               - {key: A, channels: [x], text: "One post, no test: https://shop.example.com/solo"}
               - {key: S, channels: [sms], text: "Sale today at the shop."}

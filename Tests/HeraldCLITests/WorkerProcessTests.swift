@@ -112,12 +112,12 @@ struct WorkerProcessTests {
         #expect(delivered)
         first.signal(SIGKILL)
         _ = await first.wait()
-        #expect(try await count(fixture, "SELECT count(*)::int FROM publications WHERE status = 'published'") == 0)
+        #expect(try await count(fixture, "SELECT count(*)::int FROM publications WHERE status = 'dry_run'") == 0)
 
         let killedAt = ContinuousClock.now
         let second = try HeraldCommand.start(["worker", "--lease", "2", "--poll-ms", "100"], environment: environment)
         let published = try await waitUntil {
-            try await count(fixture, "SELECT count(*)::int FROM publications WHERE status = 'published'") == 1
+            try await count(fixture, "SELECT count(*)::int FROM publications WHERE status = 'dry_run'") == 1
         }
         let recovery = ContinuousClock.now - killedAt
         second.signal(SIGTERM)

@@ -60,7 +60,8 @@ struct JobKindTests {
                 name: "Typed",
                 channels: [.x],
                 schedule: .init(cron: "0 9 * * *", tz: "UTC"),
-                variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")]
+                variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")],
+                dryRun: true
             )
             let schedule = try #require(try CampaignSchedule.validate(spec))
             let campaign = try await CampaignStore(database, workspace: workspace)

@@ -103,7 +103,8 @@ struct WorkerTests {
                 name: "Fire",
                 channels: [.x, .linkedin],
                 schedule: .init(cron: "0 9 * * *", tz: "Europe/Berlin"),
-                variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")]
+                variants: [.init(key: "A", text: "one"), .init(key: "B", text: "two")],
+                dryRun: true
             )
             let schedule = try #require(try CampaignSchedule.validate(spec))
             _ = try await CampaignStore(database, workspace: workspace)
@@ -125,7 +126,7 @@ struct WorkerTests {
             let running = Task { try await worker.run() }
             #expect(
                 try await waitUntil {
-                    let published = try await count(database, "SELECT count(*)::int FROM publications WHERE status = 'published'")
+                    let published = try await count(database, "SELECT count(*)::int FROM publications WHERE status = 'dry_run'")
                     // Every job completed: none left in `jobs` (pending, running, dead or cancelled), all in `jobs_done`.
                     let open = try await count(database, "SELECT count(*)::int FROM jobs")
                     let done = try await count(database, "SELECT count(*)::int FROM jobs_done")
