@@ -278,7 +278,7 @@ public struct AccountStore: Sendable {
 
     /// `text` as an account's base URL: `http` or `https` with a host; trailing slashes dropped except for webhooks
     /// (whose URL is posted to as given).
-    static func validated(baseURL text: String, kind: AccountKind) throws(ValidationError) -> String {
+    public static func validated(baseURL text: String, kind: AccountKind) throws(ValidationError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty
@@ -294,7 +294,7 @@ public struct AccountStore: Sendable {
     }
 
     /// Checks a pace: more than 0 posts an hour, a burst of at least 1.
-    static func validate(_ pace: AccountPace) throws(ValidationError) {
+    public static func validate(_ pace: AccountPace) throws(ValidationError) {
         guard pace.perHour > 0, pace.perHour.isFinite else { throw ValidationError(field: "per_hour", reason: "must be more than 0") }
         guard pace.burst >= 1, pace.burst.isFinite else { throw ValidationError(field: "burst", reason: "must be at least 1") }
     }
