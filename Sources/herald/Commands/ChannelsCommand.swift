@@ -3,7 +3,6 @@ import Connectors
 import Foundation
 import HeraldCore
 import Storage
-import Synchronization
 
 /// `herald channels`: the workspace's connected platform accounts (credentials sealed under the secret key).
 struct ChannelsCommand: AsyncParsableCommand {
@@ -213,67 +212,26 @@ struct ChannelsCommand: AsyncParsableCommand {
         let secrets = try configuration.secrets()
         let pace = try options.pace(kind: kind)
         let name = options.name
-        guard Slug.isValid(name) else {
-            throw HeraldCore.ValidationError(field: "name", reason: "\"\(name)\" must be lowercase letters, digits and hyphens (at most 64)")
-        }
-        let baseURL = try AccountStore.validated(baseURL: baseURL, kind: kind)
-        var credentials = credentials
-        var handle = handle
-        var followers: Int?
-        var health = AccountHealth.ok
-        var reason: String?
-        var until: Date?
-        let note: String
-        if let check = AccountCheck.available(for: kind) {
-            let latest = Mutex(credentials)
-            let account = ConnectedAccount(
-                name: name,
-                kind: kind,
-                baseURL: baseURL,
-                handle: handle,
-                credentials: credentials,
-                saveCredentials: { changed in latest.withLock { $0 = changed } }
-            )
+        let check = AccountChecks.available(for: kind)
+        let (stored, outcome) = try await options.common.session().run { database, workspace in
             do {
-                let profile = try await check.check(account)
-                handle = profile.id
-                followers = profile.followers
-                note = "checked: \(profile.handle)\(profile.followers.map { ", \(Terminal.grouped($0)) followers" } ?? "")"
+                return try await AccountStore(database, workspace: workspace, secrets: secrets).connect(
+                    name: name,
+                    kind: kind,
+                    baseURL: baseURL,
+                    handle: handle,
+                    credentials: credentials,
+                    pace: pace,
+                    check: check
+                )
             } catch let error as ConnectorError {
-                switch error.kind {
-                case .auth, .rejectedContent:
-                    throw CommandFailure(
-                        message: "\(kind.rawValue) refused the credentials of \"\(name)\": \(error.message); nothing was stored: check them and connect again"
-                    )
-                case .rateLimited:
-                    (health, reason, until) = (.rateLimited, error.message, error.retryAt)
-                    note = "rate limited by \(kind.rawValue) (\(error.message)); stored, it publishes after the limit resets"
-                case .transient, .unknownOutcome:
-                    note = "not checked: \(kind.rawValue) did not answer (\(error.message)); stored, it is checked when it publishes"
-                }
+                throw CommandFailure(message: error.message)
             }
-            credentials = latest.withLock { $0 }
-        } else {
-            note = "not checked: this build has no \(kind.rawValue) connector yet; handle unknown"
-        }
-        let stored = try await options.common.session().run { [credentials, handle, followers, health, reason, until] database, workspace in
-            try await AccountStore(database, workspace: workspace, secrets: secrets).connect(
-                name: name,
-                kind: kind,
-                baseURL: baseURL,
-                handle: handle,
-                credentials: credentials,
-                followers: followers,
-                health: health,
-                reason: reason,
-                rateLimitedUntil: until,
-                pace: pace
-            )
         }
         if options.json {
             print(try Terminal.json(AccountLine(stored)))
         } else {
-            print("connected \(kind.rawValue) account \"\(stored.name)\" (workspace \(configuration.workspace)): \(stored.health.rawValue), \(note)")
+            print("connected \(kind.rawValue) account \"\(stored.name)\" (workspace \(configuration.workspace)): \(stored.health.rawValue), \(outcome.summary)")
         }
     }
 }
