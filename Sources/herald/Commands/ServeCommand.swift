@@ -63,10 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = options.configuration()
-        var settings = try settings(configuration)
+        var edited = try settings(configuration)
         // Loaded once here: the key file is created (0600) on first use; a bad key stops the server before it listens.
-        settings.secrets = try configuration.secrets()
-        settings.accountCheck = { AccountChecks.available(for: $0) }
+        edited.secrets = try configuration.secrets()
+        edited.accountCheck = { AccountChecks.available(for: $0) }
+        let settings = edited
         let logger = Logger(label: "herald.serve")
         try await options.session().run { database, _ in
             let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
