@@ -261,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [
-                "HTTPAPI", "Storage", "HeraldCore", "HeraldTestSupport", "Jobs", "Channels", "Scheduling",
+                "HTTPAPI", "Storage", "HeraldCore", "HeraldTestSupport", "Jobs", "Channels", "Connectors", "Scheduling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -5,8 +5,10 @@ import HeraldCore
 import HeraldTestSupport
 import Hummingbird
 import HummingbirdTesting
+import Connectors
 import Logging
 import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import Storage
