@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "HeraldCore", "Channels", "Scheduling", "Analytics", "Storage", "Jobs", "Reports",
+                "HeraldCore", "Channels", "Connectors", "Scheduling", "Analytics", "Storage", "Jobs", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -240,6 +240,7 @@ let package = Package(
             name: "StorageTests",
             dependencies: [
                 "Storage", "HeraldCore", "Connectors", "Scheduling", "HeraldTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
