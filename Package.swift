@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "HeraldCore", "Channels", "Scheduling", "Analytics", "Storage", "Jobs", "Reports",
+                "HeraldCore", "Channels", "Connectors", "Scheduling", "Analytics", "Storage", "Jobs", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -240,7 +240,8 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "HeraldCore", "Scheduling", "HeraldTestSupport",
+                "Storage", "HeraldCore", "Connectors", "Scheduling", "HeraldTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -263,7 +264,7 @@ let package = Package(
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [
-                "HTTPAPI", "Storage", "HeraldCore", "HeraldTestSupport", "Jobs", "Channels", "Scheduling",
+                "HTTPAPI", "Storage", "HeraldCore", "HeraldTestSupport", "Jobs", "Channels", "Connectors", "Scheduling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 import HeraldCore
 import Hummingbird
@@ -22,6 +23,12 @@ public struct ServerSettings: Sendable {
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed; from any other peer the header is ignored
     /// and the connection's address is the client's.
     public var trustedProxies: Set<String>
+    /// The box accounts' credentials are sealed with (`HERALD_SECRET_KEY` or the key file, loaded once by `herald serve`);
+    /// nil: `POST /v1/channels` answers that the server has no secret key.
+    public var secrets: SecretBox?
+    /// The check for a kind of account on `POST /v1/channels` (its connector's), nil for kinds without one: those are
+    /// stored unchecked.
+    public var accountCheck: @Sendable (AccountKind) -> AccountCheck?
 
     public init(
         host: String = "127.0.0.1",
@@ -30,7 +37,9 @@ public struct ServerSettings: Sendable {
         maximumBodyBytes: Int = 8 << 20,
         publicURL: String? = nil,
         trackingDeduplicationWindow: Duration = .seconds(30),
-        trustedProxies: Set<String> = []
+        trustedProxies: Set<String> = [],
+        secrets: SecretBox? = nil,
+        accountCheck: @escaping @Sendable (AccountKind) -> AccountCheck? = { _ in nil }
     ) {
         self.host = host
         self.port = port
@@ -38,6 +47,8 @@ public struct ServerSettings: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
         self.trackingDeduplicationWindow = trackingDeduplicationWindow
         self.trustedProxies = trustedProxies
+        self.secrets = secrets
+        self.accountCheck = accountCheck
         var url = publicURL
         while url?.hasSuffix("/") == true { url?.removeLast() }
         self.publicURL = url
@@ -66,6 +77,7 @@ public enum HeraldServer {
         CampaignRoutes(database: database, settings: settings).add(to: api)
         ScheduleRoutes(database: database).add(to: api)
         PublicationRoutes(database: database, settings: settings).add(to: api)
+        AccountRoutes(database: database, settings: settings).add(to: api)
         EventRoutes(database: database, settings: settings, metrics: metrics).add(to: api)
         ReportRoutes(database: database, settings: settings).add(to: router, api: api)
         return router

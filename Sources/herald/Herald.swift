@@ -11,13 +11,15 @@ struct Herald: AsyncParsableCommand {
         discussion: """
             Environment: DATABASE_URL (an existing PostgreSQL; without it Herald runs its own cluster under \
             HERALD_HOME/pg), HERALD_HOME (default ~/.herald, /var/lib/herald as root), HERALD_WORKSPACE \
-            (default 'default'), HERALD_LOG_LEVEL (default warning).
+            (default 'default'), HERALD_LOG_LEVEL (default warning), HERALD_SECRET_KEY (the key accounts' credentials are encrypted under; \
+            default: the key file HERALD_HOME/secret.key).
             """,
         subcommands: [
             DemoCommand.self, CampaignsCommand.self, ImportCommand.self, ScoreCommand.self, ReportCommand.self, ReportsCommand.self,
             WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, BenchCommand.self,
             WorkspacesCommand.self,
-            DBCommand.self, VariantsCommand.self, ServeCommand.self, TokensCommand.self, PublicationsCommand.self,
+            DBCommand.self, VariantsCommand.self, ServeCommand.self, TokensCommand.self, PublicationsCommand.self, ChannelsCommand.self,
+            SecretsCommand.self,
         ]
     )
 

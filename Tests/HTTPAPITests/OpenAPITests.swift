@@ -76,6 +76,18 @@ import Yams
                 (.GET, "/r/unknown", nil, nil), (.GET, "/p/unknown.gif", nil, nil), (.HEAD, "/r/unknown", nil, nil),
                 (.HEAD, "/p/unknown.gif", nil, nil),
                 (.DELETE, "/v1/campaigns/\(id)", token, nil),
+                (.GET, "/v1/channels", token, nil),
+                (
+                    .POST, "/v1/channels", token,
+                    #"{"name": "hooks", "kind": "webhook", "base_url": "https://hooks.example/in", "credentials": {"signing_secret": "s"}}"#
+                ),
+                (.POST, "/v1/channels", token, #"{"name": "hooks", "kind": "fax", "base_url": "https://x.example", "credentials": {}}"#),
+                (.POST, "/v1/channels", token, "nope"), (.POST, "/v1/channels", viewer, "{}"),
+                (
+                    .POST, "/v1/channels", token,
+                    #"{"name": "hooks", "kind": "mastodon", "base_url": "https://m.example", "credentials": {"access_token": "t"}}"#
+                ),
+                (.DELETE, "/v1/channels/hooks", token, nil), (.DELETE, "/v1/channels/hooks", token, nil),
             ]
             for (method, path, bearer, body) in tour {
                 _ = try await server.send(method, path, token: bearer, body: body.map { Array($0.utf8) })

@@ -67,7 +67,13 @@ struct TestServer: Sendable {
     }
 
     static func settings(maximumBatchRows: Int, maximumBodyBytes: Int) -> ServerSettings {
-        ServerSettings(host: "127.0.0.1", port: 0, maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
+        ServerSettings(
+            host: "127.0.0.1",
+            port: 0,
+            maximumBatchRows: maximumBatchRows,
+            maximumBodyBytes: maximumBodyBytes,
+            secrets: try? SecretBox(base64: SecretBox.generateKey(), source: "a test key")
+        )
     }
 
     /// Runs `body` against the application in process (requests go straight to its router) on a fresh database.

@@ -63,8 +63,17 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = options.configuration()
-        let settings = try settings(configuration)
+        var edited = try settings(configuration)
         let logger = Logger(label: "herald.serve")
+        // Loaded once here: the key file is created (0600) on first use; a bad key or an unsafe key file stops the server
+        // before it listens. A key file that cannot be made (a read-only HERALD_HOME) only disables connecting accounts.
+        do {
+            edited.secrets = try configuration.secrets()
+        } catch let error as SecretError where error.code == .keyFile {
+            logger.warning("no secret key: connecting accounts through the API is refused", metadata: ["herald.error": "\(error)"])
+        }
+        edited.accountCheck = { AccountChecks.available(for: $0) }
+        let settings = edited
         try await options.session().run { database, _ in
             let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
             let services =

@@ -3,6 +3,7 @@ import Foundation
 import HeraldCore
 import Jobs
 import Scheduling
+import Storage
 
 #if canImport(Glibc)
 import Glibc
@@ -32,6 +33,9 @@ struct HeraldConfiguration: Sendable {
     var llm: Result<LLMConfiguration?, ValidationError>
     /// `HERALD_WEBHOOK_*`: the secrets a worker's report jobs may sign webhooks with.
     var webhookSecrets: WebhookSecrets
+    /// The environment this was read from: for the variables a command is told to read (`--token-env VAR`) and the
+    /// secret key (``secrets()``).
+    var environment: [String: String]
 
     /// Where clients reach Herald, for the tracking links in posts: `HERALD_PUBLIC_URL`, else `http://localhost:8080`.
     var publicURL: String { server.publicURL ?? CampaignFire.defaultPublicURL }
@@ -106,6 +110,23 @@ struct HeraldConfiguration: Sendable {
         server = Server(environment: environment)
         llm = Result { () throws(ValidationError) in try LLMConfiguration(environment: environment) }
         webhookSecrets = WebhookSecrets(environment)
+        self.environment = environment
+    }
+
+    /// The box that seals accounts' credentials: `HERALD_SECRET_KEY`, else the key file under ``home`` (created when
+    /// absent).
+    func secrets() throws -> SecretBox {
+        try SecretBox.load(environment: environment, home: home)
+    }
+
+    /// The value of the environment variable `name`, which a flag (`flag`) named to hold `what`.
+    ///
+    /// - Throws: ``CommandFailure`` naming the variable when it is unset or empty.
+    func secret(_ name: String, flag: String, what: String) throws -> String {
+        guard let value = environment[name], !value.isEmpty else {
+            throw CommandFailure(message: "environment variable \(name) (named by \(flag)) is not set: it must hold \(what)")
+        }
+        return value
     }
 
     /// The folder of the embedded cluster.

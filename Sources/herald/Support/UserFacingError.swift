@@ -36,3 +36,4 @@ extension CommandFailure: UserFacingError {
     var userMessageLines: [String] { [message] }
     var exitStatus: Int32 { status }
 }
+extension SecretError: UserFacingError {}
