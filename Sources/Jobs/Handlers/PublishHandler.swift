@@ -199,11 +199,13 @@ public struct PublishHandler: JobHandler {
             throw error
         case .rateLimited:
             let until = max(error.retryAt ?? now.addingTimeInterval(60), now.addingTimeInterval(1))
-            try await delivery.setHealth(account: account, .rateLimited, reason: error.message, until: until)
+            _ = try await accounts?.setHealth(account: account, workspace: publication.workspace, .rateLimited, reason: error.message, until: until)
             try await delivery.reschedule(publication.id, class: "rate_limited", note: "waiting for the platform's rate limit to reset")
             throw PostponeJob(until: until, reason: "rate limited: \(error.message)")
         case .auth:
-            if try await delivery.setHealth(account: account, .needsReconnect, reason: error.message, until: nil) {
+            if try await accounts?.setHealth(account: account, workspace: publication.workspace, .needsReconnect, reason: error.message, until: nil)
+                == true
+            {
                 // Said once per account, however many publications wait on it.
                 context.logger.warning("account needs reconnecting; its publications wait", metadata: metadata)
             }

@@ -125,27 +125,3 @@ public struct DeliveryStore: Sendable {
     }
 }
 
-extension DeliveryStore {
-    /// An account's health as publishing sets it.
-    public enum Health: String, Sendable {
-        case ok
-        case rateLimited = "rate_limited"
-        case needsReconnect = "needs_reconnect"
-    }
-
-    /// Sets an account's health; returns whether it changed (so a needs_reconnect alert is raised once).
-    @discardableResult
-    public func setHealth(account: UUID, _ health: Health, reason: String?, until: Date?) async throws -> Bool {
-        let rows = try await database.client.query(
-            """
-            UPDATE accounts SET health = \(health.rawValue), health_reason = \(reason.map { String($0.prefix(500)) }),
-                   rate_limited_until = \(until), updated_at = now()
-            WHERE id = \(account) AND (health IS DISTINCT FROM \(health.rawValue) OR rate_limited_until IS DISTINCT FROM \(until))
-            RETURNING 1
-            """,
-            logger: database.logger
-        )
-        for try await _ in rows.decode(Int.self) { return true }
-        return false
-    }
-}

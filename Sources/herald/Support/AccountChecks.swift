@@ -9,6 +9,7 @@ enum AccountChecks {
     ///
     /// This is the seam to `ConnectorRegistry`: `{ try await registry.connector(for: kind).check($0) }`.
     static func available(for kind: AccountKind) -> AccountCheck? {
-        nil
+        let connector = ConnectorRegistry().connector(for: kind)
+        return { try await connector.check($0) }
     }
 }

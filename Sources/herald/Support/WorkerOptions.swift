@@ -50,7 +50,8 @@ struct WorkerOptions: ParsableArguments {
                     publishPause: configuration.publishPause,
                     llm: try configuration.llm.get(),
                     webhookSecrets: configuration.webhookSecrets,
-                    publicURL: publicURL ?? configuration.publicURL
+                    publicURL: publicURL ?? configuration.publicURL,
+                    accounts: try? StoredAccountConnections(database: database, secrets: configuration.secrets())
                 ),
                 clock: configuration.clock,
                 configuration: worker,
