@@ -28,17 +28,20 @@ public struct JobHandlers: Sendable {
     ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
     ///   - webhookSecrets: The secrets `report` jobs may sign webhooks with.
     ///   - publicURL: Where this service is reached, for the tracking links and pixels in posts.
+    ///   - accounts: Where `collect_metrics` jobs get connected accounts (nil: those jobs fail, saying so).
     public static func standard(
         reportsDirectory: URL,
         publishPause: Duration? = nil,
         llm: LLMConfiguration? = nil,
         webhookSecrets: WebhookSecrets = WebhookSecrets([:]),
-        publicURL: String = CampaignFire.defaultPublicURL
+        publicURL: String = CampaignFire.defaultPublicURL,
+        accounts: (any AccountConnections)? = nil
     ) -> JobHandlers {
         JobHandlers([
             NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL),
             PublishCampaignHandler(publicURL: publicURL),
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
+            CollectMetricsHandler(accounts: accounts),
         ])
     }
 }

@@ -260,7 +260,11 @@ public struct Worker: Service {
             ledger.drop(job)
             let permanent = error is PermanentJobError
             var generator = SystemRandomNumberGenerator()
-            let retryAt = permanent ? nil : clock.now().addingTimeInterval(configuration.retry.delay(afterAttempt: job.attempt, using: &generator))
+            let retryAt =
+                permanent
+                ? nil
+                : (error as? RetryJobLater)?.retryAt
+                    ?? clock.now().addingTimeInterval(configuration.retry.delay(afterAttempt: job.attempt, using: &generator))
             let message = StorageError.describe(error)
             logger.warning(
                 "job failed",
