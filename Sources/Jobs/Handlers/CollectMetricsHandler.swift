@@ -2,6 +2,7 @@ import Connectors
 import Foundation
 import HeraldCore
 import Logging
+import Scheduling
 import Storage
 
 /// Reads a published post's engagement counts from its platform (``CollectMetricsPayload``, one round of
@@ -50,9 +51,10 @@ public struct CollectMetricsHandler: JobHandler {
         }
         // A webhook receiver gives no engagement back.
         guard connector.kind != .webhook else { return }
+        let accountLogger = logger
         let refused: @Sendable (ConnectorError) async throws -> Void = { error in
             if try await accounts.refused(accountID, workspace: target.workspace, error: error) {
-                logger.warning(
+                accountLogger.warning(
                     "engagement collection stopped: the platform refused the account's credentials; reconnect the account",
                     metadata: ["herald.account.id": "\(accountID.uuidString.lowercased())", "herald.error": "\(error)"]
                 )
