@@ -249,6 +249,7 @@ let package = Package(
             name: "JobsTests",
             dependencies: [
                 "Jobs", "Storage", "Scheduling", "HeraldTestSupport", "EmbeddedPostgres", "Analytics", "Reports", "HeraldCore",
+                "Connectors", .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
