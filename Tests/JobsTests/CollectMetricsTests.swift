@@ -3,7 +3,9 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import Logging
-import Storage
+import PostgresNIO
+import Scheduling
+@testable import Storage
 import Synchronization
 import Testing
 
@@ -135,6 +137,65 @@ struct CollectMetricsTests {
         }
     }
 
+    /// Makes the publication a post on a platform through a connected account (what the lead's PublishHandler records).
+    func post(_ target: MetricsTarget, kind: AccountKind, fixture: Fixture) async throws -> UUID {
+        let database = fixture.database
+        let rows = try await database.client.query(
+            """
+            INSERT INTO accounts (workspace_id, name, kind, base_url, credentials, key_id, pace_per_hour, pace_burst, bucket_tokens)
+            VALUES (\(fixture.workspace.uuid), \(kind.rawValue), \(kind.rawValue), 'https://platform.example', '\\x00'::bytea, 'k1', 60, 1, 1)
+            RETURNING id
+            """,
+            logger: database.logger
+        )
+        var account = UUID()
+        for try await id in rows.decode(UUID.self) { account = id }
+        try await database.client.query(
+            "UPDATE publications SET account_id = \(account), provider_id = '109' WHERE id = \(target.publication)",
+            logger: database.logger
+        )
+        return account
+    }
+
+    @Test func theHandlerReadsTheCountsRecordsTheReachAndCountsThemOnce() async throws {
+        try await withFixture { fixture in
+            let account = try await post(fixture.mastodon, kind: .mastodon, fixture: fixture)
+            let connections = StubConnections(connector: StubConnector(kind: .mastodon, counts: EngagementCounts(likes: 4, shares: 1, comments: 2), followers: 30))
+            let handler = CollectMetricsHandler(accounts: connections)
+            let clock = ManualClock(now: Self.published.addingTimeInterval(3_600))
+            let context = JobContext(database: fixture.database, clock: clock, logger: Logger(label: "test"), worker: "test")
+            let job = ClaimedJob(id: 1, kind: "collect_metrics", queue: "default", payload: "", attempt: 1, maxAttempts: 5, runAt: clock.now())
+            try await handler.run(job, payload: CollectMetricsPayload(publication: fixture.mastodon.publication, round: 1), context: context)
+            clock.advance(to: clock.now().addingTimeInterval(5 * 3_600))
+            try await handler.run(job, payload: CollectMetricsPayload(publication: fixture.mastodon.publication, round: 2), context: context)
+            #expect(try await PublicationStore(fixture.database).metricsTarget(fixture.mastodon.publication)?.reach == 30)
+            let snapshots = try await EngagementSnapshotStore(fixture.database, workspace: fixture.workspace).snapshots(of: fixture.mastodon.publication)
+            #expect(snapshots.map(\.round) == [1, 2] && snapshots.allSatisfy { $0.impressions == nil && $0.likes == 4 })
+            let totals = try await EventStore(fixture.database, workspace: fixture.workspace)
+                .totalsPerChannel(campaign: fixture.campaign.id, metric: .like)
+            #expect(totals.first?.impressions == 30 && totals.first?.successes == 4)
+            #expect(connections.accounts.withLock { $0 } == [account, account])
+
+            // Refused credentials: the account is reported once per failure, nothing is stored, the job ends.
+            let refusing = StubConnections(connector: StubConnector(kind: .mastodon, failure: ConnectorError(.auth, "The access token is invalid", status: 401)))
+            try await CollectMetricsHandler(accounts: refusing)
+                .run(job, payload: CollectMetricsPayload(publication: fixture.mastodon.publication, round: 3), context: context)
+            #expect(refusing.refusals.withLock { $0 } == 1)
+            // Rate limited: retried at the platform's reset.
+            let reset = clock.now().addingTimeInterval(900)
+            let limited = StubConnections(connector: StubConnector(kind: .mastodon, failure: ConnectorError(.rateLimited, "slow down", status: 429, retryAt: reset)))
+            let error = await #expect(throws: RetryJobLater.self) {
+                try await CollectMetricsHandler(accounts: limited)
+                    .run(job, payload: CollectMetricsPayload(publication: fixture.mastodon.publication, round: 3), context: context)
+            }
+            #expect(error?.retryAt == reset)
+            #expect(try await EngagementSnapshotStore(fixture.database, workspace: fixture.workspace).snapshots(of: fixture.mastodon.publication).count == 2)
+            // A publication that is not a post on a platform has nothing to collect.
+            try await handler.run(job, payload: CollectMetricsPayload(publication: fixture.x.publication, round: 1), context: context)
+            #expect(try await EngagementSnapshotStore(fixture.database, workspace: fixture.workspace).snapshots(of: fixture.x.publication).isEmpty)
+        }
+    }
+
     @Test func platformFailuresDecideWhatFollows() async throws {
         let logger = Logger(label: "test")
         let reset = Date(timeIntervalSince1970: 1_780_003_600)
@@ -169,4 +230,47 @@ final class Refusals: Sendable {
     private let errors = Mutex<[ConnectorError]>([])
     func add(_ error: ConnectorError) { errors.withLock { $0.append(error) } }
     var count: Int { errors.withLock { $0.count } }
+}
+
+/// Lends one connector for every account, and records what the handler asked.
+final class StubConnections: AccountConnections {
+    let connector: StubConnector
+    let accounts = Mutex<[UUID]>([])
+    let refusals = Mutex(0)
+
+    init(connector: StubConnector) { self.connector = connector }
+
+    func connection(for account: UUID, workspace: WorkspaceID) async throws -> (any ChannelConnector, ConnectedAccount) {
+        accounts.withLock { $0.append(account) }
+        return (connector, ConnectedAccount(id: account, name: "brand", kind: connector.kind, baseURL: "https://platform.example", credentials: Credentials()))
+    }
+
+    func refused(_ account: UUID, workspace: WorkspaceID, error: ConnectorError) async throws -> Bool {
+        refusals.withLock { $0 += 1 }
+        return true
+    }
+}
+
+/// A platform that answers engagement and account checks with fixed values (or one failure).
+struct StubConnector: ChannelConnector {
+    let kind: AccountKind
+    var counts = EngagementCounts()
+    var followers: Int?
+    var failure: ConnectorError?
+
+    func publish(_ post: OutgoingPost, idempotencyKey: String, account: ConnectedAccount) async throws -> PostedPost {
+        throw ConnectorError(.rejectedContent, "the stub does not publish")
+    }
+
+    func lookUp(_ post: OutgoingPost, idempotencyKey: String, account: ConnectedAccount) async throws -> PostedPost? { nil }
+
+    func engagement(of post: PostedPost, account: ConnectedAccount) async throws -> EngagementCounts {
+        if let failure { throw failure }
+        return counts
+    }
+
+    func check(_ account: ConnectedAccount) async throws -> AccountProfile {
+        if let failure { throw failure }
+        return AccountProfile(id: "1", handle: "brand", followers: followers)
+    }
 }
