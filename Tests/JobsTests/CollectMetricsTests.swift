@@ -121,6 +121,8 @@ struct CollectMetricsTests {
 
     @Test func withoutExposureTheCountsWaitAsSnapshots() async throws {
         try await withFixture { fixture in
+            _ = try await post(fixture.mastodon, kind: .mastodon, fixture: fixture)
+            _ = try await post(fixture.x, kind: .x, fixture: fixture)
             let first = snapshot(fixture.mastodon, hours: 1, round: 1, likes: 3)
             let unknown = try await CollectMetricsHandler.collect(first, reach: nil, target: fixture.mastodon, database: fixture.database)
             #expect(unknown.ingested.accepted == 0 && unknown.counted == .zero)

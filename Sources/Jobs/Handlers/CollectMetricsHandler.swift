@@ -63,10 +63,13 @@ public struct CollectMetricsHandler: JobHandler {
         let post = PostedPost(id: providerID, url: target.providerURL, cid: target.providerCID)
         guard let counts = try await Self.classified({ try await connector.engagement(of: post, account: account) }, refused: refused, logger: logger)
         else { return }
+        // Impressions only from a platform that reports them (a count another platform might send is not one).
+        let impressions = connector.kind.reportsImpressions ? counts.impressions : nil
         var reach = target.reach
         var followers: Int?
-        if !connector.kind.reportsImpressions, reach == nil {
-            // Not recorded when it was published: the first collection, an hour later, is the closest reading there is.
+        if impressions == nil, reach == nil {
+            // No impressions: the exposure is the follower reach at posting time. Not recorded when the post was
+            // published, the first collection (an hour later) is the closest reading there is.
             guard let profile = try await Self.classified({ try await connector.check(account) }, refused: refused, logger: logger) else {
                 return
             }
@@ -82,7 +85,7 @@ public struct CollectMetricsHandler: JobHandler {
             likes: counts.likes,
             shares: counts.shares,
             comments: counts.comments,
-            impressions: connector.kind.reportsImpressions ? counts.impressions : nil,
+            impressions: impressions,
             followers: followers
         )
         let result = try await Self.collect(

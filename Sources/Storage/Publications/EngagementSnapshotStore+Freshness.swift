@@ -7,7 +7,7 @@ extension EngagementSnapshotStore {
     public struct ChannelCollection: Sendable, Equatable {
         /// The channel (`mastodon`, `x`…).
         public var channel: String
-        /// The campaign's published posts on the channel.
+        /// The campaign's posts on the channel's platform (published, with the platform's id).
         public var published: Int
         /// Of those, how many have their follower reach at posting time recorded.
         public var withReach: Int
@@ -17,8 +17,8 @@ extension EngagementSnapshotStore {
         public var latestRound: Int?
     }
 
-    /// Per channel of `channels`, how fresh the campaign's pulled-back counts are: channels with published posts, by
-    /// name.
+    /// Per channel of `channels`, how fresh the campaign's pulled-back counts are: channels with posts on a platform
+    /// (published, with the platform's id; a dry run's posts have none), by name.
     public func collection(campaign: CampaignID, channels: [String]) async throws -> [ChannelCollection] {
         guard !channels.isEmpty else { return [] }
         let rows = try await database.client.query(
@@ -31,6 +31,7 @@ extension EngagementSnapshotStore {
                 WHERE s.publication_id = p.id ORDER BY s.taken_at DESC LIMIT 1
             ) l ON true
             WHERE p.workspace_id = \(workspace.uuid) AND p.campaign_id = \(campaign.uuid) AND p.status = 'published'
+              AND p.provider_id IS NOT NULL
               AND p.channel = ANY(\(channels)::text[])
             GROUP BY p.channel
             ORDER BY p.channel COLLATE "C"
