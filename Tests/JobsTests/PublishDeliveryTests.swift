@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Connectors
+import Crypto
 import Foundation
 import HeraldCore
 import HeraldTestSupport
@@ -15,18 +16,6 @@ import Testing
 @Suite struct PublishDeliveryTests {
     static let secret = "whsec-test"
 
-    /// Accounts for these tests: the webhook account's row exists (for pacing and health); its credentials come from here.
-    struct TestAccounts: AccountConnections {
-        let url: String
-        let http: PlatformHTTP
-        func connection(for account: UUID, workspace: WorkspaceID) async throws -> (any ChannelConnector, ConnectedAccount) {
-            (
-                ConnectorRegistry(http: http).connector(for: .webhook),
-                ConnectedAccount(id: account, name: "hook", kind: .webhook, baseURL: url, credentials: Credentials(signingSecret: PublishDeliveryTests.secret))
-            )
-        }
-    }
-
     struct Fixture {
         let database: Database
         let receiver: PlatformStandIns.WebhookReceiver
@@ -35,7 +24,7 @@ import Testing
         let campaign: Campaign
         let account: UUID
         let queue: JobQueue
-        let receiverURL: String
+        let secrets: SecretBox
 
         /// Fires the campaign once at `time` and returns its webhook publication.
         func fire(at time: Date) async throws -> Publication {
@@ -76,14 +65,15 @@ import Testing
         try await StandInServer.run(receiver.router()) { base in
             try await TestDatabase.withFreshDatabase { database in
                 let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-                let account = UUID()
-                try await database.client.query(
-                    """
-                    INSERT INTO accounts (id, workspace_id, name, kind, base_url, credentials, key_id, pace_per_hour, pace_burst, bucket_tokens)
-                    VALUES (\(account), \(workspace.uuid), 'hook', 'webhook', \(base + "/hook"), '\\x00'::bytea, 'test', 36000, 600, 600)
-                    """,
-                    logger: database.logger
-                )
+                let secrets = SecretBox(key: SymmetricKey(size: .bits256))
+                let account = try await AccountStore(database, workspace: workspace, secrets: secrets).connect(
+                    name: "hook",
+                    kind: .webhook,
+                    baseURL: base + "/hook",
+                    handle: nil,
+                    credentials: Credentials(signingSecret: secret),
+                    followers: nil
+                ).id
                 let campaign = try await CampaignStore(database, workspace: workspace).create(
                     try CampaignSpec(
                         name: "Hooked",
@@ -93,10 +83,11 @@ import Testing
                     )
                 )
                 let http = PlatformHTTP(client: .shared, timeout: timeout)
-                let handler = PublishHandler(publicURL: "https://h.example", accounts: TestAccounts(url: base + "/hook", http: http))
+                let accounts = StoredAccountConnections(database: database, secrets: secrets, registry: ConnectorRegistry(http: http))
+                let handler = PublishHandler(publicURL: "https://h.example", accounts: accounts)
                 try await body(
                     Fixture(database: database, receiver: receiver, handler: handler, workspace: workspace, campaign: campaign, account: account, queue: JobQueue(database),
-                        receiverURL: base + "/hook")
+                        secrets: secrets)
                 )
             }
         }
@@ -194,7 +185,11 @@ import Testing
             // The settling run may take its time (a busy machine): it must not time out itself.
             let patient = PublishHandler(
                 publicURL: "https://h.example",
-                accounts: TestAccounts(url: fixture.receiverURL, http: PlatformHTTP(client: .shared, timeout: .seconds(60)))
+                accounts: StoredAccountConnections(
+                    database: fixture.database,
+                    secrets: fixture.secrets,
+                    registry: ConnectorRegistry(http: PlatformHTTP(client: .shared, timeout: .seconds(60)))
+                )
             )
             #expect(try await fixture.runOnce(handler: patient) == nil)
             let stored = try await fixture.publication(publication.id)

@@ -18,6 +18,9 @@ public enum JobKind: String, CaseIterable, Sendable, Codable {
     case report
     /// Generates variants for a campaign from a brief (``GenerateVariantsPayload``).
     case generateVariants = "generate_variants"
+    /// Reads a published post's engagement counts from its platform, stores the snapshot and turns increases into
+    /// events (``CollectMetricsPayload``).
+    case collectMetrics = "collect_metrics"
 
     /// Every kind's name, in declaration order, comma-separated: for help texts and errors.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }

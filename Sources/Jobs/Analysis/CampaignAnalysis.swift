@@ -126,6 +126,11 @@ public struct CampaignAnalysis: Sendable {
             notes: notes
         )
         report.channels = try await Self.channelBreakdown(events, campaign: campaign, pooled: score, alpha: alpha)
+        report.engagementCollection = try await Self.engagementCollection(
+            EngagementSnapshotStore(database, workspace: workspace),
+            campaign: campaign,
+            now: now
+        )
         let record = Record(
             score: score,
             sendTime: Array(sendTime?.standouts(alpha: alpha).prefix(3) ?? []),

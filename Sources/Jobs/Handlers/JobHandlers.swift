@@ -28,7 +28,8 @@ public struct JobHandlers: Sendable {
     ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
     ///   - webhookSecrets: The secrets `report` jobs may sign webhooks with.
     ///   - publicURL: Where this service is reached, for the tracking links and pixels in posts.
-    ///   - accounts: Connected accounts and their connectors (nil: publish dry runs only).
+    ///   - accounts: Connected accounts and their connectors, for `publish` and `collect_metrics` (nil: publish dry runs
+    ///     only; metrics collection fails, saying so).
     public static func standard(
         reportsDirectory: URL,
         publishPause: Duration? = nil,
@@ -41,6 +42,7 @@ public struct JobHandlers: Sendable {
             NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL, accounts: accounts),
             PublishCampaignHandler(publicURL: publicURL),
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
+            CollectMetricsHandler(accounts: accounts),
         ])
     }
 }

@@ -8,8 +8,9 @@ import Storage
 public protocol AccountConnections: Sendable {
     /// The connector for the account's kind and the account with its credentials (decrypted).
     ///
-    /// - Throws: ``NotFoundError`` when the workspace has no such account; ``SecretError`` saying which key to use when
-    ///   the credentials cannot be decrypted.
+    /// - Throws: ``AccountUnavailable`` when the account needs reconnecting (nothing is asked of the platform then);
+    ///   ``NotFoundError`` when the workspace has no such account; ``SecretError`` saying which key to use when the
+    ///   credentials cannot be decrypted.
     func connection(for account: UUID, workspace: WorkspaceID) async throws -> (any ChannelConnector, ConnectedAccount)
 
     /// Records the account's health; returns whether the state changed (to alert once).
@@ -29,7 +30,12 @@ public struct StoredAccountConnections: AccountConnections {
     }
 
     public func connection(for account: UUID, workspace: WorkspaceID) async throws -> (any ChannelConnector, ConnectedAccount) {
-        let connected = try await AccountStore(database, workspace: workspace, secrets: secrets).connected(account)
+        let store = AccountStore(database, workspace: workspace, secrets: secrets)
+        let stored = try await store.find(id: account)
+        if stored.health == .needsReconnect {
+            throw AccountUnavailable(account: account, reason: stored.reason ?? "the platform refused its credentials")
+        }
+        let connected = try await store.connected(account)
         return (registry.connector(for: connected.kind), connected)
     }
 

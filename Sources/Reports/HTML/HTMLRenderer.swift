@@ -22,6 +22,7 @@ public enum HTMLRenderer {
         html += variantTable(report)
         html += revenueTable(report)
         html += channels(report)
+        html += engagementCollection(report)
         html += "<section class=\"charts-section\"><h2>Charts</h2><div class=\"charts\">"
         html += ChartRenderer.cumulativeRate(report)
         html += ChartRenderer.probabilityBest(report)

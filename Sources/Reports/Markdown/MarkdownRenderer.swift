@@ -59,6 +59,7 @@ public enum MarkdownRenderer {
         if let revenue = report.revenue { lines += revenueSection(revenue, alpha: report.alpha) }
         if let sendTime = report.charts.sendTime { lines += sendTimeSection(sendTime) }
         lines += channels(report)
+        lines += engagementCollection(report)
         if !report.days.isEmpty {
             lines.append("## Per day (UTC)")
             lines.append("")

@@ -77,6 +77,9 @@ public struct ReportModel: Sendable, Equatable, Codable {
     public var channels: ChannelBreakdown?
     /// Conversion value per variant; nil when no conversion carries a value.
     public var revenue: RevenueSummary?
+    /// How fresh the counts pulled back from the platforms are per channel, and what each channel's exposure is; nil
+    /// when the campaign has no published post on such a channel.
+    public var engagementCollection: EngagementCollection?
 
     /// Builds the model from a campaign and its analysis.
     ///
