@@ -174,6 +174,9 @@ public final class BlueskyStandIn: Sendable {
     }
 
     /// Faults to inject, per route: the last segment of the NSID (`createRecord`, `uploadBlob`, `refreshSession`, …).
+    /// `.answer` replaces the answer (the `RateLimit-*` headers are added unless the fault sets them);
+    /// `.storeThenStall` does the work, then waits before answering; `.stallBeforeWork` waits, then answers 503 without
+    /// doing anything (the client has given up by then).
     public let faults = StandInFaults()
     let state: Mutex<State>
     let now: @Sendable () -> Date
