@@ -213,7 +213,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChannelsTests",
-            dependencies: ["Channels", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Channels", "HeraldCore", "HeraldTestKit", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,7 +10,7 @@ import HeraldCore
 /// | mastodon | 4 | 16 MiB | png, jpeg, gif, webp | 1,500 | mastodon.social's `/api/v2/instance` `image_size_limit` 16777216 (older or smaller instances: 8–10 MB); description limit 1,500 |
 /// | x | 4 | 5,000,000 | png, jpeg, gif, webp | 1,000 | docs.x.com/x-api/media: image 5 MB (GIF 15 MB; Herald holds every image to 5 MB); alt text 1,000 (media metadata) |
 /// | linkedin | 20 | 10,000,000 | png, jpeg, gif | — | Images API lists JPG, GIF, PNG and a pixel limit (36,152,320); the byte limit is Herald's assumption, not a documented figure; multi-image posts take up to 20 |
-/// | instagram | 10, at least 1 | 8,000,000 | jpeg | — | Graph API content publishing: JPEG only, 8 MB, aspect ratio 4:5 to 1.91:1; carousels up to 10 |
+/// | instagram | 10, at least 1 when publishing | 8,000,000 | jpeg | — | Graph API content publishing: JPEG only, 8 MB, aspect ratio 4:5 to 1.91:1; carousels up to 10 |
 /// | facebook | 4 | 10,000,000 | png, jpeg, gif | — | not checked against a current doc: Herald's conservative choice |
 /// | webhook | 4 | 16 MiB | png, jpeg, gif, webp | — | Herald's own limit (the receiver decides) |
 /// | email | none | | | | Herald's email does not carry images yet: refused rather than dropped |
@@ -104,10 +104,14 @@ public struct ChannelMediaRules: Sendable, Equatable {
     }
 
     /// Checks a variant's images against these rules; empty when they can go out.
-    public func check(_ media: [VariantMedia]) -> [Problem] {
+    ///
+    /// - Parameter publishing: Whether the post is about to go to a connector. Only then is a missing required image
+    ///   (Instagram) a problem: the campaign-file contract's own example is a text-only variant on `[x, instagram]`,
+    ///   so creating such a campaign stays valid, and the post is stopped before it reaches a connector instead.
+    public func check(_ media: [VariantMedia], publishing: Bool = false) -> [Problem] {
         let name = channel.rawValue
         if media.isEmpty {
-            return requiresImage ? [Problem(code: .required, image: nil, message: "\(name) posts need an image; add image: {file: …, alt: …}")] : []
+            return requiresImage && publishing ? [Problem(code: .required, image: nil, message: "\(name) posts need an image; add image: {file: …, alt: …}")] : []
         }
         if maximumImages == 0 {
             return [Problem(code: .notAccepted, image: nil, message: "\(name) takes no images: \(refusal ?? "remove the image")")]

@@ -90,21 +90,22 @@ public struct VariantImage: Sendable, Equatable, Codable {
 
     /// Reads a variant's `image` (one mapping) or `images` (a list of them); both absent: no image.
     ///
-    /// - Parameter field: The variant's place (`variants[1]`).
+    /// - Parameter field: The variant's place (`variants[1]`; empty for a request that is the variant).
     public static func images(image: Any?, images: Any?, field: String) throws(ValidationError) -> [VariantImage] {
+        let field = field.isEmpty ? "" : field + "."
         let hasImage = !(image == nil || image is NSNull)
         let hasImages = !(images == nil || images is NSNull)
-        if hasImage, hasImages { throw ValidationError(field: "\(field).images", reason: "give image or images, not both") }
-        if hasImage { return [try VariantImage(document: image, field: "\(field).image")] }
+        if hasImage, hasImages { throw ValidationError(field: "\(field)images", reason: "give image or images, not both") }
+        if hasImage { return [try VariantImage(document: image, field: "\(field)image")] }
         guard hasImages else { return [] }
         guard let list = images as? [Any] else {
-            throw ValidationError(field: "\(field).images", reason: "must be a list of {file or url, alt}")
+            throw ValidationError(field: "\(field)images", reason: "must be a list of {file or url, alt}")
         }
         guard list.count <= maximumImages else {
-            throw ValidationError(field: "\(field).images", reason: "has \(list.count) images; at most \(maximumImages)")
+            throw ValidationError(field: "\(field)images", reason: "has \(list.count) images; at most \(maximumImages)")
         }
         var result: [VariantImage] = []
-        for (index, item) in list.enumerated() { result.append(try VariantImage(document: item, field: "\(field).images[\(index)]")) }
+        for (index, item) in list.enumerated() { result.append(try VariantImage(document: item, field: "\(field)images[\(index)]")) }
         return result
     }
 }
