@@ -1,6 +1,8 @@
 import Foundation
 import HeraldCore
 import HeraldTestSupport
+import NIOHTTP1
+import PostgresNIO
 import Testing
 
 @testable import Storage

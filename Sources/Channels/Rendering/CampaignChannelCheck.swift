@@ -59,10 +59,18 @@ public enum CampaignChannelCheck {
         }
     }
 
-    /// Throws the first image rule a variant breaks on `channel` (count, size, format, alt text; Instagram needs one,
-    /// SMS takes none), naming `variants[1].image` (or `.images[2]` when it has several).
-    public static func checkMedia(of variant: Campaign.Variant, for channel: Channel, field: String) throws(ValidationError) {
-        guard let problem = ChannelMediaRules.standard(for: channel).check(variant.media).first else { return }
+    /// Throws the first image rule a variant breaks on `channel` (count, size, format, alt text; SMS takes none),
+    /// naming `variants[1].image` (or `.images[2]` when it has several).
+    ///
+    /// - Parameter publishing: true just before a post goes to a connector: then a channel that needs an image
+    ///   (Instagram) refuses a variant without one too (see ``ChannelMediaRules/check(_:publishing:)``).
+    public static func checkMedia(
+        of variant: Campaign.Variant,
+        for channel: Channel,
+        field: String,
+        publishing: Bool = false
+    ) throws(ValidationError) {
+        guard let problem = ChannelMediaRules.standard(for: channel).check(variant.media, publishing: publishing).first else { return }
         let list = variant.media.count > 1
         var place = "\(field).\(list ? "images" : "image")"
         if let image = problem.image, list { place += "[\(image)]" }

@@ -1,4 +1,5 @@
 import Channels
+import Connectors
 import Foundation
 import HeraldCore
 import PostgresNIO
