@@ -239,7 +239,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "HeraldCore", "Scheduling", "HeraldTestSupport",
+                "Storage", "HeraldCore", "Channels", "Connectors", "Scheduling", "HeraldTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -158,6 +158,10 @@ struct CampaignsCommand: AsyncParsableCommand {
                     if !email.preheader.isEmpty { print("      preheader: \(email.preheader)") }
                 }
                 print("      \(variant.text.replacingOccurrences(of: "\n", with: "\n      "))")
+                for (number, image) in variant.media.enumerated() {
+                    let size = ByteCount.describe(image.byteSize)
+                    print("      image \(number + 1): \(image.mimeType) \(image.width) x \(image.height), \(size); alt: \(image.altText)")
+                }
             }
         }
     }
