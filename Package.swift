@@ -214,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChannelsTests",
-            dependencies: ["Channels", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Channels", "HeraldCore", "HeraldTestKit", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -240,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "HeraldCore", "Connectors", "Scheduling", "HeraldTestSupport",
+                "Storage", "HeraldCore", "Channels", "Connectors", "Scheduling", "HeraldTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

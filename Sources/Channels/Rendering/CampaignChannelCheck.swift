@@ -3,7 +3,8 @@ import HeraldCore
 
 /// Checks every variant of a campaign against the rules of each channel it is written for, as it will go out:
 /// rendered with a tracking link (X and Mastodon count it as 23, other channels in full) and, for SMS, the
-/// workspace's opt-out line. Creating a campaign or a variant runs this, whichever way it comes (CLI, API).
+/// workspace's opt-out line; and its images against the channel's image rules (``ChannelMediaRules``). Creating a
+/// campaign or a variant runs this, whichever way it comes (CLI, API).
 public enum CampaignChannelCheck {
     /// A stand-in for a publication's tracking link of `length` characters (the real one is made per publication).
     public static func placeholderLink(length: Int) -> String {
@@ -35,6 +36,7 @@ public enum CampaignChannelCheck {
         let link = placeholderLink(length: linkLength)
         for (index, variant) in variants.enumerated() {
             for channel in variant.channels {
+                try checkMedia(of: variant, for: channel, field: "\(fieldPrefix)[\(index + offset)]")
                 let post = PostRenderer.render(
                     variant,
                     for: channel,
@@ -55,6 +57,25 @@ public enum CampaignChannelCheck {
                 }
             }
         }
+    }
+
+    /// Throws the first image rule a variant breaks on `channel` (count, size, format, alt text; SMS takes none),
+    /// naming `variants[1].image` (or `.images[2]` when it has several).
+    ///
+    /// - Parameter publishing: true just before a post goes to a connector: then a channel that needs an image
+    ///   (Instagram) refuses a variant without one too (see ``ChannelMediaRules/check(_:publishing:)``).
+    public static func checkMedia(
+        of variant: Campaign.Variant,
+        for channel: Channel,
+        field: String,
+        publishing: Bool = false
+    ) throws(ValidationError) {
+        guard let problem = ChannelMediaRules.standard(for: channel).check(variant.media, publishing: publishing).first else { return }
+        let list = variant.media.count > 1
+        var place = "\(field).\(list ? "images" : "image")"
+        if let image = problem.image, list { place += "[\(image)]" }
+        if problem.code == .altTooLong { place += ".alt" }
+        throw ValidationError(field: place, reason: "for \(channel.rawValue): \(problem.message)")
     }
 
     private static func explain(_ violation: ConstraintViolation, channel: Channel) -> String {

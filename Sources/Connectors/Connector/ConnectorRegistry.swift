@@ -15,7 +15,8 @@ public struct ConnectorRegistry: Sendable {
         switch kind {
         case .webhook: WebhookConnector(http: http, now: now)
         case .mastodon: MastodonConnector(http: http, now: now)
-        case .bluesky, .x, .linkedin: UnavailableConnector(kind: kind)
+        case .bluesky: BlueskyConnector(http: http, now: now)
+        case .x, .linkedin: UnavailableConnector(kind: kind)
         }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import HeraldCore
 
 /// Where and how to reach an OpenAI-compatible chat completions endpoint, read once at the edge
-/// (`HERALD_LLM_URL`, `HERALD_LLM_MODEL`, `HERALD_LLM_API_KEY`, optionally `HERALD_LLM_TIMEOUT` in seconds).
+/// (`HERALD_LLM_URL`, `HERALD_LLM_MODEL`, `HERALD_LLM_API_KEY`, optionally `HERALD_LLM_TIMEOUT` in seconds, and
+/// `HERALD_LLM_VISION=1` when the model accepts images).
 public struct LLMConfiguration: Sendable, Equatable {
     /// The chat completions URL (`…/v1/chat/completions`; a URL ending in `/v1` gets `/chat/completions` added).
     public var endpoint: URL
@@ -20,6 +21,9 @@ public struct LLMConfiguration: Sendable, Equatable {
     public var temperature: Double
     /// Per-workspace limits on requests and tokens.
     public var budget: LLMBudget.Limits
+    /// Whether the model accepts images (`image_url` content parts), so Herald may ask it for alt text and caption
+    /// ideas from an image. Set explicitly (`HERALD_LLM_VISION=1`): nothing can tell from outside whether a model sees.
+    public var vision: Bool
 
     public init(
         endpoint: URL,
@@ -29,7 +33,8 @@ public struct LLMConfiguration: Sendable, Equatable {
         maxAttempts: Int = 3,
         retryDelay: Duration = .milliseconds(500),
         temperature: Double = 0.9,
-        budget: LLMBudget.Limits = .init()
+        budget: LLMBudget.Limits = .init(),
+        vision: Bool = false
     ) {
         self.endpoint = Self.completionsURL(endpoint)
         self.model = model
@@ -39,6 +44,7 @@ public struct LLMConfiguration: Sendable, Equatable {
         self.retryDelay = retryDelay
         self.temperature = temperature
         self.budget = budget
+        self.vision = vision
     }
 
     /// The configuration from environment variables; nil when `HERALD_LLM_URL` is not set (use the rule generator).
@@ -60,7 +66,15 @@ public struct LLMConfiguration: Sendable, Equatable {
             timeout = .milliseconds(Int(seconds * 1000))
         }
         let key = environment["HERALD_LLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        self.init(endpoint: url, model: model, apiKey: key, timeout: timeout)
+        var vision = false
+        if let text = environment["HERALD_LLM_VISION"], !text.isEmpty {
+            switch text.lowercased() {
+            case "1", "true", "yes": vision = true
+            case "0", "false", "no": vision = false
+            default: throw ValidationError(field: "HERALD_LLM_VISION", reason: "\"\(text)\" is not 1 or 0 (whether the model accepts images)")
+            }
+        }
+        self.init(endpoint: url, model: model, apiKey: key, timeout: timeout, vision: vision)
     }
 
     static func completionsURL(_ url: URL) -> URL {

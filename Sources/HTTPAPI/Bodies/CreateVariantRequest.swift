@@ -1,16 +1,18 @@
 import HeraldCore
 
-/// `POST /v1/campaigns/{campaign}/variants`: `{"key"?, "text", "channels"?, "subject"?, "preheader"?, "body"?}` (the key
-/// defaults to the next free letter; channels to every channel of the campaign; subject is required when it goes out by email).
+/// `POST /v1/campaigns/{campaign}/variants`: `{"key"?, "text", "channels"?, "subject"?, "preheader"?, "body"?, "image"?, "images"?}`
+/// (the key defaults to the next free letter; channels to every channel of the campaign; subject is required when it goes out
+/// by email; `image` is `{"url", "alt"}`, fetched now, with alt text required).
 struct CreateVariantRequest: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case key, text, channels, subject, preheader, body
+        case key, text, channels, subject, preheader, body, image, images
     }
 
     var key: String?
     var text: String
     var channels: [HeraldCore.Channel]?
     var email: EmailContent?
+    var images: [VariantImage]
 
     init(from decoder: any Decoder) throws {
         let fields = try decoder.requestObject(keyedBy: CodingKeys.self)
@@ -29,5 +31,9 @@ struct CreateVariantRequest: Decodable {
             guard let subject else { throw ValidationError(field: "subject", reason: "is required with a preheader or body") }
             email = EmailContent(subject: subject, preheader: preheader ?? "", body: body ?? text)
         }
+        let image = try fields.decodeIfPresent(JSONValue.self, forKey: .image)
+        let list = try fields.decodeIfPresent(JSONValue.self, forKey: .images)
+        // Read by the campaign file's parser, so both say the same about a bad image.
+        images = try VariantImage.images(image: image?.foundationValue, images: list?.foundationValue, field: "")
     }
 }

@@ -1,7 +1,7 @@
 import HeraldCore
 import Hummingbird
 
-/// A content variant of a campaign: `{"id", "key", "text", "channels", "weight"?, "subject"?, "preheader"?, "body"?}`.
+/// A content variant of a campaign: `{"id", "key", "text", "channels", "weight"?, "subject"?, "preheader"?, "body"?, "images"?}`.
 struct VariantResponse: ResponseEncodable {
     var id: VariantID
     var key: String
@@ -13,6 +13,8 @@ struct VariantResponse: ResponseEncodable {
     var subject: String?
     var preheader: String?
     var body: String?
+    /// Its images with their alt text; absent when it has none.
+    var images: [VariantMedia]?
 
     init(_ variant: Campaign.Variant) {
         id = variant.id
@@ -23,5 +25,6 @@ struct VariantResponse: ResponseEncodable {
         subject = variant.email?.subject
         preheader = variant.email?.preheader
         body = variant.email?.body
+        images = variant.media.isEmpty ? nil : variant.media
     }
 }

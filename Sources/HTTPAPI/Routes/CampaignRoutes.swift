@@ -94,8 +94,10 @@ struct CampaignRoutes {
     @Sendable func create(_ request: Request, context: APIContext) async throws -> EditedResponse<CampaignResponse> {
         let spec = try await request.decode(as: CreateCampaignRequest.self, context: context).spec
         let schedule = try CampaignSchedule.validate(spec)
+        let images = try await ImageLoader(directory: nil, logger: context.logger).load(spec)
         let created = try await store(context).create(
             spec,
+            images: images,
             schedule: schedule.map { CampaignSchedule.attachment($0, now: Date()) },
             trackingLinkLength: trackingLinkLength(request)
         )
@@ -132,6 +134,7 @@ struct CampaignRoutes {
             text: body.text,
             channels: body.channels,
             email: body.email,
+            images: try await ImageLoader(directory: nil, logger: context.logger).load(body.images, field: ""),
             trackingLinkLength: trackingLinkLength(request)
         )
         return EditedResponse(status: .created, response: VariantResponse(variant))

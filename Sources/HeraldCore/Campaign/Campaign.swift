@@ -14,18 +14,30 @@ public struct Campaign: Sendable, Equatable, Codable {
         public var email: EmailContent?
         /// Its share of the split among the variants of a channel; nil: equal shares.
         public var weight: Double?
+        /// The images it carries, in order, with their alt text.
+        public var media: [VariantMedia]
 
-        public init(id: VariantID, key: String, text: String, channels: [Channel] = [], email: EmailContent? = nil, weight: Double? = nil) {
+        public init(
+            id: VariantID,
+            key: String,
+            text: String,
+            channels: [Channel] = [],
+            email: EmailContent? = nil,
+            weight: Double? = nil,
+            media: [VariantMedia] = []
+        ) {
             self.id = id
             self.key = key
             self.text = text
             self.channels = channels
             self.email = email
             self.weight = weight
+            self.media = media
         }
 
         enum CodingKeys: String, CodingKey {
             case id, key, text, channels, subject, preheader, body, weight
+            case media = "images"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -35,6 +47,7 @@ public struct Campaign: Sendable, Equatable, Codable {
             text = try container.decode(String.self, forKey: .text)
             channels = try container.decodeIfPresent([Channel].self, forKey: .channels) ?? []
             weight = try container.decodeIfPresent(Double.self, forKey: .weight)
+            media = try container.decodeIfPresent([VariantMedia].self, forKey: .media) ?? []
             if let subject = try container.decodeIfPresent(String.self, forKey: .subject) {
                 email = EmailContent(
                     subject: subject,
@@ -44,7 +57,7 @@ public struct Campaign: Sendable, Equatable, Codable {
             }
         }
 
-        /// `{"id", "key", "text", "channels", "weight"?, "subject"?, "preheader"?, "body"?}`.
+        /// `{"id", "key", "text", "channels", "weight"?, "subject"?, "preheader"?, "body"?, "images"?}` (images only when it has some).
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(id, forKey: .id)
@@ -55,6 +68,7 @@ public struct Campaign: Sendable, Equatable, Codable {
             try container.encodeIfPresent(email?.subject, forKey: .subject)
             try container.encodeIfPresent(email?.preheader, forKey: .preheader)
             try container.encodeIfPresent(email?.body, forKey: .body)
+            if !media.isEmpty { try container.encode(media, forKey: .media) }
         }
 
         /// Whether the variant goes to `channel`.

@@ -24,12 +24,37 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         public var channels: [Channel]?
         /// An email variant's subject, preheader and body.
         public var email: EmailContent?
+        /// The images it carries (files or URLs, each with alt text), in order; read when the campaign is created.
+        public var images: [VariantImage]
 
-        public init(key: String, text: String, channels: [Channel]? = nil, email: EmailContent? = nil) {
+        public init(key: String, text: String, channels: [Channel]? = nil, email: EmailContent? = nil, images: [VariantImage] = []) {
             self.key = key
             self.text = text
             self.channels = channels
             self.email = email
+            self.images = images
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case key, text, channels, email, images
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            key = try container.decode(String.self, forKey: .key)
+            text = try container.decode(String.self, forKey: .text)
+            channels = try container.decodeIfPresent([Channel].self, forKey: .channels)
+            email = try container.decodeIfPresent(EmailContent.self, forKey: .email)
+            images = try container.decodeIfPresent([VariantImage].self, forKey: .images) ?? []
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(key, forKey: .key)
+            try container.encode(text, forKey: .text)
+            try container.encodeIfPresent(channels, forKey: .channels)
+            try container.encodeIfPresent(email, forKey: .email)
+            if !images.isEmpty { try container.encode(images, forKey: .images) }
         }
 
         /// The channels it goes to in a campaign with `campaignChannels`, in the campaign's order.
@@ -301,6 +326,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
                 )
             }
             try validateChannels(of: variant, at: index)
+            try validateImages(of: variant, at: index)
         }
         for channel in accounts.keys.sorted(by: { $0.rawValue < $1.rawValue }) where !channels.contains(channel) {
             throw ValidationError(field: "accounts.\(channel.rawValue)", reason: "\(channel.rawValue) is not one of the campaign's channels")
@@ -357,6 +383,19 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
                 field: "variants[\(index)].subject",
                 reason: "is required: the variant goes out by email (give subject, and optionally preheader and body)"
             )
+        }
+    }
+
+    /// A variant's images: at most ``VariantImage/maximumImages``, each with alt text of a length every channel takes.
+    private func validateImages(of variant: Variant, at index: Int) throws(ValidationError) {
+        guard variant.images.count <= VariantImage.maximumImages else {
+            throw ValidationError(
+                field: "variants[\(index)].images",
+                reason: "has \(variant.images.count) images; at most \(VariantImage.maximumImages)"
+            )
+        }
+        for (position, image) in variant.images.enumerated() {
+            try image.validate(field: variant.images.count == 1 ? "variants[\(index)].image" : "variants[\(index)].images[\(position)]")
         }
     }
 
@@ -458,7 +497,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             guard let mapping = item as? [String: Any] else {
                 throw ValidationError(field: field, reason: "must be a mapping {key, text} or a string, found \(typeName(item))")
             }
-            let knownKeys: Set<String> = ["key", "text", "channels", "subject", "preheader", "body"]
+            let knownKeys: Set<String> = ["key", "text", "channels", "subject", "preheader", "body", "image", "images"]
             if let unknown = mapping.keys.sorted().first(where: { !knownKeys.contains($0) }) {
                 throw ValidationError(field: "\(field).\(unknown)", reason: "unknown field (expected \(knownKeys.sorted().joined(separator: ", ")))")
             }
@@ -487,7 +526,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
                 }
                 email = EmailContent(subject: subject, preheader: preheader ?? "", body: body ?? text)
             }
-            variants.append(Variant(key: key, text: text, channels: own, email: email))
+            let images = try VariantImage.images(image: mapping["image"], images: mapping["images"], field: field)
+            variants.append(Variant(key: key, text: text, channels: own, email: email, images: images))
         }
         return variants
     }

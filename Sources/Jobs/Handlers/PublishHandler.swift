@@ -109,7 +109,7 @@ public struct PublishHandler: JobHandler {
             channel: Channel(rawValue: publication.channel) ?? .webhook,
             text: publication.text,
             trackingURL: TrackingLink.clickURL(base: publicURL, code: publication.trackingCode),
-            media: [],
+            media: try await MediaStore(context.database, workspace: publication.workspace).attachments(variant: publication.variant),
             campaign: campaign.slug,
             variant: campaign.variants.first { $0.id == publication.variant }?.key ?? "",
             scheduledAt: publication.scheduledAt
@@ -135,7 +135,7 @@ public struct PublishHandler: JobHandler {
             }
             if let found {
                 try await delivery.finish(publication: publication.id, attempt: number, .found, message: "found \(found.id)", at: context.clock.now())
-                try await published(publication, post: found, context: context, reconciled: true)
+                try await published(publication, post: found, kind: connector.kind, context: context, reconciled: true)
                 return
             }
             try await delivery.finish(publication: publication.id, attempt: number, .absent, at: context.clock.now())
@@ -145,7 +145,7 @@ public struct PublishHandler: JobHandler {
             let posted = try await connector.publish(post, idempotencyKey: key, account: account)
             if let pauseAfterDelivery { try await Task.sleep(for: pauseAfterDelivery) }
             try await delivery.finish(publication: publication.id, attempt: number, .published, message: posted.id, at: context.clock.now())
-            try await published(publication, post: posted, context: context, reconciled: false)
+            try await published(publication, post: posted, kind: connector.kind, context: context, reconciled: false)
         } catch let error as ConnectorError {
             try await delivery.finish(
                 publication: publication.id,
@@ -159,9 +159,14 @@ public struct PublishHandler: JobHandler {
         }
     }
 
-    /// Records a post that is on the platform.
-    func published(_ publication: Publication, post: PostedPost, context: JobContext, reconciled: Bool) async throws {
-        try await DeliveryStore(context.database).markPublished(publication.id, post: post, at: context.clock.now())
+    /// Records a post that is on the platform, and queues the collection of its engagement (1 h, 6 h, 24 h, 72 h and
+    /// 7 d after posting) where the platform reports engagement.
+    func published(_ publication: Publication, post: PostedPost, kind: AccountKind, context: JobContext, reconciled: Bool) async throws {
+        let now = context.clock.now()
+        try await DeliveryStore(context.database).markPublished(publication.id, post: post, at: now)
+        if kind.reportsEngagement, !post.id.isEmpty {
+            try await JobQueue(context.database).enqueue(MetricsSchedule().jobs(for: publication.id, publishedAt: now, workspace: publication.workspace))
+        }
         var metadata = Self.metadata(publication)
         metadata["herald.provider.id"] = "\(post.id)"
         metadata["herald.delivery.reconciled"] = "\(reconciled)"

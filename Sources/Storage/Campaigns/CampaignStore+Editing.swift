@@ -198,6 +198,7 @@ extension CampaignStore {
     /// - Parameters:
     ///   - channels: The channels it is written for; nil: every channel of the campaign.
     ///   - email: Its subject, preheader and body when it goes out by email.
+    ///   - images: Its images with their alt text, loaded at the edge, in order.
     /// - Throws: ``ValidationError`` on `key` when the campaign has it already, or naming the field and channel rule it breaks.
     public func addVariant(
         to id: CampaignID,
@@ -205,6 +206,7 @@ extension CampaignStore {
         text: String,
         channels: [HeraldCore.Channel]? = nil,
         email: EmailContent? = nil,
+        images: [ImageUpload] = [],
         trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength
     ) async throws -> Campaign.Variant {
         let campaign = try await find(id)
@@ -219,7 +221,14 @@ extension CampaignStore {
             let field = error.field.hasPrefix("variants[") ? String(error.field.drop(while: { $0 != "." }).dropFirst()) : error.field
             return ValidationError(field: field.isEmpty ? "text" : field, reason: error.reason)
         }
-        let variant = Campaign.Variant(id: VariantID(UUID()), key: key, text: text, channels: added.channels(in: campaign.channels), email: email)
+        let variant = Campaign.Variant(
+            id: VariantID(UUID()),
+            key: key,
+            text: text,
+            channels: added.channels(in: campaign.channels),
+            email: email,
+            media: images.map { $0.media() }
+        )
         do {
             _ = try CampaignSpec(
                 name: campaign.name,
@@ -240,20 +249,27 @@ extension CampaignStore {
             throw relocate(error)
         }
         do {
-            let rows = try await database.client.query(
-                """
-                INSERT INTO variants (workspace_id, campaign_id, key, text, channels, subject, preheader, body, position)
-                SELECT \(workspace.uuid), \(id.uuid), \(key), \(text), \(channels?.map(\.rawValue))::text[], \(email?.subject), \(email?.preheader),
-                       \(email?.body), coalesce(max(position) + 1, 0)
-                FROM variants WHERE campaign_id = \(id.uuid)
-                RETURNING id
-                """,
-                logger: database.logger
-            )
-            for try await id in rows.decode(UUID.self) {
-                var stored = variant
-                stored.id = VariantID(id)
+            let stored: VariantID? = try await database.transaction { connection in
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO variants (workspace_id, campaign_id, key, text, channels, subject, preheader, body, position)
+                    SELECT \(workspace.uuid), \(id.uuid), \(key), \(text), \(channels?.map(\.rawValue))::text[], \(email?.subject), \(email?.preheader),
+                           \(email?.body), coalesce(max(position) + 1, 0)
+                    FROM variants WHERE campaign_id = \(id.uuid)
+                    RETURNING id
+                    """,
+                    logger: database.logger
+                )
+                var stored: VariantID?
+                for try await id in rows.decode(UUID.self) { stored = VariantID(id) }
+                if let stored { try await MediaStore.attach(images, to: stored, workspace: workspace, on: connection, logger: database.logger) }
                 return stored
+            }
+            if let stored {
+                var result = variant
+                result.id = stored
+                result.media = try await MediaStore(database, workspace: workspace).media(of: [stored])[stored] ?? []
+                return result
             }
         } catch {
             if StorageError.sqlState(error) == "23505" {

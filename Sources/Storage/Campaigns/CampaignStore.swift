@@ -39,21 +39,27 @@ public struct CampaignStore: Sendable {
     /// Every variant is checked against the rules of each channel it is written for, as it will go out (with a
     /// tracking link of `trackingLinkLength` characters and, for SMS, the workspace's opt-out line).
     ///
+    /// The variants' images come loaded (read or fetched at the edge, see `ImageLoader`): `images[i]` holds the
+    /// bytes of `spec.variants[i].images`, in order; they are stored (once per workspace) in the same transaction.
+    ///
     /// - Throws: ``ValidationError`` on `slug` when the workspace already has a campaign with it, or naming the
     ///   variant field and the channel rule it breaks.
     public func create(
         _ spec: CampaignSpec,
+        images: [[ImageUpload]] = [],
         schedule: ScheduleAttachment? = nil,
         trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength
     ) async throws -> Campaign {
         try spec.validate()
-        let resolved = spec.variants.map { variant in
+        let images = try Self.align(images, with: spec.variants)
+        let resolved = spec.variants.enumerated().map { index, variant in
             Campaign.Variant(
                 id: VariantID(UUID()),
                 key: variant.key,
                 text: variant.text,
                 channels: variant.channels(in: spec.channels),
-                email: variant.email
+                email: variant.email,
+                media: images[index].map { $0.media() }
             )
         }
         try CampaignChannelCheck.check(
@@ -91,7 +97,7 @@ public struct CampaignStore: Sendable {
                     logger: database.logger
                 )
                 // Variant channels travel as comma-separated text ('' for every channel of the campaign).
-                try await connection.query(
+                let inserted = try await connection.query(
                     """
                     INSERT INTO variants (workspace_id, campaign_id, key, text, channels, subject, preheader, body, position)
                     SELECT \(workspace.uuid), \(id.uuid), key, text, string_to_array(nullif(channels, ''), ','),
@@ -100,9 +106,16 @@ public struct CampaignStore: Sendable {
                                 \(spec.variants.map { $0.email?.subject ?? "" })::text[], \(spec.variants.map { $0.email?.preheader ?? "" })::text[],
                                 \(spec.variants.map { $0.email?.body ?? "" })::text[])
                          WITH ORDINALITY AS v(key, text, channels, subject, preheader, body, position)
+                    RETURNING id, key
                     """,
                     logger: database.logger
                 )
+                var variantIDs: [String: VariantID] = [:]
+                for try await (variant, key) in inserted.decode((UUID, String).self) { variantIDs[key] = VariantID(variant) }
+                for (index, variant) in spec.variants.enumerated() where !images[index].isEmpty {
+                    guard let variantID = variantIDs[variant.key] else { throw StorageError("variant \(variant.key) was not stored") }
+                    try await MediaStore.attach(images[index], to: variantID, workspace: workspace, on: connection, logger: database.logger)
+                }
                 if let schedule {
                     let job = EncodedJobPayload(PublishCampaignPayload(campaign: id, workspace: workspace))
                     // A draft's schedule waits, disabled, until `campaigns start`.
@@ -128,6 +141,19 @@ public struct CampaignStore: Sendable {
             }
             throw error
         }
+    }
+
+    /// The loaded images per variant, one list per spec variant (none given: no images anywhere); each list must
+    /// hold as many images as its variant names, since the edge loads them all.
+    static func align(_ images: [[ImageUpload]], with variants: [CampaignSpec.Variant]) throws -> [[ImageUpload]] {
+        let aligned = images.isEmpty ? Array(repeating: [], count: variants.count) : images
+        guard aligned.count == variants.count else {
+            throw StorageError("images were loaded for \(aligned.count) variants; the campaign has \(variants.count)")
+        }
+        for (index, variant) in variants.enumerated() where aligned[index].count != variant.images.count {
+            throw StorageError("variant \(variant.key) names \(variant.images.count) images but \(aligned[index].count) were loaded")
+        }
+        return aligned
     }
 
     /// The campaign with this id or slug.
@@ -215,6 +241,8 @@ public struct CampaignStore: Sendable {
                 )
             )
         }
+        let media = try await MediaStore(database, workspace: workspace).media(of: variants.map(\.id))
+        for index in variants.indices { variants[index].media = media[variants[index].id] ?? [] }
         return variants
     }
 

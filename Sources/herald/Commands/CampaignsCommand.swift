@@ -32,6 +32,10 @@ struct CampaignsCommand: AsyncParsableCommand {
                   - {key: A, text: "Trail season is here.", channels: [x]}
                   - {key: B, text: "Ready for your first ultra?", channels: [x]}
                   - {key: C, channels: [email], subject: "Trail season", preheader: "20% off", body: "Hello..."}
+                  - {key: D, text: "New colours.", image: {file: shoes.png, alt: "Red trail shoes on a rock"}}
+                A variant may carry an image (image: {file: PATH, alt: TEXT} or {url: URL, alt: TEXT}; up to 4 as
+                images: [...]): alt text is required; files are relative to the campaign file's folder; PNG, JPEG, GIF or
+                WebP, read or fetched now and stored in the database. Instagram needs one; SMS and email take none.
                 A variant goes to every channel of the campaign unless it names its own, and must meet each one's rules
                 as it goes out (tracking link included; SMS with the workspace's opt-out line).
                 """
@@ -55,11 +59,20 @@ struct CampaignsCommand: AsyncParsableCommand {
                 throw error.at(file)
             }
             let now = options.configuration().clock.now()
+            // Images are read (relative to the campaign file's folder) or fetched now, and stored with the campaign.
+            let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+            let images: [[ImageUpload]]
+            do {
+                images = try await ImageLoader(directory: folder).load(spec)
+            } catch let error as HeraldCore.ValidationError {
+                throw error.at(file)
+            }
             let campaign = try await options.session().run { database, workspace in
                 do {
                     return try await CampaignStore(database, workspace: workspace)
                         .create(
                             spec,
+                            images: images,
                             schedule: schedule.map { CampaignSchedule.attachment($0, now: now) },
                             trackingLinkLength: CampaignChannelCheck.linkLength(publicURL: options.configuration().publicURL)
                         )
@@ -145,6 +158,10 @@ struct CampaignsCommand: AsyncParsableCommand {
                     if !email.preheader.isEmpty { print("      preheader: \(email.preheader)") }
                 }
                 print("      \(variant.text.replacingOccurrences(of: "\n", with: "\n      "))")
+                for (number, image) in variant.media.enumerated() {
+                    let size = ByteCount.describe(image.byteSize)
+                    print("      image \(number + 1): \(image.mimeType) \(image.width) x \(image.height), \(size); alt: \(image.altText)")
+                }
             }
         }
     }

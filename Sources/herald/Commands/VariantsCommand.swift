@@ -9,8 +9,8 @@ import HeraldCore
 struct VariantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "variants",
-        abstract: "Generate content variants from a brief.",
-        subcommands: [Generate.self]
+        abstract: "Generate content variants from a brief; describe a variant's image and review the suggestions.",
+        subcommands: [Generate.self, DescribeImage.self, Suggestions.self, AcceptSuggestion.self, RejectSuggestion.self]
     )
 
     struct Generate: AsyncParsableCommand {
