@@ -8,8 +8,8 @@ import Testing
 struct OAuthTests {
     @Test("S256 challenge of RFC 7636 appendix B")
     func rfc7636() throws {
-        let pkce = try PKCE(verifier: "dBjftJeZ4CVP-mJ92K9-gTfLiqqVJ1oHpIWhjyKzz1Y")
-        #expect(pkce.challenge == "E9Melhoa2OwvFrEMTJguCQxvUA0SvdTZ5FrRmMiEkVQ")
+        let pkce = try PKCE(verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        #expect(pkce.challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
     }
 
     @Test("verifiers are 43–128 unreserved characters; generated ones are valid and differ")
@@ -28,7 +28,7 @@ struct OAuthTests {
 
     @Test("the authorization URL carries every parameter")
     func authorizationURL() throws {
-        let pkce = try PKCE(verifier: "dBjftJeZ4CVP-mJ92K9-gTfLiqqVJ1oHpIWhjyKzz1Y")
+        let pkce = try PKCE(verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
         let url = try OAuthRequests.authorizationURL(
             provider: .x, clientID: "client id", redirectURI: OAuthRequests.redirectURI(port: 8123), scopes: OAuthProvider.x.scopes,
             state: "s+1", pkce: pkce
@@ -40,7 +40,7 @@ struct OAuthTests {
         #expect(items == [
             "response_type": "code", "client_id": "client id", "redirect_uri": "http://127.0.0.1:8123/callback",
             "scope": "tweet.read tweet.write users.read offline.access", "state": "s+1",
-            "code_challenge": "E9Melhoa2OwvFrEMTJguCQxvUA0SvdTZ5FrRmMiEkVQ", "code_challenge_method": "S256",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256",
         ])
         #expect(url.absoluteString.contains("scope=tweet.read%20tweet.write"))
         #expect(url.absoluteString.contains("state=s%2B1"))

@@ -4,8 +4,8 @@ import Foundation
 /// A Proof Key for Code Exchange pair (RFC 7636): the secret code verifier the client keeps, and the S256 code
 /// challenge it sends with the authorization request.
 ///
-/// Example (RFC 7636 appendix B): the verifier `dBjftJeZ4CVP-mJ92K9-gTfLiqqVJ1oHpIWhjyKzz1Y` has the challenge
-/// `E9Melhoa2OwvFrEMTJguCQxvUA0SvdTZ5FrRmMiEkVQ`.
+/// Example (RFC 7636 appendix B): the verifier `dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk` has the challenge
+/// `E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM`.
 public struct PKCE: Sendable, Equatable {
     /// The code verifier: 43–128 characters of the unreserved set `[A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~"`.
     public let verifier: String

@@ -21,10 +21,10 @@ public struct RateLimitHeaders: Sendable, Equatable {
     /// Reads the headers of `response`, relative to `now` (for `Retry-After` in seconds).
     public init(_ response: PlatformResponse, now: Date) {
         func int(_ names: String...) -> Int? { names.lazy.compactMap { response.header($0) }.first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-        limit = int("X-RateLimit-Limit", "RateLimit-Limit")
-        remaining = int("X-RateLimit-Remaining", "RateLimit-Remaining")
+        limit = int("X-RateLimit-Limit", "x-rate-limit-limit", "RateLimit-Limit")
+        remaining = int("X-RateLimit-Remaining", "x-rate-limit-remaining", "RateLimit-Remaining")
         reset = nil
-        if let value = response.header("X-RateLimit-Reset") ?? response.header("RateLimit-Reset") {
+        if let value = response.header("X-RateLimit-Reset") ?? response.header("x-rate-limit-reset") ?? response.header("RateLimit-Reset") {
             reset = Self.time(value, now: now)
         }
         if let retryAfter = response.header("Retry-After"), let after = Self.retryAfter(retryAfter, now: now) {
