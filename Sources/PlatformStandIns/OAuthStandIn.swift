@@ -52,12 +52,38 @@ public final class OAuthStandIn: Sendable {
     public let accessLifetime: TimeInterval
     /// Prefix of issued tokens, for readability (`x`, `li`).
     let prefix: String
+    /// The `error_description` of a refused refresh token, as the platform words it.
+    let invalidRefreshDescription: String
 
-    public init(user: String, rotatesRefreshTokens: Bool, accessLifetime: TimeInterval, prefix: String) {
+    public init(
+        user: String,
+        rotatesRefreshTokens: Bool,
+        accessLifetime: TimeInterval,
+        prefix: String,
+        invalidRefreshDescription: String = "Value passed for the token was invalid."
+    ) {
         self.user = user
         self.rotatesRefreshTokens = rotatesRefreshTokens
         self.accessLifetime = accessLifetime
         self.prefix = prefix
+        self.invalidRefreshDescription = invalidRefreshDescription
+    }
+
+    /// Why a bearer token is refused.
+    public enum Refusal: Error, Sendable, Equatable {
+        case missing, unknown, expired, revoked
+    }
+
+    /// The user a bearer `Authorization` header stands for, or why it is refused.
+    public func check(authorization: String?) -> Result<String, Refusal> {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return .failure(.missing) }
+        let token = String(authorization.dropFirst("Bearer ".count))
+        return state.withLock { state in
+            guard let access = state.access[token] else { return .failure(.unknown) }
+            if state.revokedGrants.contains(access.grant) { return .failure(.revoked) }
+            if access.expiresAt <= Date() { return .failure(.expired) }
+            return .success(access.user)
+        }
     }
 
     /// Issues an access and a refresh token for `clientID` without the browser dance (a test's pasted tokens).
@@ -87,12 +113,7 @@ public final class OAuthStandIn: Sendable {
 
     /// The user a bearer `Authorization` header stands for, when its token is known, unexpired and not revoked.
     public func user(authorization: String?) -> String? {
-        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
-        let token = String(authorization.dropFirst("Bearer ".count))
-        return state.withLock { state in
-            guard let access = state.access[token], access.expiresAt > Date(), !state.revokedGrants.contains(access.grant) else { return nil }
-            return access.user
-        }
+        try? check(authorization: authorization).get()
     }
 
     /// `GET <authorize>`: approves at once and redirects (302) to `redirect_uri?code=…&state=…`; a missing PKCE
@@ -167,7 +188,7 @@ public final class OAuthStandIn: Sendable {
                 guard let token = form["refresh_token"], let refresh = state.refresh[token], !refresh.spent,
                     !state.revokedGrants.contains(refresh.grant), refresh.clientID == clientID
                 else {
-                    return Self.reply(400, ["error": "invalid_request", "error_description": "Value passed for the token was invalid."])
+                    return Self.reply(400, ["error": "invalid_request", "error_description": invalidRefreshDescription])
                 }
                 let access = Self.newAccess(&state, user: refresh.user, grant: refresh.grant, lifetime: accessLifetime, prefix: prefix)
                 var next = token
