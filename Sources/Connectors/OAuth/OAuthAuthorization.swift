@@ -18,9 +18,12 @@ public enum OAuthAuthorization {
     ///   - clientSecret: The app's client secret; nil for a public client (X allows them; LinkedIn needs a secret).
     ///   - scopes: What to ask for; the provider's ``OAuthProvider/scopes`` by default.
     ///   - http: The transport to the token endpoint.
-    ///   - port: The loopback port; 0 picks a free one.
+    ///   - port: The loopback port. X and LinkedIn accept only a redirect URI registered for the app, port included, so
+    ///     the CLI passes a fixed one (the same as registered, e.g. 8765 for `http://127.0.0.1:8765/callback`); 0 picks a
+    ///     free port (stand-ins accept any).
     ///   - timeout: How long to wait for the person to approve.
-    ///   - open: Shows the authorization URL to the person (returns at once).
+    ///   - now: The clock that turns `expires_in` into ``Credentials/expiresAt``.
+    ///   - open: Shows the authorization URL to the person (returns at once; called once the listener is up).
     /// - Returns: Credentials with the access token, refresh token, expiry and the client (so they can be refreshed);
     ///   the caller stores them encrypted.
     /// - Throws: ``OAuthError`` (refused, state mismatch, timeout) or ``ConnectorError`` (the token endpoint refused).

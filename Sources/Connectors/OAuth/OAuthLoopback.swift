@@ -15,8 +15,8 @@ public enum OAuthLoopback {
     /// redirect carrying `state`.
     ///
     /// - Parameters:
-    ///   - port: The port to listen on; 0 picks a free one (register `http://127.0.0.1/callback` style loopback URIs
-    ///     with the platform, or a fixed port when it wants the exact URI).
+    ///   - port: The port to listen on; 0 picks a free one. X and LinkedIn compare the redirect URI with the ones
+    ///     registered for the app exactly, port included: register `http://127.0.0.1:<port>/callback` and pass that port.
     ///   - state: The `state` sent in the authorization request; a redirect with another one is refused.
     ///   - timeout: How long to wait for the redirect after `body` returns.
     /// - Returns: The authorization code.
