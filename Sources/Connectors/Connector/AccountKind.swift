@@ -23,8 +23,9 @@ public enum AccountKind: String, CaseIterable, Codable, Sendable {
     /// Every kind's name, for help texts and errors.
     public static let names = allCases.map(\.rawValue).joined(separator: ", ")
 
-    /// Whether the platform gives impressions for a post (X and LinkedIn do; Mastodon, Bluesky and webhooks do not).
-    public var reportsImpressions: Bool { self == .x || self == .linkedin }
+    /// Whether the platform gives impressions for a post: X does (`public_metrics.impression_count`); LinkedIn gives
+    /// member posts' impressions only to apps with a restricted permission, and Mastodon, Bluesky and webhooks give none.
+    public var reportsImpressions: Bool { self == .x }
 }
 
 extension AccountKind {

@@ -111,17 +111,41 @@ struct ChannelsCommand: AsyncParsableCommand {
         @Option(help: "The environment variable holding the app's OAuth 2.0 client id (for refreshing).") var clientIdEnv: String?
         @Option(help: "The environment variable holding the app's client secret (confidential clients).") var clientSecretEnv: String?
         @Option(help: "The platform's name for the account (X user id, LinkedIn author URN), when not checked.") var handle: String?
+        @Option(
+            help: "Without --access-token-env: the loopback port of the redirect registered for the app (http://127.0.0.1:PORT/callback)."
+        )
+        var redirectPort: Int = 8765
 
-        /// The credentials the named variables hold.
-        func credentials(_ configuration: HeraldConfiguration, platform: String) throws -> Credentials {
-            guard let accessTokenEnv else {
-                throw CommandFailure(
-                    message: "signing in to \(platform) through the browser is not in this build yet: pass --access-token-env VAR "
-                        + "(and --refresh-token-env, --client-id-env, --client-secret-env to let Herald refresh it)"
-                )
-            }
+        /// The credentials the named variables hold, or, without an access token, the ones a sign-in through the browser
+        /// gives (OAuth 2.0 authorization code with PKCE, the code received on a loopback redirect).
+        func credentials(_ configuration: HeraldConfiguration, kind: AccountKind, api: String, platform: String) async throws -> Credentials {
             func optional(_ name: String?, _ flag: String, _ what: String) throws -> String? {
                 try name.map { try configuration.secret($0, flag: flag, what: what) }
+            }
+            guard let accessTokenEnv else {
+                guard let clientIdEnv else {
+                    throw CommandFailure(
+                        message: "to sign in to \(platform) through the browser pass --client-id-env VAR (the app's OAuth 2.0 client id) "
+                            + "and register http://127.0.0.1:\(redirectPort)/callback as its redirect; or pass --access-token-env VAR"
+                    )
+                }
+                guard let provider = OAuthProvider.forAccount(kind, apiBaseURL: api) else {
+                    throw CommandFailure(message: "\(platform) accounts do not sign in with OAuth 2.0")
+                }
+                let clientID = try configuration.secret(clientIdEnv, flag: "--client-id-env", what: "the \(platform) app's client id")
+                let clientSecret = try optional(clientSecretEnv, "--client-secret-env", "the \(platform) app's client secret")
+                var credentials = try await OAuthAuthorization.authorize(
+                    provider: provider,
+                    clientID: clientID,
+                    clientSecret: clientSecret,
+                    http: PlatformHTTP(),
+                    port: redirectPort
+                ) { url in
+                    FileHandle.standardError.write(Data("Open this address in a browser to let Herald post as you on \(platform):\n\(url)\n".utf8))
+                }
+                credentials.clientID = clientID
+                credentials.clientSecret = clientSecret
+                return credentials
             }
             return Credentials(
                 accessToken: try configuration.secret(accessTokenEnv, flag: "--access-token-env", what: "the \(platform) access token"),
@@ -142,7 +166,7 @@ struct ChannelsCommand: AsyncParsableCommand {
         @Option(help: "The API's base URL.") var api = "https://api.x.com"
 
         func run() async throws {
-            let credentials = try oauth.credentials(options.common.configuration(), platform: "X")
+            let credentials = try await oauth.credentials(options.common.configuration(), kind: .x, api: api, platform: "X")
             try await ChannelsCommand.connect(options, kind: .x, baseURL: api, handle: oauth.handle, credentials: credentials)
         }
     }
@@ -157,7 +181,7 @@ struct ChannelsCommand: AsyncParsableCommand {
         @Option(help: "The API's base URL.") var api = "https://api.linkedin.com"
 
         func run() async throws {
-            let credentials = try oauth.credentials(options.common.configuration(), platform: "LinkedIn")
+            let credentials = try await oauth.credentials(options.common.configuration(), kind: .linkedin, api: api, platform: "LinkedIn")
             try await ChannelsCommand.connect(options, kind: .linkedin, baseURL: api, handle: oauth.handle, credentials: credentials)
         }
     }
