@@ -73,6 +73,8 @@ public struct Campaign: Sendable, Equatable, Codable {
     /// Where the campaign is in its life.
     public var status: CampaignStatus
     public var createdAt: Date
+    /// A rehearsal: its publications go to the table-only sink and nothing is posted (everything that shows it says so).
+    public var dryRun: Bool
 
     public init(
         id: CampaignID,
@@ -85,7 +87,8 @@ public struct Campaign: Sendable, Equatable, Codable {
         schedule: CampaignSpec.Schedule?,
         variants: [Variant],
         status: CampaignStatus = .scheduled,
-        createdAt: Date
+        createdAt: Date,
+        dryRun: Bool = false
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -98,6 +101,7 @@ public struct Campaign: Sendable, Equatable, Codable {
         self.variants = variants
         self.status = status
         self.createdAt = createdAt
+        self.dryRun = dryRun
     }
 
     enum CodingKeys: String, CodingKey {
@@ -105,6 +109,7 @@ public struct Campaign: Sendable, Equatable, Codable {
         case workspaceID = "workspace_id"
         case primaryMetric = "primary_metric"
         case createdAt = "created_at"
+        case dryRun = "dry_run"
     }
 }
 

@@ -18,6 +18,8 @@ public enum JobKind: String, CaseIterable, Sendable, Codable {
     case report
     /// Generates variants for a campaign from a brief (``GenerateVariantsPayload``).
     case generateVariants = "generate_variants"
+    /// Sends one lifecycle event to one subscribed webhook, signed, retried with backoff (``NotifyPayload``).
+    case notify
 
     /// Every kind's name, in declaration order, comma-separated: for help texts and errors.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }

@@ -144,14 +144,15 @@ public struct CampaignStore: Sendable {
         let rows = try await database.client.query(
             """
             SELECT c.id, c.slug, c.name, c.primary_metric, c.destination, c.schedule::text, c.created_at,
-                   coalesce((SELECT array_agg(kind ORDER BY position) FROM channels WHERE campaign_id = c.id), '{}'), c.status
+                   coalesce((SELECT array_agg(kind ORDER BY position) FROM channels WHERE campaign_id = c.id), '{}'), c.status,
+                   c.dry_run
             FROM campaigns c
             WHERE c.workspace_id = \(workspace.uuid) AND c.id = \(id.uuid)
             """,
             logger: database.logger
         )
-        for try await (id, slug, name, metric, destination, schedule, createdAt, channelNames, status) in rows.decode(
-            (UUID, String, String, String, String?, String?, Date, [String], String).self
+        for try await (id, slug, name, metric, destination, schedule, createdAt, channelNames, status, dryRun) in rows.decode(
+            (UUID, String, String, String, String?, String?, Date, [String], String, Bool).self
         ) {
             let channels = channelNames.compactMap(HeraldCore.Channel.init(rawValue:))
             return Campaign(
@@ -165,7 +166,8 @@ public struct CampaignStore: Sendable {
                 schedule: try schedule.map { try JSONDecoder().decode(CampaignSpec.Schedule.self, from: Data($0.utf8)) },
                 variants: try await variants(of: CampaignID(id), channels: channels),
                 status: CampaignStatus(rawValue: status) ?? .scheduled,
-                createdAt: createdAt
+                createdAt: createdAt,
+                dryRun: dryRun
             )
         }
         throw NotFoundError(kind: "campaign", id: id.description)

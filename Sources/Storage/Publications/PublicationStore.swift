@@ -24,6 +24,15 @@ public struct Publication: Sendable, Equatable, Codable {
     public var audienceShare: Double?
     /// Why it failed or was cancelled.
     public var error: String?
+    /// The connected account it goes out through, by name (nil: none, e.g. a dry run).
+    public var account: String? = nil
+    /// The platform's id and URL of the post, once published.
+    public var providerID: String? = nil
+    public var providerURL: String? = nil
+    /// Why it failed, by class: transient, rate_limited, auth, rejected_content, unknown_outcome, rules or no_account.
+    public var failureClass: String? = nil
+    /// How many times a person sent it again (`herald publications retry`).
+    public var retries: Int = 0
 }
 
 /// Publications and their delivery through the outbox.
@@ -273,12 +282,17 @@ extension PublicationStore {
     /// A publication's columns as its queries select them (table alias `p`), in ``Row``'s order.
     static let columns = """
         p.id, p.workspace_id, p.campaign_id, p.variant_id, p.channel, p.scheduled_at, p.status, p.tracking_code,
-        p.idempotency_key, coalesce(p.body, ''), p.subject, p.preheader, p.audience_share, p.error
+        p.idempotency_key, coalesce(p.body, ''), p.subject, p.preheader, p.audience_share, p.error,
+        (SELECT a.name FROM accounts a WHERE a.id = p.account_id), p.provider_id, p.provider_url, p.failure_class, p.retries
         """
 
     /// A publication's columns: id, workspace, campaign, variant, channel, scheduled time, status, tracking code,
-    /// idempotency key, text, subject, preheader, audience share, error.
-    typealias Row = (UUID, UUID, UUID, UUID, String, Date, String, String, String, String, String?, String?, Double?, String?)
+    /// idempotency key, text, subject, preheader, audience share, error, account name, provider id, provider URL, failure
+    /// class, retries.
+    typealias Row = (
+        UUID, UUID, UUID, UUID, String, Date, String, String, String, String, String?, String?, Double?, String?,
+        String?, String?, String?, String?, Int
+    )
 
     /// The publication of one selected row.
     static func publication(_ row: Row) -> Publication {
@@ -296,7 +310,12 @@ extension PublicationStore {
             subject: row.10,
             preheader: row.11,
             audienceShare: row.12,
-            error: row.13
+            error: row.13,
+            account: row.14,
+            providerID: row.15,
+            providerURL: row.16,
+            failureClass: row.17,
+            retries: row.18
         )
     }
 }
