@@ -17,7 +17,7 @@ struct Herald: AsyncParsableCommand {
             DemoCommand.self, CampaignsCommand.self, ImportCommand.self, ScoreCommand.self, ReportCommand.self, ReportsCommand.self,
             WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, BenchCommand.self,
             WorkspacesCommand.self,
-            DBCommand.self, VariantsCommand.self, ServeCommand.self, TokensCommand.self, PublicationsCommand.self,
+            DBCommand.self, VariantsCommand.self, ServeCommand.self, TokensCommand.self, PublicationsCommand.self, WebhooksCommand.self,
         ]
     )
 

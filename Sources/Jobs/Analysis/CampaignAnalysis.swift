@@ -126,6 +126,7 @@ public struct CampaignAnalysis: Sendable {
             notes: notes
         )
         report.channels = try await Self.channelBreakdown(events, campaign: campaign, pooled: score, alpha: alpha)
+        report.publications = try await Self.publicationSummary(database, workspace: workspace, campaign: campaign)
         let record = Record(
             score: score,
             sendTime: Array(sendTime?.standouts(alpha: alpha).prefix(3) ?? []),

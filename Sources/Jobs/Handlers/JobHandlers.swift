@@ -26,7 +26,7 @@ public struct JobHandlers: Sendable {
     ///   - reportsDirectory: Where `report` jobs write.
     ///   - publishPause: Fault injection for crash tests: wait this long between delivering and recording it.
     ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
-    ///   - webhookSecrets: The secrets `report` jobs may sign webhooks with.
+    ///   - webhookSecrets: The secrets `report` and `notify` jobs may sign webhooks with.
     ///   - publicURL: Where this service is reached, for the tracking links and pixels in posts.
     public static func standard(
         reportsDirectory: URL,
@@ -39,6 +39,7 @@ public struct JobHandlers: Sendable {
             NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL),
             PublishCampaignHandler(publicURL: publicURL),
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
+            NotifyHandler(secrets: webhookSecrets),
         ])
     }
 }

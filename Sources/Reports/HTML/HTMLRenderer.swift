@@ -22,6 +22,7 @@ public enum HTMLRenderer {
         html += variantTable(report)
         html += revenueTable(report)
         html += channels(report)
+        html += publications(report)
         html += "<section class=\"charts-section\"><h2>Charts</h2><div class=\"charts\">"
         html += ChartRenderer.cumulativeRate(report)
         html += ChartRenderer.probabilityBest(report)
@@ -58,6 +59,7 @@ public enum HTMLRenderer {
             html += " over \(report.days.count) day\(report.days.count == 1 ? "" : "s") (\(Format.day(first.day)) to \(Format.day(last.day)))"
         }
         html += " · generated \(HTMLEscaping.escape(Format.minute(report.generatedAt)))</p>"
+        html += dryRunNotice(report)
         for note in report.notes {
             html += "<p class=\"note\">\(HTMLEscaping.escape(note))</p>"
         }

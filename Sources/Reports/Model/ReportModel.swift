@@ -77,6 +77,9 @@ public struct ReportModel: Sendable, Equatable, Codable {
     public var channels: ChannelBreakdown?
     /// Conversion value per variant; nil when no conversion carries a value.
     public var revenue: RevenueSummary?
+    /// What the campaign's publications came to (failed ones with their reasons, and whether it is a dry run); nil for
+    /// reports made before it was recorded.
+    public var publications: PublicationSummary?
 
     /// Builds the model from a campaign and its analysis.
     ///

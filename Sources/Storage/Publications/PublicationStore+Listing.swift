@@ -38,6 +38,23 @@ extension PublicationStore {
         return try await Self.listed(rows)
     }
 
+    /// How many of the campaign's publications are in each state (states with none left out).
+    public func stateCounts(workspace: WorkspaceID, campaign: CampaignID) async throws -> [PublicationState: Int] {
+        let rows = try await database.client.query(
+            """
+            SELECT status, count(*)::int FROM publications
+            WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign.uuid)
+            GROUP BY status
+            """,
+            logger: database.logger
+        )
+        var counts: [PublicationState: Int] = [:]
+        for try await (state, count) in rows.decode((String, Int).self) {
+            if let state = PublicationState(rawValue: state) { counts[state] = count }
+        }
+        return counts
+    }
+
     /// One publication of the workspace with the names people know it by.
     ///
     /// - Throws: ``NotFoundError`` when the workspace has no publication with this id.
