@@ -27,7 +27,8 @@ struct PublicationsCommand: AsyncParsableCommand {
             let wanted = try state.map { text throws(HeraldCore.ValidationError) in try PublicationState(parsing: text, field: "--state") }
             let publicURL = options.configuration().publicURL
             let (found, listed) = try await options.session().run { database, workspace in
-                let found = try await reference.map { try await CampaignStore(database, workspace: workspace).find($0) }
+                var found: Campaign?
+                if let reference { found = try await CampaignStore(database, workspace: workspace).find(reference) }
                 return (found, try await PublicationStore(database).list(workspace: workspace, campaign: found?.id, state: wanted))
             }
             let lines = listed.map { PublicationLine($0, publicURL: publicURL) }
