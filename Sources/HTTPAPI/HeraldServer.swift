@@ -78,6 +78,7 @@ public enum HeraldServer {
         ScheduleRoutes(database: database).add(to: api)
         PublicationRoutes(database: database, settings: settings).add(to: api)
         AccountRoutes(database: database, settings: settings).add(to: api)
+        WebhookRoutes(database: database).add(to: api)
         EventRoutes(database: database, settings: settings, metrics: metrics).add(to: api)
         ReportRoutes(database: database, settings: settings).add(to: router, api: api)
         return router

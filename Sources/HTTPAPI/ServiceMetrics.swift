@@ -5,7 +5,8 @@ import Prometheus
 import Storage
 
 /// The service's Prometheus metrics: requests and latencies by route, events ingested, tracking hits,
-/// and, read at scrape time, jobs by state and database connections.
+/// and, read at scrape time, jobs by state, database connections, publications by connector and state, and accounts by
+/// kind and health.
 public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let eventsAccepted: Counter
@@ -86,6 +87,21 @@ public final class ServiceMetrics: Sendable {
                 labels: [("state", state)],
                 help: "Connections to Herald's database by state (all processes sharing it)"
             ).set(Double(count))
+        }
+        let gauges = DeliveryGauges(database)
+        for count in try await gauges.publications() {
+            registry.makeGauge(
+                name: "herald_publications",
+                labels: [("connector", count.labels[0]), ("state", count.labels[1])],
+                help: "Publications by connector (account kind, dry_run, or none) and state, counted in the database"
+            ).set(Double(count.value))
+        }
+        for count in try await gauges.accounts() {
+            registry.makeGauge(
+                name: "herald_accounts",
+                labels: [("kind", count.labels[0]), ("health", count.labels[1])],
+                help: "Connected accounts by kind and health, counted in the database"
+            ).set(Double(count.value))
         }
         return registry.emitToString()
     }

@@ -75,6 +75,10 @@ import Yams
                 (.POST, "/v1/campaigns/\(id)/analyses", token, nil), (.GET, "/v1/campaigns/\(id)/analyses", token, nil),
                 (.GET, "/r/unknown", nil, nil), (.GET, "/p/unknown.gif", nil, nil), (.HEAD, "/r/unknown", nil, nil),
                 (.HEAD, "/p/unknown.gif", nil, nil),
+                (.GET, "/v1/publications?state=failed", token, nil), (.GET, "/v1/publications?state=bogus", token, nil),
+                (.POST, "/v1/publications/\(UUID().uuidString)/retry", token, nil), (.GET, "/v1/webhooks", token, nil),
+                (.POST, "/v1/webhooks", token, #"{"url": "https://hooks.example.com/h", "secret_env": "HERALD_WEBHOOK_OPS"}"#),
+                (.POST, "/v1/webhooks", token, "{}"), (.DELETE, "/v1/webhooks/\(UUID().uuidString)", token, nil),
                 (.DELETE, "/v1/campaigns/\(id)", token, nil),
                 (.GET, "/v1/channels", token, nil),
                 (

@@ -23,9 +23,12 @@ struct CampaignResponse: ResponseEncodable {
     var variants: [VariantResponse]
     var status: CampaignStatus
     var createdAt: Date
+    /// A rehearsal: nothing it publishes is posted.
+    var dryRun: Bool
 
     enum CodingKeys: String, CodingKey {
         case id, slug, name, channels, destination, schedule, variants, status
+        case dryRun = "dry_run"
         case workspaceID = "workspace_id"
         case primaryMetric = "primary_metric"
         case createdAt = "created_at"
@@ -43,5 +46,6 @@ struct CampaignResponse: ResponseEncodable {
         variants = campaign.variants.map(VariantResponse.init)
         status = campaign.status
         createdAt = campaign.createdAt
+        dryRun = campaign.dryRun
     }
 }

@@ -4,7 +4,9 @@ import Hummingbird
 import Jobs
 import Storage
 
-/// Publications with their tracking links, and analyses: `/v1/campaigns/{campaign}/publications|analyses`.
+/// Publications with their tracking links, and analyses: `/v1/campaigns/{campaign}/publications|analyses`; the
+/// workspace's publications (`GET /v1/publications?state=&campaign=`) and sending one again
+/// (`POST /v1/publications/{publication}/retry`).
 struct PublicationRoutes {
     let database: Database
     let settings: ServerSettings
@@ -14,6 +16,42 @@ struct PublicationRoutes {
         group.post("campaigns/{campaign}/publications", use: create)
         group.get("campaigns/{campaign}/analyses", use: analyses)
         group.post("campaigns/{campaign}/analyses", use: analyze)
+        group.get("publications", use: listWorkspace)
+        group.post("publications/{publication}/retry", use: retry)
+    }
+
+    /// The workspace's publications, newest first; `?state=failed` (one of the publication states) and
+    /// `?campaign=<slug or id>` narrow them, `?limit=` (1 to 5000, default 500) caps them.
+    @Sendable func listWorkspace(_ request: Request, context: APIContext) async throws -> PublicationsResponse {
+        let workspace = try context.requirePrincipal().workspace
+        let query = request.uri.queryParameters
+        let state = try query["state"].map { text throws(ValidationError) in try PublicationState(parsing: String(text), field: "state") }
+        var campaign: CampaignID?
+        if let reference = query["campaign"] {
+            campaign = try await CampaignStore(database, workspace: workspace).find(String(reference)).id
+        }
+        var limit = 500
+        if let text = query["limit"] {
+            guard let number = Int(String(text)), (1...5_000).contains(number) else {
+                throw ValidationError(field: "limit", reason: "\"\(text)\" is not a whole number from 1 to 5000")
+            }
+            limit = number
+        }
+        let listed = try await PublicationStore(database).list(workspace: workspace, campaign: campaign, state: state, limit: limit)
+        let base = settings.baseURL(for: request)
+        return PublicationsResponse(publications: listed.map { PublicationResponse($0, base: base) })
+    }
+
+    /// Sends a failed or cancelled publication again: it goes back to `scheduled` with a new publish job (earlier
+    /// attempts are reconciled before anything is posted, so never a second post). 409 when its state or its campaign's
+    /// does not allow it.
+    @Sendable func retry(_ request: Request, context: APIContext) async throws -> PublicationResponse {
+        let workspace = try context.requirePrincipal().workspace
+        let text = try context.parameters.require("publication")
+        guard let id = UUIDText.parse(text.lowercased()) else { throw NotFoundError(kind: "publication", id: text) }
+        let store = PublicationStore(database)
+        try await store.retry(id, workspace: workspace)
+        return PublicationResponse(try await store.listed(id, workspace: workspace), base: settings.baseURL(for: request))
     }
 
     @Sendable func list(_ request: Request, context: APIContext) async throws -> PublicationsResponse {

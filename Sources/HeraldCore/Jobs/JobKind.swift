@@ -21,6 +21,8 @@ public enum JobKind: String, CaseIterable, Sendable, Codable {
     /// Reads a published post's engagement counts from its platform, stores the snapshot and turns increases into
     /// events (``CollectMetricsPayload``).
     case collectMetrics = "collect_metrics"
+    /// Sends one lifecycle event to one subscribed webhook, signed, retried with backoff (``NotifyPayload``).
+    case notify
 
     /// Every kind's name, in declaration order, comma-separated: for help texts and errors.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }

@@ -131,6 +131,7 @@ public struct CampaignAnalysis: Sendable {
             campaign: campaign,
             now: now
         )
+        report.publications = try await Self.publicationSummary(database, workspace: workspace, campaign: campaign)
         let record = Record(
             score: score,
             sendTime: Array(sendTime?.standouts(alpha: alpha).prefix(3) ?? []),

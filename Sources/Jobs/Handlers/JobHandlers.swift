@@ -26,7 +26,7 @@ public struct JobHandlers: Sendable {
     ///   - reportsDirectory: Where `report` jobs write.
     ///   - publishPause: Fault injection for crash tests: wait this long between delivering and recording it.
     ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
-    ///   - webhookSecrets: The secrets `report` jobs may sign webhooks with.
+    ///   - webhookSecrets: The secrets `report` and `notify` jobs may sign webhooks with.
     ///   - publicURL: Where this service is reached, for the tracking links and pixels in posts.
     ///   - accounts: Connected accounts and their connectors, for `publish` and `collect_metrics` (nil: publish dry runs
     ///     only; metrics collection fails, saying so).
@@ -43,6 +43,7 @@ public struct JobHandlers: Sendable {
             PublishCampaignHandler(publicURL: publicURL),
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
             CollectMetricsHandler(accounts: accounts),
+            NotifyHandler(secrets: webhookSecrets),
         ])
     }
 }

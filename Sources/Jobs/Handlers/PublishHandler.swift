@@ -63,6 +63,7 @@ public struct PublishHandler: JobHandler {
                 class: "no_account",
                 message: "no connected \(publication.channel) account: connect one with `herald channels connect \(publication.channel) …`, then retry"
             )
+            try await announce(publication.id, failed: true, context: context)
             return
         }
         guard let accounts else {
@@ -167,6 +168,7 @@ public struct PublishHandler: JobHandler {
         if kind.reportsEngagement, !post.id.isEmpty {
             try await JobQueue(context.database).enqueue(MetricsSchedule().jobs(for: publication.id, publishedAt: now, workspace: publication.workspace))
         }
+        try await announce(publication.id, failed: false, context: context)
         var metadata = Self.metadata(publication)
         metadata["herald.provider.id"] = "\(post.id)"
         metadata["herald.delivery.reconciled"] = "\(reconciled)"
@@ -197,6 +199,7 @@ public struct PublishHandler: JobHandler {
                     ? "the outcome is unknown (\(error.message)): it may have been posted; check the account before retrying"
                     : error.message
                 try await delivery.markFailed(publication.id, class: unsettled ? "unknown_outcome" : "transient", message: message)
+                try await announce(publication.id, failed: true, context: context)
                 context.logger.warning("publication failed", metadata: metadata)
                 return
             }
@@ -213,13 +216,23 @@ public struct PublishHandler: JobHandler {
             {
                 // Said once per account, however many publications wait on it.
                 context.logger.warning("account needs reconnecting; its publications wait", metadata: metadata)
+                _ = try await LifecycleEvents(context).accountNeedsReconnect(workspace: publication.workspace, account: account)
             }
             try await delivery.reschedule(publication.id, class: "auth", note: "waiting: the account needs reconnecting (\(error.message))")
             throw PostponeJob(until: now.addingTimeInterval(Self.reconnectWait), reason: "the account needs reconnecting")
         case .rejectedContent:
             try await delivery.markFailed(publication.id, class: "rejected_content", message: error.message)
+            try await announce(publication.id, failed: true, context: context)
             context.logger.warning("publication refused by the platform", metadata: metadata)
         }
+    }
+
+    /// Sends `publication.published` or `publication.failed` to the workspace's subscribed webhooks, from the stored row
+    /// (so what is announced is what was recorded).
+    func announce(_ id: UUID, failed: Bool, context: JobContext) async throws {
+        let stored = try await PublicationStore(context.database).find(id)
+        let events = LifecycleEvents(context)
+        _ = failed ? try await events.publicationFailed(stored) : try await events.publicationPublished(stored)
     }
 
     /// A dry run: the table-only sink, then `dry_run`.

@@ -30,14 +30,24 @@ public struct WebhookSender: Sendable {
     ///   - secret: The shared secret; nil sends the body unsigned.
     ///   - timestamp: Unix seconds of the delivery (signed with the body, so a replay can be refused).
     ///   - delivery: An id that stays the same across retries of one delivery, for receivers to drop duplicates.
+    ///   - headers: More headers (name, value), e.g. a lifecycle event's `Idempotency-Key`.
     /// - Throws: ``DeliveryError`` unless the receiver answers 2xx.
-    public func post(url: String, body: String, secret: String?, timestamp: Int, delivery: String, logger: Logger) async throws {
+    public func post(
+        url: String,
+        body: String,
+        secret: String?,
+        timestamp: Int,
+        delivery: String,
+        headers: [(name: String, value: String)] = [],
+        logger: Logger
+    ) async throws {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Herald-Webhook/1")
         request.headers.add(name: "Herald-Timestamp", value: String(timestamp))
         request.headers.add(name: "Herald-Delivery", value: delivery)
+        for header in headers { request.headers.add(name: header.name, value: header.value) }
         if let secret {
             request.headers.add(name: "Herald-Signature", value: WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret))
         }

@@ -23,6 +23,7 @@ public enum HTMLRenderer {
         html += revenueTable(report)
         html += channels(report)
         html += engagementCollection(report)
+        html += publications(report)
         html += "<section class=\"charts-section\"><h2>Charts</h2><div class=\"charts\">"
         html += ChartRenderer.cumulativeRate(report)
         html += ChartRenderer.probabilityBest(report)
@@ -59,6 +60,7 @@ public enum HTMLRenderer {
             html += " over \(report.days.count) day\(report.days.count == 1 ? "" : "s") (\(Format.day(first.day)) to \(Format.day(last.day)))"
         }
         html += " · generated \(HTMLEscaping.escape(Format.minute(report.generatedAt)))</p>"
+        html += dryRunNotice(report)
         for note in report.notes {
             html += "<p class=\"note\">\(HTMLEscaping.escape(note))</p>"
         }

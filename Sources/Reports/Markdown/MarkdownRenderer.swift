@@ -18,6 +18,7 @@ public enum MarkdownRenderer {
             "Campaign `\(report.campaignSlug)` · success = \(metric) per impression\(calls) · generated \(Timestamp.format(report.generatedAt))"
         )
         lines.append("")
+        lines += dryRunNotice(report)
         for note in report.notes { lines.append("> \(escape(note))") }
         if !report.notes.isEmpty { lines.append("") }
         lines.append("**\(escape(report.headline.text))**")
@@ -60,6 +61,7 @@ public enum MarkdownRenderer {
         if let sendTime = report.charts.sendTime { lines += sendTimeSection(sendTime) }
         lines += channels(report)
         lines += engagementCollection(report)
+        lines += publications(report)
         if !report.days.isEmpty {
             lines.append("## Per day (UTC)")
             lines.append("")

@@ -80,6 +80,9 @@ public struct ReportModel: Sendable, Equatable, Codable {
     /// How fresh the counts pulled back from the platforms are per channel, and what each channel's exposure is; nil
     /// when the campaign has no published post on such a channel.
     public var engagementCollection: EngagementCollection?
+    /// What the campaign's publications came to (failed ones with their reasons, and whether it is a dry run); nil for
+    /// reports made before it was recorded.
+    public var publications: PublicationSummary?
 
     /// Builds the model from a campaign and its analysis.
     ///

@@ -53,7 +53,7 @@ public struct AccountStore: Sendable {
         if let pace { try Self.validate(pace) }
         let plaintext = try JSONEncoder().encode(credentials)
         let (workspace, secrets, logger) = (self.workspace, self.secrets, database.logger)
-        let id: UUID = try await database.transaction { connection in
+        let (id, reconnected): (UUID, Bool) = try await database.transaction { connection in
             let rows = try await connection.query(
                 "SELECT id, kind FROM accounts WHERE workspace_id = \(workspace.uuid) AND name = \(name) FOR UPDATE",
                 logger: logger
@@ -78,7 +78,7 @@ public struct AccountStore: Sendable {
                     """,
                     logger: logger
                 )
-                return id
+                return (id, true)
             }
             let id = UUID()
             let sealed = try secrets.seal(plaintext, context: Self.context(id))
@@ -92,8 +92,10 @@ public struct AccountStore: Sendable {
                 """,
                 logger: logger
             )
-            return id
+            return (id, false)
         }
+        // Its publications that waited for a person to reconnect it go out now.
+        if reconnected, health == .ok { try await DeliveryStore(database).wakePublications(account: id, now: Date()) }
         return try await find(id: id)
     }
 

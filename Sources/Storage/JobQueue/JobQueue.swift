@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import Logging
 import PostgresNIO
 
 /// The durable job queue in PostgreSQL, shared by any number of workers on any number of machines.
@@ -29,13 +30,27 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func enqueue(_ requests: [JobRequest]) async throws -> Int {
         guard !requests.isEmpty else { return 0 }
+        try Self.check(requests)
+        return try await database.client.withConnection { connection in
+            try await Self.insert(requests, connection: connection, logger: database.logger)
+        }
+    }
+
+    /// Checks requests before they are inserted.
+    static func check(_ requests: [JobRequest]) throws {
         for request in requests {
             guard request.maxAttempts >= 1 else {
                 throw ValidationError(field: "max_attempts", reason: "must be at least 1, found \(request.maxAttempts)")
             }
             guard request.uniqueKey != "" else { throw ValidationError(field: "unique_key", reason: "must not be empty") }
         }
-        let rows = try await database.client.query(
+    }
+
+    /// Inserts checked requests on `connection` (inside the caller's transaction, if any: the jobs then exist only if
+    /// it commits, and idle workers are woken at the commit) and returns how many were inserted.
+    static func insert(_ requests: [JobRequest], connection: PostgresConnection, logger: Logger) async throws -> Int {
+        guard !requests.isEmpty else { return 0 }
+        let rows = try await connection.query(
             """
             WITH r AS (
                 SELECT * FROM unnest(\(requests.map(\.kind.rawValue))::text[], \(requests.map(\.payload))::text[], \(requests.map(\.queue))::text[],
@@ -61,10 +76,12 @@ public struct JobQueue: Sendable {
             SELECT count(*)::int, (SELECT count(*) FROM (SELECT pg_notify(\(Self.channel), q) FROM (SELECT DISTINCT queue AS q FROM inserted) d) n)::int
             FROM inserted
             """,
-            logger: database.logger
+            logger: logger
         )
-        for try await (count, _) in rows.decode((Int, Int).self) { return count }
-        return 0
+        // Read to the end: on a transaction's connection an unread row would hold up its next statement.
+        var inserted = 0
+        for try await (count, _) in rows.decode((Int, Int).self) { inserted = count }
+        return inserted
     }
 
     /// Claims up to `limit` due jobs of `queues` for `worker`, with a lease of `lease` seconds.

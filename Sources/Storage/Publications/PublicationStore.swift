@@ -34,6 +34,8 @@ public struct Publication: Sendable, Equatable, Codable {
     public var publishedAt: Date?
     /// The account's name.
     public var accountName: String?
+    /// How many times a person sent it again (`herald publications retry`).
+    public var retries: Int = 0
 }
 
 /// Publications and their delivery through the outbox.
@@ -294,15 +296,15 @@ extension PublicationStore {
         p.id, p.workspace_id, p.campaign_id, p.variant_id, p.channel, p.scheduled_at, p.status, p.tracking_code,
         p.idempotency_key, coalesce(p.body, ''), p.subject, p.preheader, p.audience_share, p.error,
         p.account_id, p.provider_id, p.provider_url, p.failure_class, p.published_at,
-        (SELECT a.name FROM accounts a WHERE a.id = p.account_id)
+        (SELECT a.name FROM accounts a WHERE a.id = p.account_id), p.retries
         """
 
     /// A publication's columns: id, workspace, campaign, variant, channel, scheduled time, status, tracking code,
     /// idempotency key, text, subject, preheader, audience share, error, account, provider id and URL, failure class,
-    /// publication time.
+    /// publication time, account name, retries.
     typealias Row = (
         UUID, UUID, UUID, UUID, String, Date, String, String, String, String, String?, String?, Double?, String?, UUID?, String?, String?,
-        String?, Date?, String?
+        String?, Date?, String?, Int
     )
 
     /// The publication of one selected row.
@@ -327,7 +329,8 @@ extension PublicationStore {
             providerURL: row.16,
             failureClass: row.17,
             publishedAt: row.18,
-            accountName: row.19
+            accountName: row.19,
+            retries: row.20
         )
     }
 }

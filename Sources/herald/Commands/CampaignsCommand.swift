@@ -129,6 +129,7 @@ struct CampaignsCommand: AsyncParsableCommand {
                 return
             }
             print("\(found.name) (\(found.slug))")
+            if found.dryRun { print("dry run: nothing was posted (its publications go to the dry-run sink only)") }
             print("id:             \(found.id)")
             print("status:         \(found.status.rawValue)")
             print("primary metric: \(found.primaryMetric.rawValue)")

@@ -3,14 +3,18 @@ import HeraldCore
 import Storage
 
 /// One publication as `herald publications list --json` prints it:
-/// `{"id", "variant", "channel", "account", "state", "text", "tracking_url", "provider_id", "provider_url", "error"}`.
+/// `{"id", "variant", "channel", "account", "state", "text", "tracking_url", "provider_id", "provider_url", "error"}`,
+/// and besides the contract's keys `campaign` (its slug), `subject` and `failure_class`.
 struct PublicationLine: Encodable {
     var id: String
+    /// The campaign's slug.
+    var campaign: String?
     /// The variant's key.
     var variant: String
     var channel: String
-    /// The connected account it goes out through (none until accounts are connected).
+    /// The connected account it goes out through (none for a dry run or before accounts are connected).
     var account: String?
+    /// scheduled, sending, published, failed, cancelled or dry_run (nothing was posted).
     var state: String
     /// What goes out, rendered for the channel (an email's plain-text part).
     var text: String
@@ -23,7 +27,7 @@ struct PublicationLine: Encodable {
     var failureClass: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, variant, channel, account, state, text, subject, error
+        case id, campaign, variant, channel, account, state, text, subject, error
         case trackingURL = "tracking_url"
         case providerID = "provider_id"
         case providerURL = "provider_url"
@@ -34,6 +38,7 @@ struct PublicationLine: Encodable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
+        try container.encodeIfPresent(campaign, forKey: .campaign)
         try container.encode(variant, forKey: .variant)
         try container.encode(channel, forKey: .channel)
         try container.encode(account, forKey: .account)
@@ -51,14 +56,19 @@ struct PublicationLine: Encodable {
         id = publication.id.uuidString.lowercased()
         variant = variantKey
         channel = publication.channel
+        account = publication.accountName
         state = publication.status
         text = publication.text
         subject = publication.subject
         trackingURL = TrackingLink.clickURL(base: publicURL, code: publication.trackingCode)
-        error = publication.error
-        account = publication.accountName
         providerID = publication.providerID
         providerURL = publication.providerURL
+        error = publication.error
         failureClass = publication.failureClass
+    }
+
+    init(_ listed: PublicationStore.Listed, publicURL: String) {
+        self.init(listed.publication, variantKey: listed.variantKey, publicURL: publicURL)
+        campaign = listed.campaignSlug
     }
 }

@@ -1,0 +1,33 @@
+import Foundation
+import HeraldCore
+import Hummingbird
+import Storage
+
+/// A lifecycle webhook as the API shows it (never its secret): `{"id", "url", "events", "secret_env", "created_at"}`.
+struct WebhookResponse: ResponseEncodable {
+    var id: UUID
+    var url: String
+    var events: [LifecycleEventType]
+    /// The workers' environment variable holding the signing secret.
+    var secretEnv: String?
+    var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, url, events
+        case secretEnv = "secret_env"
+        case createdAt = "created_at"
+    }
+
+    init(_ webhook: LifecycleWebhook) {
+        id = webhook.id
+        url = webhook.url
+        events = webhook.events
+        secretEnv = webhook.secretEnv
+        createdAt = webhook.createdAt
+    }
+}
+
+/// `GET /v1/webhooks`.
+struct WebhooksResponse: ResponseEncodable {
+    var webhooks: [WebhookResponse]
+}
