@@ -282,7 +282,7 @@ let package = Package(
         .testTarget(
             name: "HeraldCLITests",
             dependencies: [
-                "herald", "HeraldCore", "HeraldTestSupport", "Storage", "EmbeddedPostgres",
+                "herald", "HeraldCore", "HeraldTestSupport", "Storage", "EmbeddedPostgres", "PlatformStandIns",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -183,7 +183,7 @@ struct TestServer: Sendable {
         return try await TokenStore(database).create(workspace: workspace, role: role).secret
     }
 
-    /// Creates a campaign through the API and returns its JSON.
+    /// Creates a campaign through the API (a dry run: it publishes to the table-only sink) and returns its JSON.
     func createCampaign(
         token: String,
         slug: String = "spring",
@@ -195,7 +195,7 @@ struct TestServer: Sendable {
             "/v1/campaigns",
             token: token,
             json:
-                #"{"name": "Spring \#(slug)", "slug": "\#(slug)", "channels": ["x", "email"]\#(destinationField), "variants": [{"text": "Trail season is here.", "subject": "Trail season"}, {"text": "Ready for your first ultra?", "subject": "Your first ultra"}]}"#
+                #"{"name": "Spring \#(slug)", "slug": "\#(slug)", "channels": ["x", "email"], "dry_run": true\#(destinationField), "variants": [{"text": "Trail season is here.", "subject": "Trail season"}, {"text": "Ready for your first ultra?", "subject": "Your first ultra"}]}"#
         )
         guard reply.status == 201 else { throw TestServerError("creating a campaign answered \(reply.status): \(reply.text)") }
         return try reply.json()

@@ -70,7 +70,8 @@ public struct PublishHandler: JobHandler {
             throw PermanentJobError("this worker cannot publish for real: it has no access to accounts (set HERALD_SECRET_KEY or HERALD_HOME)")
         }
         let now = context.clock.now()
-        switch try await delivery.acquireSender(account: accountID, worker: context.worker, now: now) {
+        let sender = "\(context.worker)#\(job.id)"
+        switch try await delivery.acquireSender(account: accountID, worker: sender, now: now) {
         case .needsReconnect(let reason):
             try await delivery.reschedule(publication.id, class: "auth", note: "waiting: the account needs reconnecting (\(reason))")
             throw PostponeJob(until: now.addingTimeInterval(Self.reconnectWait), reason: "the account needs reconnecting: \(reason)")
@@ -82,10 +83,10 @@ public struct PublishHandler: JobHandler {
         do {
             try await send(publication, campaign: campaign, account: accountID, accounts: accounts, job: job, context: context)
         } catch {
-            try? await delivery.releaseSender(account: accountID, worker: context.worker)
+            try? await delivery.releaseSender(account: accountID, worker: sender)
             throw error
         }
-        try await delivery.releaseSender(account: accountID, worker: context.worker)
+        try await delivery.releaseSender(account: accountID, worker: sender)
     }
 
     /// Sends (or reconciles) a publication whose account's sender this worker holds.

@@ -17,7 +17,10 @@ extension DeliveryStore {
     /// at a time (across workers and machines), posts paced by a token bucket (`pace_per_hour`, `pace_burst`), nothing
     /// while the platform's rate limit has not reset, and nothing while the account needs reconnecting.
     ///
-    /// - Parameter lease: How long the lease holds if the worker dies before releasing it.
+    /// - Parameters:
+    ///   - worker: Who sends: the worker and the job (`<worker>#<job id>`). A job run again after its worker died takes
+    ///     over its own earlier lease at once, rather than waiting for it to expire.
+    ///   - lease: How long the lease holds if the worker dies before releasing it.
     public func acquireSender(account: UUID, worker: String, now: Date, lease: TimeInterval = 60) async throws -> SenderGrant {
         try await database.transaction { connection in
             let rows = try await connection.query(
@@ -37,7 +40,8 @@ extension DeliveryStore {
             if let limitedUntil, limitedUntil > now {
                 return .wait(until: limitedUntil, reason: "rate limited by the platform until \(Timestamp.format(limitedUntil))")
             }
-            if let leaseBy, leaseBy != worker, let leaseUntil, leaseUntil > now {
+            let sameJob = leaseBy.map { $0.split(separator: "#").last == worker.split(separator: "#").last && worker.contains("#") } ?? false
+            if let leaseBy, leaseBy != worker, !sameJob, let leaseUntil, leaseUntil > now {
                 return .wait(until: min(leaseUntil, now.addingTimeInterval(1)), reason: "another worker is sending to this account")
             }
             let available = Self.refill(tokens: tokens, at: bucketAt, now: now, perHour: perHour, burst: burst)
