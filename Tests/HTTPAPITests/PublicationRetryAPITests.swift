@@ -109,15 +109,15 @@ import Testing
             let token = try await server.token(workspace: "acme", role: .editor)
             let (_, total) = try await failedPublication(server, token: token)
             let metrics = try await server.send(.GET, "/metrics").text
-            #expect(metrics.contains(#"herald_publications{connector="none",state="failed"} 1.0"#), "\(metrics)")
-            #expect(metrics.contains("herald_publications{connector=\"none\",state=\"scheduled\"} \(total - 1).0"))
+            #expect(metrics.contains(#"herald_publications{connector="dry_run",state="failed"} 1.0"#), "\(metrics)")
+            #expect(metrics.contains("herald_publications{connector=\"dry_run\",state=\"scheduled\"} \(total - 1).0"))
             #expect(metrics.contains(#"herald_publications{connector="mastodon",state="published"} 0.0"#))
             #expect(metrics.contains(#"herald_accounts{kind="mastodon",health="needs_reconnect"} 0.0"#))
             // Counted in the database at each scrape: a change shows at the next one.
             try await server.database.client.execute("UPDATE publications SET status = 'cancelled'", logger: server.database.logger)
             let later = try await server.send(.GET, "/metrics").text
-            #expect(later.contains(#"herald_publications{connector="none",state="failed"} 0.0"#))
-            #expect(later.contains("herald_publications{connector=\"none\",state=\"cancelled\"} \(total).0"))
+            #expect(later.contains(#"herald_publications{connector="dry_run",state="failed"} 0.0"#))
+            #expect(later.contains("herald_publications{connector=\"dry_run\",state=\"cancelled\"} \(total).0"))
         }
     }
 
@@ -125,9 +125,9 @@ import Testing
         try await TestServer.with { server in
             let token = try await server.token(workspace: "acme", role: .editor)
             let created = try await server.createCampaign(token: token)
-            #expect(created["dry_run"] as? Bool == false)
-            try await server.database.client.execute("UPDATE campaigns SET dry_run = true", logger: server.database.logger)
-            #expect(try await server.send(.GET, "/v1/campaigns/spring", token: token).json()["dry_run"] as? Bool == true)
+            #expect(created["dry_run"] as? Bool == true)
+            try await server.database.client.execute("UPDATE campaigns SET dry_run = false", logger: server.database.logger)
+            #expect(try await server.send(.GET, "/v1/campaigns/spring", token: token).json()["dry_run"] as? Bool == false)
         }
     }
 }
