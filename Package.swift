@@ -102,6 +102,7 @@ let package = Package(
             name: "Storage",
             dependencies: [
                 "HeraldCore", "Channels", "Connectors",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -51,13 +51,15 @@ public struct PublishHandler: JobHandler {
             throw PermanentJobError("\(error)")
         }
         guard publication.status == "scheduled" || publication.status == "sending" else { return }
-        let campaign = try await CampaignStore(context.database, workspace: publication.workspace).find(publication.campaign)
-        if campaign.dryRun {
-            try await rehearse(publication, job: job, context: context)
-            return
-        }
         let delivery = DeliveryStore(context.database)
+        // A publication with an account is a real one (a dry run's have none): it takes the account's sender first, so
+        // a job that must wait for it costs one query, not the campaign's.
         guard let accountID = publication.account else {
+            let campaign = try await CampaignStore(context.database, workspace: publication.workspace).find(publication.campaign)
+            if campaign.dryRun {
+                try await rehearse(publication, job: job, context: context)
+                return
+            }
             try await delivery.markFailed(
                 publication.id,
                 class: "no_account",
@@ -71,16 +73,24 @@ public struct PublishHandler: JobHandler {
         }
         let now = context.clock.now()
         let sender = "\(context.worker)#\(job.id)"
-        switch try await delivery.acquireSender(account: accountID, worker: sender, now: now) {
-        case .needsReconnect(let reason):
-            try await delivery.reschedule(publication.id, class: "auth", note: "waiting: the account needs reconnecting (\(reason))")
-            throw PostponeJob(until: now.addingTimeInterval(Self.reconnectWait), reason: "the account needs reconnecting: \(reason)")
-        case .wait(let until, let reason):
-            throw PostponeJob(until: until, reason: reason)
-        case .granted:
-            break
+        // One sender per account: while another worker sends to it, this job steps back for a moment (a post takes a
+        // round trip), freeing its slot and connection rather than spinning on the account's row.
+        acquiring: while true {
+            switch try await delivery.acquireSender(account: accountID, worker: sender, now: context.clock.now()) {
+            case .needsReconnect(let reason):
+                try await delivery.reschedule(publication.id, class: "auth", note: "waiting: the account needs reconnecting (\(reason))")
+                throw PostponeJob(until: now.addingTimeInterval(Self.reconnectWait), reason: "the account needs reconnecting: \(reason)")
+            case .wait(let until, let reason):
+                throw PostponeJob(until: until, reason: reason)
+            case .busy(let until):
+                let step = context.clock.now().addingTimeInterval(Double.random(in: 0.05...0.15))
+                throw PostponeJob(until: min(until, step), reason: "another worker is sending to this account")
+            case .granted:
+                break acquiring
+            }
         }
         do {
+            let campaign = try await CampaignStore(context.database, workspace: publication.workspace).find(publication.campaign)
             try await send(publication, campaign: campaign, account: accountID, accounts: accounts, job: job, context: context)
         } catch {
             try? await delivery.releaseSender(account: accountID, worker: sender)

@@ -7,8 +7,10 @@ extension DeliveryStore {
     public enum SenderGrant: Sendable, Equatable {
         /// This worker is the account's sender until it releases (or its lease expires), and took one post's token.
         case granted
-        /// Not now: try again at `until`, for `reason`.
+        /// Not now: try again at `until`, for `reason` (the platform's rate limit, or the account's pace).
         case wait(until: Date, reason: String)
+        /// Another worker is sending to this account now: try again in a moment (its lease ends at `until` at the latest).
+        case busy(until: Date)
         /// The account needs reconnecting: nothing is sent until a person reconnects it.
         case needsReconnect(reason: String)
     }
@@ -42,7 +44,7 @@ extension DeliveryStore {
             }
             let sameJob = leaseBy.map { $0.split(separator: "#").last == worker.split(separator: "#").last && worker.contains("#") } ?? false
             if let leaseBy, leaseBy != worker, !sameJob, let leaseUntil, leaseUntil > now {
-                return .wait(until: min(leaseUntil, now.addingTimeInterval(1)), reason: "another worker is sending to this account")
+                return .busy(until: leaseUntil)
             }
             let available = Self.refill(tokens: tokens, at: bucketAt, now: now, perHour: perHour, burst: burst)
             guard available >= 1 else {
