@@ -251,7 +251,8 @@ let package = Package(
         .testTarget(
             name: "JobsTests",
             dependencies: [
-                "Jobs", "Connectors", "PlatformStandIns", "Storage", "Scheduling", "HeraldTestSupport", "EmbeddedPostgres", "Analytics", "Reports", "HeraldCore",
+                "Jobs", "Connectors", "PlatformStandIns", "Storage", "Scheduling", "HeraldTestSupport", "EmbeddedPostgres", "Analytics", "Reports",
+                "HeraldCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

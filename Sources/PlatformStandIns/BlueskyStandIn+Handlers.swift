@@ -159,7 +159,8 @@ extension BlueskyStandIn {
                 return [
                     "uri": uri, "cid": record.cid, "author": ["did": author.did, "handle": author.handle],
                     "record": Self.object(record.value) ?? [:], "likeCount": counts.likes, "repostCount": counts.reposts,
-                    "replyCount": counts.replies, "quoteCount": counts.quotes, "indexedAt": (Self.object(record.value)?["createdAt"] as? String) ?? "",
+                    "replyCount": counts.replies, "quoteCount": counts.quotes,
+                    "indexedAt": (Self.object(record.value)?["createdAt"] as? String) ?? "",
                 ]
             }
             return .json(["posts": posts])
@@ -202,10 +203,25 @@ extension BlueskyStandIn {
     /// Issues an access and a refresh token for `account` and answers them as `createSession` does.
     func sessionAnswer(for account: Account, appPassword: String?, in state: inout State) -> Answer {
         let now = now()
-        let access = token(did: account.did, scope: appPassword == nil ? "com.atproto.access" : "com.atproto.appPass", now: now, lifetime: accessTokenLifetime)
+        let access = token(
+            did: account.did,
+            scope: appPassword == nil ? "com.atproto.access" : "com.atproto.appPass",
+            now: now,
+            lifetime: accessTokenLifetime
+        )
         let refresh = token(did: account.did, scope: "com.atproto.refresh", now: now, lifetime: refreshTokenLifetime)
-        state.tokens[access] = Token(did: account.did, kind: .access, expiresAt: now.addingTimeInterval(accessTokenLifetime), appPassword: appPassword)
-        state.tokens[refresh] = Token(did: account.did, kind: .refresh, expiresAt: now.addingTimeInterval(refreshTokenLifetime), appPassword: appPassword)
+        state.tokens[access] = Token(
+            did: account.did,
+            kind: .access,
+            expiresAt: now.addingTimeInterval(accessTokenLifetime),
+            appPassword: appPassword
+        )
+        state.tokens[refresh] = Token(
+            did: account.did,
+            kind: .refresh,
+            expiresAt: now.addingTimeInterval(refreshTokenLifetime),
+            appPassword: appPassword
+        )
         return .json(["accessJwt": access, "refreshJwt": refresh, "handle": account.handle, "did": account.did, "active": true])
     }
 

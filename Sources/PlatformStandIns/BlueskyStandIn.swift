@@ -96,7 +96,10 @@ public final class BlueskyStandIn: Sendable {
                 public var uri: String?
                 public var did: String?
                 public var tag: String?
-                enum CodingKeys: String, CodingKey { case type = "$type", uri, did, tag }
+                enum CodingKeys: String, CodingKey {
+                    case type = "$type"
+                    case uri, did, tag
+                }
             }
         }
 
@@ -104,7 +107,10 @@ public final class BlueskyStandIn: Sendable {
         public struct Embed: Decodable, Sendable, Equatable {
             public var type: String
             public var images: [Image]?
-            enum CodingKeys: String, CodingKey { case type = "$type", images }
+            enum CodingKeys: String, CodingKey {
+                case type = "$type"
+                case images
+            }
 
             public struct Image: Decodable, Sendable, Equatable {
                 public var alt: String

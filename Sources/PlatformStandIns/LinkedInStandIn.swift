@@ -74,7 +74,10 @@ public final class LinkedInStandIn: Sendable {
         self.activeVersions = activeVersions ?? Self.lastTwelveMonths(Date())
         self.dailyPostLimit = dailyPostLimit
         self.oauth = OAuthStandIn(
-            user: "urn:li:person:\(sub)", rotatesRefreshTokens: false, accessLifetime: 5_184_000, prefix: "li",
+            user: "urn:li:person:\(sub)",
+            rotatesRefreshTokens: false,
+            accessLifetime: 5_184_000,
+            prefix: "li",
             invalidRefreshDescription: "The provided authorization grant or refresh token is invalid, expired or revoked."
         )
     }
@@ -101,12 +104,14 @@ public final class LinkedInStandIn: Sendable {
     static func lastTwelveMonths(_ now: Date) -> Set<String> {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        return Set((0..<12).compactMap { back in
-            calendar.date(byAdding: .month, value: -back, to: now).map { date in
-                let parts = calendar.dateComponents([.year, .month], from: date)
-                return String(format: "%04d%02d", parts.year ?? 0, parts.month ?? 0)
+        return Set(
+            (0..<12).compactMap { back in
+                calendar.date(byAdding: .month, value: -back, to: now).map { date in
+                    let parts = calendar.dateComponents([.year, .month], from: date)
+                    return String(format: "%04d%02d", parts.year ?? 0, parts.month ?? 0)
+                }
             }
-        })
+        )
     }
 
     /// The stand-in's routes.
@@ -142,8 +147,13 @@ public final class LinkedInStandIn: Sendable {
         }
         router.get("/v2/userinfo") { request, _ in
             try await self.handle(request, route: "userinfo", versioned: false) { _, _, _ in
-                (200, ["sub": self.sub, "name": self.name, "given_name": "Herald", "family_name": "Stand-in",
-                       "locale": ["country": "US", "language": "en"]], [])
+                (
+                    200,
+                    [
+                        "sub": self.sub, "name": self.name, "given_name": "Herald", "family_name": "Stand-in",
+                        "locale": ["country": "US", "language": "en"],
+                    ], []
+                )
             }
         }
         return router
@@ -186,7 +196,11 @@ public final class LinkedInStandIn: Sendable {
             do {
                 if versioned {
                     guard let version = headers[HTTPField.Name("LinkedIn-Version")!], !version.isEmpty else {
-                        throw Self.error(400, "VERSION_MISSING", "A version must be present. Please specify a version by adding the LinkedIn-Version header.")
+                        throw Self.error(
+                            400,
+                            "VERSION_MISSING",
+                            "A version must be present. Please specify a version by adding the LinkedIn-Version header."
+                        )
                     }
                     guard activeVersions.contains(version) else {
                         throw Self.error(426, "NONEXISTENT_VERSION", "Requested version \(version) is not active")
@@ -196,7 +210,8 @@ public final class LinkedInStandIn: Sendable {
                 switch oauth.check(authorization: headers[.authorization]) {
                 case .success(let found): user = found
                 case .failure(.expired): throw Self.error(401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired", service: 65601)
-                case .failure(.revoked): throw Self.error(401, "REVOKED_ACCESS_TOKEN", "The token used in the request has been revoked by the user", service: 65602)
+                case .failure(.revoked):
+                    throw Self.error(401, "REVOKED_ACCESS_TOKEN", "The token used in the request has been revoked by the user", service: 65602)
                 case .failure: throw Self.error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", service: 65600)
                 }
                 let (status, object, extra) = try work(user, body, headers)
@@ -232,7 +247,12 @@ public final class LinkedInStandIn: Sendable {
             throw Self.error(422, "UNPROCESSABLE_ENTITY", "ERROR :: /distribution :: field is required but not found and has no default value")
         }
         guard post.author == user else {
-            throw Self.error(403, "ACCESS_DENIED", "Not enough permissions to access: partnerApiPostsExternal.CREATE.\(headers[HTTPField.Name("LinkedIn-Version")!] ?? "")", service: 100)
+            throw Self.error(
+                403,
+                "ACCESS_DENIED",
+                "Not enough permissions to access: partnerApiPostsExternal.CREATE.\(headers[HTTPField.Name("LinkedIn-Version")!] ?? "")",
+                service: 100
+            )
         }
         let commentary = post.commentary ?? ""
         guard commentary.count <= 3_000 else {
@@ -246,16 +266,29 @@ public final class LinkedInStandIn: Sendable {
                 throw Self.error(422, "DUPLICATE_POST", "Content is a duplicate of \(first.urn)")
             }
             guard state.postsToday < dailyPostLimit else {
-                throw Self.error(429, "TOO_MANY_REQUESTS", "Resource level throttle MEMBER DAY limit for calls to this resource is reached.", service: 101)
+                throw Self.error(
+                    429,
+                    "TOO_MANY_REQUESTS",
+                    "Resource level throttle MEMBER DAY limit for calls to this resource is reached.",
+                    service: 101
+                )
             }
             state.postsToday += 1
             state.serial += 1
             let urn = "urn:li:share:\(state.serial)"
-            state.posts.append(Post(
-                urn: urn, author: user, commentary: commentary, visibility: post.visibility, lifecycleState: post.lifecycleState,
-                image: post.content?.media?.id, altText: post.content?.media?.altText,
-                version: headers[HTTPField.Name("LinkedIn-Version")!] ?? "", restliProtocolVersion: headers[HTTPField.Name("X-Restli-Protocol-Version")!]
-            ))
+            state.posts.append(
+                Post(
+                    urn: urn,
+                    author: user,
+                    commentary: commentary,
+                    visibility: post.visibility,
+                    lifecycleState: post.lifecycleState,
+                    image: post.content?.media?.id,
+                    altText: post.content?.media?.altText,
+                    version: headers[HTTPField.Name("LinkedIn-Version")!] ?? "",
+                    restliProtocolVersion: headers[HTTPField.Name("X-Restli-Protocol-Version")!]
+                )
+            )
             return (201, nil, [("x-restli-id", urn)])
         }
     }
@@ -317,11 +350,18 @@ public final class LinkedInStandIn: Sendable {
         try state.withLock { state in
             guard state.posts.contains(where: { $0.urn == urn }) else { throw Self.error(404, "NOT_FOUND", "Not Found: \(urn)") }
             let counts = state.likes[urn] ?? (0, 0)
-            return (200, [
-                "target": urn,
-                "likesSummary": ["totalLikes": counts.likes, "aggregatedTotalLikes": counts.likes, "likedByCurrentUser": false, "selectedLikes": []],
-                "commentsSummary": ["aggregatedTotalComments": counts.comments, "totalFirstLevelComments": counts.comments, "selectedComments": []],
-            ], [])
+            return (
+                200,
+                [
+                    "target": urn,
+                    "likesSummary": [
+                        "totalLikes": counts.likes, "aggregatedTotalLikes": counts.likes, "likedByCurrentUser": false, "selectedLikes": [],
+                    ],
+                    "commentsSummary": [
+                        "aggregatedTotalComments": counts.comments, "totalFirstLevelComments": counts.comments, "selectedComments": [],
+                    ],
+                ], []
+            )
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Synchronization
 import NIOCore
+import Synchronization
 
 /// The stand-in's handlers: each counts the request, applies an injected fault, the API rate limit and the bearer token,
 /// then does its work under the state's lock and answers with the rate-limit headers.
@@ -34,7 +34,8 @@ extension MastodonStandIn {
     func postStatus(_ request: Request) async throws -> Response {
         try await serve("statuses", request) { state, call in
             // As Mastodon's PostStatusService: a repeated key answers the first status before anything else is checked.
-            if let key = call.idempotencyKey, let earlier = state.idempotency[key], call.now.timeIntervalSince(earlier.at) < call.configuration.idempotencyWindow,
+            if let key = call.idempotencyKey, let earlier = state.idempotency[key],
+                call.now.timeIntervalSince(earlier.at) < call.configuration.idempotencyWindow,
                 let status = state.statuses.first(where: { $0.id == earlier.statusID })
             {
                 return Answer(status: 200, json: Self.json(status, state: state, call: call))
@@ -61,8 +62,13 @@ extension MastodonStandIn {
                 return .error(429, "Too many requests", headers: state.posting.headers(now: call.now))
             }
             let status = Status(
-                id: String(state.nextStatus), text: text, content: MastodonStandInText.html(text), visibility: visibility, mediaIDs: mediaIDs,
-                idempotencyKey: call.idempotencyKey, createdAt: call.now
+                id: String(state.nextStatus),
+                text: text,
+                content: MastodonStandInText.html(text),
+                visibility: visibility,
+                mediaIDs: mediaIDs,
+                idempotencyKey: call.idempotencyKey,
+                createdAt: call.now
             )
             state.nextStatus += 1
             state.statuses.append(status)
@@ -90,8 +96,14 @@ extension MastodonStandIn {
             }
             let polls = max(call.configuration.mediaProcessingPolls, 0)
             let media = Media(
-                id: String(state.nextMedia), data: file.data, mimeType: mimeType, fileName: file.fileName, description: call.form.value("description"),
-                processed: polls == 0, statusID: nil, pollsLeft: polls
+                id: String(state.nextMedia),
+                data: file.data,
+                mimeType: mimeType,
+                fileName: file.fileName,
+                description: call.form.value("description"),
+                processed: polls == 0,
+                statusID: nil,
+                pollsLeft: polls
             )
             state.nextMedia += 1
             state.media[media.id] = media
@@ -142,7 +154,11 @@ extension MastodonStandIn {
         case .answer(let status, let headers, let body):
             let limits = state.withLock { $0.api.headers(now: now()) }
             let overridden = Set(headers.keys.map { $0.lowercased() })
-            return Self.response(status, body: Data(body.utf8), headers: limits.filter { !overridden.contains($0.0.lowercased()) } + headers.map { ($0.key, $0.value) })
+            return Self.response(
+                status,
+                body: Data(body.utf8),
+                headers: limits.filter { !overridden.contains($0.0.lowercased()) } + headers.map { ($0.key, $0.value) }
+            )
         case .stallBeforeWork(let seconds):
             try await Task.sleep(for: .seconds(seconds))
             throw StandInError("the Mastodon stand-in stalled before \(route) and gave no answer")

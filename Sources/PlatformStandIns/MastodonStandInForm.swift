@@ -24,7 +24,9 @@ struct MastodonStandInForm: Sendable {
     init?(body: Data, contentType: String?) {
         let type = (contentType ?? "").lowercased()
         if type.hasPrefix("multipart/form-data") {
-            guard let boundary = Self.parameter("boundary", in: contentType ?? ""), Self.readMultipart(body, boundary: boundary, into: &self) else { return nil }
+            guard let boundary = Self.parameter("boundary", in: contentType ?? ""), Self.readMultipart(body, boundary: boundary, into: &self) else {
+                return nil
+            }
         } else if type.hasPrefix("application/x-www-form-urlencoded") {
             readURLEncoded(String(decoding: body, as: UTF8.self))
         } else if body.isEmpty {

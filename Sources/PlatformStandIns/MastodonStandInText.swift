@@ -59,7 +59,8 @@ enum MastodonStandInText {
         let shown = rest.count > 30 ? String(rest.prefix(30)) : rest
         let hidden = rest.count > 30 ? String(rest.dropFirst(30)) : ""
         let shownClass = rest.count > 30 ? "ellipsis" : ""
-        return "<a href=\"\(escaped(url))\" target=\"_blank\" rel=\"nofollow noopener\" translate=\"no\"><span class=\"invisible\">\(escaped(scheme))</span>"
+        return
+            "<a href=\"\(escaped(url))\" target=\"_blank\" rel=\"nofollow noopener\" translate=\"no\"><span class=\"invisible\">\(escaped(scheme))</span>"
             + "<span class=\"\(shownClass)\">\(escaped(shown))</span><span class=\"invisible\">\(escaped(hidden))</span></a>"
     }
 

@@ -90,8 +90,10 @@ public final class OAuthStandIn: Sendable {
     public func issue(clientID: String) -> (accessToken: String, refreshToken: String) {
         state.withLock { state in
             let grant = UUID()
-            return (Self.newAccess(&state, user: user, grant: grant, lifetime: accessLifetime, prefix: prefix),
-                    Self.newRefresh(&state, user: user, clientID: clientID, grant: grant, prefix: prefix))
+            return (
+                Self.newAccess(&state, user: user, grant: grant, lifetime: accessLifetime, prefix: prefix),
+                Self.newRefresh(&state, user: user, clientID: clientID, grant: grant, prefix: prefix)
+            )
         }
     }
 
@@ -132,8 +134,12 @@ public final class OAuthStandIn: Sendable {
                 state.serial += 1
                 let code = "\(prefix)-code-\(state.serial)-\(UUID().uuidString.prefix(8))"
                 state.codes[code] = Code(
-                    user: user, clientID: query["client_id"] ?? "", redirectURI: redirect, challenge: query["code_challenge"] ?? "",
-                    method: query["code_challenge_method"] ?? "plain", scopes: query["scope"] ?? ""
+                    user: user,
+                    clientID: query["client_id"] ?? "",
+                    redirectURI: redirect,
+                    challenge: query["code_challenge"] ?? "",
+                    method: query["code_challenge_method"] ?? "plain",
+                    scopes: query["scope"] ?? ""
                 )
                 return code
             }
@@ -171,7 +177,10 @@ public final class OAuthStandIn: Sendable {
                     return Self.reply(400, ["error": "invalid_request", "error_description": "Value passed for the authorization code was invalid."])
                 }
                 guard grant.clientID == clientID, grant.redirectURI == form["redirect_uri"] else {
-                    return Self.reply(400, ["error": "invalid_request", "error_description": "The client or redirect_uri does not match the authorization request."])
+                    return Self.reply(
+                        400,
+                        ["error": "invalid_request", "error_description": "The client or redirect_uri does not match the authorization request."]
+                    )
                 }
                 let verifier = form["code_verifier"] ?? ""
                 let expected = grant.method == "S256" ? Self.s256(verifier) : verifier
@@ -199,12 +208,18 @@ public final class OAuthStandIn: Sendable {
                 return tokenAnswer(access: access, refresh: next, scope: "")
             }
         default:
-            return Self.reply(400, ["error": "unsupported_grant_type", "error_description": "grant_type must be authorization_code or refresh_token"])
+            return Self.reply(
+                400,
+                ["error": "unsupported_grant_type", "error_description": "grant_type must be authorization_code or refresh_token"]
+            )
         }
     }
 
     func tokenAnswer(access: String, refresh: String, scope: String) -> Response {
-        Self.reply(200, ["token_type": "bearer", "access_token": access, "refresh_token": refresh, "expires_in": Int(accessLifetime), "scope": scope])
+        Self.reply(
+            200,
+            ["token_type": "bearer", "access_token": access, "refresh_token": refresh, "expires_in": Int(accessLifetime), "scope": scope]
+        )
     }
 
     static func newAccess(_ state: inout State, user: String, grant: UUID, lifetime: TimeInterval, prefix: String) -> String {
@@ -250,7 +265,9 @@ extension OAuthStandIn {
     static func form(_ body: String) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
             if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
         }
         return fields

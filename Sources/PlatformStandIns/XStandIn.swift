@@ -120,8 +120,17 @@ public final class XStandIn: Sendable {
         }
         router.get("/2/users/me") { request, _ in
             try await self.authorized(request, route: "me") { user, _ in
-                (200, ["data": ["id": user, "name": "Herald stand-in", "username": self.username,
-                                "public_metrics": ["followers_count": self.followers, "following_count": 12, "tweet_count": self.posts.count, "listed_count": 0]]])
+                (
+                    200,
+                    [
+                        "data": [
+                            "id": user, "name": "Herald stand-in", "username": self.username,
+                            "public_metrics": [
+                                "followers_count": self.followers, "following_count": 12, "tweet_count": self.posts.count, "listed_count": 0,
+                            ],
+                        ]
+                    ]
+                )
             }
         }
         router.get("/2/users/:id/tweets") { request, context in
@@ -144,7 +153,9 @@ public final class XStandIn: Sendable {
         let body = Data(try await request.collectBody(upTo: 16 << 20).readableBytesView)
         return try await OAuthStandIn.withFaults(faults, route: route) {
             let (remaining, reset) = window(route)
-            let headers = [("x-rate-limit-limit", "\(limit)"), ("x-rate-limit-remaining", "\(max(remaining, 0))"), ("x-rate-limit-reset", "\(reset)")]
+            let headers = [
+                ("x-rate-limit-limit", "\(limit)"), ("x-rate-limit-remaining", "\(max(remaining, 0))"), ("x-rate-limit-reset", "\(reset)"),
+            ]
             guard let user = oauth.user(authorization: request.headers[.authorization]) else {
                 return OAuthStandIn.reply(401, Self.problem(401, "Unauthorized", "Unauthorized"), headers: headers)
             }
@@ -190,23 +201,43 @@ public final class XStandIn: Sendable {
             var media: Media?
         }
         guard let request = try? JSONDecoder().decode(Body.self, from: body), let text = request.text, !text.isEmpty || request.media != nil else {
-            throw XProblem(status: 400, title: "Invalid Request", detail: "One or more parameters to your request was invalid.",
-                           type: "https://api.twitter.com/2/problems/invalid-request")
+            throw XProblem(
+                status: 400,
+                title: "Invalid Request",
+                detail: "One or more parameters to your request was invalid.",
+                type: "https://api.twitter.com/2/problems/invalid-request"
+            )
         }
         let (shortened, urls) = Self.shorten(text)
         guard shortened.count <= 280 else {
-            throw XProblem(status: 400, title: "Invalid Request", detail: "One or more parameters to your request was invalid. Text is too long.",
-                           type: "https://api.twitter.com/2/problems/invalid-request")
+            throw XProblem(
+                status: 400,
+                title: "Invalid Request",
+                detail: "One or more parameters to your request was invalid. Text is too long.",
+                type: "https://api.twitter.com/2/problems/invalid-request"
+            )
         }
         return try state.withLock { state in
             for id in request.media?.media_ids ?? [] where state.media[id] == nil {
-                throw XProblem(status: 400, title: "Invalid Request", detail: "Your media IDs are invalid.", type: "https://api.twitter.com/2/problems/invalid-request")
+                throw XProblem(
+                    status: 400,
+                    title: "Invalid Request",
+                    detail: "Your media IDs are invalid.",
+                    type: "https://api.twitter.com/2/problems/invalid-request"
+                )
             }
             if state.tweets.contains(where: { $0.authorID == user && $0.originalText == text }) {
                 throw XProblem(status: 403, title: "Forbidden", detail: "You are not allowed to create a Tweet with duplicate content.")
             }
             state.nextID += 1
-            let tweet = Tweet(id: String(state.nextID), text: shortened, originalText: text, authorID: user, mediaIDs: request.media?.media_ids ?? [], urls: urls)
+            let tweet = Tweet(
+                id: String(state.nextID),
+                text: shortened,
+                originalText: text,
+                authorID: user,
+                mediaIDs: request.media?.media_ids ?? [],
+                urls: urls
+            )
             state.tweets.append(tweet)
             return (201, ["data": ["id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id]]])
         }
@@ -221,14 +252,26 @@ public final class XStandIn: Sendable {
         guard let request = try? JSONDecoder().decode(Body.self, from: body), let encoded = request.media, let bytes = Data(base64Encoded: encoded),
             request.media_category != nil
         else {
-            throw XProblem(status: 400, title: "Invalid Request", detail: "media and media_category are required.", type: "https://api.twitter.com/2/problems/invalid-request")
+            throw XProblem(
+                status: 400,
+                title: "Invalid Request",
+                detail: "media and media_category are required.",
+                type: "https://api.twitter.com/2/problems/invalid-request"
+            )
         }
         return state.withLock { state in
             state.nextID += 1
             let id = String(state.nextID)
             state.media[id] = Media(id: id, mediaType: request.media_type ?? "image/jpeg", size: bytes.count)
-            return (200, ["data": ["id": id, "media_key": "3_\(id)", "size": bytes.count, "expires_after_secs": 86_400,
-                                   "processing_info": ["state": "succeeded", "progress_percent": 100]]])
+            return (
+                200,
+                [
+                    "data": [
+                        "id": id, "media_key": "3_\(id)", "size": bytes.count, "expires_after_secs": 86_400,
+                        "processing_info": ["state": "succeeded", "progress_percent": 100],
+                    ]
+                ]
+            )
         }
     }
 
@@ -242,14 +285,29 @@ public final class XStandIn: Sendable {
             var metadata: Metadata
         }
         guard let request = try? JSONDecoder().decode(Body.self, from: body) else {
-            throw XProblem(status: 400, title: "Invalid Request", detail: "id and metadata are required.", type: "https://api.twitter.com/2/problems/invalid-request")
+            throw XProblem(
+                status: 400,
+                title: "Invalid Request",
+                detail: "id and metadata are required.",
+                type: "https://api.twitter.com/2/problems/invalid-request"
+            )
         }
         if let text = request.metadata.alt_text?.text, text.count > 1_000 {
-            throw XProblem(status: 400, title: "Invalid Request", detail: "alt_text must be at most 1000 characters.", type: "https://api.twitter.com/2/problems/invalid-request")
+            throw XProblem(
+                status: 400,
+                title: "Invalid Request",
+                detail: "alt_text must be at most 1000 characters.",
+                type: "https://api.twitter.com/2/problems/invalid-request"
+            )
         }
         return try state.withLock { state in
             guard state.media[request.id] != nil else {
-                throw XProblem(status: 400, title: "Invalid Request", detail: "Your media ID is invalid.", type: "https://api.twitter.com/2/problems/invalid-request")
+                throw XProblem(
+                    status: 400,
+                    title: "Invalid Request",
+                    detail: "Your media ID is invalid.",
+                    type: "https://api.twitter.com/2/problems/invalid-request"
+                )
             }
             state.media[request.id]?.altText = request.metadata.alt_text?.text
             return (200, ["data": ["id": request.id, "associated_metadata": ["alt_text": ["text": request.metadata.alt_text?.text ?? ""]]]])
@@ -259,14 +317,32 @@ public final class XStandIn: Sendable {
     func lookUp(_ id: String) -> (Int, Any) {
         state.withLock { state in
             guard let tweet = state.tweets.first(where: { $0.id == id }) else {
-                return (200, ["errors": [["value": id, "detail": "Could not find tweet with id: [\(id)].", "title": "Not Found Error",
-                                          "resource_type": "tweet", "parameter": "id", "resource_id": id,
-                                          "type": "https://api.twitter.com/2/problems/resource-not-found"]]])
+                return (
+                    200,
+                    [
+                        "errors": [
+                            [
+                                "value": id, "detail": "Could not find tweet with id: [\(id)].", "title": "Not Found Error",
+                                "resource_type": "tweet", "parameter": "id", "resource_id": id,
+                                "type": "https://api.twitter.com/2/problems/resource-not-found",
+                            ]
+                        ]
+                    ]
+                )
             }
             let counts = state.counts[id] ?? Counts()
-            return (200, ["data": ["id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id],
-                                   "public_metrics": ["retweet_count": counts.retweets, "reply_count": counts.replies, "like_count": counts.likes,
-                                                      "quote_count": counts.quotes, "bookmark_count": 0, "impression_count": counts.impressions]]])
+            return (
+                200,
+                [
+                    "data": [
+                        "id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id],
+                        "public_metrics": [
+                            "retweet_count": counts.retweets, "reply_count": counts.replies, "like_count": counts.likes,
+                            "quote_count": counts.quotes, "bookmark_count": 0, "impression_count": counts.impressions,
+                        ],
+                    ]
+                ]
+            )
         }
     }
 
@@ -277,11 +353,20 @@ public final class XStandIn: Sendable {
             let data: [[String: Any]] = recent.map { tweet in
                 var item: [String: Any] = ["id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id]]
                 if !tweet.urls.isEmpty {
-                    item["entities"] = ["urls": tweet.urls.map { ["url": $0.0, "expanded_url": $0.1, "display_url": String($0.1.split(separator: "/").dropFirst().joined(separator: "/").prefix(26))] }]
+                    item["entities"] = [
+                        "urls": tweet.urls.map {
+                            [
+                                "url": $0.0, "expanded_url": $0.1,
+                                "display_url": String($0.1.split(separator: "/").dropFirst().joined(separator: "/").prefix(26)),
+                            ]
+                        }
+                    ]
                 }
                 return item
             }
-            return (200, ["data": data, "meta": ["result_count": data.count, "newest_id": recent.first?.id ?? "", "oldest_id": recent.last?.id ?? ""]])
+            return (
+                200, ["data": data, "meta": ["result_count": data.count, "newest_id": recent.first?.id ?? "", "oldest_id": recent.last?.id ?? ""]]
+            )
         }
     }
 
@@ -290,7 +375,9 @@ public final class XStandIn: Sendable {
         var urls: [(String, String)] = []
         let words = text.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
             guard word.hasPrefix("http://") || word.hasPrefix("https://") else { return String(word) }
-            let short = "https://t.co/" + String(String(word).utf8.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }, radix: 36).prefix(10)
+            let short =
+                "https://t.co/"
+                + String(String(word).utf8.reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }, radix: 36).prefix(10)
             urls.append((short, String(word)))
             return short
         }

@@ -4,7 +4,8 @@ import HeraldCore
 import Testing
 
 @Suite struct ChannelMediaRulesTests {
-    func image(_ mime: String = "image/png", bytes: Int = 100_000, width: Int = 1200, height: Int = 1200, alt: String = "A red shoe") -> VariantMedia {
+    func image(_ mime: String = "image/png", bytes: Int = 100_000, width: Int = 1200, height: Int = 1200, alt: String = "A red shoe") -> VariantMedia
+    {
         VariantMedia(id: UUID(), mimeType: mime, width: width, height: height, byteSize: bytes, altText: alt)
     }
 
@@ -12,7 +13,10 @@ import Testing
         let bluesky = ChannelMediaRules.standard(for: .bluesky)
         #expect(bluesky.check([image(bytes: 1_000_000)]).isEmpty)
         #expect(bluesky.check([image(bytes: 1_000_001)]).map(\.code) == [.tooLarge])
-        #expect(bluesky.check([image(bytes: 1_000_001)]).first?.message == "is 1.0 MB (1000001 bytes); bluesky takes at most 1.0 MB (1000000 bytes) per image")
+        #expect(
+            bluesky.check([image(bytes: 1_000_001)]).first?.message
+                == "is 1.0 MB (1000001 bytes); bluesky takes at most 1.0 MB (1000000 bytes) per image"
+        )
         #expect(bluesky.check(Array(repeating: image(), count: 5)).map(\.code) == [.tooMany])
         #expect(ChannelMediaRules.standard(for: .mastodon).check([image(bytes: 16 * 1_024 * 1_024)]).isEmpty)
         #expect(ChannelMediaRules.standard(for: .x).check([image(bytes: 5_000_001)]).map(\.code) == [.tooLarge])
@@ -48,7 +52,12 @@ import Testing
 
     @Test func theCampaignCheckNamesTheImageField() {
         let variant = Campaign.Variant(id: VariantID(UUID()), key: "A", text: "Sale", channels: [.x, .sms], media: [image()])
-        #expect(throws: ValidationError(field: "variants[1].image", reason: "for sms: sms takes no images: an SMS carries text only (Herald sends no MMS)")) {
+        #expect(
+            throws: ValidationError(
+                field: "variants[1].image",
+                reason: "for sms: sms takes no images: an SMS carries text only (Herald sends no MMS)"
+            )
+        ) {
             try CampaignChannelCheck.check([variant], offset: 1, hasDestination: false, smsOptOut: "STOP", linkLength: 30)
         }
         let two = Campaign.Variant(

@@ -7,7 +7,9 @@ import Testing
 @Suite struct ImageHeaderTests {
     @Test func readsFormatAndSizeOfEachAcceptedFormat() throws {
         #expect(try ImageHeader(reading: TestImages.png(width: 1200, height: 630), field: "f") == ImageHeader(format: .png, width: 1200, height: 630))
-        #expect(try ImageHeader(reading: TestImages.jpeg(width: 1080, height: 1350), field: "f") == ImageHeader(format: .jpeg, width: 1080, height: 1350))
+        #expect(
+            try ImageHeader(reading: TestImages.jpeg(width: 1080, height: 1350), field: "f") == ImageHeader(format: .jpeg, width: 1080, height: 1350)
+        )
         #expect(try ImageHeader(reading: TestImages.gif(width: 320, height: 240), field: "f") == ImageHeader(format: .gif, width: 320, height: 240))
         #expect(try ImageHeader(reading: TestImages.webp(width: 800, height: 600), field: "f") == ImageHeader(format: .webp, width: 800, height: 600))
         #expect(try ImageHeader(reading: TestImages.webp(width: 800, height: 600), field: "f").mimeType == "image/webp")

@@ -59,7 +59,14 @@ struct BlueskyAPITests {
             response(400, "InvalidRequest", "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"),
             now: now
         )
-        #expect(invalid == ConnectorError(.rejectedContent, "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes", status: 400))
+        #expect(
+            invalid
+                == ConnectorError(
+                    .rejectedContent,
+                    "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes",
+                    status: 400
+                )
+        )
         #expect(XRPCError.classify(response(413, "PayloadTooLarge", "request entity too large"), now: now).kind == .rejectedContent)
         #expect(XRPCError.classify(PlatformResponse(status: 400, body: Data("not json".utf8)), now: now).message == "not json")
     }
@@ -105,8 +112,10 @@ struct BlueskyAPITests {
             api.getPosts(uris: [uri], accessJwt: "a").url
                 == "https://pds.example/xrpc/app.bsky.feed.getPosts?uris=at%3A%2F%2Fdid%3Aplc%3Aabc%2Fapp.bsky.feed.post%2F3jzfcijpj2z2a"
         )
-        #expect(api.getRecord(repo: "herald.test", rkey: RecordKey(value: 0)).url
-            == "https://pds.example/xrpc/com.atproto.repo.getRecord?repo=herald.test&collection=app.bsky.feed.post&rkey=2222222222222")
+        #expect(
+            api.getRecord(repo: "herald.test", rkey: RecordKey(value: 0)).url
+                == "https://pds.example/xrpc/com.atproto.repo.getRecord?repo=herald.test&collection=app.bsky.feed.post&rkey=2222222222222"
+        )
         let upload = api.uploadBlob(Data([1, 2, 3]), mimeType: "image/jpeg", accessJwt: "a")
         #expect(upload.headers.contains { $0 == ("Content-Type", "image/jpeg") })
         #expect(upload.body == Data([1, 2, 3]))

@@ -115,7 +115,9 @@ struct BlueskyConnectorTests {
             standIn.faults.inject(
                 .answer(
                     status: 429,
-                    headers: ["RateLimit-Limit": "3000", "RateLimit-Remaining": "0", "RateLimit-Reset": "\(reset)", "RateLimit-Policy": "3000;w=300"],
+                    headers: [
+                        "RateLimit-Limit": "3000", "RateLimit-Remaining": "0", "RateLimit-Reset": "\(reset)", "RateLimit-Policy": "3000;w=300",
+                    ],
                     body: #"{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}"#
                 ),
                 into: "createRecord"

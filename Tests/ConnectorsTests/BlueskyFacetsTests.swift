@@ -28,14 +28,20 @@ struct BlueskyFacetsTests {
     func trailingPunctuation() {
         let text = "See https://herald.test/r/abc. And (https://x.test/a) or #launch!! #2024 #v2, #ü"
         let spans = BlueskyFacets.spans(in: text)
-        #expect(spans.map(\.kind) == [.link(uri: "https://herald.test/r/abc"), .link(uri: "https://x.test/a"), .tag("launch"), .tag("v2"), .tag("ü")])
+        #expect(
+            spans.map(\.kind) == [.link(uri: "https://herald.test/r/abc"), .link(uri: "https://x.test/a"), .tag("launch"), .tag("v2"), .tag("ü")]
+        )
         let facets = BlueskyFacets.facets(in: text)
         #expect(facets.compactMap { $0.slice(of: text) } == ["https://herald.test/r/abc", "https://x.test/a", "#launch", "#v2", "#ü"])
     }
 
     @Test("hashtags need a space before them and a character that is not a digit; URLs' fragments are not tags")
     func tagRules() {
-        #expect(BlueskyFacets.spans(in: "a#b #123 #1a https://x.test/docs#install").map(\.kind) == [.tag("1a"), .link(uri: "https://x.test/docs#install")])
+        #expect(
+            BlueskyFacets.spans(in: "a#b #123 #1a https://x.test/docs#install").map(\.kind) == [
+                .tag("1a"), .link(uri: "https://x.test/docs#install"),
+            ]
+        )
         #expect(BlueskyFacets.spans(in: "#\u{FE0F}⃣ #").isEmpty)
         #expect(BlueskyFacets.spans(in: "#" + String(repeating: "a", count: 65)).isEmpty)
         #expect(BlueskyFacets.spans(in: "＃full").map(\.kind) == [.tag("full")])
@@ -108,7 +114,9 @@ struct BlueskyFacetsTests {
 
     @Test("for any text, facets are sorted, do not overlap, and fall on character boundaries")
     func propertyWellFormed() async {
-        let alphabet: [Character] = ["#", "@", "h", "t", "p", "s", ":", "/", ".", " ", "a", "1", "🙂", "é", "日", "(", ")", "!", "\u{200B}", "\n", "＃", "-"]
+        let alphabet: [Character] = [
+            "#", "@", "h", "t", "p", "s", ":", "/", ".", " ", "a", "1", "🙂", "é", "日", "(", ")", "!", "\u{200B}", "\n", "＃", "-",
+        ]
         await propertyCheck(count: 400, input: Gen.int(in: 0...(alphabet.count - 1)).map { alphabet[$0] }.string(of: 0...40)) { body in
             // Seed some schemes so links appear often.
             let text = body.replacingOccurrences(of: "hh", with: " https://")

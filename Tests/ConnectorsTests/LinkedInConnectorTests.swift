@@ -22,8 +22,11 @@ struct LinkedInConnectorTests {
                 baseURL: baseURL,
                 handle: standIn.personURN,
                 credentials: Credentials(
-                    accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: Date().addingTimeInterval(5_000_000),
-                    clientID: "herald-client", clientSecret: "herald-secret"
+                    accessToken: tokens.accessToken,
+                    refreshToken: tokens.refreshToken,
+                    expiresAt: Date().addingTimeInterval(5_000_000),
+                    clientID: "herald-client",
+                    clientSecret: "herald-secret"
                 ),
                 saveCredentials: { saved.save($0) }
             )
@@ -31,7 +34,11 @@ struct LinkedInConnectorTests {
         }
     }
 
-    func post(_ text: String = "Trail season is here (20% off).", tracking: String = "https://herald.example/r/abc_123", media: [MediaAttachment] = []) -> OutgoingPost {
+    func post(
+        _ text: String = "Trail season is here (20% off).",
+        tracking: String = "https://herald.example/r/abc_123",
+        media: [MediaAttachment] = []
+    ) -> OutgoingPost {
         OutgoingPost(publication: UUID(), channel: .linkedin, text: "\(text) \(tracking)", trackingURL: tracking, media: media)
     }
 
@@ -66,7 +73,8 @@ struct LinkedInConnectorTests {
     @Test("429 is rate_limited; LinkedIn sends no reset, Retry-After is honoured when present")
     func rateLimited() async throws {
         try await withLinkedIn { standIn, connector, account, _ in
-            let body = #"{"status":429,"serviceErrorCode":101,"code":"TOO_MANY_REQUESTS","message":"Resource level throttle MEMBER DAY limit for calls to this resource is reached."}"#
+            let body =
+                #"{"status":429,"serviceErrorCode":101,"code":"TOO_MANY_REQUESTS","message":"Resource level throttle MEMBER DAY limit for calls to this resource is reached."}"#
             standIn.faults.inject(.answer(status: 429, body: body), .answer(status: 429, headers: ["Retry-After": "600"], body: body), into: "posts")
             let bare = try await #require(throws: ConnectorError.self) { try await connector.publish(post(), idempotencyKey: "k", account: account) }
             #expect(bare.kind == .rateLimited)
@@ -85,7 +93,9 @@ struct LinkedInConnectorTests {
     func dailyLimit() async throws {
         try await withLinkedIn(LinkedInStandIn(activeVersions: [LinkedInRequests.version], dailyPostLimit: 1)) { standIn, connector, account, _ in
             _ = try await connector.publish(post("one"), idempotencyKey: "1", account: account)
-            let error = try await #require(throws: ConnectorError.self) { try await connector.publish(post("two"), idempotencyKey: "2", account: account) }
+            let error = try await #require(throws: ConnectorError.self) {
+                try await connector.publish(post("two"), idempotencyKey: "2", account: account)
+            }
             #expect(error.kind == .rateLimited)
             #expect(standIn.posts.count == 1)
         }
@@ -151,7 +161,9 @@ struct LinkedInConnectorTests {
     func duplicate() async throws {
         try await withLinkedIn { standIn, connector, account, _ in
             let first = try await connector.publish(post(), idempotencyKey: "k1", account: account)
-            let error = try await #require(throws: ConnectorError.self) { try await connector.publish(post(), idempotencyKey: "k2", account: account) }
+            let error = try await #require(throws: ConnectorError.self) {
+                try await connector.publish(post(), idempotencyKey: "k2", account: account)
+            }
             #expect(error.kind == .rejectedContent)
             #expect(error.status == 422)
             #expect(error.message == "Content is a duplicate of \(first.id)")
@@ -211,7 +223,11 @@ struct LinkedInConnectorTests {
             let credentials = try await withThrowingTaskGroup(of: Credentials?.self) { group in
                 group.addTask {
                     try await OAuthAuthorization.authorize(
-                        provider: .linkedIn(baseURL: baseURL), clientID: "li-client", clientSecret: "li-secret", http: http, timeout: .seconds(20)
+                        provider: .linkedIn(baseURL: baseURL),
+                        clientID: "li-client",
+                        clientSecret: "li-secret",
+                        http: http,
+                        timeout: .seconds(20)
                     ) { url in
                         opened.yield(url)
                         opened.finish()
@@ -244,7 +260,9 @@ struct LinkedInConnectorTests {
         #expect(LinkedInResponses.classify(answer(401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired"), now: now).kind == .auth)
         #expect(LinkedInResponses.classify(answer(403, "ACCESS_DENIED", "Not enough permissions"), now: now).kind == .auth)
         #expect(LinkedInResponses.classify(answer(400, "VERSION_MISSING", "A version must be present."), now: now).kind == .rejectedContent)
-        #expect(LinkedInResponses.classify(answer(422, "UNPROCESSABLE_ENTITY", "bad"), now: now) == ConnectorError(.rejectedContent, "bad", status: 422))
+        #expect(
+            LinkedInResponses.classify(answer(422, "UNPROCESSABLE_ENTITY", "bad"), now: now) == ConnectorError(.rejectedContent, "bad", status: 422)
+        )
         #expect(LinkedInResponses.classify(answer(500, "INTERNAL_SERVER_ERROR", "oops"), now: now).kind == .transient)
         #expect(LinkedInRequests.littleText("a_b (c) #d @e") == ##"a\_b \(c\) \#d \@e"##)
     }

@@ -28,12 +28,22 @@ struct MastodonConnectorTests {
 
     func post(_ text: String? = nil, trackingURL: String? = nil, media: [MediaAttachment] = []) -> OutgoingPost {
         let link = trackingURL ?? self.trackingURL
-        return OutgoingPost(publication: UUID(), channel: .mastodon, text: text ?? "Spring sale starts today \(link) #sale", trackingURL: link, media: media)
+        return OutgoingPost(
+            publication: UUID(),
+            channel: .mastodon,
+            text: text ?? "Spring sale starts today \(link) #sale",
+            trackingURL: link,
+            media: media
+        )
     }
 
     func account(_ baseURL: String, token: String? = nil, handle: String? = nil, saved: SaveCounter? = nil) -> ConnectedAccount {
         ConnectedAccount(
-            name: "brand", kind: .mastodon, baseURL: baseURL, handle: handle, credentials: Credentials(accessToken: token ?? self.token),
+            name: "brand",
+            kind: .mastodon,
+            baseURL: baseURL,
+            handle: handle,
+            credentials: Credentials(accessToken: token ?? self.token),
             saveCredentials: { _ in saved?.increment() }
         )
     }
@@ -106,7 +116,11 @@ struct MastodonConnectorTests {
         try await StandInServer.run(standIn.router()) { baseURL in
             _ = try await connector().publish(post(), idempotencyKey: "pub-5", account: account(baseURL))
             let error = try await expectError(.rateLimited) {
-                _ = try await connector().publish(post(trackingURL: "https://herald.example/r/other"), idempotencyKey: "pub-6", account: account(baseURL))
+                _ = try await connector().publish(
+                    post(trackingURL: "https://herald.example/r/other"),
+                    idempotencyKey: "pub-6",
+                    account: account(baseURL)
+                )
             }
             #expect(error.status == 429)
             #expect(error.message == "Too many requests")
@@ -122,11 +136,17 @@ struct MastodonConnectorTests {
     func rateLimitedFault() async throws {
         let standIn = MastodonStandIn(tokens: [token])
         standIn.faults.inject(
-            .answer(status: 429, headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2027-01-15T08:00:00.000Z"], body: #"{"error":"Too many requests"}"#),
+            .answer(
+                status: 429,
+                headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2027-01-15T08:00:00.000Z"],
+                body: #"{"error":"Too many requests"}"#
+            ),
             into: "statuses"
         )
         try await StandInServer.run(standIn.router()) { baseURL in
-            let error = try await expectError(.rateLimited) { _ = try await connector().publish(post(), idempotencyKey: "pub-7", account: account(baseURL)) }
+            let error = try await expectError(.rateLimited) {
+                _ = try await connector().publish(post(), idempotencyKey: "pub-7", account: account(baseURL))
+            }
             #expect(error.retryAt == ISO8601DateFormatter().date(from: "2027-01-15T08:00:00Z"))
             #expect(standIn.statuses.isEmpty)
             // The next try goes through.
@@ -140,7 +160,9 @@ struct MastodonConnectorTests {
         let standIn = MastodonStandIn(tokens: [token])
         standIn.faults.inject(.answer(status: 503, body: #"{"error":"Service Unavailable"}"#), into: "statuses")
         try await StandInServer.run(standIn.router()) { baseURL in
-            let error = try await expectError(.transient) { _ = try await connector().publish(post(), idempotencyKey: "pub-8", account: account(baseURL)) }
+            let error = try await expectError(.transient) {
+                _ = try await connector().publish(post(), idempotencyKey: "pub-8", account: account(baseURL))
+            }
             #expect(error.status == 503)
             #expect(standIn.statuses.isEmpty)
         }
@@ -190,7 +212,9 @@ struct MastodonConnectorTests {
             standIn.faults.inject(.storeThenStall(seconds: 2.5), into: "statuses")
             let slow = connector(timeout: .seconds(1))
             let outgoing = post()
-            let error = try await expectError(.unknownOutcome) { _ = try await slow.publish(outgoing, idempotencyKey: "pub-10", account: account(baseURL)) }
+            let error = try await expectError(.unknownOutcome) {
+                _ = try await slow.publish(outgoing, idempotencyKey: "pub-10", account: account(baseURL))
+            }
             #expect(error.message.contains("127.0.0.1"))
             #expect(standIn.statuses.count == 2)
             let stored = try #require(standIn.statuses.last)
@@ -203,7 +227,11 @@ struct MastodonConnectorTests {
             #expect(standIn.requests(to: "statuses") == 2)
             #expect(standIn.requests(to: "accountStatuses") == 2)
             #expect(standIn.requests(to: "verifyCredentials") == 2)
-            let absent = try await connector().lookUp(post(trackingURL: "https://herald.example/r/never"), idempotencyKey: "pub-11", account: account(baseURL))
+            let absent = try await connector().lookUp(
+                post(trackingURL: "https://herald.example/r/never"),
+                idempotencyKey: "pub-11",
+                account: account(baseURL)
+            )
             #expect(absent == nil)
         }
     }
@@ -235,7 +263,9 @@ struct MastodonConnectorTests {
             // 470 characters and a 60-character link: 493 as Mastodon counts.
             let link = "https://herald.example/r/" + String(repeating: "z", count: 35)
             _ = try await connector().publish(
-                post(String(repeating: "b", count: 469) + " " + link, trackingURL: link), idempotencyKey: "pub-14", account: account(baseURL)
+                post(String(repeating: "b", count: 469) + " " + link, trackingURL: link),
+                idempotencyKey: "pub-14",
+                account: account(baseURL)
             )
             #expect(standIn.statuses.count == 1)
         }
@@ -270,7 +300,9 @@ struct MastodonConnectorTests {
             #expect(unknown.status == 422)
             let refused = MastodonErrorClassifier.classify(unknown, now: Date())
             #expect(refused == ConnectorError(.rejectedContent, "Media 999 not found or already attached to another post", status: 422))
-            let upload = try await http.send(requests.uploadMedia(MediaAttachment(data: Data([1, 2, 3]), mimeType: "image/png", altText: "x"), boundary: "b0undary"))
+            let upload = try await http.send(
+                requests.uploadMedia(MediaAttachment(data: Data([1, 2, 3]), mimeType: "image/png", altText: "x"), boundary: "b0undary")
+            )
             #expect(upload.status == 202)
             let uploaded = try upload.decode(MastodonEntity.MediaAttachment.self)
             #expect(uploaded.url == nil)
@@ -286,7 +318,9 @@ struct MastodonConnectorTests {
         try await StandInServer.run(standIn.router()) { baseURL in
             let requests = MastodonRequests(baseURL: baseURL, accessToken: token)
             let http = PlatformHTTP()
-            let upload = try await http.send(requests.uploadMedia(MediaAttachment(data: Data([1, 2, 3]), mimeType: "image/gif", altText: "A wave"), boundary: "xyz"))
+            let upload = try await http.send(
+                requests.uploadMedia(MediaAttachment(data: Data([1, 2, 3]), mimeType: "image/gif", altText: "A wave"), boundary: "xyz")
+            )
             #expect(upload.status == 200)
             let media = try upload.decode(MastodonEntity.MediaAttachment.self)
             #expect(media.url != nil)
@@ -294,8 +328,11 @@ struct MastodonConnectorTests {
             let form = "status=Hello+%26+welcome&media_ids%5B%5D=\(media.id)&visibility=unlisted"
             let response = try await http.send(
                 PlatformRequest(
-                    method: "POST", url: baseURL + "/api/v1/statuses",
-                    headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/x-www-form-urlencoded"), ("Idempotency-Key", "f1")],
+                    method: "POST",
+                    url: baseURL + "/api/v1/statuses",
+                    headers: [
+                        ("Authorization", "Bearer \(token)"), ("Content-Type", "application/x-www-form-urlencoded"), ("Idempotency-Key", "f1"),
+                    ],
                     body: Data(form.utf8)
                 )
             )
@@ -317,7 +354,9 @@ struct MastodonConnectorTests {
             standIn.setCounts(statusID: posted.id, favourites: 12, reblogs: 4, replies: 3)
             let counts = try await connector().engagement(of: posted, account: account(baseURL))
             #expect(counts == EngagementCounts(likes: 12, shares: 4, comments: 3, impressions: nil))
-            let gone = try await expectError(.rejectedContent) { _ = try await connector().engagement(of: PostedPost(id: "1"), account: account(baseURL)) }
+            let gone = try await expectError(.rejectedContent) {
+                _ = try await connector().engagement(of: PostedPost(id: "1"), account: account(baseURL))
+            }
             #expect(gone.message == "Record not found")
         }
     }

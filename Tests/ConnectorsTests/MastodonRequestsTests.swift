@@ -39,9 +39,13 @@ struct MastodonRequestsTests {
         #expect(header(request, "Content-Type") == "multipart/form-data; boundary=BOUNDARY")
         #expect(header(request, "Authorization") == "Bearer tok123")
         #expect(request.idempotent)
-        var expected = Data("--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"image.png\"\r\nContent-Type: image/png\r\n\r\n".utf8)
+        var expected = Data(
+            "--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"image.png\"\r\nContent-Type: image/png\r\n\r\n".utf8
+        )
         expected.append(Data([0x89, 0x50, 0x4E, 0x47]))
-        expected.append(Data("\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nA bar chart: clicks by day\r\n--BOUNDARY--\r\n".utf8))
+        expected.append(
+            Data("\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nA bar chart: clicks by day\r\n--BOUNDARY--\r\n".utf8)
+        )
         #expect(request.body == expected)
     }
 
@@ -66,7 +70,11 @@ struct MastodonRequestsTests {
     @Test("429 is rate_limited until X-RateLimit-Reset (ISO 8601)")
     func rateLimited() {
         let error = MastodonErrorClassifier.classify(
-            response(429, #"{"error":"Too many requests"}"#, headers: [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2027-01-15T08:00:00.000Z")]),
+            response(
+                429,
+                #"{"error":"Too many requests"}"#,
+                headers: [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2027-01-15T08:00:00.000Z")]
+            ),
             now: now
         )
         #expect(error.kind == .rateLimited)
@@ -90,10 +98,14 @@ struct MastodonRequestsTests {
         #expect(long == ConnectorError(.rejectedContent, "Validation failed: Text character limit of 500 exceeded", status: 422))
         #expect(MastodonErrorClassifier.classify(response(404, #"{"error":"Record not found"}"#), now: now).kind == .rejectedContent)
         #expect(MastodonErrorClassifier.classify(response(503, "<html>Service Unavailable</html>"), now: now).kind == .transient)
-        #expect(MastodonErrorClassifier.classify(response(503, "<html>Service Unavailable</html>"), now: now).message == "<html>Service Unavailable</html>")
+        #expect(
+            MastodonErrorClassifier.classify(response(503, "<html>Service Unavailable</html>"), now: now).message
+                == "<html>Service Unavailable</html>"
+        )
         #expect(MastodonErrorClassifier.classify(response(408, ""), now: now) == ConnectorError(.transient, "HTTP 408", status: 408))
         let description = MastodonErrorClassifier.classify(
-            response(401, #"{"error":"invalid_token","error_description":"The access token is invalid"}"#), now: now
+            response(401, #"{"error":"invalid_token","error_description":"The access token is invalid"}"#),
+            now: now
         )
         #expect(description.message == "invalid_token: The access token is invalid")
     }
@@ -101,7 +113,8 @@ struct MastodonRequestsTests {
     @Test("A refusal with the budget used up is rate_limited")
     func exhaustedHeaders() {
         let error = MastodonErrorClassifier.classify(
-            response(400, #"{"error":"slow down"}"#, headers: [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2027-01-15T08:05:00Z")]), now: now
+            response(400, #"{"error":"slow down"}"#, headers: [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2027-01-15T08:05:00Z")]),
+            now: now
         )
         #expect(error.kind == .rateLimited)
         #expect(error.retryAt == ISO8601DateFormatter().date(from: "2027-01-15T08:05:00Z"))
@@ -109,7 +122,8 @@ struct MastodonRequestsTests {
 
     @Test("A status links the tracking URL by its href, not a longer URL that starts with it")
     func links() {
-        let html = #"<p>New: <a href="https://h.example/r/abc?x=1&amp;y=2" rel="nofollow noopener" target="_blank"><span class="invisible">https://</span><span class="">h.example/r/abc?x=1&amp;y=2</span></a></p>"#
+        let html =
+            #"<p>New: <a href="https://h.example/r/abc?x=1&amp;y=2" rel="nofollow noopener" target="_blank"><span class="invisible">https://</span><span class="">h.example/r/abc?x=1&amp;y=2</span></a></p>"#
         let status = MastodonEntity.Status(id: "1", content: html)
         #expect(status.links(to: "https://h.example/r/abc?x=1&y=2"))
         #expect(!status.links(to: "https://h.example/r/abc?x=1"))

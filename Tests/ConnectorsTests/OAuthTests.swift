@@ -30,18 +30,24 @@ struct OAuthTests {
     func authorizationURL() throws {
         let pkce = try PKCE(verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
         let url = try OAuthRequests.authorizationURL(
-            provider: .x, clientID: "client id", redirectURI: OAuthRequests.redirectURI(port: 8123), scopes: OAuthProvider.x.scopes,
-            state: "s+1", pkce: pkce
+            provider: .x,
+            clientID: "client id",
+            redirectURI: OAuthRequests.redirectURI(port: 8123),
+            scopes: OAuthProvider.x.scopes,
+            state: "s+1",
+            pkce: pkce
         )
         let components = try #require(URLComponents(url: url, resolvingAgainstBaseURL: false))
         #expect(components.host == "x.com")
         #expect(components.path == "/i/oauth2/authorize")
         let items = Dictionary(uniqueKeysWithValues: (components.queryItems ?? []).map { ($0.name, $0.value ?? "") })
-        #expect(items == [
-            "response_type": "code", "client_id": "client id", "redirect_uri": "http://127.0.0.1:8123/callback",
-            "scope": "tweet.read tweet.write users.read offline.access", "state": "s+1",
-            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256",
-        ])
+        #expect(
+            items == [
+                "response_type": "code", "client_id": "client id", "redirect_uri": "http://127.0.0.1:8123/callback",
+                "scope": "tweet.read tweet.write users.read offline.access", "state": "s+1",
+                "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256",
+            ]
+        )
         #expect(url.absoluteString.contains("scope=tweet.read%20tweet.write"))
         #expect(url.absoluteString.contains("state=s%2B1"))
         #expect(OAuthProvider.linkedIn.scopes == ["openid", "profile", "w_member_social"])
@@ -50,13 +56,20 @@ struct OAuthTests {
     @Test("token request bodies: code with verifier, refresh; client by Basic (X) or in the body (LinkedIn)")
     func tokenRequests() {
         let exchange = OAuthRequests.exchange(
-            provider: .x, code: "c/1", redirectURI: "http://127.0.0.1:9/callback", verifier: "v", clientID: "id", clientSecret: "se:cret"
+            provider: .x,
+            code: "c/1",
+            redirectURI: "http://127.0.0.1:9/callback",
+            verifier: "v",
+            clientID: "id",
+            clientSecret: "se:cret"
         )
         #expect(exchange.url == "https://api.x.com/2/oauth2/token")
         #expect(exchange.method == "POST")
         #expect(!exchange.idempotent)
-        #expect(String(decoding: exchange.body ?? Data(), as: UTF8.self)
-            == "grant_type=authorization_code&code=c%2F1&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&code_verifier=v")
+        #expect(
+            String(decoding: exchange.body ?? Data(), as: UTF8.self)
+                == "grant_type=authorization_code&code=c%2F1&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&code_verifier=v"
+        )
         #expect(exchange.headers.contains { $0.0 == "Authorization" && $0.1 == "Basic " + Data("id:se%3Acret".utf8).base64EncodedString() })
         let refresh = OAuthRequests.refresh(provider: .linkedIn, refreshToken: "r", clientID: "id", clientSecret: "s")
         #expect(refresh.url == "https://www.linkedin.com/oauth/v2/accessToken")
@@ -70,13 +83,21 @@ struct OAuthTests {
     func tokenAnswers() throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let previous = Credentials(accessToken: "old", refreshToken: "old-refresh", clientID: "id", clientSecret: "s")
-        let answer = PlatformResponse(status: 200, body: Data(#"{"token_type":"bearer","expires_in":7200,"access_token":"a","scope":"tweet.read","refresh_token":"r"}"#.utf8))
+        let answer = PlatformResponse(
+            status: 200,
+            body: Data(#"{"token_type":"bearer","expires_in":7200,"access_token":"a","scope":"tweet.read","refresh_token":"r"}"#.utf8)
+        )
         let credentials = try OAuthRequests.credentials(from: answer, provider: .x, previous: previous, now: now)
-        #expect(credentials == Credentials(accessToken: "a", refreshToken: "r", expiresAt: now.addingTimeInterval(7_200), clientID: "id", clientSecret: "s"))
+        #expect(
+            credentials
+                == Credentials(accessToken: "a", refreshToken: "r", expiresAt: now.addingTimeInterval(7_200), clientID: "id", clientSecret: "s")
+        )
         let noRotation = PlatformResponse(status: 200, body: Data(#"{"access_token":"a2","expires_in":5184000}"#.utf8))
         #expect(try OAuthRequests.credentials(from: noRotation, provider: .linkedIn, previous: previous, now: now).refreshToken == "old-refresh")
         let refused = PlatformResponse(status: 400, body: Data(#"{"error":"invalid_grant","error_description":"token revoked"}"#.utf8))
-        let error = try #require(throws: ConnectorError.self) { try OAuthRequests.credentials(from: refused, provider: .x, previous: previous, now: now) }
+        let error = try #require(throws: ConnectorError.self) {
+            try OAuthRequests.credentials(from: refused, provider: .x, previous: previous, now: now)
+        }
         #expect(error.kind == .auth)
         #expect(error.message.contains("invalid_grant: token revoked"))
         let down = PlatformResponse(status: 503)
@@ -133,7 +154,10 @@ struct OAuthTests {
             let credentials = try await withThrowingTaskGroup(of: Credentials?.self) { group in
                 group.addTask {
                     try await OAuthAuthorization.authorize(
-                        provider: .x(baseURL: baseURL), clientID: "herald-client", clientSecret: "herald-secret", http: http,
+                        provider: .x(baseURL: baseURL),
+                        clientID: "herald-client",
+                        clientSecret: "herald-secret",
+                        http: http,
                         timeout: .seconds(20)
                     ) { url in
                         opened.yield(url)
@@ -178,7 +202,14 @@ struct OAuthTests {
             let provider = OAuthProvider.x(baseURL: baseURL)
             let pkce = PKCE.generate()
             let redirect = OAuthRequests.redirectURI(port: 9)
-            let url = try OAuthRequests.authorizationURL(provider: provider, clientID: "c", redirectURI: redirect, scopes: provider.scopes, state: "s", pkce: pkce)
+            let url = try OAuthRequests.authorizationURL(
+                provider: provider,
+                clientID: "c",
+                redirectURI: redirect,
+                scopes: provider.scopes,
+                state: "s",
+                pkce: pkce
+            )
             let noRedirects = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
             let response = try await PlatformHTTP(client: noRedirects).send(PlatformRequest(method: "GET", url: url.absoluteString))
             try await noRedirects.shutdown()
@@ -188,7 +219,12 @@ struct OAuthTests {
             #expect(location.contains("state=s"))
             let error = await #expect(throws: ConnectorError.self) {
                 try await OAuthClient(http: PlatformHTTP()).exchange(
-                    provider: provider, code: code, redirectURI: redirect, verifier: PKCE.generate().verifier, clientID: "c", clientSecret: nil
+                    provider: provider,
+                    code: code,
+                    redirectURI: redirect,
+                    verifier: PKCE.generate().verifier,
+                    clientID: "c",
+                    clientSecret: nil
                 )
             }
             #expect(error?.kind == .auth)

@@ -20,9 +20,15 @@ struct RateLimitHeadersTests {
 
     @Test("X's and Bluesky's resets are unix seconds")
     func unixSeconds() {
-        let x = RateLimitHeaders(PlatformResponse(status: 429, headers: [("x-rate-limit-remaining", "0"), ("x-rate-limit-reset", "1800000900")]), now: now)
+        let x = RateLimitHeaders(
+            PlatformResponse(status: 429, headers: [("x-rate-limit-remaining", "0"), ("x-rate-limit-reset", "1800000900")]),
+            now: now
+        )
         #expect(x.reset == now.addingTimeInterval(900))
-        let bluesky = RateLimitHeaders(PlatformResponse(status: 200, headers: [("RateLimit-Remaining", "12"), ("RateLimit-Reset", "1800000060")]), now: now)
+        let bluesky = RateLimitHeaders(
+            PlatformResponse(status: 200, headers: [("RateLimit-Remaining", "12"), ("RateLimit-Reset", "1800000060")]),
+            now: now
+        )
         #expect(bluesky.remaining == 12)
         #expect(!bluesky.exhausted)
         #expect(bluesky.reset == now.addingTimeInterval(60))

@@ -35,8 +35,11 @@ struct XConnectorTests {
                 baseURL: baseURL,
                 handle: standIn.userID,
                 credentials: Credentials(
-                    accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: Date().addingTimeInterval(7_200),
-                    clientID: "herald-client", clientSecret: "herald-secret"
+                    accessToken: tokens.accessToken,
+                    refreshToken: tokens.refreshToken,
+                    expiresAt: Date().addingTimeInterval(7_200),
+                    clientID: "herald-client",
+                    clientSecret: "herald-secret"
                 ),
                 saveCredentials: { saved.save($0) }
             )
@@ -44,7 +47,11 @@ struct XConnectorTests {
         }
     }
 
-    func post(_ text: String = "Trail season is here.", tracking: String = "https://herald.example/r/abc123", media: [MediaAttachment] = []) -> OutgoingPost {
+    func post(
+        _ text: String = "Trail season is here.",
+        tracking: String = "https://herald.example/r/abc123",
+        media: [MediaAttachment] = []
+    ) -> OutgoingPost {
         OutgoingPost(publication: UUID(), channel: .x, text: "\(text) \(tracking)", trackingURL: tracking, media: media)
     }
 
@@ -64,8 +71,11 @@ struct XConnectorTests {
         try await withX { standIn, connector, account, _ in
             let reset = Int(Date().timeIntervalSince1970) + 600
             standIn.faults.inject(
-                .answer(status: 429, headers: ["x-rate-limit-limit": "100", "x-rate-limit-remaining": "0", "x-rate-limit-reset": "\(reset)"],
-                        body: #"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#),
+                .answer(
+                    status: 429,
+                    headers: ["x-rate-limit-limit": "100", "x-rate-limit-remaining": "0", "x-rate-limit-reset": "\(reset)"],
+                    body: #"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#
+                ),
                 into: "tweets"
             )
             let error = try await #require(throws: ConnectorError.self) { try await connector.publish(post(), idempotencyKey: "k", account: account) }
@@ -80,10 +90,18 @@ struct XConnectorTests {
         let standIn = XStandIn(limit: 1)
         try await StandInServer.run(standIn.router()) { baseURL in
             let tokens = standIn.oauth.issue(clientID: "c")
-            let account = ConnectedAccount(name: "b", kind: .x, baseURL: baseURL, handle: standIn.userID, credentials: Credentials(accessToken: tokens.accessToken))
+            let account = ConnectedAccount(
+                name: "b",
+                kind: .x,
+                baseURL: baseURL,
+                handle: standIn.userID,
+                credentials: Credentials(accessToken: tokens.accessToken)
+            )
             let connector = XConnector(http: http)
             _ = try await connector.publish(post("one"), idempotencyKey: "1", account: account)
-            let error = try await #require(throws: ConnectorError.self) { try await connector.publish(post("two"), idempotencyKey: "2", account: account) }
+            let error = try await #require(throws: ConnectorError.self) {
+                try await connector.publish(post("two"), idempotencyKey: "2", account: account)
+            }
             #expect(error.kind == .rateLimited)
             #expect((error.retryAt ?? .distantPast) > Date())
         }
@@ -92,7 +110,10 @@ struct XConnectorTests {
     @Test("5xx is transient")
     func serverError() async throws {
         try await withX { standIn, connector, account, _ in
-            standIn.faults.inject(.answer(status: 503, body: #"{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}"#), into: "tweets")
+            standIn.faults.inject(
+                .answer(status: 503, body: #"{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}"#),
+                into: "tweets"
+            )
             let error = try await #require(throws: ConnectorError.self) { try await connector.publish(post(), idempotencyKey: "k", account: account) }
             #expect(error.kind == .transient)
             #expect(error.status == 503)
@@ -160,7 +181,9 @@ struct XConnectorTests {
             standIn.faults.inject(.storeThenStall(seconds: 3), into: "tweets")
             let impatient = XConnector(http: PlatformHTTP(timeout: .seconds(1)))
             let outgoing = post()
-            let error = try await #require(throws: ConnectorError.self) { try await impatient.publish(outgoing, idempotencyKey: "k", account: account) }
+            let error = try await #require(throws: ConnectorError.self) {
+                try await impatient.publish(outgoing, idempotencyKey: "k", account: account)
+            }
             #expect(error.kind == .unknownOutcome)
             let found = try await XConnector(http: http).lookUp(outgoing, idempotencyKey: "k", account: account)
             #expect(found?.id == standIn.posts.first?.id)
@@ -185,7 +208,9 @@ struct XConnectorTests {
     func duplicate() async throws {
         try await withX { standIn, connector, account, _ in
             _ = try await connector.publish(post(), idempotencyKey: "k1", account: account)
-            let error = try await #require(throws: ConnectorError.self) { try await connector.publish(post(), idempotencyKey: "k2", account: account) }
+            let error = try await #require(throws: ConnectorError.self) {
+                try await connector.publish(post(), idempotencyKey: "k2", account: account)
+            }
             #expect(error.kind == .rejectedContent)
             #expect(error.status == 403)
             #expect(error.message == "You are not allowed to create a Tweet with duplicate content.")
@@ -214,7 +239,9 @@ struct XConnectorTests {
             standIn.setCounts(posted.id, .init(likes: 12, retweets: 3, replies: 2, quotes: 1, impressions: 900))
             let counts = try await connector.engagement(of: posted, account: account)
             #expect(counts == EngagementCounts(likes: 12, shares: 4, comments: 2, impressions: 900))
-            let missing = try await #require(throws: ConnectorError.self) { try await connector.engagement(of: PostedPost(id: "42"), account: account) }
+            let missing = try await #require(throws: ConnectorError.self) {
+                try await connector.engagement(of: PostedPost(id: "42"), account: account)
+            }
             #expect(missing.kind == .rejectedContent)
         }
     }
@@ -231,10 +258,16 @@ struct XConnectorTests {
     func classify() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         func problem(_ status: Int, _ detail: String, type: String = "about:blank", headers: [(String, String)] = []) -> PlatformResponse {
-            PlatformResponse(status: status, headers: headers, body: Data(#"{"title":"t","detail":"\#(detail)","type":"\#(type)","status":\#(status)}"#.utf8))
+            PlatformResponse(
+                status: status,
+                headers: headers,
+                body: Data(#"{"title":"t","detail":"\#(detail)","type":"\#(type)","status":\#(status)}"#.utf8)
+            )
         }
         #expect(XResponses.classify(problem(401, "Unauthorized"), now: now).kind == .auth)
-        #expect(XResponses.classify(problem(403, "Client Forbidden", type: "https://api.twitter.com/2/problems/client-forbidden"), now: now).kind == .auth)
+        #expect(
+            XResponses.classify(problem(403, "Client Forbidden", type: "https://api.twitter.com/2/problems/client-forbidden"), now: now).kind == .auth
+        )
         #expect(XResponses.classify(problem(403, "You are not allowed to create a Tweet with duplicate content."), now: now).kind == .rejectedContent)
         #expect(XResponses.classify(problem(400, "One or more parameters to your request was invalid."), now: now).kind == .rejectedContent)
         #expect(XResponses.classify(problem(502, "Bad Gateway"), now: now).kind == .transient)

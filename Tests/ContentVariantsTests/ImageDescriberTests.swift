@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct ImageDescriberTests {
     static let image = TestImages.png(width: 40, height: 30)
-    static let answer = #"{"alt_text": "Red trail shoes on a wet rock.", "captions": ["Grip for wet rock.", "Made for the mud.", "Your next trail starts here."]}"#
+    static let answer =
+        #"{"alt_text": "Red trail shoes on a wet rock.", "captions": ["Grip for wet rock.", "Made for the mud.", "Your next trail starts here."]}"#
 
     func configuration(_ url: URL, vision: Bool = true) -> LLMConfiguration {
         LLMConfiguration(endpoint: url, model: "vision-test", timeout: .seconds(5), maxAttempts: 2, retryDelay: .milliseconds(10), vision: vision)
@@ -17,7 +18,13 @@ import Testing
         try await StubLLMServer.with({ _, _ in .completion(Self.answer) }) { url, log in
             let describer = try ImageDescriber(configuration: configuration(url), transport: HTTPChatTransport())
             let description = try await describer.describe(image: Self.image, mimeType: "image/png", context: "Trail season is here.")
-            #expect(description == ImageDescription(altText: "Red trail shoes on a wet rock.", captions: ["Grip for wet rock.", "Made for the mud.", "Your next trail starts here."]))
+            #expect(
+                description
+                    == ImageDescription(
+                        altText: "Red trail shoes on a wet rock.",
+                        captions: ["Grip for wet rock.", "Made for the mud.", "Your next trail starts here."]
+                    )
+            )
 
             let request = try #require(log.all.first)
             #expect(request.path == "/v1/chat/completions")
@@ -34,7 +41,9 @@ import Testing
 
     @Test func aModelNotMarkedAsSeeingIsRefusedWithoutARequest() async throws {
         try await StubLLMServer.with({ _, _ in .completion(Self.answer) }) { url, log in
-            #expect(throws: ValidationError.self) { _ = try ImageDescriber(configuration: configuration(url, vision: false), transport: HTTPChatTransport()) }
+            #expect(throws: ValidationError.self) {
+                _ = try ImageDescriber(configuration: configuration(url, vision: false), transport: HTTPChatTransport())
+            }
             #expect(log.all.isEmpty)
         }
         let environment = ["HERALD_LLM_URL": "http://127.0.0.1:9/v1", "HERALD_LLM_MODEL": "m"]
@@ -44,7 +53,9 @@ import Testing
     }
 
     @Test func malformedAnswersAreRetriedThenReported() async throws {
-        try await StubLLMServer.with({ number, _ in number == 0 ? .completion("I see shoes.") : .completion("```json\n\(Self.answer)\n```") }) { url, log in
+        try await StubLLMServer.with({ number, _ in number == 0 ? .completion("I see shoes.") : .completion("```json\n\(Self.answer)\n```") }) {
+            url,
+            log in
             let describer = try ImageDescriber(configuration: configuration(url), transport: HTTPChatTransport())
             let description = try await describer.describe(image: Self.image, mimeType: "image/png", context: "")
             #expect(description.captions.count == 3 && log.all.count == 2)

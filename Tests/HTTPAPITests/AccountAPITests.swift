@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 import HTTPAPI
 import HTTPTypes
@@ -5,7 +6,6 @@ import HeraldCore
 import HeraldTestSupport
 import Hummingbird
 import HummingbirdTesting
-import Connectors
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -47,7 +47,8 @@ import Testing
                 .POST,
                 "/v1/channels",
                 token: editor,
-                json: #"{"name": "hooks", "kind": "webhook", "base_url": "https://hooks.example/in", "credentials": {"signing_secret": "\#(Self.secret)"}}"#
+                json:
+                    #"{"name": "hooks", "kind": "webhook", "base_url": "https://hooks.example/in", "credentials": {"signing_secret": "\#(Self.secret)"}}"#
             )
             answers.append(hook.text)
             #expect(hook.status == 201, "\(hook.text)")

@@ -47,7 +47,8 @@ import Testing
                     .POST,
                     "/v1/campaigns",
                     token: token,
-                    json: #"{"name": "Texts", "channels": ["sms"], "variants": [{"text": "Sale", "image": {"url": "\#(base)/s.gif", "alt": "Shoes"}}]}"#
+                    json:
+                        #"{"name": "Texts", "channels": ["sms"], "variants": [{"text": "Sale", "image": {"url": "\#(base)/s.gif", "alt": "Shoes"}}]}"#
                 )
                 #expect(sms.status >= 400 && sms.status < 500)
                 #expect(sms.text.contains("for sms: sms takes no images"), "\(sms.text)")

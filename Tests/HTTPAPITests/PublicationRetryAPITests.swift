@@ -41,7 +41,10 @@ import Testing
             #expect(rows.first?["failure_class"] as? String == "rejected_content")
             #expect(rows.first?["error"] as? String == "Status is a duplicate")
             #expect(try await server.send(.GET, "/v1/publications?campaign=spring", token: token).json()["publications"] as? [Any] != nil)
-            #expect((try await server.send(.GET, "/v1/publications?state=scheduled&campaign=spring", token: token).json()["publications"] as? [Any])?.count == total - 1)
+            #expect(
+                (try await server.send(.GET, "/v1/publications?state=scheduled&campaign=spring", token: token).json()["publications"] as? [Any])?
+                    .count == total - 1
+            )
             #expect(try await server.send(.GET, "/v1/publications?state=publishing", token: token).status == 422)
             #expect(try await server.send(.GET, "/v1/publications?campaign=nope", token: token).status == 404)
             // Another workspace sees none of them.

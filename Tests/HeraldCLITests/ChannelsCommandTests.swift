@@ -77,7 +77,10 @@ struct ChannelsCommandTests {
         )
         #expect(!output.succeeded)
         #expect(isOneLine(output.standardError))
-        #expect(output.standardError.contains("HERALD_SECRET_KEY") && output.standardError.contains("openssl rand -base64 32"), "\(output.standardError)")
+        #expect(
+            output.standardError.contains("HERALD_SECRET_KEY") && output.standardError.contains("openssl rand -base64 32"),
+            "\(output.standardError)"
+        )
     }
 
     @Test func rotateReEncryptsUnderANewKeyFileAndUnderANewEnvironmentKey() async throws {
@@ -113,7 +116,10 @@ struct ChannelsCommandTests {
         #expect(!withoutNew.succeeded)
         #expect(withoutNew.standardError.contains("--new-key-env"))
         // The wrong key refuses, naming the key that sealed the credentials.
-        let wrong = try await fixture.run(["secrets", "rotate", "--new-key-env", "OTHER_KEY"], environment: ["HERALD_SECRET_KEY": newKey, "OTHER_KEY": newKey])
+        let wrong = try await fixture.run(
+            ["secrets", "rotate", "--new-key-env", "OTHER_KEY"],
+            environment: ["HERALD_SECRET_KEY": newKey, "OTHER_KEY": newKey]
+        )
         #expect(!wrong.succeeded)
         #expect(wrong.standardError.contains("sealed with key"), "\(wrong.standardError)")
         for output in [rotated, toEnvironment, again, wrong] {

@@ -5,7 +5,8 @@ import Testing
 
 /// `herald variants describe-image`, `suggestions`, `accept-suggestion`, `reject-suggestion` against a stub vision model.
 struct ImageSuggestionsCommandTests {
-    static let answer = #"{"alt_text": "Red trail shoes on a wet rock.", "captions": ["Grip for wet rock.", "Made for the mud.", "Your next trail starts here."]}"#
+    static let answer =
+        #"{"alt_text": "Red trail shoes on a wet rock.", "captions": ["Grip for wet rock.", "Made for the mud.", "Your next trail starts here."]}"#
 
     static func completion(_ content: String) -> StubReply {
         let envelope: [String: Any] = ["choices": [["index": 0, "message": ["role": "assistant", "content": content]]]]

@@ -45,7 +45,11 @@ struct PublicationsCommandTests {
 
         let bogus = try await fixture.run("publications", "list", slug, "--state", "publishing")
         #expect(bogus.status == 1 && isOneLine(bogus.standardError))
-        #expect(bogus.standardError.contains("\"publishing\" is not a publication state; one of scheduled, sending, published, failed, cancelled, dry_run"))
+        #expect(
+            bogus.standardError.contains(
+                "\"publishing\" is not a publication state; one of scheduled, sending, published, failed, cancelled, dry_run"
+            )
+        )
 
         let retried = try await fixture.run("publications", "retry", id)
         #expect(retried.succeeded, "\(retried.standardError)")
@@ -94,7 +98,15 @@ struct PublicationsCommandTests {
         #expect(unset.succeeded && unset.standardError.contains("HERALD_WEBHOOK_ELSEWHERE is not set here"))
         let refused = try await fixture.run("webhooks", "add", "https://hooks.example.com/x", "--secret-env", "DATABASE_URL")
         #expect(refused.status == 1 && isOneLine(refused.standardError) && refused.standardError.contains("HERALD_WEBHOOK_"))
-        let badEvent = try await fixture.run("webhooks", "add", "https://hooks.example.com/x", "--secret-env", "HERALD_WEBHOOK_OPS", "--events", "nope")
+        let badEvent = try await fixture.run(
+            "webhooks",
+            "add",
+            "https://hooks.example.com/x",
+            "--secret-env",
+            "HERALD_WEBHOOK_OPS",
+            "--events",
+            "nope"
+        )
         #expect(badEvent.status == 1 && badEvent.standardError.contains("\"nope\" is not a lifecycle event"))
         let badURL = try await fixture.run("webhooks", "add", "ftp://hooks.example.com/x", "--secret-env", "HERALD_WEBHOOK_OPS")
         #expect(badURL.status == 1)

@@ -5,11 +5,11 @@ import HeraldTestSupport
 import Logging
 import PostgresNIO
 import Scheduling
-@testable import Storage
 import Synchronization
 import Testing
 
 @testable import Jobs
+@testable import Storage
 
 /// Storing snapshots and turning them into events against a real database: collecting again never counts twice.
 struct CollectMetricsTests {
@@ -162,7 +162,9 @@ struct CollectMetricsTests {
     @Test func theHandlerReadsTheCountsRecordsTheReachAndCountsThemOnce() async throws {
         try await withFixture { fixture in
             let account = try await post(fixture.mastodon, kind: .mastodon, fixture: fixture)
-            let connections = StubConnections(connector: StubConnector(kind: .mastodon, counts: EngagementCounts(likes: 4, shares: 1, comments: 2), followers: 30))
+            let connections = StubConnections(
+                connector: StubConnector(kind: .mastodon, counts: EngagementCounts(likes: 4, shares: 1, comments: 2), followers: 30)
+            )
             let handler = CollectMetricsHandler(accounts: connections)
             let clock = ManualClock(now: Self.published.addingTimeInterval(3_600))
             let context = JobContext(database: fixture.database, clock: clock, logger: Logger(label: "test"), worker: "test")
@@ -171,7 +173,9 @@ struct CollectMetricsTests {
             clock.advance(to: clock.now().addingTimeInterval(5 * 3_600))
             try await handler.run(job, payload: CollectMetricsPayload(publication: fixture.mastodon.publication, round: 2), context: context)
             #expect(try await PublicationStore(fixture.database).metricsTarget(fixture.mastodon.publication)?.reach == 30)
-            let snapshots = try await EngagementSnapshotStore(fixture.database, workspace: fixture.workspace).snapshots(of: fixture.mastodon.publication)
+            let snapshots = try await EngagementSnapshotStore(fixture.database, workspace: fixture.workspace).snapshots(
+                of: fixture.mastodon.publication
+            )
             #expect(snapshots.map(\.round) == [1, 2] && snapshots.allSatisfy { $0.impressions == nil && $0.likes == 4 })
             let totals = try await EventStore(fixture.database, workspace: fixture.workspace)
                 .totalsPerChannel(campaign: fixture.campaign.id, metric: .like)
@@ -179,19 +183,26 @@ struct CollectMetricsTests {
             #expect(connections.accounts.withLock { $0 } == [account, account])
 
             // Refused credentials: the account is reported once per failure, nothing is stored, the job ends.
-            let refusing = StubConnections(connector: StubConnector(kind: .mastodon, failure: ConnectorError(.auth, "The access token is invalid", status: 401)))
+            let refusing = StubConnections(
+                connector: StubConnector(kind: .mastodon, failure: ConnectorError(.auth, "The access token is invalid", status: 401))
+            )
             try await CollectMetricsHandler(accounts: refusing)
                 .run(job, payload: CollectMetricsPayload(publication: fixture.mastodon.publication, round: 3), context: context)
             #expect(refusing.refusals.withLock { $0 } == 1)
             // Rate limited: retried at the platform's reset.
             let reset = clock.now().addingTimeInterval(900)
-            let limited = StubConnections(connector: StubConnector(kind: .mastodon, failure: ConnectorError(.rateLimited, "slow down", status: 429, retryAt: reset)))
+            let limited = StubConnections(
+                connector: StubConnector(kind: .mastodon, failure: ConnectorError(.rateLimited, "slow down", status: 429, retryAt: reset))
+            )
             let error = await #expect(throws: PostponeJob.self) {
                 try await CollectMetricsHandler(accounts: limited)
                     .run(job, payload: CollectMetricsPayload(publication: fixture.mastodon.publication, round: 3), context: context)
             }
             #expect(error?.until == reset)
-            #expect(try await EngagementSnapshotStore(fixture.database, workspace: fixture.workspace).snapshots(of: fixture.mastodon.publication).count == 2)
+            #expect(
+                try await EngagementSnapshotStore(fixture.database, workspace: fixture.workspace).snapshots(of: fixture.mastodon.publication).count
+                    == 2
+            )
             // A publication that is not a post on a platform has nothing to collect.
             try await handler.run(job, payload: CollectMetricsPayload(publication: fixture.x.publication, round: 1), context: context)
             #expect(try await EngagementSnapshotStore(fixture.database, workspace: fixture.workspace).snapshots(of: fixture.x.publication).isEmpty)
@@ -244,7 +255,10 @@ final class StubConnections: AccountConnections {
 
     func connection(for account: UUID, workspace: WorkspaceID) async throws -> (any ChannelConnector, ConnectedAccount) {
         accounts.withLock { $0.append(account) }
-        return (connector, ConnectedAccount(id: account, name: "brand", kind: connector.kind, baseURL: "https://platform.example", credentials: Credentials()))
+        return (
+            connector,
+            ConnectedAccount(id: account, name: "brand", kind: connector.kind, baseURL: "https://platform.example", credentials: Credentials())
+        )
     }
 
     func setHealth(account: UUID, workspace: WorkspaceID, _ health: AccountHealth, reason: String?, until: Date?) async throws -> Bool {

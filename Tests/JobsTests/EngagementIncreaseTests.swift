@@ -79,7 +79,9 @@ struct EngagementIncreaseTests {
 
     @Test func anUnlikeFollowedByANewLikeCountsNothingNew() {
         let counts = [5, 4, 5, 3, 6]
-        let snapshots = counts.map { EngagementSnapshot(publication: Self.publication, takenAt: Self.start, round: 1, likes: $0, shares: 0, comments: 0) }
+        let snapshots = counts.map {
+            EngagementSnapshot(publication: Self.publication, takenAt: Self.start, round: 1, likes: $0, shares: 0, comments: 0)
+        }
         let events = fold(snapshots, reach: 100).events.filter { $0.kind == .like }
         #expect(events.count == 6)
         #expect(events.map(\.id) == (1...6).map { EngagementIncrease.eventID(publication: Self.publication, kind: .like, number: $0) })

@@ -1,5 +1,5 @@
-import Crypto
 import Connectors
+import Crypto
 import Foundation
 import HeraldCore
 import HeraldTestSupport
@@ -124,7 +124,11 @@ struct LifecycleWebhookTests {
         try await TestDatabase.withFreshDatabase { database in
             let (workspace, failed) = try await failedPublication(database)
             try await WebhookReceiver.with { receiver, url in
-                _ = try await LifecycleWebhookStore(database, workspace: workspace).add(url: url, events: LifecycleEventType.allCases, secretEnv: "HERALD_WEBHOOK_OPS")
+                _ = try await LifecycleWebhookStore(database, workspace: workspace).add(
+                    url: url,
+                    events: LifecycleEventType.allCases,
+                    secretEnv: "HERALD_WEBHOOK_OPS"
+                )
                 try await LifecycleEvents(database: database, clock: ManualClock(now: start)).publicationFailed(failed)
                 let handler = NotifyHandler(secrets: WebhookSecrets(["HERALD_WEBHOOK_OPS": Self.secret]))
                 receiver.answer(503)

@@ -13,7 +13,10 @@ struct MetricsScheduleTests {
         let jobs = MetricsSchedule().jobs(for: Self.publication, publishedAt: Self.published)
         #expect(jobs.map { $0.runAt.timeIntervalSince(Self.published) / 3_600 } == [1, 6, 24, 72, 168])
         #expect(jobs.allSatisfy { $0.kind == .collectMetrics })
-        #expect(try jobs.map { try CollectMetricsPayload(json: $0.payload) } == (1...5).map { CollectMetricsPayload(publication: Self.publication, round: $0) })
+        #expect(
+            try jobs.map { try CollectMetricsPayload(json: $0.payload) }
+                == (1...5).map { CollectMetricsPayload(publication: Self.publication, round: $0) }
+        )
         #expect(jobs.first?.payload == #"{"publication_id":"6f9619ff-8b86-d011-b42d-00c04fc964ff","round":1}"#)
         #expect(Set(jobs.compactMap(\.uniqueKey)).count == 5)
         #expect(jobs.first?.uniqueKey == "collect_metrics:6f9619ff-8b86-d011-b42d-00c04fc964ff:1")

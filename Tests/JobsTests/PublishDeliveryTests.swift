@@ -8,8 +8,9 @@ import Jobs
 import PlatformStandIns
 import PostgresNIO
 import Scheduling
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 /// The delivery state machine against a real webhook receiver on loopback (signature checked, duplicates kept once by
 /// `Idempotency-Key`): published with the receiver's id, and each class of failure handled as the issue says.
@@ -36,7 +37,9 @@ import Testing
         /// (nil: it finished).
         func runOnce(now: Date = Date(), handler: PublishHandler? = nil) async throws -> (any Error)? {
             let handler = handler ?? self.handler
-            let job = try #require(try await queue.claim(queues: ["default"], limit: 1, worker: "w1", lease: 60, now: now.addingTimeInterval(86_400 * 2)).first)
+            let job = try #require(
+                try await queue.claim(queues: ["default"], limit: 1, worker: "w1", lease: 60, now: now.addingTimeInterval(86_400 * 2)).first
+            )
             let context = JobContext(database: database, clock: ManualClock(now: now), logger: TestDatabase.logger, worker: "w1")
             do {
                 try await handler.run(job, context: context)
@@ -86,8 +89,16 @@ import Testing
                 let accounts = StoredAccountConnections(database: database, secrets: secrets, registry: ConnectorRegistry(http: http))
                 let handler = PublishHandler(publicURL: "https://h.example", accounts: accounts)
                 try await body(
-                    Fixture(database: database, receiver: receiver, handler: handler, workspace: workspace, campaign: campaign, account: account, queue: JobQueue(database),
-                        secrets: secrets)
+                    Fixture(
+                        database: database,
+                        receiver: receiver,
+                        handler: handler,
+                        workspace: workspace,
+                        campaign: campaign,
+                        account: account,
+                        queue: JobQueue(database),
+                        secrets: secrets
+                    )
                 )
             }
         }

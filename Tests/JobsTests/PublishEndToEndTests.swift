@@ -52,7 +52,13 @@ import Testing
                 )
                 var configuration = WorkerConfiguration(id: "e2e", concurrency: 2)
                 configuration.pollInterval = .milliseconds(100)
-                let worker = Worker(database: database, handlers: handlers, clock: SystemClock(), configuration: configuration, logger: TestDatabase.logger)
+                let worker = Worker(
+                    database: database,
+                    handlers: handlers,
+                    clock: SystemClock(),
+                    configuration: configuration,
+                    logger: TestDatabase.logger
+                )
                 let running = Task { try await worker.run() }
                 let publications = PublicationStore(database)
                 let posted = try await waitUntil {

@@ -54,7 +54,11 @@ struct ReportPublicationsTests {
             #expect(html.contains("dry run: nothing was posted") && html.contains("The access token was revoked"))
             let csv = CSVRenderer.render(report)
             #expect(csv.contains(",,,,,dry_run,,dry run: nothing was posted"))
-            #expect(csv.contains("\(ids[1].uuidString.lowercased()),B,mastodon,,\(Timestamp.format(start.addingTimeInterval(60))),failed,auth,The access token was revoked"))
+            #expect(
+                csv.contains(
+                    "\(ids[1].uuidString.lowercased()),B,mastodon,,\(Timestamp.format(start.addingTimeInterval(60))),failed,auth,The access token was revoked"
+                )
+            )
             let json = try JSONRenderer.render(report)
             #expect(json.contains(#""dry_run" : true"#) && json.contains("The access token was revoked"))
             #expect(try JSONRenderer.decode(json) == report)

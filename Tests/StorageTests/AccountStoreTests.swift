@@ -77,13 +77,22 @@ import Testing
             #expect(try await store.connected(first.id).credentials.accessToken == "new")
             await #expect(throws: ConflictError.self) {
                 try await store.connect(
-                    name: "brand", kind: .webhook, baseURL: "https://hooks.example/in", handle: nil,
-                    credentials: Credentials(signingSecret: "x"), followers: nil
+                    name: "brand",
+                    kind: .webhook,
+                    baseURL: "https://hooks.example/in",
+                    handle: nil,
+                    credentials: Credentials(signingSecret: "x"),
+                    followers: nil
                 )
             }
             await #expect(throws: ValidationError.self) {
                 try await store.connect(
-                    name: "Bad Name", kind: .webhook, baseURL: "https://hooks.example/in", handle: nil, credentials: Credentials(), followers: nil
+                    name: "Bad Name",
+                    kind: .webhook,
+                    baseURL: "https://hooks.example/in",
+                    handle: nil,
+                    credentials: Credentials(),
+                    followers: nil
                 )
             }
             await #expect(throws: ValidationError.self) {
@@ -231,7 +240,7 @@ import Testing
             ]
             let other = AccountStore(database, workspace: workspace, secrets: try Self.box())
             let errors = [
-                await #expect(throws: SecretError.self) { try await other.connected(mastodon.id) }.map { "\($0)" } ?? "",
+                await #expect(throws: SecretError.self) { try await other.connected(mastodon.id) }.map { "\($0)" } ?? ""
             ]
             let everything = texts + errors + captured.all.map(\.text)
             for secret in [Self.token, Self.secret] {

@@ -87,7 +87,12 @@ struct MediaStoreTests {
             let workspace = try await WorkspaceStore(database).ensure(slug: "default")
             var uploads = try Self.uploads()
             uploads[1] = [try ImageUpload(data: TestImages.png(width: 10, height: 10, size: 1_200_000), altText: "Big", field: "x")]
-            await #expect(throws: ValidationError(field: "variants[1].image", reason: "for bluesky: is 1.2 MB (1200000 bytes); bluesky takes at most 1.0 MB (1000000 bytes) per image")) {
+            await #expect(
+                throws: ValidationError(
+                    field: "variants[1].image",
+                    reason: "for bluesky: is 1.2 MB (1200000 bytes); bluesky takes at most 1.0 MB (1000000 bytes) per image"
+                )
+            ) {
                 _ = try await CampaignStore(database, workspace: workspace).create(Self.spec, images: uploads)
             }
             #expect(try await CampaignStore(database, workspace: workspace).list().isEmpty)

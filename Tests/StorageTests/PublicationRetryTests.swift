@@ -83,7 +83,10 @@ struct PublicationRetryTests {
                 let (workspace, campaign, failed) = try await publication(database, state: "failed", failureClass: "auth")
                 _ = try await CampaignStore(database, workspace: workspace).apply(action, to: campaign.id, now: now) { _ in nil }
                 let error = await #expect(throws: ConflictError.self) { try await PublicationStore(database).retry(failed.id, workspace: workspace) }
-                #expect(error?.message.contains("its campaign retry is \(action == .pause ? "paused" : "ended")") == true, "\(String(describing: error))")
+                #expect(
+                    error?.message.contains("its campaign retry is \(action == .pause ? "paused" : "ended")") == true,
+                    "\(String(describing: error))"
+                )
                 if action == .pause { #expect(error?.message.contains("herald campaigns resume retry") == true) }
                 #expect(try await PublicationStore(database).find(failed.id).status == "failed")
                 #expect(try await publishJobs(database).isEmpty)

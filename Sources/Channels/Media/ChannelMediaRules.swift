@@ -111,14 +111,17 @@ public struct ChannelMediaRules: Sendable, Equatable {
     public func check(_ media: [VariantMedia], publishing: Bool = false) -> [Problem] {
         let name = channel.rawValue
         if media.isEmpty {
-            return requiresImage && publishing ? [Problem(code: .required, image: nil, message: "\(name) posts need an image; add image: {file: …, alt: …}")] : []
+            return requiresImage && publishing
+                ? [Problem(code: .required, image: nil, message: "\(name) posts need an image; add image: {file: …, alt: …}")] : []
         }
         if maximumImages == 0 {
             return [Problem(code: .notAccepted, image: nil, message: "\(name) takes no images: \(refusal ?? "remove the image")")]
         }
         var problems: [Problem] = []
         if media.count > maximumImages {
-            problems.append(Problem(code: .tooMany, image: nil, message: "has \(media.count) images; \(name) takes at most \(maximumImages) per post"))
+            problems.append(
+                Problem(code: .tooMany, image: nil, message: "has \(media.count) images; \(name) takes at most \(maximumImages) per post")
+            )
         }
         for (index, image) in media.enumerated() {
             let format = ImageHeader.Format.allCases.first { $0.mimeType == image.mimeType }

@@ -70,7 +70,11 @@ extension BlueskyAPI {
         do {
             return try JSONDecoder().decode(type, from: response.body)
         } catch {
-            throw ConnectorError(kind, "unexpected answer from the PDS (HTTP \(response.status)): \(response.text(limit: 200))", status: response.status)
+            throw ConnectorError(
+                kind,
+                "unexpected answer from the PDS (HTTP \(response.status)): \(response.text(limit: 200))",
+                status: response.status
+            )
         }
     }
 }

@@ -13,8 +13,14 @@ public struct BlueskyBlob: Codable, Sendable, Equatable {
         self.size = size
     }
 
-    enum CodingKeys: String, CodingKey { case type = "$type", ref, mimeType, size }
-    struct Link: Codable { var link: String; enum CodingKeys: String, CodingKey { case link = "$link" } }
+    enum CodingKeys: String, CodingKey {
+        case type = "$type"
+        case ref, mimeType, size
+    }
+    struct Link: Codable {
+        var link: String
+        enum CodingKeys: String, CodingKey { case link = "$link" }
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

@@ -27,7 +27,10 @@ public struct BlueskyFacet: Codable, Sendable, Equatable {
         case tag(String)
 
         enum CodingKeys: String, CodingKey {
-            case type = "$type", uri, did, tag
+            case type = "$type"
+            case uri
+            case did
+            case tag
         }
 
         /// The feature's `$type`.

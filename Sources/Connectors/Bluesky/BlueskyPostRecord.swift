@@ -28,13 +28,17 @@ public struct BlueskyPostRecord: Encodable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type = "$type", text, createdAt, facets, embed
+        case type = "$type"
+        case text, createdAt, facets, embed
     }
 
     struct ImagesEmbed: Encodable {
         var type = "app.bsky.embed.images"
         var images: [Image]
-        enum CodingKeys: String, CodingKey { case type = "$type", images }
+        enum CodingKeys: String, CodingKey {
+            case type = "$type"
+            case images
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -73,8 +73,13 @@ public struct Credentials: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token", refreshToken = "refresh_token", expiresAt = "expires_at"
-        case clientID = "client_id", clientSecret = "client_secret", appPassword = "app_password", signingSecret = "signing_secret"
+        case accessToken = "access_token"
+        case refreshToken = "refresh_token"
+        case expiresAt = "expires_at"
+        case clientID = "client_id"
+        case clientSecret = "client_secret"
+        case appPassword = "app_password"
+        case signingSecret = "signing_secret"
     }
 }
 

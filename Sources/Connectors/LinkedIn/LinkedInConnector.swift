@@ -67,7 +67,9 @@ public struct LinkedInConnector: ChannelConnector {
     /// `GET /rest/socialActions/{urn}`: likes and comments.
     public func engagement(of post: PostedPost, account: ConnectedAccount) async throws -> EngagementCounts {
         let base = account.baseURL
-        return try LinkedInResponses.engagement(try await succeed(session(account)) { LinkedInRequests.socialActions(baseURL: base, token: $0, urn: post.id) })
+        return try LinkedInResponses.engagement(
+            try await succeed(session(account)) { LinkedInRequests.socialActions(baseURL: base, token: $0, urn: post.id) }
+        )
     }
 
     /// `GET /v2/userinfo`: the member's URN and name (LinkedIn gives a member's follower count to no standard scope).

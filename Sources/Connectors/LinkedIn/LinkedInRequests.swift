@@ -52,16 +52,23 @@ public enum LinkedInRequests {
     /// `POST /rest/images?action=initializeUpload` `{"initializeUploadRequest": {"owner"}}`. An unused upload is
     /// harmless, so it counts as idempotent.
     public static func initializeImageUpload(baseURL: String, token: String, owner: String) throws -> PlatformRequest {
-        try .json("POST", url(baseURL, "/rest/images?action=initializeUpload"), headers: headers(token),
-                  body: InitializeUpload(initializeUploadRequest: .init(owner: owner)), idempotent: true)
+        try .json(
+            "POST",
+            url(baseURL, "/rest/images?action=initializeUpload"),
+            headers: headers(token),
+            body: InitializeUpload(initializeUploadRequest: .init(owner: owner)),
+            idempotent: true
+        )
     }
 
     /// `PUT <uploadUrl>` with the image's bytes.
     public static func uploadImage(uploadURL: String, token: String, media: MediaAttachment) -> PlatformRequest {
         PlatformRequest(
-            method: "PUT", url: uploadURL,
+            method: "PUT",
+            url: uploadURL,
             headers: [("Authorization", "Bearer \(token)"), ("Content-Type", media.mimeType)],
-            body: media.data, idempotent: true
+            body: media.data,
+            idempotent: true
         )
     }
 
@@ -110,7 +117,9 @@ public enum LinkedInRequests {
 
     /// A URN in a path or query (Rest.li 2.0: URL-encoded).
     static func encoded(_ urn: String) -> String {
-        urn.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? urn
+        urn.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        ) ?? urn
     }
 
     static func url(_ base: String, _ path: String) -> String {

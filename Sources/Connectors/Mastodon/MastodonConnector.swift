@@ -40,7 +40,11 @@ public struct MastodonConnector: ChannelConnector {
         guard response.succeeded else { throw MastodonErrorClassifier.classify(response, now: now()) }
         guard let status = try? response.decode(MastodonEntity.Status.self) else {
             // The instance said yes but its answer is unreadable: the status probably exists, so reconcile before posting again.
-            throw ConnectorError(.unknownOutcome, "Mastodon accepted the status but its answer was unreadable: \(response.text(limit: 200))", status: response.status)
+            throw ConnectorError(
+                .unknownOutcome,
+                "Mastodon accepted the status but its answer was unreadable: \(response.text(limit: 200))",
+                status: response.status
+            )
         }
         return Self.posted(status)
     }
@@ -54,7 +58,11 @@ public struct MastodonConnector: ChannelConnector {
         let response = try await http.send(requests.accountStatuses(accountID: accountID, limit: lookUpDepth))
         guard response.succeeded else { throw MastodonErrorClassifier.classify(response, now: now()) }
         guard let statuses = try? response.decode([MastodonEntity.Status].self) else {
-            throw ConnectorError(.transient, "Mastodon's list of recent statuses was unreadable: \(response.text(limit: 200))", status: response.status)
+            throw ConnectorError(
+                .transient,
+                "Mastodon's list of recent statuses was unreadable: \(response.text(limit: 200))",
+                status: response.status
+            )
         }
         return statuses.first { $0.links(to: post.trackingURL) }.map(Self.posted)
     }

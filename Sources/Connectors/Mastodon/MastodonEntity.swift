@@ -15,7 +15,15 @@ public enum MastodonEntity {
         public var reblogsCount: Int
         public var repliesCount: Int
 
-        public init(id: String, url: String? = nil, uri: String? = nil, content: String, favouritesCount: Int = 0, reblogsCount: Int = 0, repliesCount: Int = 0) {
+        public init(
+            id: String,
+            url: String? = nil,
+            uri: String? = nil,
+            content: String,
+            favouritesCount: Int = 0,
+            reblogsCount: Int = 0,
+            repliesCount: Int = 0
+        ) {
             self.id = id
             self.url = url
             self.uri = uri
@@ -27,7 +35,9 @@ public enum MastodonEntity {
 
         enum CodingKeys: String, CodingKey {
             case id, url, uri, content
-            case favouritesCount = "favourites_count", reblogsCount = "reblogs_count", repliesCount = "replies_count"
+            case favouritesCount = "favourites_count"
+            case reblogsCount = "reblogs_count"
+            case repliesCount = "replies_count"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -89,7 +99,9 @@ public enum MastodonEntity {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, acct, followersCount = "followers_count"
+            case id
+            case acct
+            case followersCount = "followers_count"
         }
     }
 
@@ -99,7 +111,8 @@ public enum MastodonEntity {
         public var errorDescription: String?
 
         enum CodingKeys: String, CodingKey {
-            case error, errorDescription = "error_description"
+            case error
+            case errorDescription = "error_description"
         }
     }
 }

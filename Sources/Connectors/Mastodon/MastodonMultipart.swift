@@ -24,7 +24,8 @@ public struct MastodonMultipart: Sendable {
     public mutating func addFile(name: String, fileName: String, mimeType: String, data: Data) {
         parts.append(
             Data(
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.quoted(name))\"; filename=\"\(Self.quoted(fileName))\"\r\nContent-Type: \(mimeType)\r\n\r\n".utf8
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.quoted(name))\"; filename=\"\(Self.quoted(fileName))\"\r\nContent-Type: \(mimeType)\r\n\r\n"
+                    .utf8
             )
         )
         parts.append(data)

@@ -24,9 +24,11 @@ public struct MastodonRequests: Sendable {
     ///
     /// Not marked idempotent although Mastodon de-duplicates by the key: it keeps keys for up to an hour only, and a retry
     /// may come later, so a timeout after sending is an unknown outcome to reconcile.
-    public func postStatus(text: String, mediaIDs: [String] = [], visibility: Visibility = .public, idempotencyKey: String) throws -> PlatformRequest {
+    public func postStatus(text: String, mediaIDs: [String] = [], visibility: Visibility = .public, idempotencyKey: String) throws -> PlatformRequest
+    {
         try .json(
-            "POST", url("/api/v1/statuses"),
+            "POST",
+            url("/api/v1/statuses"),
             headers: authorization + [("Idempotency-Key", idempotencyKey)],
             body: StatusBody(status: text, mediaIDs: mediaIDs.isEmpty ? nil : mediaIDs, visibility: visibility),
             idempotent: false
@@ -41,9 +43,11 @@ public struct MastodonRequests: Sendable {
         form.addFile(name: "file", fileName: Self.fileName(for: attachment.mimeType), mimeType: attachment.mimeType, data: attachment.data)
         form.addField(name: "description", value: attachment.altText)
         return PlatformRequest(
-            method: "POST", url: url("/api/v2/media"),
+            method: "POST",
+            url: url("/api/v2/media"),
             headers: authorization + [("Content-Type", form.contentType)],
-            body: form.body, idempotent: true
+            body: form.body,
+            idempotent: true
         )
     }
 
@@ -94,7 +98,9 @@ public struct MastodonRequests: Sendable {
         var visibility: Visibility
 
         enum CodingKeys: String, CodingKey {
-            case status, mediaIDs = "media_ids", visibility
+            case status
+            case mediaIDs = "media_ids"
+            case visibility
         }
     }
 }

@@ -45,12 +45,22 @@ public enum OAuthAuthorization {
         let code = try await OAuthLoopback.receiveCode(port: port, state: state, timeout: timeout) { uri in
             redirectURI = uri
             let url = try OAuthRequests.authorizationURL(
-                provider: provider, clientID: clientID, redirectURI: uri, scopes: scopes ?? provider.scopes, state: state, pkce: pkce
+                provider: provider,
+                clientID: clientID,
+                redirectURI: uri,
+                scopes: scopes ?? provider.scopes,
+                state: state,
+                pkce: pkce
             )
             open(url)
         }
         return try await OAuthClient(http: http, now: now).exchange(
-            provider: provider, code: code, redirectURI: redirectURI, verifier: pkce.verifier, clientID: clientID, clientSecret: clientSecret
+            provider: provider,
+            code: code,
+            redirectURI: redirectURI,
+            verifier: pkce.verifier,
+            clientID: clientID,
+            clientSecret: clientSecret
         )
     }
 }

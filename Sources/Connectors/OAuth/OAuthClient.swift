@@ -24,7 +24,12 @@ public struct OAuthClient: Sendable {
         clientSecret: String?
     ) async throws -> Credentials {
         let request = OAuthRequests.exchange(
-            provider: provider, code: code, redirectURI: redirectURI, verifier: verifier, clientID: clientID, clientSecret: clientSecret
+            provider: provider,
+            code: code,
+            redirectURI: redirectURI,
+            verifier: verifier,
+            clientID: clientID,
+            clientSecret: clientSecret
         )
         let response = try await http.send(request)
         return try OAuthRequests.credentials(
@@ -42,9 +47,17 @@ public struct OAuthClient: Sendable {
     ///   token; transient or rate_limited when the token endpoint cannot answer now.
     public func refresh(provider: OAuthProvider, credentials: Credentials) async throws -> Credentials {
         guard let refreshToken = credentials.refreshToken, let clientID = credentials.clientID else {
-            throw ConnectorError(.auth, "\(provider.name)'s access token was refused and there is no refresh token to renew it; reconnect the account")
+            throw ConnectorError(
+                .auth,
+                "\(provider.name)'s access token was refused and there is no refresh token to renew it; reconnect the account"
+            )
         }
-        let request = OAuthRequests.refresh(provider: provider, refreshToken: refreshToken, clientID: clientID, clientSecret: credentials.clientSecret)
+        let request = OAuthRequests.refresh(
+            provider: provider,
+            refreshToken: refreshToken,
+            clientID: clientID,
+            clientSecret: credentials.clientSecret
+        )
         let response = try await http.send(request)
         return try OAuthRequests.credentials(from: response, provider: provider, previous: credentials, now: now())
     }

@@ -47,7 +47,9 @@ public enum OAuthLoopback {
         }
         let redirectURI = OAuthRequests.redirectURI(port: channel.localAddress?.port ?? port)
         let seconds = timeout.components.seconds
-        let timer = promise.futureResult.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.attoseconds / 1_000_000_000) + seconds * 1_000_000_000)) {
+        let timer = promise.futureResult.eventLoop.scheduleTask(
+            in: .nanoseconds(Int64(timeout.components.attoseconds / 1_000_000_000) + seconds * 1_000_000_000)
+        ) {
             outcome.finish(.failure(OAuthError("no authorization arrived at \(redirectURI) within \(seconds) s; run the command again")))
         }
         defer { timer.cancel() }
@@ -129,7 +131,13 @@ final class CallbackHandler: ChannelInboundHandler {
             return (.ok, Self.page("Not connected", "The authorization was refused (\(Self.escape(reason))). You can close this window."))
         }
         guard value("state") == state else {
-            outcome.finish(.failure(OAuthError("the authorization redirect carried another state than the one Herald sent; nothing was connected (run the command again)")))
+            outcome.finish(
+                .failure(
+                    OAuthError(
+                        "the authorization redirect carried another state than the one Herald sent; nothing was connected (run the command again)"
+                    )
+                )
+            )
             return (.badRequest, Self.page("Not connected", "This redirect does not belong to Herald's sign-in. You can close this window."))
         }
         guard let code = value("code"), !code.isEmpty else {

@@ -21,15 +21,16 @@ public enum OAuthRequests {
         guard var components = URLComponents(string: provider.authorizationURL) else {
             throw OAuthError("\(provider.name)'s authorization URL \(provider.authorizationURL) is not a URL")
         }
-        components.queryItems = (components.queryItems ?? []) + [
-            URLQueryItem(name: "response_type", value: "code"),
-            URLQueryItem(name: "client_id", value: clientID),
-            URLQueryItem(name: "redirect_uri", value: redirectURI),
-            URLQueryItem(name: "scope", value: scopes.joined(separator: " ")),
-            URLQueryItem(name: "state", value: state),
-            URLQueryItem(name: "code_challenge", value: pkce.challenge),
-            URLQueryItem(name: "code_challenge_method", value: PKCE.method),
-        ]
+        components.queryItems =
+            (components.queryItems ?? []) + [
+                URLQueryItem(name: "response_type", value: "code"),
+                URLQueryItem(name: "client_id", value: clientID),
+                URLQueryItem(name: "redirect_uri", value: redirectURI),
+                URLQueryItem(name: "scope", value: scopes.joined(separator: " ")),
+                URLQueryItem(name: "state", value: state),
+                URLQueryItem(name: "code_challenge", value: pkce.challenge),
+                URLQueryItem(name: "code_challenge_method", value: PKCE.method),
+            ]
         // URLComponents leaves '+' and '&'-free values alone; a space must go out as %20 and a '+' as %2B.
         components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         guard let url = components.url else {
@@ -114,7 +115,11 @@ public enum OAuthRequests {
     ) throws -> Credentials {
         guard response.succeeded else { throw classify(response, provider: provider, now: now) }
         guard let answer = try? response.decode(TokenAnswer.self) else {
-            throw ConnectorError(.transient, "\(provider.name)'s token endpoint answered without an access_token: \(response.text())", status: response.status)
+            throw ConnectorError(
+                .transient,
+                "\(provider.name)'s token endpoint answered without an access_token: \(response.text())",
+                status: response.status
+            )
         }
         var credentials = previous
         credentials.accessToken = answer.access_token

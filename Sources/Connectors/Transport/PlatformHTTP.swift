@@ -47,7 +47,8 @@ public struct PlatformHTTP: Sendable {
             notSent = [.connectTimeout, .invalidURL, .emptyHost, .emptyScheme].contains(error)
         } else {
             let text = String(describing: error).lowercased()
-            notSent = text.contains("connection refused") || text.contains("connectionrefused") || text.contains("econnrefused")
+            notSent =
+                text.contains("connection refused") || text.contains("connectionrefused") || text.contains("econnrefused")
                 || text.contains("connectTimeout".lowercased())
         }
         let described = String(describing: error)

@@ -21,11 +21,23 @@ public struct PlatformRequest: Sendable, Equatable {
     }
 
     /// A JSON request.
-    public static func json(_ method: String, _ url: String, headers: [(String, String)] = [], body: some Encodable, idempotent: Bool? = nil) throws -> Self {
+    public static func json(
+        _ method: String,
+        _ url: String,
+        headers: [(String, String)] = [],
+        body: some Encodable,
+        idempotent: Bool? = nil
+    ) throws -> Self {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return Self(method: method, url: url, headers: headers + [("Content-Type", "application/json")], body: try encoder.encode(body), idempotent: idempotent)
+        return Self(
+            method: method,
+            url: url,
+            headers: headers + [("Content-Type", "application/json")],
+            body: try encoder.encode(body),
+            idempotent: idempotent
+        )
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {

@@ -20,7 +20,9 @@ public struct RateLimitHeaders: Sendable, Equatable {
 
     /// Reads the headers of `response`, relative to `now` (for `Retry-After` in seconds).
     public init(_ response: PlatformResponse, now: Date) {
-        func int(_ names: String...) -> Int? { names.lazy.compactMap { response.header($0) }.first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+        func int(_ names: String...) -> Int? {
+            names.lazy.compactMap { response.header($0) }.first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        }
         limit = int("X-RateLimit-Limit", "x-rate-limit-limit", "RateLimit-Limit")
         remaining = int("X-RateLimit-Remaining", "x-rate-limit-remaining", "RateLimit-Remaining")
         reset = nil

@@ -25,12 +25,17 @@ public enum WebhookPost {
             var mimeType: String
             var altText: String
             var dataBase64: String
-            enum CodingKeys: String, CodingKey { case mimeType = "mime_type", altText = "alt_text", dataBase64 = "data_base64" }
+            enum CodingKeys: String, CodingKey {
+                case mimeType = "mime_type"
+                case altText = "alt_text"
+                case dataBase64 = "data_base64"
+            }
         }
 
         enum CodingKeys: String, CodingKey {
             case type, id, campaign, variant, channel, text, media
-            case trackingURL = "tracking_url", scheduledAt = "scheduled_at"
+            case trackingURL = "tracking_url"
+            case scheduledAt = "scheduled_at"
         }
     }
 

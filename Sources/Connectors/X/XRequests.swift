@@ -13,7 +13,13 @@ public enum XRequests {
 
     /// `POST /2/tweets` `{"text", "media": {"media_ids"}}`. Not idempotent: X has no idempotency key.
     public static func createTweet(baseURL: String, token: String, text: String, mediaIDs: [String]) throws -> PlatformRequest {
-        try .json("POST", url(baseURL, "/2/tweets"), headers: bearer(token), body: CreateTweet(text: text, media: mediaIDs.isEmpty ? nil : .init(media_ids: mediaIDs)), idempotent: false)
+        try .json(
+            "POST",
+            url(baseURL, "/2/tweets"),
+            headers: bearer(token),
+            body: CreateTweet(text: text, media: mediaIDs.isEmpty ? nil : .init(media_ids: mediaIDs)),
+            idempotent: false
+        )
     }
 
     /// `POST /2/media/upload` `{"media": <base64>, "media_category": "tweet_image", "media_type"}`. Uploading twice only

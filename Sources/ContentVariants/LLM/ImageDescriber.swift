@@ -38,7 +38,10 @@ public struct ImageDescriber: Sendable {
             "temperature": temperature,
             "response_format": ["type": "json_object"],
             "messages": [
-                ["role": "system", "content": "You write accurate, concise alt text and captions for social media images. You answer with JSON only."],
+                [
+                    "role": "system",
+                    "content": "You write accurate, concise alt text and captions for social media images. You answer with JSON only.",
+                ],
                 [
                     "role": "user",
                     "content": [
@@ -63,7 +66,12 @@ public struct ImageDescriber: Sendable {
         var lastError = LLMError.timedOut(attempts: 0)
         for attempt in 1...configuration.maxAttempts {
             do throws(LLMError) {
-                let response = try await transport.send(body, to: configuration.endpoint, apiKey: configuration.apiKey, timeout: configuration.timeout)
+                let response = try await transport.send(
+                    body,
+                    to: configuration.endpoint,
+                    apiKey: configuration.apiKey,
+                    timeout: configuration.timeout
+                )
                 guard (200..<300).contains(response.status) else {
                     throw LLMError.http(status: response.status, body: String(decoding: response.body.prefix(300), as: UTF8.self))
                 }

@@ -49,8 +49,12 @@ struct CreateAccountRequest: Decodable {
     /// The `credentials` object: strings only, no unknown fields.
     struct CredentialsBody: Decodable {
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case accessToken = "access_token", refreshToken = "refresh_token", appPassword = "app_password"
-            case signingSecret = "signing_secret", clientID = "client_id", clientSecret = "client_secret"
+            case accessToken = "access_token"
+            case refreshToken = "refresh_token"
+            case appPassword = "app_password"
+            case signingSecret = "signing_secret"
+            case clientID = "client_id"
+            case clientSecret = "client_secret"
         }
 
         var credentials: Credentials

@@ -23,7 +23,8 @@ struct CreateWebhookRequest: Decodable {
         } catch {
             throw ValidationError(field: "secret_env", reason: error.reason)
         }
-        events = try fields.strings(.events).map { names throws(ValidationError) in try LifecycleEventType.parse(names, field: "events") }
+        events =
+            try fields.strings(.events).map { names throws(ValidationError) in try LifecycleEventType.parse(names, field: "events") }
             ?? LifecycleEventType.allCases
     }
 }

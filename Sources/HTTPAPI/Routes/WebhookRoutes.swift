@@ -23,7 +23,11 @@ struct WebhookRoutes {
     @Sendable func create(_ request: Request, context: APIContext) async throws -> EditedResponse<WebhookResponse> {
         let body = try await request.decode(as: CreateWebhookRequest.self, context: context)
         let workspace = try context.requirePrincipal().workspace
-        let webhook = try await LifecycleWebhookStore(database, workspace: workspace).add(url: body.url, events: body.events, secretEnv: body.secretEnv)
+        let webhook = try await LifecycleWebhookStore(database, workspace: workspace).add(
+            url: body.url,
+            events: body.events,
+            secretEnv: body.secretEnv
+        )
         return EditedResponse(status: .created, response: WebhookResponse(webhook))
     }
 

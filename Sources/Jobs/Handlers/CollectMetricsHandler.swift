@@ -37,7 +37,10 @@ public struct CollectMetricsHandler: JobHandler {
         logger[metadataKey: "herald.publication.channel"] = "\(target.channel)"
         logger[metadataKey: "herald.metrics.round"] = "\(payload.round)"
         guard target.status == "published", let providerID = target.providerID, let accountID = target.account else {
-            logger.info("no engagement to collect: the publication is not a post on a platform", metadata: ["herald.publication.status": "\(target.status)"])
+            logger.info(
+                "no engagement to collect: the publication is not a post on a platform",
+                metadata: ["herald.publication.status": "\(target.status)"]
+            )
             return
         }
         let connector: any ChannelConnector

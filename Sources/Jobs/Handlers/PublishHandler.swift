@@ -63,7 +63,8 @@ public struct PublishHandler: JobHandler {
             try await delivery.markFailed(
                 publication.id,
                 class: "no_account",
-                message: "no connected \(publication.channel) account: connect one with `herald channels connect \(publication.channel) …`, then retry"
+                message:
+                    "no connected \(publication.channel) account: connect one with `herald channels connect \(publication.channel) …`, then retry"
             )
             try await announce(publication.id, failed: true, context: context)
             return
@@ -177,7 +178,9 @@ public struct PublishHandler: JobHandler {
         let now = context.clock.now()
         try await DeliveryStore(context.database).markPublished(publication.id, post: post, at: now)
         if kind.reportsEngagement, !post.id.isEmpty {
-            try await JobQueue(context.database).enqueue(MetricsSchedule().jobs(for: publication.id, publishedAt: now, workspace: publication.workspace))
+            try await JobQueue(context.database).enqueue(
+                MetricsSchedule().jobs(for: publication.id, publishedAt: now, workspace: publication.workspace)
+            )
         }
         try await announce(publication.id, failed: false, context: context)
         var metadata = Self.metadata(publication)

@@ -52,7 +52,13 @@ extension AccountStore {
         if let pace { try Self.validate(pace) }
         guard let check else {
             let account = try await connect(
-                name: name, kind: kind, baseURL: baseURL, handle: handle, credentials: credentials, followers: nil, pace: pace
+                name: name,
+                kind: kind,
+                baseURL: baseURL,
+                handle: handle,
+                credentials: credentials,
+                followers: nil,
+                pace: pace
             )
             return (account, .notChecked("this build has no \(kind.rawValue) connector yet; handle \(handle ?? "unknown")"))
         }

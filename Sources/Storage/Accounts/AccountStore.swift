@@ -181,7 +181,10 @@ public struct AccountStore: Sendable {
                 plaintext = try secrets.open(sealed, keyID: keyID, context: Self.context(id))
             } catch var error as SecretError {
                 error.message = error.message.replacingOccurrences(of: Self.context(id), with: "account \"\(name)\"")
-                    .replacingOccurrences(of: "reconnect the account", with: "reconnect the account (herald channels connect \(kind) --name \(name) ...)")
+                    .replacingOccurrences(
+                        of: "reconnect the account",
+                        with: "reconnect the account (herald channels connect \(kind) --name \(name) ...)"
+                    )
                 throw error
             }
             let credentials: Credentials

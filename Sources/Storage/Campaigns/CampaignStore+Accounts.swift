@@ -74,7 +74,8 @@ extension CampaignStore {
     static func noAccount(_ kind: AccountKind) -> ValidationError {
         ValidationError(
             field: "accounts.\(kind.rawValue)",
-            reason: "no connected \(kind.rawValue) account to publish to (or several and none named): connect one with `herald channels connect \(kind.rawValue) …` and name it under `accounts:`, or make the campaign a dry run (`dry_run: true`)"
+            reason:
+                "no connected \(kind.rawValue) account to publish to (or several and none named): connect one with `herald channels connect \(kind.rawValue) …` and name it under `accounts:`, or make the campaign a dry run (`dry_run: true`)"
         )
     }
 

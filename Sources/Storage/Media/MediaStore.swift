@@ -137,7 +137,8 @@ public struct MediaStore: Sendable {
         var channels: [HeraldCore.Channel]?
         for try await names in rows.decode([String].self) { channels = names.compactMap(HeraldCore.Channel.init(rawValue:)) }
         guard let channels else { throw NotFoundError(kind: "image", id: "\(variant) #\(position + 1)") }
-        let limits = [(String?.none, VariantImage.maximumAltLength)]
+        let limits =
+            [(String?.none, VariantImage.maximumAltLength)]
             + channels.compactMap { channel in ChannelMediaRules.standard(for: channel).maximumAltLength.map { (channel.rawValue, $0) } }
         for (channel, limit) in limits where text.count > limit {
             throw ValidationError(

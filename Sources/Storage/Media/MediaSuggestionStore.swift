@@ -96,7 +96,11 @@ public struct MediaSuggestionStore: Sendable {
         var created: VariantID?
         switch suggestion.kind {
         case .altText:
-            try await MediaStore(database, workspace: workspace).setAltText(suggestion.text, variant: suggestion.variant, position: suggestion.position)
+            try await MediaStore(database, workspace: workspace).setAltText(
+                suggestion.text,
+                variant: suggestion.variant,
+                position: suggestion.position
+            )
         case .caption:
             created = try await addCaptionVariant(suggestion, trackingLinkLength: trackingLinkLength)
         }

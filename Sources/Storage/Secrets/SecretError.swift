@@ -6,8 +6,12 @@ public struct SecretError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong; a struct over a private enum so new codes do not break callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case badKey = "bad_key", unsafeKeyFile = "unsafe_key_file", keyFile = "key_file", wrongKey = "wrong_key"
-            case tampered, unsupportedVersion = "unsupported_version"
+            case badKey = "bad_key"
+            case unsafeKeyFile = "unsafe_key_file"
+            case keyFile = "key_file"
+            case wrongKey = "wrong_key"
+            case tampered
+            case unsupportedVersion = "unsupported_version"
         }
 
         private let base: Base

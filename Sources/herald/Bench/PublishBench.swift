@@ -63,7 +63,15 @@ struct PublishBench: AsyncParsableCommand {
         print("system     publications  workers  accounts  per/s      fire-to-post p50 ms  p99 ms")
         print(String(format: "receiver   %12d  %7d  %8d  %9.0f", publications, workers, accounts, result.baseline))
         print(
-            String(format: "herald     %12d  %7d  %8d  %9.0f  %19.1f  %6.1f", publications, workers, accounts, result.perSecond, result.lagP50, result.lagP99)
+            String(
+                format: "herald     %12d  %7d  %8d  %9.0f  %19.1f  %6.1f",
+                publications,
+                workers,
+                accounts,
+                result.perSecond,
+                result.lagP50,
+                result.lagP99
+            )
         )
         let json: [String: any Encodable & Sendable] = [
             "bench": "publish", "publications": publications, "workers": workers, "accounts": accounts,
@@ -128,7 +136,12 @@ struct PublishBench: AsyncParsableCommand {
                 group.addTask {
                     var index = lane
                     while index < baselinePosts {
-                        let post = OutgoingPost(publication: UUID(), channel: .webhook, text: "Trail season is here.", trackingURL: "https://h.example/r/x")
+                        let post = OutgoingPost(
+                            publication: UUID(),
+                            channel: .webhook,
+                            text: "Trail season is here.",
+                            trackingURL: "https://h.example/r/x"
+                        )
                         _ = try await connector.publish(post, idempotencyKey: "baseline-\(index)", account: account)
                         index += accounts
                     }

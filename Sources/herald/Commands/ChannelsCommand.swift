@@ -225,7 +225,8 @@ struct ChannelsCommand: AsyncParsableCommand {
         var health = account.health.rawValue
         if let until = account.rateLimitedUntil, account.health == .rateLimited { health += " until \(Timestamp.format(until))" }
         if let reason = account.reason { health += ": \(reason)" }
-        return "\(account.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(account.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) "
+        return
+            "\(account.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(account.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) "
             + "\(account.handle ?? "-")  \(account.baseURL)  \(health)"
     }
 
@@ -255,7 +256,9 @@ struct ChannelsCommand: AsyncParsableCommand {
         if options.json {
             print(try Terminal.json(AccountLine(stored)))
         } else {
-            print("connected \(kind.rawValue) account \"\(stored.name)\" (workspace \(configuration.workspace)): \(stored.health.rawValue), \(outcome.summary)")
+            print(
+                "connected \(kind.rawValue) account \"\(stored.name)\" (workspace \(configuration.workspace)): \(stored.health.rawValue), \(outcome.summary)"
+            )
         }
     }
 }

@@ -25,7 +25,9 @@ struct SecretsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = options.configuration()
-            let newKey = try newKeyEnv.map { try configuration.secret($0, flag: "--new-key-env", what: "the new key (base64 of 32 bytes: \(SecretBox.howToMakeAKey))") }
+            let newKey = try newKeyEnv.map {
+                try configuration.secret($0, flag: "--new-key-env", what: "the new key (base64 of 32 bytes: \(SecretBox.howToMakeAKey))")
+            }
             let fromEnvironment = configuration.environment[SecretBox.environmentVariable].map { !$0.isEmpty } ?? false
             if fromEnvironment {
                 guard let newKey, let newKeyEnv else {
@@ -38,11 +40,15 @@ struct SecretsCommand: AsyncParsableCommand {
                 let new = try SecretBox(base64: newKey, source: newKeyEnv)
                 let count = try await options.session().run { database, _ in try await SecretRotation(database).reseal(from: current, to: new) }
                 print("re-encrypted \(count) account\(count == 1 ? "" : "s") from key \(current.keyID) to key \(new.keyID)")
-                Terminal.error("herald: give every herald process the new key as \(SecretBox.environmentVariable) (the value of \(newKeyEnv)); the old key is no longer needed")
+                Terminal.error(
+                    "herald: give every herald process the new key as \(SecretBox.environmentVariable) (the value of \(newKeyEnv)); the old key is no longer needed"
+                )
                 return
             }
             let home = configuration.home
-            let outcome = try await options.session().run { database, _ in try await SecretRotation(database).rotateKeyFile(home: home, newKey: newKey) }
+            let outcome = try await options.session().run { database, _ in
+                try await SecretRotation(database).rotateKeyFile(home: home, newKey: newKey)
+            }
             print(
                 "re-encrypted \(outcome.accounts) account\(outcome.accounts == 1 ? "" : "s") from key \(outcome.oldKeyID) to key \(outcome.newKeyID) "
                     + "(\(SecretBox.keyFile(home: home).path))"

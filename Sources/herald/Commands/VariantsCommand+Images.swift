@@ -24,11 +24,14 @@ extension VariantsCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            guard let variantID = VariantID(variant) else { throw HeraldCore.ValidationError(field: "VARIANT", reason: "\"\(variant)\" is not a variant id") }
+            guard let variantID = VariantID(variant) else {
+                throw HeraldCore.ValidationError(field: "VARIANT", reason: "\"\(variant)\" is not a variant id")
+            }
             guard image >= 1 else { throw HeraldCore.ValidationError(field: "--image", reason: "is \(image); images are numbered from 1") }
             guard let llm = try options.configuration().llm.get() else {
                 throw CommandFailure(
-                    message: "no vision model is configured: set HERALD_LLM_URL, HERALD_LLM_MODEL and HERALD_LLM_VISION=1 (for a model that accepts images)"
+                    message:
+                        "no vision model is configured: set HERALD_LLM_URL, HERALD_LLM_MODEL and HERALD_LLM_VISION=1 (for a model that accepts images)"
                 )
             }
             let describer: ImageDescriber
@@ -69,7 +72,9 @@ extension VariantsCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            guard let variantID = VariantID(variant) else { throw HeraldCore.ValidationError(field: "VARIANT", reason: "\"\(variant)\" is not a variant id") }
+            guard let variantID = VariantID(variant) else {
+                throw HeraldCore.ValidationError(field: "VARIANT", reason: "\"\(variant)\" is not a variant id")
+            }
             let suggestions = try await options.session().run { database, workspace in
                 try await MediaSuggestionStore(database, workspace: workspace).list(variant: variantID)
             }
@@ -84,7 +89,8 @@ extension VariantsCommand {
         static func describe(_ suggestions: [MediaSuggestion]) -> String {
             suggestions.map { suggestion in
                 let kind = suggestion.kind == .altText ? "alt text" : "caption "
-                return "\(suggestion.id.uuidString.lowercased())  \(suggestion.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(kind)  image \(suggestion.position + 1)  \(suggestion.model): \(suggestion.text)"
+                return
+                    "\(suggestion.id.uuidString.lowercased())  \(suggestion.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(kind)  image \(suggestion.position + 1)  \(suggestion.model): \(suggestion.text)"
             }.joined(separator: "\n")
         }
     }
@@ -100,7 +106,9 @@ extension VariantsCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            guard let suggestionID = UUID(uuidString: id) else { throw HeraldCore.ValidationError(field: "ID", reason: "\"\(id)\" is not a suggestion id") }
+            guard let suggestionID = UUID(uuidString: id) else {
+                throw HeraldCore.ValidationError(field: "ID", reason: "\"\(id)\" is not a suggestion id")
+            }
             let linkLength = CampaignChannelCheck.linkLength(publicURL: options.configuration().publicURL)
             let accepted = try await options.session().run { database, workspace in
                 try await MediaSuggestionStore(database, workspace: workspace).accept(suggestionID, trackingLinkLength: linkLength)
@@ -122,7 +130,9 @@ extension VariantsCommand {
         @Argument(help: "The suggestion's id.") var id: String
 
         func run() async throws {
-            guard let suggestionID = UUID(uuidString: id) else { throw HeraldCore.ValidationError(field: "ID", reason: "\"\(id)\" is not a suggestion id") }
+            guard let suggestionID = UUID(uuidString: id) else {
+                throw HeraldCore.ValidationError(field: "ID", reason: "\"\(id)\" is not a suggestion id")
+            }
             _ = try await options.session().run { database, workspace in
                 try await MediaSuggestionStore(database, workspace: workspace).reject(suggestionID)
             }

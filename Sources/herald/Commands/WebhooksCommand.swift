@@ -57,7 +57,8 @@ struct WebhooksCommand: AsyncParsableCommand {
             } catch {
                 throw HeraldCore.ValidationError(field: "--secret-env", reason: error.reason)
             }
-            let chosen = try events.map { text throws(HeraldCore.ValidationError) in try LifecycleEventType.parseList(text, field: "--events") }
+            let chosen =
+                try events.map { text throws(HeraldCore.ValidationError) in try LifecycleEventType.parseList(text, field: "--events") }
                 ?? LifecycleEventType.allCases
             let (url, secretEnv) = (url, secretEnv)
             let configuration = options.configuration()
