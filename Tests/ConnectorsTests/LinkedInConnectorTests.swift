@@ -6,7 +6,7 @@ import Testing
 
 @Suite("LinkedIn connector against the LinkedIn stand-in")
 struct LinkedInConnectorTests {
-    let http = PlatformHTTP(timeout: .seconds(10))
+    let http = PlatformHTTP(timeout: .seconds(30))
 
     /// Runs `body` with a stand-in serving the pinned version, the connector, a connected account and its saved credentials.
     func withLinkedIn(

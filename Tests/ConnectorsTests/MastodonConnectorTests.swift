@@ -48,7 +48,7 @@ struct MastodonConnectorTests {
         )
     }
 
-    func connector(timeout: Duration = .seconds(10)) -> MastodonConnector {
+    func connector(timeout: Duration = .seconds(30)) -> MastodonConnector {
         var connector = MastodonConnector(http: PlatformHTTP(timeout: timeout))
         connector.mediaPollInterval = .milliseconds(20)
         return connector

@@ -108,14 +108,15 @@ struct OAuthTests {
 
     /// Plays the browser: GETs `url` (following redirects) and returns the final status and page.
     static func browse(_ url: String) async throws -> (Int, String) {
-        let response = try await PlatformHTTP(timeout: .seconds(10)).send(PlatformRequest(method: "GET", url: url))
+        let response = try await PlatformHTTP(timeout: .seconds(60)).send(PlatformRequest(method: "GET", url: url))
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 
     @Test("the loopback listener hands back the code, and refuses an error, a foreign state and silence")
     func loopback() async throws {
         var page = ""
-        let code = try await OAuthLoopback.receiveCode(state: "st", timeout: .seconds(10)) { redirect in
+        // Generous timeouts where a code must arrive (a busy machine); the silence case below keeps a short one.
+        let code = try await OAuthLoopback.receiveCode(state: "st", timeout: .seconds(60)) { redirect in
             #expect(redirect.hasPrefix("http://127.0.0.1:") && redirect.hasSuffix("/callback"))
             let status = try await Self.browse(redirect.replacingOccurrences(of: "/callback", with: "/favicon.ico")).0
             #expect(status == 404)
@@ -125,14 +126,14 @@ struct OAuthTests {
         #expect(page.contains("You can close this window."))
 
         let refused = await #expect(throws: OAuthError.self) {
-            try await OAuthLoopback.receiveCode(state: "st", timeout: .seconds(10)) { redirect in
+            try await OAuthLoopback.receiveCode(state: "st", timeout: .seconds(60)) { redirect in
                 _ = try await Self.browse(redirect + "?error=access_denied&error_description=The%20user%20said%20no&state=st")
             }
         }
         #expect(refused?.message.contains("access_denied: The user said no") == true)
 
         let foreign = await #expect(throws: OAuthError.self) {
-            try await OAuthLoopback.receiveCode(state: "st", timeout: .seconds(10)) { redirect in
+            try await OAuthLoopback.receiveCode(state: "st", timeout: .seconds(60)) { redirect in
                 let status = try await Self.browse(redirect + "?code=abc&state=other").0
                 #expect(status == 400)
             }
@@ -149,7 +150,7 @@ struct OAuthTests {
     func fullFlowX() async throws {
         let standIn = XStandIn()
         try await StandInServer.run(standIn.router()) { baseURL in
-            let http = PlatformHTTP(timeout: .seconds(10))
+            let http = PlatformHTTP(timeout: .seconds(30))
             let (urls, opened) = AsyncStream<URL>.makeStream()
             let credentials = try await withThrowingTaskGroup(of: Credentials?.self) { group in
                 group.addTask {

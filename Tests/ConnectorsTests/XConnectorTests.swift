@@ -19,7 +19,7 @@ final class SavedCredentials: Sendable {
 
 @Suite("X connector against the X stand-in")
 struct XConnectorTests {
-    let http = PlatformHTTP(timeout: .seconds(10))
+    let http = PlatformHTTP(timeout: .seconds(30))
 
     /// Runs `body` with a stand-in, the connector, a connected account (tokens issued by the stand-in) and its saved credentials.
     func withX(

@@ -29,6 +29,8 @@ public struct PublishHandler: JobHandler {
     let publicURL: String
     /// Accounts and their connectors (nil: this worker publishes dry runs only).
     let accounts: (any AccountConnections)?
+    /// This process's jobs of one account take turns here before asking for the account's sender lease.
+    let turns = AccountTurns()
     /// How long a publication waits for a person to reconnect its account before its job looks again.
     static let reconnectWait: TimeInterval = 6 * 3_600
 
@@ -72,6 +74,26 @@ public struct PublishHandler: JobHandler {
         guard let accounts else {
             throw PermanentJobError("this worker cannot publish for real: it has no access to accounts (set HERALD_SECRET_KEY or HERALD_HOME)")
         }
+        await turns.take(accountID)
+        do {
+            try await publishTaking(publication, account: accountID, accounts: accounts, job: job, context: context)
+        } catch {
+            await turns.give(accountID)
+            throw error
+        }
+        await turns.give(accountID)
+    }
+
+    /// Publishes a real publication once this process's turn for its account has come: takes the account's sender lease
+    /// (between processes), sends, gives the lease back.
+    func publishTaking(
+        _ publication: Publication,
+        account accountID: UUID,
+        accounts: any AccountConnections,
+        job: ClaimedJob,
+        context: JobContext
+    ) async throws {
+        let delivery = DeliveryStore(context.database)
         let now = context.clock.now()
         let sender = "\(context.worker)#\(job.id)"
         // One sender per account: while another worker sends to it, this job steps back for a moment (a post takes a
