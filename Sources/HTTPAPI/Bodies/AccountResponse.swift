@@ -5,7 +5,7 @@ import Storage
 
 /// A connected account as `GET /v1/channels` and `herald channels list --json` show it: `{"name", "kind", "health",
 /// "reason", "handle", "base_url", "rate_limited_until"}`, every key written (`null` when empty). Never credentials.
-struct AccountResponse: ResponseEncodable {
+public struct AccountResponse: ResponseEncodable {
     var name: String
     var kind: String
     var health: String
@@ -20,7 +20,7 @@ struct AccountResponse: ResponseEncodable {
         case rateLimitedUntil = "rate_limited_until"
     }
 
-    init(_ account: StoredAccount) {
+    public init(_ account: StoredAccount) {
         name = account.name
         kind = account.kind.rawValue
         health = account.health.rawValue
@@ -30,7 +30,7 @@ struct AccountResponse: ResponseEncodable {
         rateLimitedUntil = account.rateLimitedUntil
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
         try container.encode(kind, forKey: .kind)

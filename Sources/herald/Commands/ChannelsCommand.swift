@@ -1,6 +1,7 @@
 import ArgumentParser
 import Connectors
 import Foundation
+import HTTPAPI
 import HeraldCore
 import Storage
 
@@ -197,7 +198,7 @@ struct ChannelsCommand: AsyncParsableCommand {
                 try await AccountStore(database, workspace: workspace, secrets: secrets).list()
             }
             if json {
-                print(try Terminal.json(accounts.map(AccountLine.init)))
+                print(try Terminal.json(accounts.map(AccountResponse.init)))
                 return
             }
             if accounts.isEmpty { Terminal.error("herald: no accounts connected; connect one with `herald channels connect <kind> --name NAME ...`") }
@@ -254,7 +255,7 @@ struct ChannelsCommand: AsyncParsableCommand {
             }
         }
         if options.json {
-            print(try Terminal.json(AccountLine(stored)))
+            print(try Terminal.json(AccountResponse(stored)))
         } else {
             print(
                 "connected \(kind.rawValue) account \"\(stored.name)\" (workspace \(configuration.workspace)): \(stored.health.rawValue), \(outcome.summary)"
