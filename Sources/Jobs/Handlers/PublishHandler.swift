@@ -169,8 +169,7 @@ public struct PublishHandler: JobHandler {
                 return
             }
             if let found {
-                try await delivery.finish(publication: publication.id, attempt: number, .found, message: "found \(found.id)", at: context.clock.now())
-                try await published(publication, post: found, kind: connector.kind, context: context, reconciled: true)
+                try await published(publication, attempt: number, .found, post: found, kind: connector.kind, context: context)
                 return
             }
             try await delivery.finish(publication: publication.id, attempt: number, .absent, at: context.clock.now())
@@ -179,8 +178,7 @@ public struct PublishHandler: JobHandler {
         do {
             let posted = try await connector.publish(post, idempotencyKey: key, account: account)
             if let pauseAfterDelivery { try await Task.sleep(for: pauseAfterDelivery) }
-            try await delivery.finish(publication: publication.id, attempt: number, .published, message: posted.id, at: context.clock.now())
-            try await published(publication, post: posted, kind: connector.kind, context: context, reconciled: false)
+            try await published(publication, attempt: number, .published, post: posted, kind: connector.kind, context: context)
         } catch let error as ConnectorError {
             try await delivery.finish(
                 publication: publication.id,
@@ -196,9 +194,17 @@ public struct PublishHandler: JobHandler {
 
     /// Records a post that is on the platform, and queues the collection of its engagement (1 h, 6 h, 24 h, 72 h and
     /// 7 d after posting) where the platform reports engagement.
-    func published(_ publication: Publication, post: PostedPost, kind: AccountKind, context: JobContext, reconciled: Bool) async throws {
+    func published(
+        _ publication: Publication,
+        attempt: Int,
+        _ outcome: DeliveryAttempt.Outcome,
+        post: PostedPost,
+        kind: AccountKind,
+        context: JobContext
+    ) async throws {
         let now = context.clock.now()
-        try await DeliveryStore(context.database).markPublished(publication.id, post: post, at: now)
+        let reconciled = outcome == .found
+        try await DeliveryStore(context.database).recordPublished(publication.id, attempt: attempt, outcome, post: post, at: now)
         if kind.reportsEngagement, !post.id.isEmpty {
             try await JobQueue(context.database).enqueue(
                 MetricsSchedule().jobs(for: publication.id, publishedAt: now, workspace: publication.workspace)

@@ -79,16 +79,35 @@ public struct DeliveryStore: Sendable {
         )
     }
 
-    /// Marks a publication published with the platform's id and URL (empty id: the platform gave none).
-    public func markPublished(_ publication: UUID, post: PostedPost, at time: Date) async throws {
-        try await database.client.query(
-            """
-            UPDATE publications SET status = 'published', published_at = \(time), provider_id = nullif(\(post.id), ''),
-                   provider_url = \(post.url), provider_cid = \(post.cid), error = NULL, failure_class = NULL
-            WHERE id = \(publication) AND status IN ('scheduled', 'sending')
-            """,
-            logger: database.logger
-        )
+    /// Records in one transaction that attempt `attempt` ended with the post on the platform (`outcome` published, or
+    /// found by reconciliation) and marks the publication published with the platform's id and URL (empty id: the
+    /// platform gave none). One transaction, so no crash leaves an attempt that says published beside a publication
+    /// that does not (which a later run would post again).
+    public func recordPublished(
+        _ publication: UUID,
+        attempt: Int,
+        _ outcome: DeliveryAttempt.Outcome,
+        post: PostedPost,
+        at time: Date
+    ) async throws {
+        let logger = database.logger
+        try await database.transaction { connection in
+            try await connection.query(
+                """
+                UPDATE delivery_attempts SET outcome = \(outcome.rawValue), message = \(post.id), finished_at = \(time)
+                WHERE publication_id = \(publication) AND number = \(attempt)
+                """,
+                logger: logger
+            )
+            try await connection.query(
+                """
+                UPDATE publications SET status = 'published', published_at = \(time), provider_id = nullif(\(post.id), ''),
+                       provider_url = \(post.url), provider_cid = \(post.cid), error = NULL, failure_class = NULL
+                WHERE id = \(publication) AND status IN ('scheduled', 'sending')
+                """,
+                logger: logger
+            )
+        }
     }
 
     /// Marks a publication failed with its class and the platform's own message (a published one stays published).
