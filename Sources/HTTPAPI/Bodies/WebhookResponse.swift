@@ -3,9 +3,11 @@ import HeraldCore
 import Hummingbird
 import Storage
 
-/// A lifecycle webhook as the API shows it (never its secret): `{"id", "url", "events", "secret_env", "created_at"}`.
-struct WebhookResponse: ResponseEncodable {
-    var id: UUID
+/// A lifecycle webhook as `GET /v1/webhooks` and `herald webhooks list --json` show it (never its secret):
+/// `{"id", "url", "events", "secret_env", "created_at"}`.
+public struct WebhookResponse: ResponseEncodable {
+    /// The id in PostgreSQL's lowercase form.
+    var id: String
     var url: String
     var events: [LifecycleEventType]
     /// The workers' environment variable holding the signing secret.
@@ -18,8 +20,8 @@ struct WebhookResponse: ResponseEncodable {
         case createdAt = "created_at"
     }
 
-    init(_ webhook: LifecycleWebhook) {
-        id = webhook.id
+    public init(_ webhook: LifecycleWebhook) {
+        id = webhook.id.uuidString.lowercased()
         url = webhook.url
         events = webhook.events
         secretEnv = webhook.secretEnv

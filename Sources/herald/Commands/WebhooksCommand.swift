@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HTTPAPI
 import HeraldCore
 import Jobs
 import Storage
@@ -18,29 +19,6 @@ struct WebhooksCommand: AsyncParsableCommand {
             """,
         subcommands: [Add.self, List.self, Remove.self]
     )
-
-    /// A webhook as `--json` prints it: `{"id", "url", "events", "secret_env", "created_at"}`.
-    struct Line: Encodable {
-        var id: String
-        var url: String
-        var events: [String]
-        var secretEnv: String?
-        var createdAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case id, url, events
-            case secretEnv = "secret_env"
-            case createdAt = "created_at"
-        }
-
-        init(_ webhook: LifecycleWebhook) {
-            id = webhook.id.uuidString.lowercased()
-            url = webhook.url
-            events = webhook.events.map(\.rawValue)
-            secretEnv = webhook.secretEnv
-            createdAt = webhook.createdAt
-        }
-    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Subscribe a URL to lifecycle events; prints its id.")
@@ -69,7 +47,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 Terminal.error("herald: note: \(secretEnv) is not set here; the workers that send events must have it")
             }
             if json {
-                print(try Terminal.json(Line(webhook)))
+                print(try Terminal.json(WebhookResponse(webhook)))
             } else {
                 print(webhook.id.uuidString.lowercased())
             }
@@ -86,7 +64,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 try await LifecycleWebhookStore(database, workspace: workspace).list()
             }
             if json {
-                print(try Terminal.json(webhooks.map(Line.init)))
+                print(try Terminal.json(webhooks.map(WebhookResponse.init)))
                 return
             }
             if webhooks.isEmpty {
