@@ -194,6 +194,47 @@ struct EventStoreTests {
         }
     }
 
+    static func midJune(_ year: Int) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: DateComponents(year: year, month: 6, day: 15))!
+    }
+
+    @Test func manySessionsMakingTheSameMonthAtOnceAllSucceed() async throws {
+        // At the turn of a month every ingest and tracking hit needs the new partition at once. Made by two
+        // sessions together, the second CREATE TABLE failed with "type events_2026m12 already exists" (42710)
+        // and a click answered 500 (migration 0015). Sixteen sessions on separate connections race here for
+        // each of several months no one has made yet.
+        try await withCampaign { database, store, campaign in
+            for year in 2061...2100 {
+                let month = Self.midJune(year)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<16 {
+                        group.addTask {
+                            try await database.client.execute("SELECT herald_ensure_event_partition(\(month))", logger: database.logger)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            let made = try await database.client.query(
+                "SELECT count(*)::int FROM pg_inherits WHERE inhparent = 'events'::regclass AND inhrelid::regclass::text LIKE 'events_2%m06' AND inhrelid::regclass::text >= 'events_2061'",
+                logger: database.logger
+            )
+            var count = 0
+            for try await (value) in made.decode(Int.self) { count = value }
+            #expect(count == 40)
+            let event = EngagementEvent(
+                id: EventID(UUID()),
+                variantID: campaign.variants[0].id,
+                kind: .click,
+                occurredAt: Self.midJune(2092)
+            )
+            let result = try await store.store([event], campaigns: try await store.campaigns(among: nil))
+            #expect(result.accepted == 1)
+        }
+    }
+
     @Test func aBigReplayIsStoredInSeveralStatementsOfOneTransaction() async throws {
         try await withCampaign { database, store, campaign in
             let campaigns = try await store.campaigns(among: nil)
