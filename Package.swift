@@ -241,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "HeraldCore", "Channels", "Connectors", "Scheduling", "HeraldTestSupport",
+                "Storage", "HeraldCore", "Channels", "Connectors", "Scheduling", "HeraldTestSupport", "EmbeddedPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,46 @@
+import EmbeddedPostgres
+import Foundation
+import HeraldTestSupport
+import Logging
+import PostgresNIO
+import Testing
+
+@testable import Storage
+
+struct DatabaseUnavailableTests {
+    @Test func aServerThatIsNotThereIsUnavailableAndAStatementErrorIsNot() async throws {
+        let port = try FreePort.find()
+        let nowhere = try DatabaseConfiguration(url: "postgres://herald:x@127.0.0.1:\(port)/herald")
+        let (logger, store) = CapturingLogHandler.logger()
+        let outage = OutageLog("worker", logger: logger)
+        try await Database.withDatabase(nowhere, logger: logger) { database in
+            for _ in 0..<2 {
+                do {
+                    try await database.ping()
+                    Issue.record("a ping to a closed port succeeded")
+                } catch {
+                    #expect(DatabaseUnavailable.classify(error) != nil, "\(error) was not classified as unavailable")
+                    #expect(outage.failed(error) != nil)
+                }
+            }
+        }
+        #expect(outage.isDown)
+        try await TestDatabase.withFreshDatabase { database in
+            do {
+                try await database.client.execute("SELEC 1", logger: database.logger)
+                Issue.record("a syntax error succeeded")
+            } catch {
+                #expect(DatabaseUnavailable.classify(error) == nil)
+                #expect(outage.failed(error) == nil)
+            }
+            try await database.ping()
+            outage.succeeded()
+            outage.succeeded()
+        }
+        #expect(!outage.isDown)
+        let warnings = store.all.filter { $0.level == .warning && $0.message.contains("database unavailable") }
+        let ends = store.all.filter { $0.message.contains("reachable again") }
+        #expect(warnings.count == 1, "the outage was logged \(warnings.count) times")
+        #expect(ends.count == 1, "its end was logged \(ends.count) times")
+    }
+}
