@@ -105,7 +105,7 @@ struct IngestBench: AsyncParsableCommand {
             try await Self.reset(database)
             let importStart = ContinuousClock.now
             let imported = try await EventImporter(database: database, workspace: workspace).importFile(csv, now: Date(), showProgress: false)
-            let importSeconds = Self.seconds(ContinuousClock.now - importStart)
+            let importSeconds = (ContinuousClock.now - importStart).seconds
             guard imported.accepted == rows else { throw CommandFailure(message: "import accepted \(imported.accepted) of \(rows) rows") }
 
             // 3. POST /v1/events from concurrent clients to a server on loopback.
@@ -181,10 +181,6 @@ struct IngestBench: AsyncParsableCommand {
         print(try Terminal.json(json.mapValues { AnyEncodable($0) }, pretty: false))
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     /// Empties the event tables of the bench database (never the user's).
     static func reset(_ database: Database) async throws {
         try await BenchFixtures(database).emptyEventTables()
@@ -229,7 +225,7 @@ struct IngestBench: AsyncParsableCommand {
             psql,
             [url, "-v", "ON_ERROR_STOP=1", "-q", "--single-transaction"] + commands.flatMap { ["-c", $0] }
         )
-        let elapsed = seconds(ContinuousClock.now - start)
+        let elapsed = (ContinuousClock.now - start).seconds
         guard output.succeeded else { throw CommandFailure(message: "psql \\copy failed: \(output.standardError)") }
         return elapsed
     }
@@ -312,7 +308,7 @@ struct IngestBench: AsyncParsableCommand {
                             let sent = ContinuousClock.now
                             let response = try await client.execute(request, timeout: .seconds(120))
                             let body = try await response.body.collect(upTo: 1 << 20)
-                            latencies.append(seconds(ContinuousClock.now - sent) * 1000)
+                            latencies.append((ContinuousClock.now - sent).seconds * 1000)
                             guard response.status == .accepted else {
                                 throw CommandFailure(message: "POST /v1/events answered \(response.status.code): \(String(buffer: body))")
                             }
@@ -330,7 +326,7 @@ struct IngestBench: AsyncParsableCommand {
                 }
                 return (accepted, latencies.sorted())
             }
-            let elapsed = seconds(ContinuousClock.now - start)
+            let elapsed = (ContinuousClock.now - start).seconds
             try await client.shutdown()
             await services.triggerGracefulShutdown()
             return HTTPFigures(

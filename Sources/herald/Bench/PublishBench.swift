@@ -149,7 +149,7 @@ struct PublishBench: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
-        let baseline = Double(baselinePosts) / Self.seconds(ContinuousClock.now - baselineStart)
+        let baseline = Double(baselinePosts) / (ContinuousClock.now - baselineStart).seconds
         let before = receiver.deliveries.count
 
         // Throughput: every publication due at once, W workers drain them.
@@ -175,7 +175,7 @@ struct PublishBench: AsyncParsableCommand {
             while receiver.deliveries.count - before < publications {
                 try await Task.sleep(for: .milliseconds(5))
             }
-            let perSecond = Double(publications) / Self.seconds(ContinuousClock.now - started)
+            let perSecond = Double(publications) / (ContinuousClock.now - started).seconds
 
             // Latency: one fire at a time, idle workers woken by NOTIFY.
             try await Task.sleep(for: .milliseconds(300))
@@ -210,7 +210,4 @@ struct PublishBench: AsyncParsableCommand {
         }
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

@@ -181,8 +181,3 @@ struct FaultRig: Sendable {
         try? FileManager.default.removeItem(at: home)
     }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
