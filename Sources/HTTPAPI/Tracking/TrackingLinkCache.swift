@@ -4,6 +4,10 @@ import Logging
 import Storage
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What each tracking code points at, remembered so that a click is answered without a query, and while the database
 /// is unreachable.
 ///
@@ -108,7 +112,8 @@ public final class TrackingLinkCache: Sendable {
             let data = try JSONEncoder().encode(saved)
             let temporary = file + ".tmp"
             try data.write(to: URL(fileURLWithPath: temporary))
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: file), withItemAt: URL(fileURLWithPath: temporary))
+            // rename(2) replaces the old file atomically: a reader sees the old links or the new ones.
+            guard rename(temporary, file) == 0 else { throw TrackingSpool.SpoolError("cannot replace \(file) (errno \(errno))") }
         } catch {
             logger.warning("could not save the known tracking links", metadata: ["herald.error": "\(error)"])
         }

@@ -168,7 +168,8 @@ public struct TrackingFlusher: Service {
             }
             return .stored
         } catch {
-            if outage.failed(error) != nil {
+            // An outage, or a failure that passes (a deadlock, a serialization failure, a statement timeout): later.
+            if outage.failed(error) != nil || ["40P01", "40001", "57014"].contains(StorageError.sqlState(error) ?? "") {
                 spool.giveBack(batch)
                 return .unavailable
             }

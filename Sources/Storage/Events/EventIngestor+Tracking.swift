@@ -19,13 +19,16 @@ extension EventIngestor {
     /// - Returns: For each hit, whether it counted (and was stored, unless its id was stored already).
     public static func record(_ hits: [TrackingHit], database: Database, deduplicator: TrackingDeduplicator) async throws -> [Bool] {
         guard !hits.isEmpty else { return [] }
+        // The hits that kept who made them, and where they are in `hits` (the others count: deduplication was off).
         var candidates: [TrackingDeduplicator.Candidate] = []
+        var positions: [Int] = []
         if deduplicator.window > .zero {
-            candidates.reserveCapacity(hits.count)
-            for hit in hits {
-                candidates.append(.init(workspace: hit.workspace, hash: try await deduplicator.hash(of: hit), time: hit.occurredAt))
+            for (position, hit) in hits.enumerated() {
+                guard let hash = try await deduplicator.hash(of: hit) else { continue }
+                candidates.append(.init(workspace: hit.workspace, hash: hash, time: hit.occurredAt))
+                positions.append(position)
             }
-            try await deduplicator.pruneIfDue(at: Date())
+            if !candidates.isEmpty { try await deduplicator.pruneIfDue(at: Date()) }
         }
         let times = hits.map(\.occurredAt)
         let partitions = PartitionManager(database)
@@ -33,10 +36,12 @@ extension EventIngestor {
         let logger = database.logger
         return try await partitions.retryingOnMissingPartition(covering: times) {
             try await database.transaction { connection in
-                let counts =
-                    candidates.isEmpty
-                    ? Array(repeating: true, count: hits.count)
-                    : try await deduplicator.decide(candidates, on: connection, logger: logger)
+                var counts = Array(repeating: true, count: hits.count)
+                if !candidates.isEmpty {
+                    for (position, decision) in zip(positions, try await deduplicator.decide(candidates, on: connection, logger: logger)) {
+                        counts[position] = decision
+                    }
+                }
                 // One statement per workspace and bot flag, workspaces in one order (concurrent batches lock alike).
                 var groups: [UUID: [Bool: [TrackingHit]]] = [:]
                 for (hit, counts) in zip(hits, counts) where counts {

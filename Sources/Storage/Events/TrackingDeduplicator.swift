@@ -94,15 +94,14 @@ public struct TrackingDeduplicator: Sendable {
         return .salted(day: day, hash: Self.hash(link: link, client: client, userAgent: userAgent, salt: salt))
     }
 
-    /// The hash a hit is deduplicated by (made with its day's salt when the hit kept its client's address).
-    func hash(of hit: TrackingHit) async throws -> [UInt8] {
+    /// The hash a hit is deduplicated by (made with its day's salt when the hit kept its client's address); nil for a
+    /// hit answered while deduplication was off, which counts.
+    func hash(of hit: TrackingHit) async throws -> [UInt8]? {
         switch hit.client {
         case .salted(_, let hash): return hash
         case .plain(let address, let userAgent):
             return Self.hash(link: hit.link, client: address, userAgent: userAgent, salt: try await salt(at: hit.occurredAt))
-        case .unknown:
-            // Deduplication was off when the hit was answered: every such hit counts (a hash no other hit has).
-            return Array(withUnsafeBytes(of: hit.id.uuid.uuid) { Array($0) })
+        case .unknown: return nil
         }
     }
 
