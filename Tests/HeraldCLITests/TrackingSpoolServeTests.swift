@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import EmbeddedPostgres
 import Foundation
 import HeraldTestSupport
-import Logging
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
