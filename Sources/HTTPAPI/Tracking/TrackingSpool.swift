@@ -40,7 +40,21 @@ public final class TrackingSpool: Sendable {
         var files: [Int: File] = [:]
         var current: Int?
         var nextFile = 0
+        /// Hits waiting, from ``head`` on (the taken ones before it are dropped now and then, not at each take: a
+        /// backlog of a long outage drains in linear time).
         var pending: [Pending] = []
+        var head = 0
+        var waiting: Int { pending.count - head }
+
+        /// Puts hits back at the front of the line.
+        mutating func putFront(_ hits: [Pending]) {
+            if head >= hits.count {
+                head -= hits.count
+                pending.replaceSubrange(head..<(head + hits.count), with: hits)
+            } else {
+                pending.insert(contentsOf: hits, at: head)
+            }
+        }
         /// Hits handed to the flusher and not yet stored or given back.
         var inFlight = 0
         var appended = 0
@@ -102,8 +116,13 @@ public final class TrackingSpool: Sendable {
     /// Up to `limit` hits to store, oldest first; each must come back through ``stored(_:)`` or ``giveBack(_:)``.
     func take(upTo limit: Int) -> [Pending] {
         state.withLock { state in
-            let batch = Array(state.pending.prefix(limit))
-            state.pending.removeFirst(batch.count)
+            let end = min(state.head + limit, state.pending.count)
+            let batch = Array(state.pending[state.head..<end])
+            state.head = end
+            if state.head >= 4_096 && state.head * 2 >= state.pending.count {
+                state.pending.removeFirst(state.head)
+                state.head = 0
+            }
             state.inFlight += batch.count
             return batch
         }
@@ -112,7 +131,7 @@ public final class TrackingSpool: Sendable {
     /// Hits that could not be stored yet, back at the front of the line.
     func giveBack(_ batch: [Pending]) {
         state.withLock { state in
-            state.pending.insert(contentsOf: batch, at: 0)
+            state.putFront(batch)
             state.inFlight -= batch.count
         }
     }
@@ -140,10 +159,10 @@ public final class TrackingSpool: Sendable {
     }
 
     /// Whether no hit waits: nothing in memory and nothing handed to the flusher.
-    public var isSettled: Bool { state.withLock { $0.pending.isEmpty && $0.inFlight == 0 } }
+    public var isSettled: Bool { state.withLock { $0.waiting == 0 && $0.inFlight == 0 } }
 
     /// Hits waiting to be stored.
-    public var waiting: Int { state.withLock { $0.pending.count + $0.inFlight } }
+    public var waiting: Int { state.withLock { $0.waiting + $0.inFlight } }
 
     /// Hits appended since the spool was made.
     public var appended: Int { state.withLock { $0.appended } }
@@ -196,7 +215,7 @@ public final class TrackingSpool: Sendable {
                 let index = state.nextFile
                 state.nextFile += 1
                 state.files[index] = File(descriptor: descriptor, path: path, size: 0, unstored: hits.count, sealed: true)
-                state.pending.insert(contentsOf: hits.map { Pending(hit: $0, file: index) }, at: 0)
+                state.putFront(hits.map { Pending(hit: $0, file: index) })
             }
             logger.info("replaying a tracking spool left by a stopped process", metadata: ["herald.spool.file": "\(path)", "herald.hits": "\(hits.count)"])
             adopted += hits.count
@@ -225,7 +244,7 @@ public final class TrackingSpool: Sendable {
     func waitForHits(atMost limit: Duration) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let waits = state.withLock { state -> Bool in
-                guard state.pending.isEmpty else { return false }
+                guard state.waiting == 0 else { return false }
                 state.waiter?.resume()
                 state.waiter = continuation
                 return true
