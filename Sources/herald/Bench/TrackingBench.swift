@@ -215,15 +215,17 @@ struct TrackingBench: AsyncParsableCommand {
     /// Makes a campaign with a destination and one publication through the API; returns its tracking code.
     static func trackingCode(port: Int, token: String) async throws -> String {
         let base = "http://127.0.0.1:\(port)"
+        // A campaign of its own per run (the bench database keeps earlier runs' campaigns).
+        let slug = "tracking-bench-\(UUID().uuidString.prefix(8).lowercased())"
         let (campaignStatus, campaignBody) = try await send(
             "\(base)/v1/campaigns",
             token: token,
-            body: #"{"name": "Tracking bench", "slug": "tracking-bench", "channels": ["x"], "destination": "https://example.com/shoes", "variants": [{"text": "a"}, {"text": "b"}]}"#
+            body: #"{"name": "Tracking bench", "slug": "\#(slug)", "channels": ["x"], "destination": "https://example.com/shoes", "variants": [{"text": "a"}, {"text": "b"}]}"#
         )
-        guard campaignStatus == 201 || campaignStatus == 409 else {
+        guard campaignStatus == 201 else {
             throw CommandFailure(message: "creating the bench campaign answered \(campaignStatus): \(campaignBody)")
         }
-        let (status, body) = try await send("\(base)/v1/campaigns/tracking-bench/publications", token: token, body: #"{"variant": "A", "channel": "x"}"#)
+        let (status, body) = try await send("\(base)/v1/campaigns/\(slug)/publications", token: token, body: #"{"variant": "A", "channel": "x"}"#)
         guard status == 201, let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
             let code = object["tracking_code"] as? String
         else { throw CommandFailure(message: "creating the bench publication answered \(status): \(body)") }
