@@ -168,8 +168,11 @@ public struct TrackingFlusher: Service {
             }
             return .stored
         } catch {
-            // An outage, or a failure that passes (a deadlock, a serialization failure, a statement timeout): later.
-            if outage.failed(error) != nil || ["40P01", "40001", "57014"].contains(StorageError.sqlState(error) ?? "") {
+            // Cancelled (shutdown), an outage, or a failure that passes (a deadlock, a serialization failure, a
+            // statement timeout): later, never dropped.
+            if Task.isCancelled || error is CancellationError || outage.failed(error) != nil
+                || ["40P01", "40001", "57014"].contains(StorageError.sqlState(error) ?? "")
+            {
                 spool.giveBack(batch)
                 return .unavailable
             }
@@ -191,13 +194,20 @@ public struct TrackingFlusher: Service {
         }
     }
 
-    /// On shutdown: stores what waits, for at most a few seconds (what is left stays in the spool file).
+    /// On shutdown: stores what waits, for at most a few seconds (then the store in progress is cancelled and given
+    /// back): what is left stays in the spool file for the next process.
     func finish(outage: OutageLog) async {
-        let deadline = ContinuousClock.now + .seconds(3)
-        while ContinuousClock.now < deadline {
-            let batch = pipeline.spool.take(upTo: pipeline.batchLimit)
-            guard !batch.isEmpty else { break }
-            if await store(batch, outage: outage) == .unavailable { break }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    let batch = pipeline.spool.take(upTo: pipeline.batchLimit)
+                    guard !batch.isEmpty else { return }
+                    if await store(batch, outage: outage) == .unavailable { return }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: .seconds(3)) }
+            await group.next()
+            group.cancelAll()
         }
         pipeline.links.save()
     }
