@@ -20,6 +20,9 @@ public struct ServerSettings: Sendable {
     /// Repeated hits of one tracking link from one client within this window count once (zero counts every hit);
     /// see ``TrackingDeduplicator``.
     public var trackingDeduplicationWindow: Duration
+    /// The folder of the tracking spool (`$HERALD_HOME/spool`), where answered hits wait until they are stored; nil
+    /// keeps them in memory only (a crash loses the hits not stored yet). See ``TrackingSpool``.
+    public var trackingSpoolDirectory: String?
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed; from any other peer the header is ignored
     /// and the connection's address is the client's.
     public var trustedProxies: Set<String>
@@ -37,6 +40,7 @@ public struct ServerSettings: Sendable {
         maximumBodyBytes: Int = 8 << 20,
         publicURL: String? = nil,
         trackingDeduplicationWindow: Duration = .seconds(30),
+        trackingSpoolDirectory: String? = nil,
         trustedProxies: Set<String> = [],
         secrets: SecretBox? = nil,
         accountCheck: @escaping @Sendable (AccountKind) -> AccountCheck? = { _ in nil }
@@ -46,6 +50,7 @@ public struct ServerSettings: Sendable {
         self.maximumBatchRows = maximumBatchRows
         self.maximumBodyBytes = maximumBodyBytes
         self.trackingDeduplicationWindow = trackingDeduplicationWindow
+        self.trackingSpoolDirectory = trackingSpoolDirectory
         self.trustedProxies = trustedProxies
         self.secrets = secrets
         self.accountCheck = accountCheck
@@ -58,15 +63,21 @@ public struct ServerSettings: Sendable {
 /// Herald's HTTP service: the `/v1` API, tracking links and pixels, health and metrics.
 public enum HeraldServer {
     /// The router with every route and middleware.
-    public static func buildRouter(database: Database, settings: ServerSettings, metrics: ServiceMetrics) -> Router<APIContext> {
+    ///
+    /// - Parameter tracking: Where tracking hits go; by default a pipeline kept in memory whose flusher nobody runs
+    ///   (hits are answered, never stored): ``buildApplication`` passes one it runs.
+    public static func buildRouter(
+        database: Database,
+        settings: ServerSettings,
+        metrics: ServiceMetrics,
+        tracking: TrackingPipeline? = nil
+    ) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ObservingMiddleware(metrics: metrics))
         router.add(middleware: BodyLimitMiddleware(maximumBytes: settings.maximumBodyBytes))
         HealthRoutes(database: database, metrics: metrics).add(to: router)
         TrackingRoutes(
-            database: database,
-            metrics: metrics,
-            deduplicator: TrackingDeduplicator(database, window: settings.trackingDeduplicationWindow),
+            tracking: tracking ?? TrackingPipeline.inMemory(database: database, settings: settings, metrics: metrics),
             trustedProxies: settings.trustedProxies
         ).add(to: router)
         let api = router.group("v1").add(middleware: AuthMiddleware(tokens: TokenStore(database)))
@@ -87,19 +98,25 @@ public enum HeraldServer {
     /// The application, with `services` (worker, scheduler, maintenance) run beside the server and shut down with it:
     /// what `herald serve` runs, and what the tests run, in process (`app.test(.router)`) or on a socket.
     ///
-    /// - Parameter onServerRunning: Called with the bound port once the server listens (port 0 picks a free one).
+    /// - Parameters:
+    ///   - tracking: The tracking pipeline (its flusher runs beside the server); by default one over
+    ///     `settings.trackingSpoolDirectory` (`herald serve` makes its own, so that a folder it cannot use stops it).
+    ///   - onServerRunning: Called with the bound port once the server listens (port 0 picks a free one).
     public static func buildApplication(
         database: Database,
         settings: ServerSettings,
         metrics: ServiceMetrics = ServiceMetrics(),
+        tracking: TrackingPipeline? = nil,
         services: [any Service] = [],
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
-            router: buildRouter(database: database, settings: settings, metrics: metrics),
+        let tracking = tracking ?? TrackingPipeline.orInMemory(database: database, settings: settings, metrics: metrics, logger: logger)
+        return Application(
+            router: buildRouter(database: database, settings: settings, metrics: metrics, tracking: tracking),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "herald"),
-            services: [PartitionMaintenance(database: database, logger: logger)] + services,
+            // The flusher is shut down after the server (services stop in reverse order), so it stores the last hits.
+            services: [tracking.flusher, PartitionMaintenance(database: database, logger: logger)] + services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
             logger: logger
         )

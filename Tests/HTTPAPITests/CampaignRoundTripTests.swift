@@ -111,6 +111,8 @@ import Testing
             }
             #expect(followed == 9)
 
+            // A click is stored by the tracking spool's flusher shortly after its redirect.
+            #expect(await server.tracking.settle())
             let clicks = try await server.database.client.query(
                 "SELECT e.publication_id, e.channel, e.variant_id FROM events e WHERE e.kind = 'click' AND NOT e.is_bot",
                 logger: server.database.logger

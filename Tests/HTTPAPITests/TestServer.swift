@@ -22,6 +22,8 @@ import ServiceLifecycle
 struct TestServer: Sendable {
     let database: Database
     let settings: ServerSettings
+    /// Where the server's tracking hits go (``count(_:)`` waits until they are stored).
+    let tracking: TrackingPipeline
     private let transport: Transport
 
     /// How requests reach the application.
@@ -85,9 +87,16 @@ struct TestServer: Sendable {
     ) async throws {
         try await TestDatabase.withFreshDatabase { database in
             let settings = Self.settings(maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
-            let application = HeraldServer.buildApplication(database: database, settings: settings, logger: logger)
+            let tracking = try Self.tracking(database: database, settings: settings, logger: logger)
+            let application = HeraldServer.buildApplication(
+                database: database,
+                settings: settings,
+                metrics: tracking.metrics,
+                tracking: tracking,
+                logger: logger
+            )
             try await application.test(.router) { client in
-                try await body(TestServer(database: database, settings: settings, transport: .router(client)))
+                try await body(TestServer(database: database, settings: settings, tracking: tracking, transport: .router(client)))
             }
         }
     }
@@ -105,8 +114,15 @@ struct TestServer: Sendable {
         try await TestDatabase.withFreshDatabase { database in
             var settings = Self.settings(maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
             configure(&settings)
+            let tracking = try Self.tracking(database: database, settings: settings, logger: logger)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
-            let application = HeraldServer.buildApplication(database: database, settings: settings, logger: logger) { port in
+            let application = HeraldServer.buildApplication(
+                database: database,
+                settings: settings,
+                metrics: tracking.metrics,
+                tracking: tracking,
+                logger: logger
+            ) { port in
                 continuation.yield(port)
             }
             // Run as a service group so the end is a graceful shutdown, not a cancellation.
@@ -116,7 +132,7 @@ struct TestServer: Sendable {
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next() else { throw TestServerError("the server did not start") }
                 do {
-                    try await body(TestServer(database: database, settings: settings, transport: .socket(port: port)))
+                    try await body(TestServer(database: database, settings: settings, tracking: tracking, transport: .socket(port: port)))
                 } catch {
                     await services.triggerGracefulShutdown()
                     throw error
@@ -201,8 +217,20 @@ struct TestServer: Sendable {
         return try reply.json()
     }
 
-    /// Runs a counting query on the server's database.
+    /// The server's tracking pipeline, spooling to a new temporary folder unless the settings name one.
+    static func tracking(database: Database, settings: ServerSettings, logger: Logger) throws -> TrackingPipeline {
+        try TrackingPipeline(
+            database: database,
+            directory: settings.trackingSpoolDirectory ?? (try HeraldCommand.temporaryDirectory().path + "/spool"),
+            deduplicationWindow: settings.trackingDeduplicationWindow,
+            metrics: ServiceMetrics(),
+            logger: logger
+        )
+    }
+
+    /// Runs a counting query on the server's database, once the tracking hits answered so far are stored.
     func count(_ query: PostgresQuery) async throws -> Int {
+        guard await tracking.settle() else { throw TestServerError("tracking hits were not stored within a minute") }
         for try await value in try await database.client.query(query, logger: database.logger).decode(Int.self) { return value }
         return 0
     }

@@ -7,16 +7,18 @@ import Storage
 
 /// Public tracking endpoints: `GET /r/{code}` (click, then redirect) and `GET /p/{code}.gif` (impression pixel).
 ///
+/// A hit is answered at once, whatever the database's state: the link comes from the pipeline's cache (the remembered
+/// target while the database is unreachable) and the hit is appended to the tracking spool before the answer goes
+/// out; a flusher stores the hits in batches (``TrackingPipeline``), so the redirect never waits on a transaction.
+///
 /// `HEAD` on either answers as `GET` would (status and headers, no body) without recording anything: link checkers,
 /// unfurlers and mail scanners probe links that way, and a probe is not a person's click.
 ///
 /// Repeated hits of one link from one client (address and `User-Agent`) within the deduplication window are answered
-/// as usual but recorded once (``TrackingDeduplicator``); bots are de-duplicated the same way.
+/// as usual but recorded once (``TrackingDeduplicator``, applied when the hits are stored); bots are de-duplicated the
+/// same way.
 struct TrackingRoutes {
-    let database: Database
-    let metrics: ServiceMetrics
-    /// Decides which hits count; shared by every request (it remembers the day's salt).
-    let deduplicator: TrackingDeduplicator
+    let tracking: TrackingPipeline
     /// Peers whose `X-Forwarded-For` names the client (see ``ClientAddress``).
     let trustedProxies: Set<String>
 
@@ -32,29 +34,14 @@ struct TrackingRoutes {
     /// A `to` parameter naming any other place is refused (no open redirect); unknown codes are 404s; neither records anything.
     @Sendable func click(_ request: Request, context: APIContext) async throws -> Response {
         let (target, location) = try await link(request, context: context)
-        try await record(target, kind: .click, request: request, context: context)
+        record(target, kind: .click, request: request, context: context)
         return Self.redirect(to: location)
     }
 
-    /// Records a hit of `target` unless the same client's hit of the same link already counted within the window.
-    func record(_ target: TrackingTarget, kind: EventKind, request: Request, context: APIContext) async throws {
-        let now = Date()
-        let userAgent = request.headers[.userAgent]
+    /// Appends a hit of `target` to the spool (deduplicated and stored later, by the pipeline's flusher).
+    func record(_ target: TrackingTarget, kind: EventKind, request: Request, context: APIContext) {
         let client = ClientAddress.of(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
-        // A click and an open of the same publication are different hits.
-        let link = "\(kind.rawValue):\(target.publication.uuidString)"
-        guard try await deduplicator.counts(link: link, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now) else {
-            return
-        }
-        let isBot = BotFilter.isBot(userAgent: userAgent)
-        do {
-            try await EventIngestor(database, workspace: target.workspace).record(target, kind: kind, at: now, isBot: isBot)
-        } catch {
-            // Not recorded after all: the client's next hit must count.
-            try? await deduplicator.forget(link: link, workspace: target.workspace, client: client, userAgent: userAgent ?? "", at: now)
-            throw error
-        }
-        metrics.recordTracking(kind: kind.rawValue, bot: isBot)
+        tracking.record(target, kind: kind, client: client, userAgent: request.headers[.userAgent])
     }
 
     /// `HEAD /r/{code}`: the redirect `GET` would answer, recording nothing.
@@ -68,7 +55,7 @@ struct TrackingRoutes {
     ///   other place (no open redirect).
     func link(_ request: Request, context: APIContext) async throws -> (target: TrackingTarget, location: String) {
         let code = try context.parameters.require("code")
-        guard let target = try await PublicationStore(database).tracking(code: code) else {
+        guard let target = try await tracking.links.target(code: code) else {
             throw APIError.notFound("no tracking link \"\(code)\"")
         }
         guard let destination = target.destination,
@@ -108,7 +95,7 @@ struct TrackingRoutes {
     /// Records an impression and answers the pixel, never cached.
     @Sendable func pixel(_ request: Request, context: APIContext) async throws -> Response {
         let target = try await pixelTarget(context: context)
-        try await record(target, kind: .impression, request: request, context: context)
+        record(target, kind: .impression, request: request, context: context)
         return Response(status: .ok, headers: Self.pixelHeaders, body: .init(byteBuffer: ByteBuffer(bytes: Self.gif)))
     }
 
@@ -125,7 +112,7 @@ struct TrackingRoutes {
     /// - Throws: 404 for any other name or an unknown code.
     func pixelTarget(context: APIContext) async throws -> TrackingTarget {
         let file = try context.parameters.require("file")
-        guard file.hasSuffix(".gif"), let target = try await PublicationStore(database).tracking(code: String(file.dropLast(4))) else {
+        guard file.hasSuffix(".gif"), let target = try await tracking.links.target(code: String(file.dropLast(4))) else {
             throw APIError.notFound("no tracking pixel \"\(file)\"")
         }
         return target

@@ -80,6 +80,31 @@ public struct TrackingDeduplicator: Sendable {
         )
     }
 
+    /// How a hit's client is kept until the hit is stored: its hash when the salt of `time`'s day is known already (no
+    /// query: the answer to the hit never waits on the database), else its address and `User-Agent`, hashed when the
+    /// hit is stored. Nothing is needed when the window is zero.
+    ///
+    /// - Parameters: As given to ``counts(link:workspace:client:userAgent:at:)``.
+    public func client(link: String, client: String, userAgent: String, at time: Date) -> TrackingHit.Client {
+        guard window > .zero else { return .unknown }
+        let day = Self.day(of: time)
+        guard let salt = memory.state.withLock({ $0.day == day ? $0.salt : nil }) else {
+            return .plain(address: client, userAgent: userAgent)
+        }
+        return .salted(day: day, hash: Self.hash(link: link, client: client, userAgent: userAgent, salt: salt))
+    }
+
+    /// The hash a hit is deduplicated by (made with its day's salt when the hit kept its client's address); nil for a
+    /// hit answered while deduplication was off, which counts.
+    func hash(of hit: TrackingHit) async throws -> [UInt8]? {
+        switch hit.client {
+        case .salted(_, let hash): return hash
+        case .plain(let address, let userAgent):
+            return Self.hash(link: hit.link, client: address, userAgent: userAgent, salt: try await salt(at: hit.occurredAt))
+        case .unknown: return nil
+        }
+    }
+
     /// HMAC-SHA256 under the day's salt of the client's address, User-Agent and the link (separated by NUL bytes,
     /// which none of them can hold).
     static func hash(link: String, client: String, userAgent: String, salt: SymmetricKey) -> [UInt8] {

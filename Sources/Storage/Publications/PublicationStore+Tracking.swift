@@ -13,6 +13,27 @@ public struct TrackingTarget: Sendable, Equatable {
     public var channel: String
     /// The campaign's configured destination, the only place its links redirect to.
     public var destination: String?
+
+    /// A link's publication with its campaign, variant and channel (as read from the database or a tracking spool).
+    public init(
+        publication: UUID,
+        workspace: WorkspaceID,
+        campaign: CampaignID,
+        campaignSlug: String,
+        variant: VariantID,
+        variantKey: String,
+        channel: String,
+        destination: String?
+    ) {
+        self.publication = publication
+        self.workspace = workspace
+        self.campaign = campaign
+        self.campaignSlug = campaignSlug
+        self.variant = variant
+        self.variantKey = variantKey
+        self.channel = channel
+        self.destination = destination
+    }
 }
 
 extension PublicationStore {

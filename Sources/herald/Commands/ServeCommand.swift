@@ -73,12 +73,28 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no secret key: connecting accounts through the API is refused", metadata: ["herald.error": "\(error)"])
         }
         edited.accountCheck = { AccountChecks.available(for: $0) }
+        edited.trackingSpoolDirectory = configuration.home.appendingPathComponent("spool").path
         let settings = edited
         try await options.session().run { database, _ in
             let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
             let services =
                 noWorker ? [] : try worker.services(database: database, configuration: configuration, logger: logger, publicURL: publicURL)
-            let application = HeraldServer.buildApplication(database: database, settings: settings, services: services, logger: logger) { port in
+            // Made here so that a spool folder that cannot be used stops the server before it listens.
+            let tracking = try TrackingPipeline(
+                database: database,
+                directory: settings.trackingSpoolDirectory,
+                deduplicationWindow: settings.trackingDeduplicationWindow,
+                metrics: ServiceMetrics(),
+                logger: logger
+            )
+            let application = HeraldServer.buildApplication(
+                database: database,
+                settings: settings,
+                metrics: tracking.metrics,
+                tracking: tracking,
+                services: services,
+                logger: logger
+            ) { port in
                 // One line on standard output so scripts (and tests) learn the port when it was 0.
                 FileHandle.standardOutput.write(Data("herald: serving on http://\(settings.host):\(port)\n".utf8))
             }

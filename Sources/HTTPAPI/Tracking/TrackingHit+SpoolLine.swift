@@ -1,0 +1,90 @@
+import Foundation
+import HeraldCore
+import Storage
+
+extension TrackingHit {
+    /// The hit as one line of a tracking spool file, fields separated by spaces, ending in a newline:
+    ///
+    ///     h1 <event id> <kind> <unix µs> <publication> <workspace> <campaign> <variant> <channel> <0|1 bot> <client>
+    ///
+    /// `<client>` is `s:<day>:<hex hash>`, `p:<base64 of address NUL User-Agent>` or `-`. A line cut short by a crash
+    /// (no newline) was never answered and is skipped when read.
+    var spoolLine: [UInt8] {
+        let client: String
+        switch self.client {
+        case .salted(let day, let hash): client = "s:\(day):\(Self.hexDigits(hash))"
+        case .plain(let address, let userAgent): client = "p:" + Data("\(address)\u{0}\(userAgent)".utf8).base64EncodedString()
+        case .unknown: client = "-"
+        }
+        let micros = Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded())
+        let line =
+            "h1 \(id.uuid.uuidString) \(kind.rawValue) \(micros) \(publication.uuidString) \(workspace.uuid.uuidString) "
+            + "\(campaign.uuid.uuidString) \(variant.uuid.uuidString) \(channel) \(isBot ? 1 : 0) \(client)\n"
+        return Array(line.utf8)
+    }
+
+    /// The hit a spool line holds (without its newline), or nil when the line is not one.
+    init?(spoolLine line: Substring) {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count == 11, fields[0] == "h1",
+            let id = UUIDText.parse(fields[1]), let kind = EventKind(rawValue: String(fields[2])), let micros = Int64(fields[3]),
+            let publication = UUIDText.parse(fields[4]), let workspace = UUIDText.parse(fields[5]),
+            let campaign = UUIDText.parse(fields[6]), let variant = UUIDText.parse(fields[7]), !fields[8].isEmpty,
+            fields[9] == "0" || fields[9] == "1"
+        else { return nil }
+        let client: Client
+        let text = fields[10]
+        if text == "-" {
+            client = .unknown
+        } else if text.hasPrefix("s:") {
+            let parts = text.dropFirst(2).split(separator: ":")
+            guard parts.count == 2, parts[1].utf8.count == 64 else { return nil }
+            client = .salted(day: String(parts[0]), hash: Self.bytes(hex: parts[1]))
+        } else if text.hasPrefix("p:"), let data = Data(base64Encoded: String(text.dropFirst(2))) {
+            let parts = String(decoding: data, as: UTF8.self).split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
+            client = .plain(address: String(parts.first ?? ""), userAgent: parts.count > 1 ? String(parts[1]) : "")
+        } else {
+            return nil
+        }
+        self.init(
+            id: EventID(id),
+            publication: publication,
+            workspace: WorkspaceID(workspace),
+            campaign: CampaignID(campaign),
+            variant: VariantID(variant),
+            channel: String(fields[8]),
+            kind: kind,
+            at: Date(timeIntervalSince1970: Double(micros) / 1_000_000),
+            isBot: fields[9] == "1",
+            client: client
+        )
+    }
+
+    /// Lowercase hex digits of `bytes`.
+    static func hexDigits(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            for (index, byte) in bytes.enumerated() {
+                buffer[2 * index] = digits[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits[Int(byte & 0x0F)]
+            }
+            return bytes.count * 2
+        }
+    }
+
+    /// The bytes of lowercase hex digits.
+    static func bytes(hex: Substring) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var high: UInt8?
+        for character in hex.utf8 {
+            let nibble: UInt8 = character <= 57 ? character &- 48 : (character | 0x20) &- 87
+            if let first = high {
+                bytes.append(first << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return bytes
+    }
+}
