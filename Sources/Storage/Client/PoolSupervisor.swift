@@ -50,6 +50,7 @@ final class PoolSupervisor: Sendable {
     private enum Command: Sendable {
         case run(Pool)
         case recover
+        case probe(DatabaseConfiguration)
     }
 
     private struct State {
@@ -58,8 +59,9 @@ final class PoolSupervisor: Sendable {
         var outage: DatabaseUnavailable?
         var recovering = false
         var lastProbe: (at: ContinuousClock.Instant, outage: DatabaseUnavailable?)?
-        /// Operations waiting for the probe that runs now (nil when none runs).
-        var probeWaiters: [CheckedContinuation<DatabaseUnavailable?, Never>]?
+        /// Operations waiting for the probe that runs now, by ticket (nil when none runs).
+        var probeWaiters: [Int: CheckedContinuation<DatabaseUnavailable?, Never>]?
+        var nextTicket = 0
     }
 
     /// How long an operation waits for a connection before the database is checked.
@@ -105,6 +107,7 @@ final class PoolSupervisor: Sendable {
                 switch command {
                 case .run(let pool): group.addTask { await pool.run() }
                 case .recover: group.addTask { await self.recover() }
+                case .probe(let configuration): group.addTask { await self.runProbe(configuration) }
                 }
             }
             group.cancelAll()
@@ -149,7 +152,7 @@ final class PoolSupervisor: Sendable {
     /// Waits while an operation waits, checking the database after ``probeDelay`` and then every ``probeInterval``.
     ///
     /// Returns when cancelled (the operation got its answer). Throws ``DatabaseUnavailable`` when the database is found
-    /// down or `deadline` passes first.
+    /// down or `deadline` passes first (a probe still running does not hold the answer past the deadline).
     func watch(until deadline: ContinuousClock.Instant?) async throws {
         var next = ContinuousClock.now + Self.probeDelay
         while true {
@@ -160,12 +163,22 @@ final class PoolSupervisor: Sendable {
             } catch {
                 return
             }
-            if let deadline, ContinuousClock.now >= deadline {
-                throw DatabaseUnavailable("the database did not answer within the request's deadline")
-            }
+            if let deadline, ContinuousClock.now >= deadline { throw Self.deadlinePassed }
             if let outage = self.outage { throw outage }
-            if let outage = await sharedProbe() {
-                if Task.isCancelled { return }
+            let probed = await withTaskGroup(of: DatabaseUnavailable??.self) { group -> DatabaseUnavailable?? in
+                group.addTask { .some(await self.sharedProbe()) }
+                if let deadline {
+                    group.addTask {
+                        try? await Task.sleep(until: deadline, clock: .continuous)
+                        return .none
+                    }
+                }
+                defer { group.cancelAll() }
+                return await group.next() ?? .none
+            }
+            if Task.isCancelled { return }
+            guard let probed else { throw Self.deadlinePassed }
+            if let outage = probed {
                 markDown(outage)
                 throw outage
             }
@@ -173,41 +186,53 @@ final class PoolSupervisor: Sendable {
         }
     }
 
-    /// One probe for every waiting operation: a result younger than ``probeInterval``, the probe running now, or a new one.
+    static let deadlinePassed = DatabaseUnavailable("the database did not answer within the request's deadline")
+
+    /// One probe for every waiting operation: a result younger than ``probeInterval``, else the probe running now (a new
+    /// one if none runs). The probe runs in the supervisor's own task: a waiter that is cancelled stops waiting at once.
     func sharedProbe() async -> DatabaseUnavailable? {
         enum Step {
             case known(DatabaseUnavailable?)
-            case wait
-            case probe(DatabaseConfiguration)
+            case wait(ticket: Int, start: DatabaseConfiguration?)
         }
         let step = state.withLock { state -> Step in
             if let last = state.lastProbe, ContinuousClock.now - last.at < Self.probeInterval { return .known(last.outage) }
-            if state.probeWaiters != nil { return .wait }
-            state.probeWaiters = []
-            return .probe(state.pool.configuration)
+            state.nextTicket += 1
+            if state.probeWaiters != nil { return .wait(ticket: state.nextTicket, start: nil) }
+            state.probeWaiters = [:]
+            return .wait(ticket: state.nextTicket, start: state.pool.configuration)
         }
         switch step {
         case .known(let outage):
             return outage
-        case .wait:
-            return await withCheckedContinuation { continuation in
-                let known = state.withLock { state -> DatabaseUnavailable?? in
-                    guard state.probeWaiters != nil else { return .some(state.lastProbe?.outage) }
-                    state.probeWaiters?.append(continuation)
-                    return .none
+        case .wait(let ticket, let start):
+            if let start { commandSink.yield(.probe(start)) }
+            return await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let known = state.withLock { state -> DatabaseUnavailable?? in
+                        guard state.probeWaiters != nil else { return .some(state.lastProbe?.outage) }
+                        if Task.isCancelled { return .some(nil) }
+                        state.probeWaiters?[ticket] = continuation
+                        return .none
+                    }
+                    if let known { continuation.resume(returning: known) }
                 }
-                if let known { continuation.resume(returning: known) }
+            } onCancel: {
+                let waiter = state.withLock { $0.probeWaiters?.removeValue(forKey: ticket) }
+                waiter?.resume(returning: nil)
             }
-        case .probe(let configuration):
-            let outage = await Self.probe(configuration, logger: poolLogger)
-            let waiters = state.withLock { state -> [CheckedContinuation<DatabaseUnavailable?, Never>] in
-                state.lastProbe = (ContinuousClock.now, outage)
-                defer { state.probeWaiters = nil }
-                return state.probeWaiters ?? []
-            }
-            for waiter in waiters { waiter.resume(returning: outage) }
-            return outage
         }
+    }
+
+    /// Runs the shared probe and hands its result to every waiter.
+    private func runProbe(_ configuration: DatabaseConfiguration) async {
+        let outage = await Self.probe(configuration, logger: poolLogger)
+        let waiters = state.withLock { state -> [CheckedContinuation<DatabaseUnavailable?, Never>] in
+            state.lastProbe = (ContinuousClock.now, outage)
+            defer { state.probeWaiters = nil }
+            return Array((state.probeWaiters ?? [:]).values)
+        }
+        for waiter in waiters { waiter.resume(returning: outage) }
     }
 
     /// Opens and closes one connection to `configuration`: nil when that works, else why not.
@@ -224,8 +249,11 @@ final class PoolSupervisor: Sendable {
         } catch {
             let place = "\(configuration.host):\(configuration.port)"
             if let psql = error as? PSQLError, psql.code == .connectionError {
-                let cause = psql.underlying.map { "\($0)" } ?? "no answer"
-                return DatabaseUnavailable("no connection to \(place) within \(configuration.connectDeadline): \(cause)")
+                let cause = psql.underlying.map { "\($0)" } ?? ""
+                if cause.localizedCaseInsensitiveContains("refused") {
+                    return DatabaseUnavailable("\(place) refuses connections: is the database running?")
+                }
+                return DatabaseUnavailable("no connection to \(place) within \(configuration.connectDeadline)")
             }
             if let unavailable = DatabaseUnavailable.classify(error) { return unavailable }
             // Refused credentials or a missing database: no connection can be made either, and waiting will not help.

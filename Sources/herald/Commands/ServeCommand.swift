@@ -36,11 +36,6 @@ struct ServeCommand: AsyncParsableCommand {
             "Seconds storing one POST /v1/events batch may take; past it the batch is rolled back and answered 503 (default: HERALD_INGEST_DEADLINE_SECONDS or 10)."
     )
     var ingestDeadlineSeconds: Int?
-    @Option(
-        help:
-            "Seconds SIGTERM/SIGINT waits for requests and jobs in flight before cancelling them; the process then exits 0 (default: HERALD_SHUTDOWN_GRACE_SECONDS or 10)."
-    )
-    var shutdownGraceSeconds: Int?
     @Flag(help: "Serve only: run no worker or scheduler in this process.") var noWorker = false
     @OptionGroup(title: "Worker (unless --no-worker)") var worker: WorkerOptions
 
@@ -88,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         edited.accountCheck = { AccountChecks.available(for: $0) }
         let settings = edited
-        let grace = try self.grace
+        let grace = self.grace
         try await options.session().run { database, _ in
             let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
             let services =
@@ -111,8 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// How long SIGTERM waits for work in flight.
-    var grace: Duration {
-        get throws { .seconds(try shutdownGraceSeconds ?? options.configuration().server.shutdownGraceSeconds() ?? 10) }
-    }
+    /// How long SIGTERM waits for work in flight before cancelling it: the worker's `--grace` for its jobs, and a little
+    /// more for it to release them and for the last requests to be answered.
+    var grace: Duration { .milliseconds(Int64(max(0, worker.grace) * 1_000)) + .seconds(2) }
 }

@@ -58,8 +58,6 @@ struct HeraldConfiguration: Sendable {
         var trustedProxies: Set<String>
         /// `HERALD_INGEST_DEADLINE_SECONDS`, as given (read by ``ingestDeadlineSeconds()``).
         var ingestDeadlineText: String?
-        /// `HERALD_SHUTDOWN_GRACE_SECONDS`, as given (read by ``shutdownGraceSeconds()``).
-        var shutdownGraceText: String?
 
         init(environment: [String: String]) {
             func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -70,7 +68,6 @@ struct HeraldConfiguration: Sendable {
             publicURL = value("HERALD_PUBLIC_URL")
             trackingDeduplicationText = value("HERALD_TRACKING_DEDUP_SECONDS")
             ingestDeadlineText = value("HERALD_INGEST_DEADLINE_SECONDS")
-            shutdownGraceText = value("HERALD_SHUTDOWN_GRACE_SECONDS")
             trustedProxies = Set(
                 (value("HERALD_TRUSTED_PROXIES") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             )
@@ -95,11 +92,6 @@ struct HeraldConfiguration: Sendable {
         /// `HERALD_INGEST_DEADLINE_SECONDS` (at least 1), or nil when unset.
         func ingestDeadlineSeconds() throws(ValidationError) -> Int? {
             try Self.positive(ingestDeadlineText, variable: "HERALD_INGEST_DEADLINE_SECONDS")
-        }
-
-        /// `HERALD_SHUTDOWN_GRACE_SECONDS` (at least 1), or nil when unset.
-        func shutdownGraceSeconds() throws(ValidationError) -> Int? {
-            try Self.positive(shutdownGraceText, variable: "HERALD_SHUTDOWN_GRACE_SECONDS")
         }
 
         private static func positive(_ text: String?, variable: String) throws(ValidationError) -> Int? {
