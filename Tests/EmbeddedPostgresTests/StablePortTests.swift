@@ -17,18 +17,19 @@ import Glibc
         let port: Int
 
         init(port: Int = 0) throws {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var reuse: Int32 = 1
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+            setsockopt(socketFD, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
             var address = Self.loopback(port)
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-            guard bound == 0, listen(fd, 16) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            guard bound == 0, listen(socketFD, 16) == 0 else { throw CocoaError(.fileWriteUnknown) }
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
             }
+            fd = socketFD
             self.port = Int(UInt16(bigEndian: address.sin_port))
         }
 
@@ -38,16 +39,16 @@ import Glibc
             let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = Self.loopback(port)
             let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
             let accepted = accept(fd, nil, nil)
             guard accepted >= 0 else { throw CocoaError(.fileReadUnknown) }
-            close(accepted)
+            Glibc.close(accepted)
             // Read the FIN so the client's close completes the exchange.
             var byte: UInt8 = 0
             _ = recv(client, &byte, 1, 0)
-            close(client)
+            Glibc.close(client)
         }
 
         func close() { Glibc.close(fd) }

@@ -2,6 +2,8 @@ import Foundation
 import HTTPAPI
 import HeraldCore
 import HeraldTestSupport
+import NIOHTTP1
+import PostgresNIO
 import Testing
 
 @testable import Storage
