@@ -82,7 +82,17 @@ public struct DatabaseClient: Sendable {
     }
 
     /// Runs a statement for its effect, to its end, dropping any rows; throws what it raised.
+    ///
+    /// With a deadline, the statement runs in a transaction of its own, so that the deadline bounds it and it is rolled
+    /// back rather than committed once the deadline passed (a statement that writes must not land after its caller was
+    /// answered).
     public func execute(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws {
+        if deadline != nil {
+            try await withTransaction(logger: logger) { connection in
+                for try await _ in try await connection.query(query, logger: logger, file: file, line: line) {}
+            }
+            return
+        }
         for try await _ in try await self.query(query, logger: logger, file: file, line: line) {}
     }
 
@@ -135,7 +145,8 @@ public struct DatabaseClient: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction on a pooled connection: committed when it returns, rolled back when it throws.
+    /// Runs `body` in one transaction on a pooled connection: committed when it returns, rolled back when it throws (the
+    /// closure's own error is rethrown, not wrapped).
     ///
     /// With a deadline, each statement is limited to the time left, and the transaction is rolled back (throwing
     /// ``DatabaseUnavailable``) rather than committed once the deadline passed.
@@ -165,9 +176,14 @@ public struct DatabaseClient: Sendable {
                     return result
                 }
             }
-        } catch let error where deadline != nil && StorageError.sqlState(error) == "57014" && ContinuousClock.now >= deadline! {
-            // The server cancelled a statement at the deadline: everything was rolled back.
-            throw Self.missed()
+        } catch {
+            if let deadline, StorageError.sqlState(error) == "57014", ContinuousClock.now >= deadline {
+                // The server cancelled a statement at the deadline: everything was rolled back.
+                throw Self.missed()
+            }
+            // The closure's own error, as it threw it (rolled back).
+            if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError { throw inner }
+            throw error
         }
     }
 

@@ -129,6 +129,8 @@ final class PoolSupervisor: Sendable {
     func finished(_ pool: Pool, error: (any Error)?) {
         pool.inFlight.subtract(1, ordering: .relaxed)
         guard let error, let outage = DatabaseUnavailable.classify(error) else { return }
+        // A deadline of one request says nothing about the database.
+        guard !Self.isDeadline(outage) else { return }
         // An operation that failed on a pool already replaced says nothing about the current one.
         guard state.withLock({ $0.pool === pool }) else { return }
         markDown(outage)
@@ -187,6 +189,12 @@ final class PoolSupervisor: Sendable {
     }
 
     static let deadlinePassed = DatabaseUnavailable("the database did not answer within the request's deadline")
+
+    /// Whether `unavailable` is a request's deadline passing (``deadlinePassed``, ``DatabaseClient/missed()``), not an
+    /// outage.
+    static func isDeadline(_ unavailable: DatabaseUnavailable) -> Bool {
+        unavailable.reason == deadlinePassed.reason || unavailable.reason == DatabaseClient.missed().reason
+    }
 
     /// One probe for every waiting operation: a result younger than ``probeInterval``, else the probe running now (a new
     /// one if none runs). The probe runs in the supervisor's own task: a waiter that is cancelled stops waiting at once.
