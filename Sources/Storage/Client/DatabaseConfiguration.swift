@@ -114,7 +114,9 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible {
             tls: tls
         )
         configuration.options.maximumConnections = maximumConnections
-        configuration.options.connectTimeout = connectDeadline
+        // The pool's own attempts may take longer than the probe's deadline: on a loaded machine a connection can be
+        // slow to make while the database is fine (the probe, not the pool, decides that it is down).
+        configuration.options.connectTimeout = max(connectDeadline, .seconds(10))
         if let statementTimeout {
             configuration.options.additionalStartupParameters = [("statement_timeout", "\(Self.milliseconds(statementTimeout))")]
         }

@@ -59,6 +59,9 @@ final class PoolSupervisor: Sendable {
         var outage: DatabaseUnavailable?
         var recovering = false
         var lastProbe: (at: ContinuousClock.Instant, outage: DatabaseUnavailable?)?
+        /// When an operation last succeeded (or the pool was made): a probe that only timed out is believed after a while
+        /// without success, not at once (a loaded machine may be slow to connect while the pool works).
+        var lastSuccess = ContinuousClock.now
         /// Operations waiting for the probe that runs now, by ticket (nil when none runs).
         var probeWaiters: [Int: CheckedContinuation<DatabaseUnavailable?, Never>]?
         var nextTicket = 0
@@ -128,7 +131,11 @@ final class PoolSupervisor: Sendable {
     /// Ends an operation started with ``acquire()``; an outage it ran into marks the database down.
     func finished(_ pool: Pool, error: (any Error)?) {
         pool.inFlight.subtract(1, ordering: .relaxed)
-        guard let error, let outage = DatabaseUnavailable.classify(error) else { return }
+        guard let error else {
+            state.withLock { $0.lastSuccess = ContinuousClock.now }
+            return
+        }
+        guard let outage = DatabaseUnavailable.classify(error) else { return }
         // A deadline of one request says nothing about the database.
         guard !Self.isDeadline(outage) else { return }
         // An operation that failed on a pool already replaced says nothing about the current one.
@@ -181,11 +188,27 @@ final class PoolSupervisor: Sendable {
             if Task.isCancelled { return }
             guard let probed else { throw Self.deadlinePassed }
             if let outage = probed {
-                markDown(outage)
-                throw outage
+                // A refusal is believed at once; a timeout only when nothing succeeded for a while either.
+                let believed = state.withLock { state in
+                    !Self.isTimeout(outage) || ContinuousClock.now - state.lastSuccess > Self.suspicion(state.pool.configuration)
+                }
+                if believed {
+                    markDown(outage)
+                    throw outage
+                }
             }
             next = ContinuousClock.now + Self.probeInterval
         }
+    }
+
+    /// How long without any success a probe that timed out must be backed by to count as an outage.
+    static func suspicion(_ configuration: DatabaseConfiguration) -> Duration {
+        max(configuration.connectDeadline * 3, .seconds(6))
+    }
+
+    /// Whether a probe's failure was a timeout (no answer), not a refusal.
+    static func isTimeout(_ unavailable: DatabaseUnavailable) -> Bool {
+        unavailable.reason.hasPrefix("no connection to ") && unavailable.reason.contains(" within ")
     }
 
     static let deadlinePassed = DatabaseUnavailable("the database did not answer within the request's deadline")
@@ -298,6 +321,7 @@ final class PoolSupervisor: Sendable {
                 state.outage = nil
                 state.recovering = false
                 state.lastProbe = nil
+                state.lastSuccess = ContinuousClock.now
                 return old
             }
             old.retire()
