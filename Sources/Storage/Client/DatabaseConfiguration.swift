@@ -89,6 +89,16 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible {
         components.host = host
         components.port = port
         components.path = "/" + database
+        // Settings that differ from the defaults travel with the URL, so a child process behaves as this one does.
+        var items: [URLQueryItem] = []
+        if connectDeadline != .seconds(2) {
+            // Whole seconds, as libpq reads it (pg_dump and psql take the same URL).
+            items.append(URLQueryItem(name: "connect_timeout", value: "\((Self.milliseconds(connectDeadline) + 999) / 1_000)"))
+        }
+        if statementTimeout != .seconds(30) {
+            items.append(URLQueryItem(name: "statement_timeout", value: "\(statementTimeout.map(Self.milliseconds) ?? 0)"))
+        }
+        if !items.isEmpty { components.queryItems = items }
         return components.string ?? description
     }
 
