@@ -96,11 +96,16 @@ import Testing
                     try await blocker.execute("ROLLBACK", logger: database.logger)
                 }
                 // A later batch goes through; the refused one was rolled back before it was answered, so it never lands.
+                // (On a loaded machine even a free batch may miss so short a deadline: it is answered 503 and sent again,
+                // as a client does.)
                 let next = Self.events(variant, count: 2)
-                #expect(try await server.send(.POST, "/v1/events", token: token, json: next.json).status == 202)
+                let stored = try await Self.eventually {
+                    (try? await server.send(.POST, "/v1/events", token: token, json: next.json).status) == 202
+                }
+                #expect(stored)
                 #expect(try await server.count("SELECT count(*)::int FROM events") == 2)
-                let stored = try await server.count("SELECT count(*)::int FROM events WHERE id = ANY(\(late.ids.compactMap(UUID.init(uuidString:))))")
-                #expect(stored == 0)
+                let landed = try await server.count("SELECT count(*)::int FROM events WHERE id = ANY(\(late.ids.compactMap(UUID.init(uuidString:))))")
+                #expect(landed == 0)
             }
         }
     }
