@@ -131,9 +131,16 @@ public struct DatabaseClient: Sendable {
                 defer { handoff.returned() }
                 if allowsLongStatements {
                     try await connection.execute("SELECT set_config('statement_timeout', '0', false)", logger: supervisor.quietLogger)
-                    let result = try await body(connection)
-                    try await connection.execute("RESET statement_timeout", logger: supervisor.quietLogger)
-                    return result
+                    do {
+                        let result = try await body(connection)
+                        try await connection.execute("RESET statement_timeout", logger: supervisor.quietLogger)
+                        return result
+                    } catch {
+                        // The next user of the connection gets the configured limit back (a failed transaction is
+                        // rolled back by now: the body's own transactions end before it returns).
+                        try? await connection.execute("RESET statement_timeout", logger: supervisor.quietLogger)
+                        throw error
+                    }
                 }
                 return try await body(connection)
             }
