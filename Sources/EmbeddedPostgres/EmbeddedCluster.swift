@@ -153,23 +153,39 @@ public struct EmbeddedCluster: Sendable {
             credentials.port = port
             return credentials
         }
-        if !FreePort.isFree(credentials.port) {
-            let previous = credentials.port
-            credentials.port = try FreePort.find()
-            try writeCredentials(credentials)
-            logger.notice(
-                "port taken, cluster moves",
-                metadata: ["herald.pg.old_port": "\(previous)", "herald.pg.port": "\(credentials.port)"]
-            )
+        // The cluster keeps its port across restarts, so that running processes find it where they left it; it moves
+        // only when another program listens there (before starting, or by the time the server tried to bind).
+        if !FreePort.isFree(credentials.port) { try move(&credentials) }
+        do {
+            try await startServer(on: credentials.port)
+        } catch let error as EmbeddedPostgresError where error.code == .startFailed && !FreePort.isFree(credentials.port) {
+            try move(&credentials)
+            try await startServer(on: credentials.port)
         }
+        return credentials
+    }
+
+    /// Gives the cluster a new free port (in `cluster.json`) because another program listens on its own.
+    private func move(_ credentials: inout Credentials) throws {
+        let previous = credentials.port
+        credentials.port = try FreePort.find()
+        try writeCredentials(credentials)
+        logger.notice(
+            "port taken by another program, cluster moves",
+            metadata: ["herald.pg.old_port": "\(previous)", "herald.pg.port": "\(credentials.port)"]
+        )
+    }
+
+    /// Starts the server on `port` and waits until it accepts connections.
+    private func startServer(on port: Int) async throws {
         var serverOptions = [
-            "-p \(credentials.port)", "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=",
+            "-p \(port)", "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=",
             "-c max_connections=\(options.maxConnections)",
         ]
         if options.unsafeFastWrites {
             serverOptions += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         }
-        logger.info("starting PostgreSQL", metadata: ["herald.pg.port": "\(credentials.port)"])
+        logger.info("starting PostgreSQL", metadata: ["herald.pg.port": "\(port)"])
         let output = try await runServerProgram(
             "pg_ctl",
             ["start", "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60", "-o", serverOptions.joined(separator: " ")]
@@ -178,14 +194,13 @@ public struct EmbeddedCluster: Sendable {
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
             throw EmbeddedPostgresError(
                 .startFailed,
-                "PostgreSQL did not start on port \(credentials.port): \(Self.lastLine(log.isEmpty ? output.standardError : log)) (log: \(logFile.path))"
+                "PostgreSQL did not start on port \(port): \(Self.lastLine(log.isEmpty ? output.standardError : log)) (log: \(logFile.path))"
             )
         }
         // pg_ctl -w waits for readiness; confirm the TCP listener too.
-        for _ in 0..<100 where !FreePort.isAccepting(credentials.port) {
+        for _ in 0..<100 where !FreePort.isAccepting(port) {
             try await Task.sleep(for: .milliseconds(50))
         }
-        return credentials
     }
 
     /// Stops the server if it runs (fast shutdown: open sessions are ended, data is safe).

@@ -26,11 +26,17 @@ public enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Whether nothing listens on `port` at 127.0.0.1 (a bind succeeds).
+    /// Whether a server could listen on `port` at 127.0.0.1: a bind with `SO_REUSEADDR` succeeds, as PostgreSQL's own
+    /// does.
+    ///
+    /// Connections left in TIME-WAIT after a server stopped do not make the port taken (a plain bind would fail on
+    /// them, and the cluster would move for nothing); a program that really listens there does.
     public static func isFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
+        var reuse: Int32 = 1
+        guard setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size)) == 0 else { return false }
         var address = loopback(port: port)
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

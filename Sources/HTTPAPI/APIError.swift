@@ -3,6 +3,8 @@ import HTTPTypes
 import HeraldCore
 import Hummingbird
 import NIOCore
+import PostgresNIO
+import Storage
 
 /// An error answered to a client as `{"error": {"code", "message", "details"}}` with a 4xx (or 5xx) status.
 public struct APIError: HTTPResponseError, Sendable {
@@ -24,12 +26,25 @@ public struct APIError: HTTPResponseError, Sendable {
     public var code: String
     public var message: String
     public var details: [Detail]
+    /// Seconds the client should wait before sending the request again (`Retry-After`), when retrying later helps.
+    public var retryAfterSeconds: Int?
 
-    public init(status: HTTPResponse.Status, code: String, message: String, details: [Detail] = []) {
+    public init(status: HTTPResponse.Status, code: String, message: String, details: [Detail] = [], retryAfterSeconds: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// 503 `database_unavailable` with `Retry-After`: the database cannot be reached right now; nothing was written.
+    public static func databaseUnavailable(_ unavailable: DatabaseUnavailable) -> APIError {
+        APIError(
+            status: .serviceUnavailable,
+            code: "database_unavailable",
+            message: "\(unavailable.description); nothing was written",
+            retryAfterSeconds: DatabaseUnavailable.retryAfterSeconds
+        )
     }
 
     public static func unauthorized(_ message: String) -> APIError {
@@ -95,6 +110,11 @@ public struct APIError: HTTPResponseError, Sendable {
             )
         case is NIOTooManyBytesError:
             return .tooLarge("the request body is too large")
+        case _ where DatabaseUnavailable.classify(error) != nil:
+            return .databaseUnavailable(DatabaseUnavailable.classify(error)!)
+        case _ where StorageError.sqlState(error) == "57014":
+            // The statement timeout: the database is overloaded or a statement is stuck; the same request may pass later.
+            return .databaseUnavailable(DatabaseUnavailable("a statement took longer than the database's statement timeout"))
         default:
             return APIError(
                 status: .internalServerError,
@@ -108,6 +128,7 @@ public struct APIError: HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try JSONResponse.make(ErrorResponse(error: .init(code: code, message: message, details: details)), status: status)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"herald\"" }
+        if let retryAfterSeconds { response.headers[.retryAfter] = "\(retryAfterSeconds)" }
         return response
     }
 }

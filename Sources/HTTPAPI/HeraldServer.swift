@@ -12,6 +12,9 @@ public struct ServerSettings: Sendable {
     public var port: Int
     /// The most events one `POST /v1/events` may carry.
     public var maximumBatchRows: Int
+    /// How long storing one `POST /v1/events` batch may take: past it the batch is rolled back and answered 503, so that
+    /// it is never written after the client was answered or gave up. Keep it below clients' timeouts.
+    public var ingestDeadline: Duration
     /// The largest request body accepted, in bytes.
     public var maximumBodyBytes: Int
     /// The address clients reach this service at, for tracking links (no trailing slash);
@@ -38,6 +41,7 @@ public struct ServerSettings: Sendable {
         port: Int = 8080,
         maximumBatchRows: Int = 10_000,
         maximumBodyBytes: Int = 8 << 20,
+        ingestDeadline: Duration = .seconds(10),
         publicURL: String? = nil,
         trackingDeduplicationWindow: Duration = .seconds(30),
         trackingSpoolDirectory: String? = nil,
@@ -49,6 +53,7 @@ public struct ServerSettings: Sendable {
         self.port = port
         self.maximumBatchRows = maximumBatchRows
         self.maximumBodyBytes = maximumBodyBytes
+        self.ingestDeadline = ingestDeadline
         self.trackingDeduplicationWindow = trackingDeduplicationWindow
         self.trackingSpoolDirectory = trackingSpoolDirectory
         self.trustedProxies = trustedProxies
@@ -130,13 +135,23 @@ struct PartitionMaintenance: Service {
     let logger: Logger
 
     func run() async throws {
+        let outages = OutageLog("partition maintenance", logger: logger)
+        var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await PartitionManager(database).ensureCurrent(now: Date())
+                outages.succeeded()
+                failures = 0
             } catch {
-                logger.warning("could not create event partitions ahead", metadata: ["herald.error": "\(error)"])
+                if outages.failed(error) == nil {
+                    logger.warning("could not create event partitions ahead", metadata: ["herald.error": "\(error)"])
+                }
+                failures += 1
             }
-            try? await gracefulShutdown(sleeping: .seconds(6 * 3_600))
+            // After a failure, again soon (backing off to a minute, with jitter) rather than in six hours.
+            let pause: Duration =
+                failures == 0 ? .seconds(6 * 3_600) : .milliseconds(Int(min(60.0, pow(2.0, Double(failures))) * Double.random(in: 800...1_200)))
+            try? await gracefulShutdown(sleeping: pause)
         }
     }
 

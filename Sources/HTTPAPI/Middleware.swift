@@ -22,7 +22,10 @@ struct ObservingMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let apiError = APIError.from(error, requestID: context.id)
-            if apiError.status.code >= 500 {
+            if apiError.code == "database_unavailable" {
+                // An outage is logged once by the pool (OutageLog); each refused request only at debug.
+                context.logger.debug("request refused: database unavailable", metadata: ["herald.error": "\(apiError.message)"])
+            } else if apiError.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["herald.error": "\(String(reflecting: error))"])
             } else {
                 context.logger.debug("request refused", metadata: ["herald.error": "\(apiError.code): \(apiError.message)"])

@@ -69,7 +69,22 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// Refreshes the gauges read from the database, then renders the exposition text.
+    ///
+    /// While the database cannot be reached, `herald_database_up` is 0 and the gauges read from it keep their last
+    /// values: the service's own metrics are still served.
     func render(database: Database) async throws -> String {
+        let up = registry.makeGauge(name: "herald_database_up", help: "1 when the database answered this scrape, 0 when it could not be reached")
+        do {
+            try await refreshDatabaseGauges(database: database)
+            up.set(Double(1))
+        } catch where DatabaseUnavailable.classify(error) != nil {
+            up.set(Double(0))
+        }
+        return registry.emitToString()
+    }
+
+    /// Sets the gauges read from the database.
+    private func refreshDatabaseGauges(database: Database) async throws {
         let stats = try await JobQueue(database).stats(now: Date())
         var byState: [String: Int] = ["pending": 0, "running": 0, "completed": 0, "failed": 0, "dead": 0, "cancelled": 0]
         for (_, states) in stats.counts {
@@ -103,6 +118,5 @@ public final class ServiceMetrics: Sendable {
                 help: "Connected accounts by kind and health, counted in the database"
             ).set(Double(count.value))
         }
-        return registry.emitToString()
     }
 }

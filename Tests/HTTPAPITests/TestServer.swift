@@ -112,6 +112,21 @@ struct TestServer: Sendable {
         _ body: (TestServer) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { database in
+            try await live(on: database, maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes, logger: logger, configure: configure, body)
+        }
+    }
+
+    /// Runs `body` with a real server on a free loopback port over `database` (e.g. one of a ``TestCluster`` that the
+    /// test stops and starts); stops the server afterwards.
+    static func live(
+        on database: Database,
+        maximumBatchRows: Int = 5_000,
+        maximumBodyBytes: Int = 4 << 20,
+        logger: Logger = TestDatabase.logger,
+        configure: (inout ServerSettings) -> Void = { _ in },
+        _ body: (TestServer) async throws -> Void
+    ) async throws {
+        do {
             var settings = Self.settings(maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes)
             configure(&settings)
             let tracking = try Self.tracking(database: database, settings: settings, logger: logger)

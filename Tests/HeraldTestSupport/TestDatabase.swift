@@ -61,12 +61,16 @@ actor TemplateHolder {
 
     private static func makeTemplate() async throws -> DatabaseConfiguration {
         let logger = TestDatabase.logger
-        let server: DatabaseConfiguration
+        var server: DatabaseConfiguration
         if let url = ProcessInfo.processInfo.environment["HERALD_TEST_DATABASE_URL"], !url.isEmpty {
             server = try DatabaseConfiguration(url: url, maximumConnections: 4)
         } else {
             server = try await ThrowawayCluster.start(logger: logger)
         }
+        // The whole suite on a loaded 2-core machine can take seconds to connect while the server is fine: a probe that
+        // times out is believed only after long without success (outage tests stop their own cluster: refusals count at
+        // once). Child processes get it through the URL.
+        server.connectDeadline = .seconds(10)
         let template = server.with(database: "herald_template_\(getpid())")
         try await Database.withDatabase(server.with(database: "postgres"), logger: logger) { database in
             try await database.dropDatabaseIfExists(named: template.database)

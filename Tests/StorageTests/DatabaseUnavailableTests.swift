@@ -38,9 +38,12 @@ struct DatabaseUnavailableTests {
             outage.succeeded()
         }
         #expect(!outage.isDown)
-        let warnings = store.all.filter { $0.level == .warning && $0.message.contains("database unavailable") }
-        let ends = store.all.filter { $0.message.contains("reachable again") }
+        // The worker's outage log, and (since the pool fails fast and recovers by itself) the pool's own, each once.
+        let warnings = store.all.filter { $0.level == .warning && $0.message.contains("database unavailable: worker") }
+        let ends = store.all.filter { $0.message.contains("reachable again: worker") }
         #expect(warnings.count == 1, "the outage was logged \(warnings.count) times")
         #expect(ends.count == 1, "its end was logged \(ends.count) times")
+        let pool = store.all.filter { $0.level == .warning && $0.message.contains("database unavailable: database connections") }
+        #expect(pool.count == 1, "the pool logged the outage \(pool.count) times")
     }
 }

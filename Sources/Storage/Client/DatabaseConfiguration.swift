@@ -13,8 +13,17 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible {
     public var sslMode: String
     /// Most connections the pool opens.
     public var maximumConnections: Int
+    /// How long making one connection may take. An operation that waits for a connection checks, after a moment, that
+    /// the database can be reached at all; when no connection can be made within this, it fails with
+    /// ``DatabaseUnavailable`` instead of waiting (the API answers 503). Default 2 s.
+    public var connectDeadline: Duration = .seconds(2)
+    /// The server-side limit on any one statement (`statement_timeout`, sent when each connection starts); nil for none.
+    /// Default 30 s. Long bulk paths (CSV imports, migrations) lift it for their own work
+    /// (``Database/allowingLongStatements()``).
+    public var statementTimeout: Duration? = .seconds(30)
 
-    /// Parses `postgres://user:password@host:port/database?sslmode=...`.
+    /// Parses `postgres://user:password@host:port/database?sslmode=...`; `connect_timeout` (seconds, as libpq) sets
+    /// ``connectDeadline`` and `statement_timeout` (milliseconds, 0 for none) ``statementTimeout``.
     ///
     /// - Throws: ``StorageError`` naming the part of the URL that is wrong.
     public init(url: String, maximumConnections: Int = 20) throws {
@@ -44,6 +53,19 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible {
             throw StorageError("DATABASE_URL sslmode \"\(sslMode)\" is not one of disable, prefer, require, verify-full")
         }
         self.maximumConnections = maximumConnections
+        let items = components.queryItems ?? []
+        if let text = items.first(where: { $0.name == "connect_timeout" })?.value {
+            guard let seconds = Double(text), seconds > 0 else {
+                throw StorageError("DATABASE_URL connect_timeout \"\(text)\" must be a positive number of seconds")
+            }
+            connectDeadline = .milliseconds(Int(seconds * 1_000))
+        }
+        if let text = items.first(where: { $0.name == "statement_timeout" })?.value {
+            guard let milliseconds = Int(text), milliseconds >= 0 else {
+                throw StorageError("DATABASE_URL statement_timeout \"\(text)\" must be milliseconds (0 for none)")
+            }
+            statementTimeout = milliseconds == 0 ? nil : .milliseconds(milliseconds)
+        }
     }
 
     /// The same server, another database (e.g. `postgres` to create databases).
@@ -67,6 +89,16 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible {
         components.host = host
         components.port = port
         components.path = "/" + database
+        // Settings that differ from the defaults travel with the URL, so a child process behaves as this one does.
+        var items: [URLQueryItem] = []
+        if connectDeadline != .seconds(2) {
+            // Whole seconds, as libpq reads it (pg_dump and psql take the same URL).
+            items.append(URLQueryItem(name: "connect_timeout", value: "\((Self.milliseconds(connectDeadline) + 999) / 1_000)"))
+        }
+        if statementTimeout != .seconds(30) {
+            items.append(URLQueryItem(name: "statement_timeout", value: "\(statementTimeout.map(Self.milliseconds) ?? 0)"))
+        }
+        if !items.isEmpty { components.queryItems = items }
         return components.string ?? description
     }
 
@@ -92,8 +124,49 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible {
             tls: tls
         )
         configuration.options.maximumConnections = maximumConnections
-        configuration.options.connectTimeout = .seconds(5)
+        // The pool's own attempts may take longer than the probe's deadline: on a loaded machine a connection can be
+        // slow to make while the database is fine (the probe, not the pool, decides that it is down).
+        configuration.options.connectTimeout = max(connectDeadline, .seconds(10))
+        if let statementTimeout {
+            configuration.options.additionalStartupParameters = [("statement_timeout", "\(Self.milliseconds(statementTimeout))")]
+        }
         return configuration
+    }
+
+    /// The configuration of one connection made outside the pool, to check that the database can be reached.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch sslMode {
+        case "disable", "allow":
+            tls = .disable
+        case "prefer":
+            tls = .prefer(try NIOSSLContext(configuration: Self.unverifiedTLS()))
+        case "require":
+            tls = .require(try NIOSSLContext(configuration: Self.unverifiedTLS()))
+        default:
+            tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: tls
+        )
+        configuration.options.connectTimeout = .nanoseconds(Int64(Self.milliseconds(connectDeadline)) * 1_000_000)
+        return configuration
+    }
+
+    /// Whether `other` names the same server and database as the same user (the address a pool connects to).
+    func isSameAddress(as other: DatabaseConfiguration) -> Bool {
+        host == other.host && port == other.port && database == other.database && username == other.username
+            && password == other.password
+    }
+
+    /// `duration` in whole milliseconds, at least 1.
+    static func milliseconds(_ duration: Duration) -> Int {
+        max(1, Int(duration.components.seconds) * 1_000 + Int(duration.components.attoseconds / 1_000_000_000_000_000))
     }
 
     /// libpq's `require` and `prefer` encrypt without verifying the certificate.

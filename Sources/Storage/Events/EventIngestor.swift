@@ -83,6 +83,8 @@ public struct EventIngestor: Sendable {
         checking: @escaping (Double) -> Void = { _ in },
         sending: @Sendable @escaping (Double) -> Void = { _ in }
     ) async throws -> IngestResult {
+        // A large file may rightly take longer than the statement timeout that protects everything else.
+        let store = EventStore(self.store.database.allowingLongStatements(), workspace: self.store.workspace)
         // The file's variants are known only as it is read, and the reader checks each row as it reads it:
         // so the lookup takes every variant of the workspace, once.
         let campaigns = try await store.campaigns(among: nil)

@@ -186,7 +186,9 @@ public struct EventStore: Sendable {
         var attempt = 1
         while true {
             do {
-                if batch.count <= statementRows {
+                // With a deadline, in a transaction (which the deadline bounds and rolls back), never as one
+                // statement that commits by itself.
+                if batch.count <= statementRows && database.client.deadline == nil {
                     let columns = known ?? EventRows.ColumnArrays(batch, campaigns: campaigns)
                     return try await Self.count(
                         client.query(EventStatements.storeNewOnly(columns, workspace: workspace, isBot: isBot), logger: logger)

@@ -30,7 +30,9 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(_ database: Database) async throws -> Outcome {
         let logger = database.logger
-        return try await database.client.withConnection { connection in
+        // A migration (an index over a large table) or the wait for another process's may take longer than the
+        // statement timeout that protects everything else.
+        return try await database.allowingLongStatements().client.withConnection { connection in
             try await connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let outcome = try await migrate(connection, logger: logger)

@@ -31,6 +31,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "A reverse proxy whose X-Forwarded-For names the client (repeatable; default: HERALD_TRUSTED_PROXIES, comma-separated, or none)."
     )
     var trustedProxy: [String] = []
+    @Option(
+        help:
+            "Seconds storing one POST /v1/events batch may take; past it the batch is rolled back and answered 503 (default: HERALD_INGEST_DEADLINE_SECONDS or 10)."
+    )
+    var ingestDeadlineSeconds: Int?
     @Flag(help: "Serve only: run no worker or scheduler in this process.") var noWorker = false
     @OptionGroup(title: "Worker (unless --no-worker)") var worker: WorkerOptions
 
@@ -42,10 +47,14 @@ struct ServeCommand: AsyncParsableCommand {
             port: try port ?? environment.port() ?? 8080,
             maximumBatchRows: try maxBatch ?? environment.maximumBatchRows() ?? 10_000,
             maximumBodyBytes: try maxBodyBytes ?? environment.maximumBodyBytes() ?? 8 << 20,
+            ingestDeadline: .seconds(try ingestDeadlineSeconds ?? environment.ingestDeadlineSeconds() ?? 10),
             publicURL: publicURL ?? environment.publicURL,
             trackingDeduplicationWindow: .seconds(try trackingDedupSeconds ?? environment.trackingDeduplicationSeconds() ?? 30),
             trustedProxies: trustedProxy.isEmpty ? environment.trustedProxies : Set(trustedProxy)
         )
+        guard settings.ingestDeadline >= Duration.seconds(1) else {
+            throw HeraldCore.ValidationError(field: "ingest-deadline-seconds", reason: "must be at least 1")
+        }
         guard (0...65_535).contains(settings.port) else {
             throw HeraldCore.ValidationError(field: "port", reason: "\(settings.port) is not a port (0 to 65535)")
         }
@@ -75,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         edited.accountCheck = { AccountChecks.available(for: $0) }
         edited.trackingSpoolDirectory = configuration.home.appendingPathComponent("spool").path
         let settings = edited
+        let grace = self.grace
         try await options.session().run { database, _ in
             let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
             let services =
@@ -98,7 +108,21 @@ struct ServeCommand: AsyncParsableCommand {
                 // One line on standard output so scripts (and tests) learn the port when it was 0.
                 FileHandle.standardOutput.write(Data("herald: serving on http://\(settings.host):\(port)\n".utf8))
             }
-            try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            // SIGTERM/SIGINT: stop accepting, let requests and jobs in flight finish for the grace period (the database
+            // failing fast, none waits on it), then cancel what is left; the process exits 0 either way.
+            var groupConfiguration = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = grace
+            groupConfiguration.maximumCancellationDuration = .seconds(3)
+            let group = ServiceGroup(configuration: groupConfiguration)
+            do {
+                try await group.run()
+            } catch let error as ServiceGroupError {
+                logger.warning("shutdown did not finish within the grace period; what was left was cancelled", metadata: ["herald.error": "\(error)"])
+            }
         }
     }
+
+    /// How long SIGTERM waits for work in flight before cancelling it: the worker's `--grace` for its jobs, and a little
+    /// more for it to release them and for the last requests to be answered.
+    var grace: Duration { .milliseconds(Int64(max(0, worker.grace) * 1_000)) + .seconds(2) }
 }

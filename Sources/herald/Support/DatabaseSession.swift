@@ -31,10 +31,19 @@ struct DatabaseSession {
         )
     }
 
+    /// Where the database is now, read again before a pool reconnects after an outage: the embedded cluster's current
+    /// address (`postmaster.pid`, else `cluster.json`), since a restart may have moved it to another port; nil with
+    /// `DATABASE_URL`, which does not move.
+    func address() async throws -> (@Sendable () async -> DatabaseConfiguration?)? {
+        guard configuration.databaseURL == nil else { return nil }
+        let cluster = try await embeddedCluster()
+        return { try? DatabaseConfiguration(url: try cluster.url(database: "herald")) }
+    }
+
     /// Runs `body` with the migrated database and the CLI workspace's id.
     func run<Result: Sendable>(_ body: (Database, WorkspaceID) async throws -> Result) async throws -> Result {
         let target = try await resolve()
-        return try await Database.withDatabase(target, logger: logger) { database in
+        return try await Database.withDatabase(target, logger: logger, address: try await address()) { database in
             try await Migrator(migrations: try Migration.bundled()).migrate(database)
             let workspaces = WorkspaceStore(database)
             let workspace = try await workspaces.ensure(slug: configuration.workspace)

@@ -56,6 +56,8 @@ struct HeraldConfiguration: Sendable {
         var trackingDeduplicationText: String?
         /// `HERALD_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose `X-Forwarded-For` is believed.
         var trustedProxies: Set<String>
+        /// `HERALD_INGEST_DEADLINE_SECONDS`, as given (read by ``ingestDeadlineSeconds()``).
+        var ingestDeadlineText: String?
 
         init(environment: [String: String]) {
             func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -65,6 +67,7 @@ struct HeraldConfiguration: Sendable {
             maximumBodyBytesText = value("HERALD_MAX_BODY_BYTES")
             publicURL = value("HERALD_PUBLIC_URL")
             trackingDeduplicationText = value("HERALD_TRACKING_DEDUP_SECONDS")
+            ingestDeadlineText = value("HERALD_INGEST_DEADLINE_SECONDS")
             trustedProxies = Set(
                 (value("HERALD_TRUSTED_PROXIES") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             )
@@ -84,6 +87,17 @@ struct HeraldConfiguration: Sendable {
                 throw ValidationError(location: "HERALD_TRACKING_DEDUP_SECONDS", field: "", reason: "\(seconds) is negative (0 counts every hit)")
             }
             return seconds
+        }
+
+        /// `HERALD_INGEST_DEADLINE_SECONDS` (at least 1), or nil when unset.
+        func ingestDeadlineSeconds() throws(ValidationError) -> Int? {
+            try Self.positive(ingestDeadlineText, variable: "HERALD_INGEST_DEADLINE_SECONDS")
+        }
+
+        private static func positive(_ text: String?, variable: String) throws(ValidationError) -> Int? {
+            guard let value = try wholeNumber(text, variable: variable) else { return nil }
+            guard value >= 1 else { throw ValidationError(location: variable, field: "", reason: "\(value) must be at least 1 second") }
+            return value
         }
 
         private static func wholeNumber(_ text: String?, variable: String) throws(ValidationError) -> Int? {
