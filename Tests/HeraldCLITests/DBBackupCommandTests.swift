@@ -152,7 +152,7 @@ struct DBBackupCommandTests {
         // An old Herald's database: the first ten migrations only, with a workspace in it.
         let old = try await TestDatabase.fresh(migrated: false)
         let bundled = try Migration.bundled()
-        try await Database.withDatabase(old, logger: TestDatabase.logger) { database in
+        _ = try await Database.withDatabase(old, logger: TestDatabase.logger) { database in
             try await Migrator(migrations: Array(bundled.prefix(10))).migrate(database)
         }
         let fixture = try await CLIFixture.make()
