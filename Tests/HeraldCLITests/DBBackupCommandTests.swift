@@ -125,7 +125,10 @@ struct DBBackupCommandTests {
         let plain = try fixture.write("plain.sql", "-- PostgreSQL database dump\nCREATE TABLE x (id int);\n")
         let refused = try await fixture.run("db", "restore", plain)
         #expect(refused.status == 1)
-        #expect(refused.standardError == "herald: \(plain) is not a pg_dump custom-format archive (it looks like plain SQL: restore that with psql): make one with `herald db backup FILE`\n")
+        #expect(
+            refused.standardError
+                == "herald: \(plain) is not a pg_dump custom-format archive (it looks like plain SQL: restore that with psql): make one with `herald db backup FILE`\n"
+        )
 
         let missing = try await fixture.run("db", "restore", "nothere.dump")
         #expect(missing.standardError.contains("nothere.dump does not exist"))

@@ -34,155 +34,155 @@ struct MigrationUpgradeTests {
             VALUES (999, '\(workspace)', 'default', 'noop', 0, 1, 5, '2026-03-01T09:00:00Z', '2026-03-01T09:00:00Z', '2026-03-01T10:00:00Z')
             """
         return [
-        (
-            1,
-            [
-                "INSERT INTO workspaces (id, slug, name) VALUES ('\(workspace)', 'upgrade', 'Upgrade')",
-                """
-                INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule)
-                VALUES ('\(campaign)', '\(workspace)', 'spring', 'Spring sale', 'click', 'https://example.com/shoes',
-                        '{"cron": "0 9 * * MON-FRI", "tz": "Europe/Berlin"}')
-                """,
-                "INSERT INTO channels (workspace_id, campaign_id, kind, position) VALUES ('\(workspace)', '\(campaign)', 'x', 0)",
-                """
-                INSERT INTO variants (id, workspace_id, campaign_id, key, text, features, position) VALUES
-                    ('\(variantA)', '\(workspace)', '\(campaign)', 'A', 'Trail season is here.', '{"length": 21}', 0),
-                    ('\(variantB)', '\(workspace)', '\(campaign)', 'B', 'Ready for your first ultra?', '{}', 1)
-                """,
-                """
-                INSERT INTO publications (id, workspace_id, campaign_id, variant_id, channel, scheduled_at, published_at,
-                                          tracking_code, idempotency_key, status, \(providerColumn)) VALUES
-                    ('\(publication)', '\(workspace)', '\(campaign)', '\(variantA)', 'x', '2026-03-01T09:00:00Z',
-                     '2026-03-01T09:00:05Z', 'trk1', 'idem-1', 'published', 'ext-1'),
-                    ('\(sending)', '\(workspace)', '\(campaign)', '\(variantB)', 'x', '2026-03-01T09:00:00Z', NULL,
-                     'trk2', 'idem-2', '\(sendingState)', NULL)
-                """,
-                "SELECT herald_ensure_event_partition('2026-03-01T10:00:00Z')",
-                """
-                INSERT INTO events (id, workspace_id, campaign_id, variant_id, kind, occurred_at, value) VALUES
-                    ('10000000-0000-4000-8000-000000000001', '\(workspace)', '\(campaign)', '\(variantA)', 'impression', '2026-03-01T10:00:00Z', NULL),
-                    ('10000000-0000-4000-8000-000000000002', '\(workspace)', '\(campaign)', '\(variantA)', 'click', '2026-03-01T10:01:00Z', NULL),
-                    ('10000000-0000-4000-8000-000000000003', '\(workspace)', '\(campaign)', '\(variantB)', 'conversion', '2026-03-01T10:02:00Z', 19.5)
-                """,
-                "INSERT INTO event_ids (id, workspace_id) SELECT id, workspace_id FROM events",
-                """
-                INSERT INTO variant_hourly (workspace_id, campaign_id, variant_id, hour, kind, count, value_sum, value_sum_sq) VALUES
-                    ('\(workspace)', '\(campaign)', '\(variantA)', '2026-03-01T10:00:00Z', 'impression', 40, 0, 0),
-                    ('\(workspace)', '\(campaign)', '\(variantA)', '2026-03-01T10:00:00Z', 'click', 7, 0, 0),
-                    ('\(workspace)', '\(campaign)', '\(variantB)', '2026-03-01T10:00:00Z', 'impression', 38, 0, 0)
-                """,
-                """
-                INSERT INTO jobs (workspace_id, kind, payload, state, attempts, finished_at, last_error) VALUES
-                    ('\(workspace)', 'noop', '{}', 'pending', 0, NULL, NULL),
-                    ('\(workspace)', 'probe', '{"fail": true}', 'dead', 5, '2026-03-01T10:00:00Z', 'gave up')
-                """,
-                completedJob,
-                """
-                INSERT INTO analyses (workspace_id, campaign_id, result)
-                VALUES ('\(workspace)', '\(campaign)', '{"leader": "A", "probability": 0.93}')
-                """,
-            ]
-        ),
-        (
-            2,
-            [
-                """
-                INSERT INTO schedules (id, workspace_id, campaign_id, name, rule, tz, job_kind, next_fire_at)
-                VALUES ('\(schedule)', '\(workspace)', '\(campaign)', 'weekday-posts', '0 9 * * MON-FRI', 'Europe/Berlin', 'noop',
-                        '2026-03-02T08:00:00Z')
-                """,
-                """
-                INSERT INTO schedule_fires (schedule_id, fire_at, job_id) VALUES
-                    ('\(schedule)', '2026-02-27T08:00:00Z', NULL), ('\(schedule)', '2026-02-26T08:00:00Z', NULL)
-                """,
-                """
-                INSERT INTO deliveries (idempotency_key, workspace_id, publication_id, channel, body)
-                VALUES ('idem-1', '\(workspace)', '\(publication)', 'x', 'Trail season is here.')
-                """,
-                "INSERT INTO job_probes (job_id, attempt, worker, ran_at) VALUES (1, 1, 'w1', '2026-03-01T10:00:00Z')",
-            ]
-        ),
-        (3, ["UPDATE workspaces SET banned_words = '{guaranteed}', required_disclosures = '{#ad}'"]),
-        (
-            4,
-            [
-                """
-                INSERT INTO jobs_done (id, workspace_id, queue, kind, priority, attempts, max_attempts, run_at, created_at, finished_at)
-                VALUES (1000, '\(workspace)', 'default', 'noop', 0, 1, 5, '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', '2026-02-01T00:00:01Z')
-                """
-            ]
-        ),
-        (
-            5,
-            [
-                """
-                INSERT INTO api_tokens (workspace_id, name, role, token_hash, prefix)
-                VALUES ('\(workspace)', 'ci', 'editor', '\\x00112233445566778899aabbccddeeff', 'hrd_0011')
-                """
-            ]
-        ),
-        (6, ["UPDATE workspaces SET share_secret = '\\x0102030405060708'"]),
-        (
-            8,
-            [
-                "UPDATE variants SET channels = '{x}', weight = 0.5 WHERE key = 'A'",
-                "UPDATE events SET publication_id = '\(publication)', channel = 'x' WHERE variant_id = '\(variantA)'",
-            ]
-        ),
-        (
-            10,
-            [
-                "INSERT INTO tracking_salts (day, salt) VALUES ('2026-03-01', decode(repeat('ab', 32), 'hex'))",
-                """
-                INSERT INTO tracking_hits (workspace_id, hash, expires_at)
-                VALUES ('\(workspace)', decode(repeat('cd', 32), 'hex'), '2026-03-01T11:00:00Z')
-                """,
-            ]
-        ),
-        (
-            11,
-            [
-                """
-                INSERT INTO accounts (id, workspace_id, name, kind, base_url, handle, credentials, key_id, pace_per_hour, pace_burst, bucket_tokens)
-                VALUES ('\(account)', '\(workspace)', 'main', 'mastodon', 'https://mastodon.example', '@herald', '\\xdeadbeef', 'k1', 30, 3, 3)
-                """,
-                """
-                INSERT INTO delivery_attempts (publication_id, number, account_id, worker, started_at, finished_at, outcome, http_status)
-                VALUES ('\(publication)', 1, '\(account)', 'w1', '2026-03-01T09:00:00Z', '2026-03-01T09:00:05Z', 'published', 200)
-                """,
-            ]
-        ),
-        (
-            12,
-            [
-                """
-                INSERT INTO engagement_snapshots (publication_id, workspace_id, taken_at, round, likes, shares, comments, impressions)
-                VALUES ('\(publication)', '\(workspace)', '2026-03-01T12:00:00Z', 1, 12, 3, 1, 400)
-                """
-            ]
-        ),
-        (
-            13,
-            [
-                """
-                INSERT INTO media (id, workspace_id, sha256, mime_type, bytes, width, height, byte_size)
-                VALUES ('\(media)', '\(workspace)', repeat('a', 64), 'image/png', '\\x89504e47', 1, 1, 4)
-                """,
-                """
-                INSERT INTO variant_media (workspace_id, variant_id, position, media_id, alt_text)
-                VALUES ('\(workspace)', '\(variantA)', 0, '\(media)', 'A trail at dawn')
-                """,
-            ]
-        ),
-        (
-            14,
-            [
-                """
-                INSERT INTO lifecycle_webhooks (workspace_id, url, events, secret_env)
-                VALUES ('\(workspace)', 'https://hooks.example/herald', '{publication.published}', 'HERALD_WEBHOOK_MAIN')
-                """
-            ]
-        ),
+            (
+                1,
+                [
+                    "INSERT INTO workspaces (id, slug, name) VALUES ('\(workspace)', 'upgrade', 'Upgrade')",
+                    """
+                    INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule)
+                    VALUES ('\(campaign)', '\(workspace)', 'spring', 'Spring sale', 'click', 'https://example.com/shoes',
+                            '{"cron": "0 9 * * MON-FRI", "tz": "Europe/Berlin"}')
+                    """,
+                    "INSERT INTO channels (workspace_id, campaign_id, kind, position) VALUES ('\(workspace)', '\(campaign)', 'x', 0)",
+                    """
+                    INSERT INTO variants (id, workspace_id, campaign_id, key, text, features, position) VALUES
+                        ('\(variantA)', '\(workspace)', '\(campaign)', 'A', 'Trail season is here.', '{"length": 21}', 0),
+                        ('\(variantB)', '\(workspace)', '\(campaign)', 'B', 'Ready for your first ultra?', '{}', 1)
+                    """,
+                    """
+                    INSERT INTO publications (id, workspace_id, campaign_id, variant_id, channel, scheduled_at, published_at,
+                                              tracking_code, idempotency_key, status, \(providerColumn)) VALUES
+                        ('\(publication)', '\(workspace)', '\(campaign)', '\(variantA)', 'x', '2026-03-01T09:00:00Z',
+                         '2026-03-01T09:00:05Z', 'trk1', 'idem-1', 'published', 'ext-1'),
+                        ('\(sending)', '\(workspace)', '\(campaign)', '\(variantB)', 'x', '2026-03-01T09:00:00Z', NULL,
+                         'trk2', 'idem-2', '\(sendingState)', NULL)
+                    """,
+                    "SELECT herald_ensure_event_partition('2026-03-01T10:00:00Z')",
+                    """
+                    INSERT INTO events (id, workspace_id, campaign_id, variant_id, kind, occurred_at, value) VALUES
+                        ('10000000-0000-4000-8000-000000000001', '\(workspace)', '\(campaign)', '\(variantA)', 'impression', '2026-03-01T10:00:00Z', NULL),
+                        ('10000000-0000-4000-8000-000000000002', '\(workspace)', '\(campaign)', '\(variantA)', 'click', '2026-03-01T10:01:00Z', NULL),
+                        ('10000000-0000-4000-8000-000000000003', '\(workspace)', '\(campaign)', '\(variantB)', 'conversion', '2026-03-01T10:02:00Z', 19.5)
+                    """,
+                    "INSERT INTO event_ids (id, workspace_id) SELECT id, workspace_id FROM events",
+                    """
+                    INSERT INTO variant_hourly (workspace_id, campaign_id, variant_id, hour, kind, count, value_sum, value_sum_sq) VALUES
+                        ('\(workspace)', '\(campaign)', '\(variantA)', '2026-03-01T10:00:00Z', 'impression', 40, 0, 0),
+                        ('\(workspace)', '\(campaign)', '\(variantA)', '2026-03-01T10:00:00Z', 'click', 7, 0, 0),
+                        ('\(workspace)', '\(campaign)', '\(variantB)', '2026-03-01T10:00:00Z', 'impression', 38, 0, 0)
+                    """,
+                    """
+                    INSERT INTO jobs (workspace_id, kind, payload, state, attempts, finished_at, last_error) VALUES
+                        ('\(workspace)', 'noop', '{}', 'pending', 0, NULL, NULL),
+                        ('\(workspace)', 'probe', '{"fail": true}', 'dead', 5, '2026-03-01T10:00:00Z', 'gave up')
+                    """,
+                    completedJob,
+                    """
+                    INSERT INTO analyses (workspace_id, campaign_id, result)
+                    VALUES ('\(workspace)', '\(campaign)', '{"leader": "A", "probability": 0.93}')
+                    """,
+                ]
+            ),
+            (
+                2,
+                [
+                    """
+                    INSERT INTO schedules (id, workspace_id, campaign_id, name, rule, tz, job_kind, next_fire_at)
+                    VALUES ('\(schedule)', '\(workspace)', '\(campaign)', 'weekday-posts', '0 9 * * MON-FRI', 'Europe/Berlin', 'noop',
+                            '2026-03-02T08:00:00Z')
+                    """,
+                    """
+                    INSERT INTO schedule_fires (schedule_id, fire_at, job_id) VALUES
+                        ('\(schedule)', '2026-02-27T08:00:00Z', NULL), ('\(schedule)', '2026-02-26T08:00:00Z', NULL)
+                    """,
+                    """
+                    INSERT INTO deliveries (idempotency_key, workspace_id, publication_id, channel, body)
+                    VALUES ('idem-1', '\(workspace)', '\(publication)', 'x', 'Trail season is here.')
+                    """,
+                    "INSERT INTO job_probes (job_id, attempt, worker, ran_at) VALUES (1, 1, 'w1', '2026-03-01T10:00:00Z')",
+                ]
+            ),
+            (3, ["UPDATE workspaces SET banned_words = '{guaranteed}', required_disclosures = '{#ad}'"]),
+            (
+                4,
+                [
+                    """
+                    INSERT INTO jobs_done (id, workspace_id, queue, kind, priority, attempts, max_attempts, run_at, created_at, finished_at)
+                    VALUES (1000, '\(workspace)', 'default', 'noop', 0, 1, 5, '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', '2026-02-01T00:00:01Z')
+                    """
+                ]
+            ),
+            (
+                5,
+                [
+                    """
+                    INSERT INTO api_tokens (workspace_id, name, role, token_hash, prefix)
+                    VALUES ('\(workspace)', 'ci', 'editor', '\\x00112233445566778899aabbccddeeff', 'hrd_0011')
+                    """
+                ]
+            ),
+            (6, ["UPDATE workspaces SET share_secret = '\\x0102030405060708'"]),
+            (
+                8,
+                [
+                    "UPDATE variants SET channels = '{x}', weight = 0.5 WHERE key = 'A'",
+                    "UPDATE events SET publication_id = '\(publication)', channel = 'x' WHERE variant_id = '\(variantA)'",
+                ]
+            ),
+            (
+                10,
+                [
+                    "INSERT INTO tracking_salts (day, salt) VALUES ('2026-03-01', decode(repeat('ab', 32), 'hex'))",
+                    """
+                    INSERT INTO tracking_hits (workspace_id, hash, expires_at)
+                    VALUES ('\(workspace)', decode(repeat('cd', 32), 'hex'), '2026-03-01T11:00:00Z')
+                    """,
+                ]
+            ),
+            (
+                11,
+                [
+                    """
+                    INSERT INTO accounts (id, workspace_id, name, kind, base_url, handle, credentials, key_id, pace_per_hour, pace_burst, bucket_tokens)
+                    VALUES ('\(account)', '\(workspace)', 'main', 'mastodon', 'https://mastodon.example', '@herald', '\\xdeadbeef', 'k1', 30, 3, 3)
+                    """,
+                    """
+                    INSERT INTO delivery_attempts (publication_id, number, account_id, worker, started_at, finished_at, outcome, http_status)
+                    VALUES ('\(publication)', 1, '\(account)', 'w1', '2026-03-01T09:00:00Z', '2026-03-01T09:00:05Z', 'published', 200)
+                    """,
+                ]
+            ),
+            (
+                12,
+                [
+                    """
+                    INSERT INTO engagement_snapshots (publication_id, workspace_id, taken_at, round, likes, shares, comments, impressions)
+                    VALUES ('\(publication)', '\(workspace)', '2026-03-01T12:00:00Z', 1, 12, 3, 1, 400)
+                    """
+                ]
+            ),
+            (
+                13,
+                [
+                    """
+                    INSERT INTO media (id, workspace_id, sha256, mime_type, bytes, width, height, byte_size)
+                    VALUES ('\(media)', '\(workspace)', repeat('a', 64), 'image/png', '\\x89504e47', 1, 1, 4)
+                    """,
+                    """
+                    INSERT INTO variant_media (workspace_id, variant_id, position, media_id, alt_text)
+                    VALUES ('\(workspace)', '\(variantA)', 0, '\(media)', 'A trail at dawn')
+                    """,
+                ]
+            ),
+            (
+                14,
+                [
+                    """
+                    INSERT INTO lifecycle_webhooks (workspace_id, url, events, secret_env)
+                    VALUES ('\(workspace)', 'https://hooks.example/herald', '{publication.published}', 'HERALD_WEBHOOK_MAIN')
+                    """
+                ]
+            ),
         ]
     }
 
