@@ -3,7 +3,7 @@ public struct EmbeddedPostgresError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, as a stable code callers can switch on.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String {
-            case serverNotFound, noPostgresUser, initFailed, startFailed, stopFailed, notInitialized, corruptState
+            case serverNotFound, noPostgresUser, initFailed, startFailed, stopFailed, notInitialized, corruptState, notAnArchive, archiveFailed
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -22,6 +22,10 @@ public struct EmbeddedPostgresError: Error, CustomStringConvertible, Sendable {
         public static let notInitialized = Code(.notInitialized)
         /// The cluster's state file is unreadable.
         public static let corruptState = Code(.corruptState)
+        /// A file given to restore is not a pg_dump custom-format archive (or is damaged).
+        public static let notAnArchive = Code(.notAnArchive)
+        /// pg_dump or pg_restore failed.
+        public static let archiveFailed = Code(.archiveFailed)
 
         public var description: String { base.rawValue }
     }

@@ -173,7 +173,14 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     public init(parsing text: String, source: String) throws(ValidationError) {
         let document: Any?
         do {
-            document = try Yams.load(yaml: text)
+            // Composed first and checked: Yams's loader stops the process on a key that is not a scalar (`{[a]: b}`).
+            let node = try Yams.compose(yaml: text)
+            if let reason = node.flatMap(Self.unsupportedKey(in:)) {
+                throw ValidationError(location: source, field: "", reason: reason)
+            }
+            document = node.map { Constructor.default.any(from: $0) }
+        } catch let error as ValidationError {
+            throw error
         } catch {
             throw ValidationError(location: source, field: "", reason: "not valid JSON or YAML: \(Self.describe(error))")
         }

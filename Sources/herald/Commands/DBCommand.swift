@@ -3,12 +3,12 @@ import EmbeddedPostgres
 import Foundation
 import Storage
 
-/// `herald db start|stop|status|migrate|url`.
+/// `herald db start|stop|status|migrate|url|backup|restore`.
 struct DBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage Herald's database (its own embedded cluster unless DATABASE_URL is set).",
-        subcommands: [Start.self, Stop.self, Status.self, Migrate.self, URLCommand.self]
+        subcommands: [Start.self, Stop.self, Status.self, Migrate.self, URLCommand.self, Backup.self, Restore.self]
     )
 
     struct Start: AsyncParsableCommand {
