@@ -148,19 +148,26 @@ public struct Worker: Service {
         var runningCount: Int { state.withLock { $0.running.count } }
     }
 
+    /// What the loops of one run share.
+    final class RunState: Sendable {
+        /// Set on graceful shutdown: claim no more.
+        let stopping = Atomic<Bool>(false)
+        /// The key of the session lock this worker holds, while it holds it.
+        let ownerLock = Mutex<Int64?>(nil)
+    }
+
     public func run() async throws {
         let queue = JobQueue(database)
         let ledger = Ledger()
         let wake = WakeSignal()
         let refillThreshold = max(1, configuration.concurrency / 2)
-        let stopping = Atomic<Bool>(false)
+        let state = RunState()
         let stopped = WakeSignal()
         let context = JobContext(database: database, clock: clock, logger: logger, worker: configuration.id)
         let outage = OutageLog("worker", logger: logger)
-        // The key of the session lock this worker holds while it lives, written into the jobs it claims; nil while the
-        // lock is not held (its jobs are then rescued by their lease only).
+        // The key of the session lock this worker holds while it lives (`state.ownerLock` while held), written into the
+        // jobs it claims; random, so no other lock shares it.
         let lockKey = Int64.random(in: 1...Int64.max)
-        let ownerLock = Mutex<Int64?>(nil)
         // Running jobs may finish until `reserve` before the grace period ends; the rest of it releases and writes.
         let reserve = min(configuration.shutdownGrace / 2, .seconds(2))
         logger.info("worker started", metadata: ["herald.worker.concurrency": "\(configuration.concurrency)"])
@@ -168,7 +175,7 @@ public struct Worker: Service {
         try await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await listen(wake: wake, outage: outage) }
-                group.addTask { await holdSessionLock(queue, key: lockKey, held: ownerLock, outage: outage) }
+                group.addTask { await holdSessionLock(queue, key: lockKey, state: state, outage: outage) }
                 group.addTask { await heartbeats(queue, ledger, outage: outage) }
                 group.addTask {
                     await every(configuration.orphanCheckInterval, outage: outage) {
@@ -203,7 +210,7 @@ public struct Worker: Service {
                 }
                 // The grace period, from the signal: when it is nearly over, whatever is still going on is cancelled.
                 group.addTask {
-                    while !stopping.load(ordering: .relaxed) && !Task.isCancelled { await stopped.wait(timeout: .seconds(60)) }
+                    while !state.stopping.load(ordering: .relaxed) && !Task.isCancelled { await stopped.wait(timeout: .seconds(60)) }
                     try? await Task.sleep(for: configuration.shutdownGrace - reserve)
                 }
                 group.addTask {
@@ -213,8 +220,7 @@ public struct Worker: Service {
                         context: context,
                         wake: wake,
                         refillThreshold: refillThreshold,
-                        stopping: stopping,
-                        ownerLock: ownerLock,
+                        state: state,
                         outage: outage
                     )
                 }
@@ -239,7 +245,7 @@ public struct Worker: Service {
                 await flush(queue, ledger, outage: outage)
             }
         } onGracefulShutdown: {
-            stopping.store(true, ordering: .relaxed)
+            state.stopping.store(true, ordering: .relaxed)
             wake.fire()
             stopped.fire()
         }
@@ -254,15 +260,14 @@ public struct Worker: Service {
         context: JobContext,
         wake: WakeSignal,
         refillThreshold: Int,
-        stopping: Atomic<Bool>,
-        ownerLock: Mutex<Int64?>,
+        state: RunState,
         outage: OutageLog
     ) async {
         var failures = 0
         var generator = SystemRandomNumberGenerator()
         // Handler tasks live in this group, which forgets each as it ends.
         await withDiscardingTaskGroup { running in
-            while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+            while !state.stopping.load(ordering: .relaxed) && !Task.isCancelled {
                 let free = configuration.concurrency - ledger.runningCount
                 var claimed: [ClaimedJob] = []
                 if free > 0 {
@@ -276,7 +281,7 @@ public struct Worker: Service {
                             worker: configuration.id,
                             lease: configuration.lease,
                             now: clock.now(),
-                            ownerLock: ownerLock.withLock { $0 }
+                            ownerLock: state.ownerLock.withLock { $0 }
                         )
                         claimed = exchange.claimed
                         reportLost(written: exchange.completed, of: finished.count)
@@ -290,7 +295,7 @@ public struct Worker: Service {
                             failures += 1
                             let delay = configuration.outageBackoff.delay(afterAttempt: failures, using: &generator)
                             let until = ContinuousClock.now + .milliseconds(Int64(delay * 1_000))
-                            while ContinuousClock.now < until && !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                            while ContinuousClock.now < until && !state.stopping.load(ordering: .relaxed) && !Task.isCancelled {
                                 try? await Task.sleep(for: min(.milliseconds(100), until - ContinuousClock.now))
                             }
                             continue
@@ -312,7 +317,7 @@ public struct Worker: Service {
                 // Refill in batches: while jobs still run and few slots are free, give them a moment to finish
                 // so the next round trip claims (and completes) many jobs instead of one.
                 if ledger.runningCount > 0, configuration.concurrency - ledger.runningCount < refillThreshold,
-                    !stopping.load(ordering: .relaxed)
+                    !state.stopping.load(ordering: .relaxed)
                 {
                     await wake.wait(timeout: configuration.gatherInterval)
                 }
@@ -418,19 +423,19 @@ public struct Worker: Service {
     }
 
     /// Holds the worker's session lock until cancelled, taking it again (same key) after its connection is lost.
-    func holdSessionLock(_ queue: JobQueue, key: Int64, held: Mutex<Int64?>, outage: OutageLog) async {
+    func holdSessionLock(_ queue: JobQueue, key: Int64, state: RunState, outage: OutageLog) async {
         var failures = 0
         var generator = SystemRandomNumberGenerator()
         while !Task.isCancelled {
             do {
-                try await queue.holdSessionLock(key) { held.withLock { $0 = key } }
+                try await queue.holdSessionLock(key) { state.ownerLock.withLock { $0 = key } }
             } catch {
                 if Task.isCancelled { break }
                 if outage.failed(error) == nil {
                     logger.warning("the worker's session lock was lost; taking it again", metadata: ["herald.error": "\(StorageError.describe(error))"])
                 }
             }
-            let wasHeld = held.withLock { value -> Bool in
+            let wasHeld = state.ownerLock.withLock { value -> Bool in
                 defer { value = nil }
                 return value != nil
             }
@@ -438,7 +443,7 @@ public struct Worker: Service {
             if Task.isCancelled { break }
             try? await Task.sleep(for: .milliseconds(Int64(configuration.outageBackoff.delay(afterAttempt: failures, using: &generator) * 1_000)))
         }
-        held.withLock { $0 = nil }
+        state.ownerLock.withLock { $0 = nil }
     }
 
     /// LISTENs for enqueue notifications on a connection of its own, reconnecting after errors.

@@ -38,7 +38,7 @@ public struct AnalysisStore: Sendable {
             return
         }
         try await JobCompletion.run(completing, in: database) { connection in
-            try await connection.query(query, logger: database.logger)
+            try await connection.execute(query, logger: database.logger)
         }
     }
 

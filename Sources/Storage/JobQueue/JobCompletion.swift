@@ -59,6 +59,7 @@ public struct JobCompletion: Sendable {
 
     /// Runs `effect` and completes the job in one transaction of `database`; with no completion, runs `effect` in a
     /// transaction of its own.
+    @discardableResult
     static func run<Result: Sendable>(
         _ completion: JobCompletion?,
         in database: Database,

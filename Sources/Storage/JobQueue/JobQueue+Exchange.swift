@@ -24,7 +24,7 @@ extension JobQueue {
     ///   - worker: The worker's id, as written into `locked_by`.
     ///   - lease: Seconds (clock time) the claimed jobs are the worker's without a heartbeat.
     ///   - now: The clock's time: due means `run_at <= now`.
-    ///   - ownerLock: The key of the session advisory lock the worker holds (``holdSessionLock(_:whileHeld:)``), written
+    ///   - ownerLock: The key of the session advisory lock the worker holds (``holdSessionLock(_:checkEvery:whileHeld:)``), written
     ///     into the claimed jobs so they are rescued as soon as that lock is gone; nil: rescued by their lease only.
     public func completeAndClaim(
         _ finished: [ClaimedJob],

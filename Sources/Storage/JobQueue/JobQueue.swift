@@ -86,10 +86,18 @@ public struct JobQueue: Sendable {
         return inserted
     }
 
-    /// Claims up to `limit` due jobs of `queues` for `worker`, with a lease of `lease` seconds.
-    public func claim(queues: [String], limit: Int, worker: String, lease: TimeInterval, now: Date) async throws -> [ClaimedJob] {
+    /// Claims up to `limit` due jobs of `queues` for `worker`, with a lease of `lease` seconds (and, with `ownerLock`, the
+    /// key of the session lock the worker holds: see ``holdSessionLock(_:checkEvery:whileHeld:)``).
+    public func claim(
+        queues: [String],
+        limit: Int,
+        worker: String,
+        lease: TimeInterval,
+        now: Date,
+        ownerLock: Int64? = nil
+    ) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
-        return try await completeAndClaim([], queues: queues, limit: limit, worker: worker, lease: lease, now: now).claimed
+        return try await completeAndClaim([], queues: queues, limit: limit, worker: worker, lease: lease, now: now, ownerLock: ownerLock).claimed
     }
 
     /// Marks jobs completed, in one statement, where they are still the worker's; returns how many were.
@@ -320,7 +328,7 @@ extension JobQueue {
     /// transaction with the job's completion, so a completed probe job has exactly one record.
     public func recordProbe(_ job: ClaimedJob, worker: String, now: Date, completing: JobCompletion? = nil) async throws {
         try await JobCompletion.run(completing, in: database) { connection in
-            try await connection.query(
+            try await connection.execute(
                 "INSERT INTO job_probes (job_id, attempt, worker, ran_at) VALUES (\(job.id), \(job.attempt), \(worker), \(now))",
                 logger: database.logger
             )
