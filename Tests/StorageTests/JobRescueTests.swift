@@ -9,6 +9,13 @@ import Testing
 
 /// Rescue by session lock and completion in the effect's transaction, against the real database.
 struct JobRescueTests {
+    /// A counter shared with callbacks.
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+        func add() { value.add(1, ordering: .relaxed) }
+        var count: Int { value.load(ordering: .relaxed) }
+    }
+
     let start = Date(timeIntervalSince1970: 1_767_225_600)
 
     func count(_ database: Database, _ sql: PostgresQuery) async throws -> Int {
@@ -22,10 +29,10 @@ struct JobRescueTests {
             try await queue.enqueue(Array(repeating: JobRequest(payload: NoopPayload(), runAt: start), count: 6))
             let alive = Int64.random(in: 1...Int64.max)
             let gone = Int64.random(in: 1...Int64.max)
-            let held = Atomic<Bool>(false)
+            let held = Counter()
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await queue.holdSessionLock(alive) { held.store(true, ordering: .relaxed) } }
-                #expect(try await waitUntil { held.load(ordering: .relaxed) })
+                group.addTask { try await queue.holdSessionLock(alive) { held.add() } }
+                #expect(try await waitUntil { held.count == 1 })
                 // Two jobs of a live worker, two of a worker whose lock no session holds, two claimed without a lock.
                 let mine = try await queue.claim(queues: ["default"], limit: 2, worker: "alive", lease: 3_600, now: start, ownerLock: alive)
                 let orphans = try await queue.claim(queues: ["default"], limit: 2, worker: "gone", lease: 3_600, now: start, ownerLock: gone)
@@ -68,14 +75,14 @@ struct JobRescueTests {
             #expect(jobs.count == 2)
 
             // Still the worker's: the record and the completion commit, and the worker is told.
-            let committed = Atomic<Int>(0)
+            let committed = Counter()
             try await queue.recordProbe(
                 jobs[0],
                 worker: "w",
                 now: start,
-                completing: JobCompletion(job: jobs[0], worker: "w", finishedAt: start) { committed.add(1, ordering: .relaxed) }
+                completing: JobCompletion(job: jobs[0], worker: "w", finishedAt: start) { committed.add() }
             )
-            #expect(committed.load(ordering: .relaxed) == 1)
+            #expect(committed.count == 1)
             #expect(try await count(database, "SELECT count(*)::int FROM jobs_done WHERE id = \(jobs[0].id)") == 1)
             #expect(try await count(database, "SELECT count(*)::int FROM job_probes WHERE job_id = \(jobs[0].id)") == 1)
             // Completing it again in a batch finds nothing left to complete.
@@ -88,10 +95,10 @@ struct JobRescueTests {
                     jobs[1],
                     worker: "w",
                     now: start,
-                    completing: JobCompletion(job: jobs[1], worker: "w", finishedAt: start) { committed.add(1, ordering: .relaxed) }
+                    completing: JobCompletion(job: jobs[1], worker: "w", finishedAt: start) { committed.add() }
                 )
             }
-            #expect(committed.load(ordering: .relaxed) == 1)
+            #expect(committed.count == 1)
             #expect(try await count(database, "SELECT count(*)::int FROM job_probes WHERE job_id = \(jobs[1].id)") == 0)
             #expect(try await count(database, "SELECT count(*)::int FROM jobs WHERE id = \(jobs[1].id) AND state = 'pending'") == 1)
         }
