@@ -19,7 +19,7 @@ struct WorkerOutageProcessTests {
         let output = try await cluster.runServerProgram(
             "pg_ctl",
             [
-                "start", "-D", cluster.dataDirectory.path, "-l", cluster.directory.appendingPathComponent("restart.log").path, "-w", "-t", "60",
+                "start", "-D", cluster.dataDirectory.path, "-l", cluster.logFile.path, "-w", "-t", "60",
                 "-o", "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off",
             ]
         )
