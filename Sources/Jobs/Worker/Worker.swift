@@ -265,9 +265,24 @@ public struct Worker: Service {
     ) async {
         var failures = 0
         var generator = SystemRandomNumberGenerator()
+        // Jobs are claimed under the session lock, so a killed worker's jobs are rescued at once; a lock missing for
+        // longer than this (a database refusing it) does not stop the work: those jobs fall back to their lease.
+        let lockPatience = Duration.seconds(5)
+        var lockMissingSince: ContinuousClock.Instant?
         // Handler tasks live in this group, which forgets each as it ends.
         await withDiscardingTaskGroup { running in
             while !state.stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                let ownerLock = state.ownerLock.withLock { $0 }
+                if ownerLock == nil {
+                    let since = lockMissingSince ?? ContinuousClock.now
+                    lockMissingSince = since
+                    if ContinuousClock.now - since < lockPatience {
+                        try? await Task.sleep(for: .milliseconds(20))
+                        continue
+                    }
+                } else {
+                    lockMissingSince = nil
+                }
                 let free = configuration.concurrency - ledger.runningCount
                 var claimed: [ClaimedJob] = []
                 if free > 0 {
@@ -281,7 +296,7 @@ public struct Worker: Service {
                             worker: configuration.id,
                             lease: configuration.lease,
                             now: clock.now(),
-                            ownerLock: state.ownerLock.withLock { $0 }
+                            ownerLock: ownerLock
                         )
                         claimed = exchange.claimed
                         reportLost(written: exchange.completed, of: finished.count)
