@@ -50,7 +50,15 @@ public struct CampaignAnalysis: Sendable {
     /// Rates are scored per impression on the metric's event kind (conversions for `revenue`). Conversion value is
     /// scored whenever a conversion carries one (``RevenueSummary``); with `primary_metric: revenue` its calls
     /// (mean scoring of revenue per impression, always-valid under repeated looks) replace those on rates.
-    public func analyze(_ campaign: Campaign, alpha: Double = 0.05, now: Date, notes: [String] = []) async throws -> Outcome {
+    ///
+    /// With `completing`, the stored analysis and the job's completion commit in one transaction.
+    public func analyze(
+        _ campaign: Campaign,
+        alpha: Double = 0.05,
+        now: Date,
+        notes: [String] = [],
+        completing: JobCompletion? = nil
+    ) async throws -> Outcome {
         let events = EventStore(database, workspace: workspace)
         let kind = campaign.primaryMetric.eventKind
         let totals = try await events.totals(campaign: campaign.id, metric: kind)
@@ -145,7 +153,8 @@ public struct CampaignAnalysis: Sendable {
             campaign: campaign.id,
             resultJSON: json,
             reportJSON: try JSONRenderer.render(report),
-            at: now
+            at: now,
+            completing: completing
         )
         return Outcome(
             campaign: campaign,

@@ -25,6 +25,7 @@ public struct JobHandlers: Sendable {
     /// - Parameters:
     ///   - reportsDirectory: Where `report` jobs write.
     ///   - publishPause: Fault injection for crash tests: wait this long between delivering and recording it.
+    ///   - probePause: Fault injection for crash tests: each `probe` job waits this long before it records its run.
     ///   - llm: The LLM endpoint for `generate_variants` (nil: the rule generator).
     ///   - webhookSecrets: The secrets `report` and `notify` jobs may sign webhooks with.
     ///   - publicURL: Where this service is reached, for the tracking links and pixels in posts.
@@ -33,13 +34,14 @@ public struct JobHandlers: Sendable {
     public static func standard(
         reportsDirectory: URL,
         publishPause: Duration? = nil,
+        probePause: Duration? = nil,
         llm: LLMConfiguration? = nil,
         webhookSecrets: WebhookSecrets = WebhookSecrets([:]),
         publicURL: String = CampaignFire.defaultPublicURL,
         accounts: (any AccountConnections)? = nil
     ) -> JobHandlers {
         JobHandlers([
-            NoopHandler(), ProbeHandler(), PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL, accounts: accounts),
+            NoopHandler(), ProbeHandler(pause: probePause), PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL, accounts: accounts),
             PublishCampaignHandler(publicURL: publicURL),
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
             CollectMetricsHandler(accounts: accounts),

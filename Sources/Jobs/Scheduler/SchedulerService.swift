@@ -6,33 +6,60 @@ import Storage
 
 /// Turns due schedule fires into jobs, every tick. Any number can run at once: schedules are
 /// locked with SKIP LOCKED and each fire is recorded under a unique key before its job exists.
+///
+/// While the database is unreachable it backs off with jitter, logs the outage once at its start and once at its end
+/// (``OutageLog``), and resumes; graceful shutdown cancels a pass in progress (its transaction rolls back).
 public struct SchedulerService: Service {
     let database: Database
     let clock: any HeraldClock
     let planner: SchedulePlanner
     /// Wall time between passes.
     let tick: Duration
+    /// Wall time between passes while the database is unreachable: exponential with jitter, never below `tick`.
+    let outageBackoff: RetryPolicy
     let logger: Logger
 
-    public init(database: Database, clock: any HeraldClock, planner: SchedulePlanner = .init(), tick: Duration = .seconds(1), logger: Logger) {
+    public init(
+        database: Database,
+        clock: any HeraldClock,
+        planner: SchedulePlanner = .init(),
+        tick: Duration = .seconds(1),
+        outageBackoff: RetryPolicy = RetryPolicy(base: 0.2, cap: 5, jitter: 0.5),
+        logger: Logger
+    ) {
         self.database = database
         self.clock = clock
         self.planner = planner
         self.tick = tick
+        self.outageBackoff = outageBackoff
         self.logger = logger
     }
 
     public func run() async throws {
         logger.info("scheduler started")
         let store = ScheduleStore(database)
+        let outage = OutageLog("scheduler", logger: logger)
+        let backoff = outageBackoff
         await cancelWhenGracefulShutdownOrCancelled {
+            var failures = 0
+            var generator = SystemRandomNumberGenerator()
             while !Task.isCancelled {
+                var pause = tick
                 do {
                     try await runOnce(store)
+                    failures = 0
+                    outage.succeeded()
                 } catch {
-                    logger.error("scheduler pass failed", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                    if Task.isCancelled { break }
+                    if outage.failed(error) != nil {
+                        // The database is unreachable: wait longer each time (with jitter), logged once by `outage`.
+                        failures += 1
+                        pause = max(tick, .milliseconds(Int64(backoff.delay(afterAttempt: failures, using: &generator) * 1_000)))
+                    } else {
+                        logger.error("scheduler pass failed", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                    }
                 }
-                try? await Task.sleep(for: tick)
+                try? await Task.sleep(for: pause)
             }
         }
         logger.info("scheduler stopped")

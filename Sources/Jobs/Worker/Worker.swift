@@ -24,8 +24,11 @@ public struct WorkerConfiguration: Sendable {
     public var lease: TimeInterval
     /// How often leases are renewed (wall time); well under the lease.
     public var heartbeatInterval: Duration
-    /// How often expired leases of any worker are rescued (wall time).
+    /// How often expired leases of any worker are rescued (wall time): the fallback for a worker alive but stuck.
     public var rescueInterval: Duration
+    /// How often jobs of workers that are gone (their session lock released) are rescued (wall time): a killed
+    /// worker's jobs run again within about this long.
+    public var orphanCheckInterval: Duration
     /// How long an idle worker waits for a NOTIFY before polling anyway (wall time).
     public var pollInterval: Duration
     /// Most completions written in one statement.
@@ -37,8 +40,11 @@ public struct WorkerConfiguration: Sendable {
     public var gatherInterval: Duration
     /// Backoff for failed jobs.
     public var retry: RetryPolicy
-    /// On graceful shutdown, how long running jobs may finish before they are released.
+    /// On graceful shutdown, how long the worker may take to stop: running jobs may finish until shortly before it
+    /// ends, then those that did not are released (given back) and finished ones written, whatever the database's state.
     public var shutdownGrace: Duration
+    /// How long the worker waits between tries while the database is unreachable: exponential with jitter.
+    public var outageBackoff: RetryPolicy
     /// Finished jobs (completed, cancelled, dead) are deleted after this long (clock seconds).
     public var retention: TimeInterval
     /// How often finished jobs past retention are pruned (wall time).
@@ -51,12 +57,14 @@ public struct WorkerConfiguration: Sendable {
         lease: TimeInterval = 30,
         heartbeatInterval: Duration = .seconds(5),
         rescueInterval: Duration = .seconds(2),
+        orphanCheckInterval: Duration = .seconds(1),
         pollInterval: Duration = .seconds(1),
         completionBatch: Int = 1_000,
         flushInterval: Duration = .milliseconds(50),
         gatherInterval: Duration = .milliseconds(5),
         retry: RetryPolicy = RetryPolicy(),
         shutdownGrace: Duration = .seconds(10),
+        outageBackoff: RetryPolicy = RetryPolicy(base: 0.2, cap: 5, jitter: 0.5),
         retention: TimeInterval = 7 * 86_400,
         pruneInterval: Duration = .seconds(60)
     ) {
@@ -66,12 +74,14 @@ public struct WorkerConfiguration: Sendable {
         self.lease = lease
         self.heartbeatInterval = heartbeatInterval
         self.rescueInterval = rescueInterval
+        self.orphanCheckInterval = orphanCheckInterval
         self.pollInterval = pollInterval
         self.completionBatch = completionBatch
         self.flushInterval = flushInterval
         self.gatherInterval = gatherInterval
         self.retry = retry
         self.shutdownGrace = shutdownGrace
+        self.outageBackoff = outageBackoff
         self.retention = retention
         self.pruneInterval = pruneInterval
     }
@@ -138,21 +148,46 @@ public struct Worker: Service {
         var runningCount: Int { state.withLock { $0.running.count } }
     }
 
+    /// What the loops of one run share.
+    final class RunState: Sendable {
+        /// Set on graceful shutdown: claim no more.
+        let stopping = Atomic<Bool>(false)
+        /// The key of the session lock this worker holds, while it holds it.
+        let ownerLock = Mutex<Int64?>(nil)
+    }
+
     public func run() async throws {
         let queue = JobQueue(database)
         let ledger = Ledger()
         let wake = WakeSignal()
         let refillThreshold = max(1, configuration.concurrency / 2)
-        let stopping = Atomic<Bool>(false)
+        let state = RunState()
+        let stopped = WakeSignal()
         let context = JobContext(database: database, clock: clock, logger: logger, worker: configuration.id)
+        let outage = OutageLog("worker", logger: logger)
+        // The key of the session lock this worker holds while it lives (`state.ownerLock` while held), written into the
+        // jobs it claims; random, so no other lock shares it.
+        let lockKey = Int64.random(in: 1...Int64.max)
+        // Running jobs may finish until `reserve` before the grace period ends; the rest of it releases and writes.
+        let reserve = min(configuration.shutdownGrace / 2, .seconds(2))
         logger.info("worker started", metadata: ["herald.worker.concurrency": "\(configuration.concurrency)"])
 
         try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { background in
-                background.addTask { await listen(wake: wake) }
-                background.addTask { await every(configuration.heartbeatInterval) { try await heartbeat(queue, ledger) } }
-                background.addTask {
-                    await every(configuration.rescueInterval) {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await listen(wake: wake, outage: outage) }
+                group.addTask { await holdSessionLock(queue, key: lockKey, state: state, outage: outage) }
+                group.addTask { await heartbeats(queue, ledger, outage: outage) }
+                group.addTask {
+                    await every(configuration.orphanCheckInterval, outage: outage) {
+                        let rescued = try await queue.rescueOrphaned(now: clock.now())
+                        if rescued > 0 {
+                            logger.warning("rescued jobs of a worker that is gone", metadata: ["herald.jobs.rescued": "\(rescued)"])
+                            wake.fire()
+                        }
+                    }
+                }
+                group.addTask {
+                    await every(configuration.rescueInterval, outage: outage) {
                         let rescued = try await queue.rescueExpired(now: clock.now())
                         if rescued > 0 {
                             logger.warning("rescued jobs with expired leases", metadata: ["herald.jobs.rescued": "\(rescued)"])
@@ -160,83 +195,153 @@ public struct Worker: Service {
                         }
                     }
                 }
-                background.addTask {
-                    await every(configuration.pruneInterval) {
+                group.addTask {
+                    await every(configuration.pruneInterval, outage: outage) {
                         let pruned = try await queue.prune(finishedBefore: clock.now().addingTimeInterval(-configuration.retention))
                         if pruned > 0 { logger.info("pruned finished jobs", metadata: ["herald.jobs.pruned": "\(pruned)"]) }
                     }
                 }
-                background.addTask {
+                group.addTask {
                     // A safety net: the claim loop carries completions; this writes those it has not taken within a flush interval.
                     while !Task.isCancelled {
                         try? await Task.sleep(for: configuration.flushInterval)
-                        await flush(queue, ledger, olderThan: configuration.flushInterval)
+                        await flush(queue, ledger, olderThan: configuration.flushInterval, outage: outage)
                     }
                 }
-
-                // Runs jobs until shutdown; handler tasks live in this group, which forgets each as it ends.
-                await withDiscardingTaskGroup { running in
-                    while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                        let free = configuration.concurrency - ledger.runningCount
-                        var claimed: [ClaimedJob] = []
-                        if free > 0 {
-                            // Finished jobs ride along: one round trip completes them and claims the next batch.
-                            let finished = ledger.takeFinished(max: configuration.completionBatch)
-                            do {
-                                let exchange = try await queue.completeAndClaim(
-                                    finished,
-                                    queues: configuration.queues,
-                                    limit: free,
-                                    worker: configuration.id,
-                                    lease: configuration.lease,
-                                    now: clock.now()
-                                )
-                                claimed = exchange.claimed
-                                reportLost(written: exchange.completed, of: finished.count)
-                            } catch {
-                                ledger.returnFinished(finished)
-                                logger.error("claim failed", metadata: ["herald.error": "\(StorageError.describe(error))"])
-                            }
-                        }
-                        ledger.add(claimed)
-                        for job in claimed {
-                            running.addTask {
-                                await execute(job, context: context, queue: queue, ledger: ledger)
-                                // Wake the loop when the first slot frees up and again once half of them are free.
-                                let free = configuration.concurrency - ledger.runningCount
-                                if free == 1 || free >= refillThreshold { wake.fire() }
-                            }
-                        }
-                        // Either every slot is busy or the queue is drained: wait for a finished job, a NOTIFY or the poll.
-                        await wake.wait(timeout: configuration.pollInterval)
-                        // Refill in batches: while jobs still run and few slots are free, give them a moment to finish
-                        // so the next round trip claims (and completes) many jobs instead of one.
-                        if ledger.runningCount > 0, configuration.concurrency - ledger.runningCount < refillThreshold,
-                            !stopping.load(ordering: .relaxed)
-                        {
-                            await wake.wait(timeout: configuration.gatherInterval)
-                        }
-                    }
-                    // Graceful shutdown: let running jobs finish within the grace period, then give them back.
-                    let deadline = ContinuousClock.now + configuration.shutdownGrace
-                    while ledger.runningCount > 0 && ContinuousClock.now < deadline {
-                        try? await Task.sleep(for: .milliseconds(20))
-                    }
-                    let unfinished = ledger.running
-                    running.cancelAll()
-                    if !unfinished.isEmpty {
-                        try? await queue.release(unfinished, worker: configuration.id, now: clock.now())
+                // The grace period, from the signal: when it is nearly over, whatever is still going on is cancelled.
+                group.addTask {
+                    while !state.stopping.load(ordering: .relaxed) && !Task.isCancelled { await stopped.wait(timeout: .seconds(60)) }
+                    try? await Task.sleep(for: configuration.shutdownGrace - reserve)
+                }
+                group.addTask {
+                    await claimAndRun(
+                        queue,
+                        ledger: ledger,
+                        context: context,
+                        wake: wake,
+                        refillThreshold: refillThreshold,
+                        state: state,
+                        outage: outage
+                    )
+                }
+                // The first to end is the run loop (every job finished after the signal) or the grace timer.
+                await group.next()
+                group.cancelAll()
+            }
+            // Not cancelled here (only the group's tasks were): give back what did not finish, write what did.
+            await within(max(reserve, .seconds(1))) {
+                let unfinished = ledger.running
+                if !unfinished.isEmpty {
+                    do {
+                        try await queue.release(unfinished, worker: configuration.id, now: clock.now())
                         logger.notice("released unfinished jobs", metadata: ["herald.jobs.released": "\(unfinished.count)"])
+                    } catch {
+                        logger.warning(
+                            "could not release unfinished jobs; they run again once this worker's session is gone",
+                            metadata: ["herald.jobs.unreleased": "\(unfinished.count)", "herald.error": "\(StorageError.describe(error))"]
+                        )
                     }
                 }
-                await flush(queue, ledger)
-                background.cancelAll()
+                await flush(queue, ledger, outage: outage)
             }
         } onGracefulShutdown: {
-            stopping.store(true, ordering: .relaxed)
+            state.stopping.store(true, ordering: .relaxed)
             wake.fire()
+            stopped.fire()
         }
         logger.info("worker stopped")
+    }
+
+    /// Claims jobs and runs them until shutdown, then waits for the running ones to finish (the caller cancels it when
+    /// the grace period is over). Completions ride along with claims; an unreachable database is retried with backoff.
+    func claimAndRun(
+        _ queue: JobQueue,
+        ledger: Ledger,
+        context: JobContext,
+        wake: WakeSignal,
+        refillThreshold: Int,
+        state: RunState,
+        outage: OutageLog
+    ) async {
+        var failures = 0
+        var generator = SystemRandomNumberGenerator()
+        // Jobs are claimed under the session lock, so a killed worker's jobs are rescued at once; a lock missing for
+        // longer than this (a database refusing it) does not stop the work: those jobs fall back to their lease.
+        let lockPatience = Duration.seconds(5)
+        var lockMissingSince: ContinuousClock.Instant?
+        // Handler tasks live in this group, which forgets each as it ends.
+        await withDiscardingTaskGroup { running in
+            while !state.stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                let ownerLock = state.ownerLock.withLock { $0 }
+                if ownerLock == nil {
+                    let since = lockMissingSince ?? ContinuousClock.now
+                    lockMissingSince = since
+                    if ContinuousClock.now - since < lockPatience {
+                        try? await Task.sleep(for: .milliseconds(20))
+                        continue
+                    }
+                } else {
+                    lockMissingSince = nil
+                }
+                let free = configuration.concurrency - ledger.runningCount
+                var claimed: [ClaimedJob] = []
+                if free > 0 {
+                    // Finished jobs ride along: one round trip completes them and claims the next batch.
+                    let finished = ledger.takeFinished(max: configuration.completionBatch)
+                    do {
+                        let exchange = try await queue.completeAndClaim(
+                            finished,
+                            queues: configuration.queues,
+                            limit: free,
+                            worker: configuration.id,
+                            lease: configuration.lease,
+                            now: clock.now(),
+                            ownerLock: ownerLock
+                        )
+                        claimed = exchange.claimed
+                        reportLost(written: exchange.completed, of: finished.count)
+                        failures = 0
+                        outage.succeeded()
+                    } catch {
+                        ledger.returnFinished(finished)
+                        if Task.isCancelled { break }
+                        if outage.failed(error) != nil {
+                            // Back off with jitter, waking early only to stop.
+                            failures += 1
+                            let delay = configuration.outageBackoff.delay(afterAttempt: failures, using: &generator)
+                            let until = ContinuousClock.now + .milliseconds(Int64(delay * 1_000))
+                            while ContinuousClock.now < until && !state.stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                                try? await Task.sleep(for: min(.milliseconds(100), until - ContinuousClock.now))
+                            }
+                            continue
+                        }
+                        logger.error("claim failed", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                    }
+                }
+                ledger.add(claimed)
+                for job in claimed {
+                    running.addTask {
+                        await execute(job, context: context, queue: queue, ledger: ledger)
+                        // Wake the loop when the first slot frees up and again once half of them are free.
+                        let free = configuration.concurrency - ledger.runningCount
+                        if free == 1 || free >= refillThreshold { wake.fire() }
+                    }
+                }
+                // Either every slot is busy or the queue is drained: wait for a finished job, a NOTIFY or the poll.
+                await wake.wait(timeout: configuration.pollInterval)
+                // Refill in batches: while jobs still run and few slots are free, give them a moment to finish
+                // so the next round trip claims (and completes) many jobs instead of one.
+                if ledger.runningCount > 0, configuration.concurrency - ledger.runningCount < refillThreshold,
+                    !state.stopping.load(ordering: .relaxed)
+                {
+                    await wake.wait(timeout: configuration.gatherInterval)
+                }
+            }
+            // Graceful shutdown: let running jobs finish; the caller cancels them when the grace period is nearly over.
+            while ledger.runningCount > 0 && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
     }
 
     /// Runs one job and records its outcome: completion is batched, failure written at once.
@@ -254,9 +359,15 @@ public struct Worker: Service {
         }
         do {
             try await handler.run(job, context: context)
-            ledger.finish(job)
+            // A handler whose effect is only in the database completed the job in the effect's transaction.
+            if context.takeCompletedWithEffect(job) { ledger.drop(job) } else { ledger.finish(job) }
         } catch is CancellationError {
             // Shutdown: the job is released by the caller.
+        } catch let lost as JobNoLongerHeld {
+            ledger.drop(job)
+            logger.warning("job no longer ours; its effect was rolled back", metadata: ["herald.job.id": "\(job.id)", "herald.error": "\(lost)"])
+        } catch _ where Task.isCancelled {
+            // Shutdown cut the job short (its error is a consequence): released by the caller, its attempt not spent.
         } catch let postponed as PostponeJob {
             ledger.drop(job)
             logger.info(
@@ -293,8 +404,8 @@ public struct Worker: Service {
     }
 
     /// Writes finished jobs' completions in batches; with `olderThan`, only once the oldest has waited that long.
-    func flush(_ queue: JobQueue, _ ledger: Ledger, olderThan age: Duration? = nil) async {
-        while true {
+    func flush(_ queue: JobQueue, _ ledger: Ledger, olderThan age: Duration? = nil, outage: OutageLog) async {
+        while !Task.isCancelled {
             let batch = ledger.takeFinished(max: configuration.completionBatch, olderThan: age)
             if batch.isEmpty { return }
             do {
@@ -302,7 +413,9 @@ public struct Worker: Service {
                 reportLost(written: written, of: batch.count)
             } catch {
                 ledger.returnFinished(batch)
-                logger.error("writing completions failed; will try again", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                if outage.failed(error) == nil {
+                    logger.error("writing completions failed; will try again", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                }
                 return
             }
         }
@@ -315,33 +428,84 @@ public struct Worker: Service {
         }
     }
 
-    func heartbeat(_ queue: JobQueue, _ ledger: Ledger) async throws {
-        let held = ledger.running
-        guard !held.isEmpty else { return }
-        try await queue.heartbeat(held, worker: configuration.id, lease: configuration.lease, now: clock.now())
+    /// Renews the leases of the jobs the worker holds, every heartbeat interval, until cancelled.
+    func heartbeats(_ queue: JobQueue, _ ledger: Ledger, outage: OutageLog) async {
+        await every(configuration.heartbeatInterval, outage: outage) {
+            let held = ledger.running
+            guard !held.isEmpty else { return }
+            try await queue.heartbeat(held, worker: configuration.id, lease: configuration.lease, now: clock.now())
+        }
+    }
+
+    /// Holds the worker's session lock until cancelled, taking it again (same key) after its connection is lost.
+    func holdSessionLock(_ queue: JobQueue, key: Int64, state: RunState, outage: OutageLog) async {
+        var failures = 0
+        var generator = SystemRandomNumberGenerator()
+        while !Task.isCancelled {
+            do {
+                try await queue.holdSessionLock(key) { state.ownerLock.withLock { $0 = key } }
+            } catch {
+                if Task.isCancelled { break }
+                if outage.failed(error) == nil {
+                    logger.warning("the worker's session lock was lost; taking it again", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                }
+            }
+            let wasHeld = state.ownerLock.withLock { value -> Bool in
+                defer { value = nil }
+                return value != nil
+            }
+            failures = wasHeld ? 1 : failures + 1
+            if Task.isCancelled { break }
+            try? await Task.sleep(for: .milliseconds(Int64(configuration.outageBackoff.delay(afterAttempt: failures, using: &generator) * 1_000)))
+        }
+        state.ownerLock.withLock { $0 = nil }
     }
 
     /// LISTENs for enqueue notifications on a connection of its own, reconnecting after errors.
-    func listen(wake: WakeSignal) async {
+    func listen(wake: WakeSignal, outage: OutageLog) async {
+        var failures = 0
+        var generator = SystemRandomNumberGenerator()
         while !Task.isCancelled {
             do {
-                try await database.listen(on: JobQueue.channel) { wake.fire() }
+                try await database.listen(on: JobQueue.channel) {
+                    wake.fire()
+                }
+                failures = 0
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("LISTEN failed; polling until it reconnects", metadata: ["herald.error": "\(StorageError.describe(error))"])
-                try? await Task.sleep(for: .seconds(1))
+                if outage.failed(error) == nil {
+                    logger.warning("LISTEN failed; polling until it reconnects", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                }
+                failures += 1
+                try? await Task.sleep(for: .milliseconds(Int64(configuration.outageBackoff.delay(afterAttempt: failures, using: &generator) * 1_000)))
             }
         }
     }
 
-    /// Repeats `body` every `interval` until cancelled, logging its errors.
-    func every(_ interval: Duration, _ body: () async throws -> Void) async {
+    /// Repeats `body` every `interval` until cancelled; an unreachable database is logged once (by `outage`), other
+    /// errors each time.
+    func every(_ interval: Duration, outage: OutageLog, _ body: () async throws -> Void) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             if Task.isCancelled { return }
-            do { try await body() } catch {
-                logger.warning("periodic task failed", metadata: ["herald.error": "\(StorageError.describe(error))"])
+            do {
+                try await body()
+            } catch {
+                if Task.isCancelled { return }
+                if outage.failed(error) == nil {
+                    logger.warning("periodic task failed", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                }
             }
+        }
+    }
+
+    /// Runs `body` for at most `limit`: then it is cancelled (and awaited).
+    func within(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await body() }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
         }
     }
 }

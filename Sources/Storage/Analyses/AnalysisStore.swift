@@ -30,14 +30,24 @@ public struct AnalysisStore: Sendable {
     }
 
     /// Stores one analysis: `resultJSON` (an object) with `reportJSON` under its `report` key.
-    public func insert(campaign: CampaignID, resultJSON: String, reportJSON: String, at time: Date) async throws {
-        try await database.client.query(
-            """
-            INSERT INTO analyses (workspace_id, campaign_id, created_at, result)
-            VALUES (\(workspace.uuid), \(campaign.uuid), \(time), \(resultJSON)::jsonb || jsonb_build_object('report', \(reportJSON)::jsonb))
-            """,
-            logger: database.logger
-        )
+    /// With `completing`, the analysis and the job's completion commit in one transaction (an `analyze` job's effect).
+    public func insert(campaign: CampaignID, resultJSON: String, reportJSON: String, at time: Date, completing: JobCompletion? = nil) async throws {
+        let query = Self.insertQuery(workspace: workspace, campaign: campaign, resultJSON: resultJSON, reportJSON: reportJSON, at: time)
+        guard let completing else {
+            try await database.client.query(query, logger: database.logger)
+            return
+        }
+        try await JobCompletion.run(completing, in: database) { connection in
+            try await connection.execute(query, logger: database.logger)
+        }
+    }
+
+    /// The statement that stores one analysis.
+    static func insertQuery(workspace: WorkspaceID, campaign: CampaignID, resultJSON: String, reportJSON: String, at time: Date) -> PostgresQuery {
+        """
+        INSERT INTO analyses (workspace_id, campaign_id, created_at, result)
+        VALUES (\(workspace.uuid), \(campaign.uuid), \(time), \(resultJSON)::jsonb || jsonb_build_object('report', \(reportJSON)::jsonb))
+        """
     }
 
     /// The latest analysis's report of one campaign, if it has one.

@@ -24,13 +24,16 @@ extension JobQueue {
     ///   - worker: The worker's id, as written into `locked_by`.
     ///   - lease: Seconds (clock time) the claimed jobs are the worker's without a heartbeat.
     ///   - now: The clock's time: due means `run_at <= now`.
+    ///   - ownerLock: The key of the session advisory lock the worker holds (``holdSessionLock(_:checkEvery:whileHeld:)``), written
+    ///     into the claimed jobs so they are rescued as soon as that lock is gone; nil: rescued by their lease only.
     public func completeAndClaim(
         _ finished: [ClaimedJob],
         queues: [String],
         limit: Int,
         worker: String,
         lease: TimeInterval,
-        now: Date
+        now: Date,
+        ownerLock: Int64? = nil
     ) async throws -> Exchange {
         let statement = CompleteAndClaim(
             ids: finished.map(\.id),
@@ -39,7 +42,8 @@ extension JobQueue {
             now: now,
             queues: queues,
             limit: limit,
-            until: now.addingTimeInterval(lease)
+            until: now.addingTimeInterval(lease),
+            ownerLock: ownerLock
         )
         var exchange = Exchange(completed: 0, claimed: [])
         for try await (completed, claimed) in try await database.client.execute(statement, logger: database.logger) {
@@ -57,7 +61,7 @@ extension JobQueue {
 /// every value is a bound parameter. Its result is one row per claimed job, or one row with no job,
 /// each carrying the number of completions.
 struct CompleteAndClaim: PostgresPreparedStatement {
-    static let name = "herald_jobs_complete_and_claim_v1"
+    static let name = "herald_jobs_complete_and_claim_v2"
 
     static let sql = """
         WITH finished AS (
@@ -89,7 +93,7 @@ struct CompleteAndClaim: PostgresPreparedStatement {
             LIMIT $6
         ), claimed AS (
             UPDATE jobs j
-            SET state = 'running', attempts = j.attempts + 1, locked_by = $3, locked_until = $7, started_at = $4
+            SET state = 'running', attempts = j.attempts + 1, locked_by = $3, locked_until = $7, started_at = $4, owner_lock = $8
             WHERE j.id = ANY(ARRAY(SELECT id FROM next))  -- not a join: a hash join would read the whole table
             RETURNING j.id, j.kind, j.queue, j.payload::text AS payload, j.attempts, j.max_attempts, j.run_at, j.workspace_id
         )
@@ -104,11 +108,12 @@ struct CompleteAndClaim: PostgresPreparedStatement {
     var queues: [String]
     var limit: Int
     var until: Date
+    var ownerLock: Int64?
 
-    static var bindingDataTypes: [PostgresDataType] { [.int8Array, .int4Array, .text, .timestamptz, .textArray, .int4, .timestamptz] }
+    static var bindingDataTypes: [PostgresDataType] { [.int8Array, .int4Array, .text, .timestamptz, .textArray, .int4, .timestamptz, .int8] }
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 7)
+        var bindings = PostgresBindings(capacity: 8)
         bindings.append(ids)
         bindings.append(attempts.map { Int32($0) })
         bindings.append(worker)
@@ -116,6 +121,7 @@ struct CompleteAndClaim: PostgresPreparedStatement {
         bindings.append(queues)
         bindings.append(Int32(limit))
         bindings.append(until)
+        if let ownerLock { bindings.append(ownerLock) } else { bindings.appendNull() }
         return bindings
     }
 

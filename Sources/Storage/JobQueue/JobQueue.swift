@@ -12,7 +12,9 @@ import PostgresNIO
 ///   A worker completes its finished jobs and claims the next batch in one statement.
 /// - `jobs` holds only jobs that can still change (pending, running, dead, cancelled); a completed
 ///   job moves to the slim history table `jobs_done`, so the polled table and its indexes stay small.
-/// - An expired lease is rescued within seconds: the job runs again (or is dead after its last attempt).
+/// - A job whose worker is gone is rescued within seconds: a worker holds a session advisory lock whose key it writes
+///   into the jobs it claims, and a running job whose key no session holds any more is free at the next check
+///   (``rescueOrphaned(now:limit:)``). An expired lease (a worker alive but stuck) is rescued too, as the fallback.
 /// - Every time comparison uses the caller's `now`, so a fast-forwarded clock drives the queue too.
 public struct JobQueue: Sendable {
     let database: Database
@@ -84,10 +86,18 @@ public struct JobQueue: Sendable {
         return inserted
     }
 
-    /// Claims up to `limit` due jobs of `queues` for `worker`, with a lease of `lease` seconds.
-    public func claim(queues: [String], limit: Int, worker: String, lease: TimeInterval, now: Date) async throws -> [ClaimedJob] {
+    /// Claims up to `limit` due jobs of `queues` for `worker`, with a lease of `lease` seconds (and, with `ownerLock`, the
+    /// key of the session lock the worker holds: see ``holdSessionLock(_:checkEvery:whileHeld:)``).
+    public func claim(
+        queues: [String],
+        limit: Int,
+        worker: String,
+        lease: TimeInterval,
+        now: Date,
+        ownerLock: Int64? = nil
+    ) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
-        return try await completeAndClaim([], queues: queues, limit: limit, worker: worker, lease: lease, now: now).claimed
+        return try await completeAndClaim([], queues: queues, limit: limit, worker: worker, lease: lease, now: now, ownerLock: ownerLock).claimed
     }
 
     /// Marks jobs completed, in one statement, where they are still the worker's; returns how many were.
@@ -179,7 +189,7 @@ public struct JobQueue: Sendable {
                     finished_at = CASE WHEN attempts >= max_attempts THEN \(now) END,
                     run_at = \(now),
                     last_error = 'lease expired: worker ' || coalesce(locked_by, '?') || ' stopped renewing it',
-                    locked_by = NULL, locked_until = NULL
+                    locked_by = NULL, locked_until = NULL, owner_lock = NULL
                 FROM expired WHERE jobs.id = expired.id
                 RETURNING 1
             )
@@ -314,11 +324,14 @@ public struct JobQueue: Sendable {
 }
 
 extension JobQueue {
-    /// Records one execution of a `probe` job (which job, which attempt, which worker, when).
-    public func recordProbe(_ job: ClaimedJob, worker: String, now: Date) async throws {
-        try await database.client.query(
-            "INSERT INTO job_probes (job_id, attempt, worker, ran_at) VALUES (\(job.id), \(job.attempt), \(worker), \(now))",
-            logger: database.logger
-        )
+    /// Records one execution of a `probe` job (which job, which attempt, which worker, when); with `completing`, in one
+    /// transaction with the job's completion, so a completed probe job has exactly one record.
+    public func recordProbe(_ job: ClaimedJob, worker: String, now: Date, completing: JobCompletion? = nil) async throws {
+        try await JobCompletion.run(completing, in: database) { connection in
+            try await connection.execute(
+                "INSERT INTO job_probes (job_id, attempt, worker, ran_at) VALUES (\(job.id), \(job.attempt), \(worker), \(now))",
+                logger: database.logger
+            )
+        }
     }
 }

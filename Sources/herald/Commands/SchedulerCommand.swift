@@ -16,6 +16,9 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = options.configuration()
         let logger = Logger(label: "herald.scheduler")
+        // A pass in progress is cancelled on SIGTERM; this backstop ends the process even if the database never answers.
+        let deadline = ShutdownDeadline(after: .seconds(10), logger: logger)
+        defer { deadline.disarm() }
         try await options.session().run { database, _ in
             try await ServiceGroup.runUntilSignalled(
                 [scheduler.service(database: database, configuration: configuration, logger: logger)],

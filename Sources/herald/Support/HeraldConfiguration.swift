@@ -26,6 +26,9 @@ struct HeraldConfiguration: Sendable {
     var clock: any HeraldClock
     /// `HERALD_FAULT_PUBLISH_PAUSE_MS`: fault injection for crash tests, a pause inside publishing.
     var publishPause: Duration?
+    /// `HERALD_FAULT_PROBE_PAUSE_MS`: fault injection for crash tests, a pause at the start of each `probe` job (so a
+    /// killed worker is caught holding jobs).
+    var probePause: Duration?
     /// `HERALD_HOST`, `HERALD_PORT`, ...: the HTTP server's settings (`herald serve`'s flags override them).
     var server: Server
     /// `HERALD_LLM_*`: the LLM endpoint for generated variants (nil: the rule generator), or what is wrong
@@ -121,6 +124,7 @@ struct HeraldConfiguration: Sendable {
         logLevel = environment["HERALD_LOG_LEVEL"] ?? "warning"
         clock = ScaledClock(environment: environment["HERALD_CLOCK"]) ?? SystemClock()
         publishPause = environment["HERALD_FAULT_PUBLISH_PAUSE_MS"].flatMap(Int.init).map { .milliseconds($0) }
+        probePause = environment["HERALD_FAULT_PROBE_PAUSE_MS"].flatMap(Int.init).map { .milliseconds($0) }
         server = Server(environment: environment)
         llm = Result { () throws(ValidationError) in try LLMConfiguration(environment: environment) }
         webhookSecrets = WebhookSecrets(environment)

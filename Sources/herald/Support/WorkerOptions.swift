@@ -48,6 +48,7 @@ struct WorkerOptions: ParsableArguments {
                 handlers: .standard(
                     reportsDirectory: URL(fileURLWithPath: reports),
                     publishPause: configuration.publishPause,
+                    probePause: configuration.probePause,
                     llm: try configuration.llm.get(),
                     webhookSecrets: configuration.webhookSecrets,
                     publicURL: publicURL ?? configuration.publicURL,
