@@ -77,7 +77,7 @@ public final class ServiceMetrics: Sendable {
         do {
             try await refreshDatabaseGauges(database: database)
             up.set(Double(1))
-        } catch where DatabaseUnavailable.classify(error) != nil {
+        } catch  where DatabaseUnavailable.classify(error) != nil {
             up.set(Double(0))
         }
         return registry.emitToString()

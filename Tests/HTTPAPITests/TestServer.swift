@@ -112,7 +112,14 @@ struct TestServer: Sendable {
         _ body: (TestServer) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { database in
-            try await live(on: database, maximumBatchRows: maximumBatchRows, maximumBodyBytes: maximumBodyBytes, logger: logger, configure: configure, body)
+            try await live(
+                on: database,
+                maximumBatchRows: maximumBatchRows,
+                maximumBodyBytes: maximumBodyBytes,
+                logger: logger,
+                configure: configure,
+                body
+            )
         }
     }
 

@@ -46,7 +46,11 @@ import Glibc
     /// Starts `herald serve` and waits until it answers `/healthz`.
     static func serve(_ arguments: [String], environment: [String: String], folder: URL) async throws -> (RunningProcess, String) {
         let port = try FreePort.find()
-        let server = try HeraldCommand.start(["serve", "--port", String(port), "--no-worker"] + arguments, environment: environment, workingDirectory: folder)
+        let server = try HeraldCommand.start(
+            ["serve", "--port", String(port), "--no-worker"] + arguments,
+            environment: environment,
+            workingDirectory: folder
+        )
         let base = "http://127.0.0.1:\(port)"
         for _ in 0..<600 {
             if (try? await send("\(base)/healthz").status) == 200 { return (server, base) }
@@ -62,7 +66,8 @@ import Glibc
             "\(base)/v1/campaigns",
             method: .POST,
             token: token,
-            body: #"{"name": "Spooled", "slug": "spooled", "channels": ["x"], "destination": "https://example.com/shoes", "variants": [{"text": "a"}, {"text": "b"}]}"#
+            body:
+                #"{"name": "Spooled", "slug": "spooled", "channels": ["x"], "destination": "https://example.com/shoes", "variants": [{"text": "a"}, {"text": "b"}]}"#
         )
         guard campaign.status == 201 else { throw TestFailure("creating the campaign answered \(campaign.status): \(campaign.body)") }
         let publication = try await send(
@@ -82,10 +87,11 @@ import Glibc
     static func count(_ query: PostgresQuery, in database: DatabaseConfiguration, until done: (Int) -> Bool) async throws -> Int {
         var last = -1
         for _ in 0..<1_200 {
-            last = (try? await Database.withDatabase(database, logger: TestDatabase.logger) { database in
-                for try await value in try await database.client.query(query, logger: database.logger).decode(Int.self) { return value }
-                return 0
-            }) ?? -1
+            last =
+                (try? await Database.withDatabase(database, logger: TestDatabase.logger) { database in
+                    for try await value in try await database.client.query(query, logger: database.logger).decode(Int.self) { return value }
+                    return 0
+                }) ?? -1
             if done(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -114,7 +120,7 @@ import Glibc
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                                while true {
+                    while true {
                         counters.sent.add(1, ordering: .relaxed)
                         guard let reply = try? await Self.send("\(base)/r/\(code)", headers: [("User-Agent", Self.browser)]) else { return }
                         guard reply.status == 302 else { throw TestFailure("a click answered \(reply.status): \(reply.body)") }
@@ -174,12 +180,34 @@ import Glibc
             let code = try await Self.trackingCode(base: base, token: token)
             #expect(try await Self.send("\(base)/r/\(code)", headers: [("User-Agent", Self.browser), ("X-Forwarded-For", "10.0.0.1")]).status == 302)
             #expect(try await Self.count("SELECT count(*)::int FROM events", in: database) { $0 == 1 } == 1)
+            // A second publication made after the server started and never clicked before the outage: its link is
+            // loaded ahead (and saved with the known links), so its first click during the outage still redirects.
+            let unclicked = try await Self.send(
+                "\(base)/v1/campaigns/spooled/publications",
+                method: .POST,
+                token: token,
+                body: #"{"variant": "B", "channel": "x"}"#
+            )
+            let second = try #require(
+                (try JSONSerialization.jsonObject(with: Data(unclicked.body.utf8)) as? [String: Any])?["tracking_code"] as? String
+            )
+            let links = home.appendingPathComponent("spool/links.json")
+            for _ in 0..<600 {
+                if let saved = try? String(contentsOf: links, encoding: .utf8), saved.contains(second) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
 
             try await cluster.stop()
+            let first = try await Self.send("\(base)/r/\(second)", headers: [("User-Agent", Self.browser), ("X-Forwarded-For", "10.3.0.1")])
+            #expect(first.status == 302, "a link never clicked on this server answered \(first.status) during the outage")
+            #expect(first.headers.first(name: "Location")?.hasPrefix("https://example.com/shoes") == true)
             // Twenty people click twice each (the second click within the window), a crawler once, and a mail opens.
             for person in 1...20 {
                 for _ in 0..<2 {
-                    let click = try await Self.send("\(base)/r/\(code)", headers: [("User-Agent", Self.browser), ("X-Forwarded-For", "10.1.0.\(person)")])
+                    let click = try await Self.send(
+                        "\(base)/r/\(code)",
+                        headers: [("User-Agent", Self.browser), ("X-Forwarded-For", "10.1.0.\(person)")]
+                    )
                     #expect(click.status == 302)
                     #expect(click.headers.first(name: "Location")?.hasPrefix("https://example.com/shoes") == true)
                 }
@@ -193,11 +221,11 @@ import Glibc
             #expect(Self.spooledLines(in: home.appendingPathComponent("spool")) >= 42)
 
             try await Self.start(cluster, port: credentials.port)
-            let events = try await Self.count("SELECT count(*)::int FROM events", in: database) { $0 >= 23 }
-            #expect(events == 23, "1 click before, 20 people's clicks, a crawler's, an open")
+            let events = try await Self.count("SELECT count(*)::int FROM events", in: database) { $0 >= 24 }
+            #expect(events == 24, "1 click before, 20 people's clicks, a crawler's, an open, the unclicked link's first click")
             #expect(try await Self.count("SELECT count(*)::int FROM events WHERE is_bot", in: database) { _ in true } == 1)
-            #expect(try await Self.count("SELECT count(*)::int FROM events WHERE kind = 'click' AND NOT is_bot", in: database) { _ in true } == 21)
-            #expect(try await Self.count("SELECT coalesce(sum(count), 0)::int FROM variant_hourly", in: database) { $0 == 22 } == 22)
+            #expect(try await Self.count("SELECT count(*)::int FROM events WHERE kind = 'click' AND NOT is_bot", in: database) { _ in true } == 22)
+            #expect(try await Self.count("SELECT coalesce(sum(count), 0)::int FROM variant_hourly", in: database) { $0 == 23 } == 23)
             server.signal(SIGTERM)
             #expect(await server.wait().status == 0)
         } catch {
@@ -217,7 +245,11 @@ import Glibc
         ]
         let output =
             getuid() == 0
-            ? try await ProcessRunner.run("/usr/sbin/runuser", ["-u", "postgres", "--", pgCtl] + arguments, workingDirectory: URL(fileURLWithPath: "/"))
+            ? try await ProcessRunner.run(
+                "/usr/sbin/runuser",
+                ["-u", "postgres", "--", pgCtl] + arguments,
+                workingDirectory: URL(fileURLWithPath: "/")
+            )
             : try await ProcessRunner.run(pgCtl, arguments)
         guard output.succeeded else { throw TestFailure("pg_ctl start failed: \(output.standardError)") }
     }

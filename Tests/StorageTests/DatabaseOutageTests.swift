@@ -100,7 +100,10 @@ import Glibc
                     let limited = database.limited(by: .milliseconds(500))
                     let (_, error) = await Self.timed {
                         try await limited.transaction { connection in
-                            try await connection.execute("UPDATE workspaces SET slug = 'renamed' WHERE id = \(workspace.uuid)", logger: database.logger)
+                            try await connection.execute(
+                                "UPDATE workspaces SET slug = 'renamed' WHERE id = \(workspace.uuid)",
+                                logger: database.logger
+                            )
                         }
                     }
                     #expect(error.flatMap { DatabaseUnavailable.classify($0) } != nil, "threw \(String(describing: error))")

@@ -40,7 +40,10 @@ struct JobRescueTests {
                 #expect(mine.count == 2 && orphans.count == 2 && unlocked.count == 2)
 
                 #expect(try await queue.rescueOrphaned(now: start) == 2)
-                #expect(try await count(database, "SELECT count(*)::int FROM jobs WHERE state = 'pending' AND last_error LIKE 'worker gone is gone%'") == 2)
+                #expect(
+                    try await count(database, "SELECT count(*)::int FROM jobs WHERE state = 'pending' AND last_error LIKE 'worker gone is gone%'")
+                        == 2
+                )
                 #expect(try await queue.complete(orphans, worker: "gone", now: start) == 0)
                 #expect(try await queue.rescueOrphaned(now: start) == 0)
 
@@ -59,7 +62,14 @@ struct JobRescueTests {
             let queue = JobQueue(database)
             try await queue.enqueue([JobRequest(payload: NoopPayload(), runAt: start, maxAttempts: 2)])
             for _ in 0..<2 {
-                _ = try await queue.claim(queues: ["default"], limit: 1, worker: "w", lease: 3_600, now: start, ownerLock: Int64.random(in: 1...Int64.max))
+                _ = try await queue.claim(
+                    queues: ["default"],
+                    limit: 1,
+                    worker: "w",
+                    lease: 3_600,
+                    now: start,
+                    ownerLock: Int64.random(in: 1...Int64.max)
+                )
                 #expect(try await queue.rescueOrphaned(now: start) == 1)
             }
             // A job that kills its worker every time does not run for ever.

@@ -25,6 +25,8 @@ public final class TrackingLinkCache: Sendable {
     struct State {
         var entries: [String: Entry] = [:]
         var changed = false
+        /// The newest publication loaded ahead (``preload()``), nil before the first load.
+        var loadedUpTo: Date?
     }
 
     let database: Database
@@ -84,6 +86,40 @@ public final class TrackingLinkCache: Sendable {
             throw error
         case nil:
             return known?.target
+        }
+    }
+
+    /// How far back the first ``preload()`` reaches.
+    static let preloadWindow: TimeInterval = 30 * 86_400
+
+    /// Loads the links of publications made since the last call (the first call: of the last 30 days, newest kept up
+    /// to the capacity), so that a link never clicked on this server still redirects when the database is down.
+    /// Called at start and every few seconds by the flusher; publications made within the last few seconds are read
+    /// again next time, in case an older transaction commits after a newer one.
+    public func preload(now: Date = Date()) async throws {
+        let start = state.withLock { $0.loadedUpTo } ?? now.addingTimeInterval(-Self.preloadWindow)
+        let store = PublicationStore(database)
+        var since = start
+        while true {
+            let batch = try await store.trackingTargets(createdAfter: since, limit: 10_000)
+            guard let last = batch.last else { break }
+            let fetched = ContinuousClock.now
+            state.withLock { state in
+                for (code, target, _) in batch where state.entries[code]?.target != target {
+                    state.entries[code] = Entry(target: target, fetched: fetched)
+                    state.changed = true
+                }
+            }
+            since = last.createdAt
+            if batch.count < 10_000 { break }
+        }
+        let overlap = now.addingTimeInterval(-5)
+        state.withLock { state in
+            state.loadedUpTo = min(max(since, start), overlap)
+            if state.entries.count > Self.capacity {
+                let oldest = state.entries.sorted { $0.value.fetched < $1.value.fetched }.prefix(state.entries.count - Self.capacity).map(\.key)
+                for code in oldest { state.entries.removeValue(forKey: code) }
+            }
         }
     }
 

@@ -124,12 +124,20 @@ public struct TrackingFlusher: Service {
         var generator = SystemRandomNumberGenerator()
         var failures = 0
         var lastScan = ContinuousClock.now
+        var lastPreload = ContinuousClock.now
         spool.adoptOrphans()
         defer { spool.shutDown() }
+        // Links are loaded ahead (at start and every few seconds), so that one never clicked on this server still
+        // redirects during an outage; an outage only delays the next load.
+        try? await pipeline.links.preload()
         while !Task.isCancelled {
             if Task.isShuttingDownGracefully {
                 await finish(outage: outage)
                 return
+            }
+            if ContinuousClock.now - lastPreload > .seconds(5) {
+                lastPreload = .now
+                try? await pipeline.links.preload()
             }
             if ContinuousClock.now - lastScan > .seconds(10) {
                 lastScan = .now

@@ -204,7 +204,10 @@ public final class TrackingSpool: Sendable {
             }
             let (hits, skipped) = Self.read(descriptor: descriptor)
             if skipped > 0 {
-                logger.warning("skipped unreadable lines in a tracking spool file", metadata: ["herald.spool.file": "\(path)", "herald.lines": "\(skipped)"])
+                logger.warning(
+                    "skipped unreadable lines in a tracking spool file",
+                    metadata: ["herald.spool.file": "\(path)", "herald.lines": "\(skipped)"]
+                )
             }
             if hits.isEmpty {
                 unlink(path)
@@ -217,7 +220,10 @@ public final class TrackingSpool: Sendable {
                 state.files[index] = File(descriptor: descriptor, path: path, size: 0, unstored: hits.count, sealed: true)
                 state.putFront(hits.map { Pending(hit: $0, file: index) })
             }
-            logger.info("replaying a tracking spool left by a stopped process", metadata: ["herald.spool.file": "\(path)", "herald.hits": "\(hits.count)"])
+            logger.info(
+                "replaying a tracking spool left by a stopped process",
+                metadata: ["herald.spool.file": "\(path)", "herald.hits": "\(hits.count)"]
+            )
             adopted += hits.count
         }
         return adopted

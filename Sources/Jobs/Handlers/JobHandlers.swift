@@ -41,7 +41,8 @@ public struct JobHandlers: Sendable {
         accounts: (any AccountConnections)? = nil
     ) -> JobHandlers {
         JobHandlers([
-            NoopHandler(), ProbeHandler(pause: probePause), PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL, accounts: accounts),
+            NoopHandler(), ProbeHandler(pause: probePause),
+            PublishHandler(pauseAfterDelivery: publishPause, publicURL: publicURL, accounts: accounts),
             PublishCampaignHandler(publicURL: publicURL),
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
             CollectMetricsHandler(accounts: accounts),

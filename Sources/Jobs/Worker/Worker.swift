@@ -447,7 +447,10 @@ public struct Worker: Service {
             } catch {
                 if Task.isCancelled { break }
                 if outage.failed(error) == nil {
-                    logger.warning("the worker's session lock was lost; taking it again", metadata: ["herald.error": "\(StorageError.describe(error))"])
+                    logger.warning(
+                        "the worker's session lock was lost; taking it again",
+                        metadata: ["herald.error": "\(StorageError.describe(error))"]
+                    )
                 }
             }
             let wasHeld = state.ownerLock.withLock { value -> Bool in

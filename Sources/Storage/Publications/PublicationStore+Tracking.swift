@@ -64,4 +64,37 @@ extension PublicationStore {
         }
         return nil
     }
+
+    /// The tracking targets of publications made after `since`, oldest first, at most `limit`, with when each was made:
+    /// what a server loads ahead so that a link clicked for the first time during a database outage still redirects.
+    /// Archived campaigns' links are left out (they are looked up when clicked).
+    public func trackingTargets(createdAfter since: Date, limit: Int) async throws -> [(code: String, target: TrackingTarget, createdAt: Date)] {
+        let rows = try await database.client.query(
+            """
+            SELECT p.tracking_code, p.created_at, p.id, p.workspace_id, p.campaign_id, c.slug, p.variant_id, v.key, p.channel, c.destination
+            FROM publications p
+            JOIN campaigns c ON c.id = p.campaign_id AND c.workspace_id = p.workspace_id
+            JOIN variants v ON v.id = p.variant_id AND v.workspace_id = p.workspace_id
+            WHERE p.created_at > \(since) AND c.status <> 'archived'
+            ORDER BY p.created_at
+            LIMIT \(limit)
+            """,
+            logger: database.logger
+        )
+        var targets: [(code: String, target: TrackingTarget, createdAt: Date)] = []
+        for try await row in rows.decode((String, Date, UUID, UUID, UUID, String, UUID, String, String, String?).self) {
+            let target = TrackingTarget(
+                publication: row.2,
+                workspace: WorkspaceID(row.3),
+                campaign: CampaignID(row.4),
+                campaignSlug: row.5,
+                variant: VariantID(row.6),
+                variantKey: row.7,
+                channel: row.8,
+                destination: row.9
+            )
+            targets.append((row.0, target, row.1))
+        }
+        return targets
+    }
 }

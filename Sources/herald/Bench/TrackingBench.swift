@@ -55,7 +55,9 @@ struct TrackingBench: AsyncParsableCommand {
         guard let wrk = PostgresBinaries.findOnPath("wrk") else {
             throw CommandFailure(message: "wrk is not installed: apt-get install wrk (or see https://github.com/wg/wrk)")
         }
-        guard let nginx = PostgresBinaries.findOnPath("nginx") ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") ? "/usr/sbin/nginx" : nil)
+        guard
+            let nginx = PostgresBinaries.findOnPath("nginx")
+                ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") ? "/usr/sbin/nginx" : nil)
         else {
             throw CommandFailure(message: "nginx is not installed: apt-get install nginx-light")
         }
@@ -143,14 +145,19 @@ struct TrackingBench: AsyncParsableCommand {
             }
             """
         try configuration.write(to: prefix.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-        let server = try ProcessRunner.start(nginx, ["-p", prefix.path + "/", "-c", prefix.appendingPathComponent("nginx.conf").path, "-e", prefix.path + "/error.log"])
+        let server = try ProcessRunner.start(
+            nginx,
+            ["-p", prefix.path + "/", "-c", prefix.appendingPathComponent("nginx.conf").path, "-e", prefix.path + "/error.log"]
+        )
         defer {
             server.signal(SIGQUIT)
         }
         for _ in 0..<200 where !FreePort.isAccepting(port) { try await Task.sleep(for: .milliseconds(25)) }
         guard FreePort.isAccepting(port) else {
             server.signal(SIGKILL)
-            throw CommandFailure(message: "nginx did not start: \((try? String(contentsOf: prefix.appendingPathComponent("error.log"), encoding: .utf8)) ?? "")")
+            throw CommandFailure(
+                message: "nginx did not start: \((try? String(contentsOf: prefix.appendingPathComponent("error.log"), encoding: .utf8)) ?? "")"
+            )
         }
         let figures = try await runWrk(wrk, url: "http://127.0.0.1:\(port)/r/bench", script: script, options: options)
         server.signal(SIGQUIT)
@@ -179,7 +186,8 @@ struct TrackingBench: AsyncParsableCommand {
             logger: logger
         )
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = HeraldServer.buildApplication(database: database, settings: settings, metrics: metrics, tracking: tracking, logger: logger) {
+        let application = HeraldServer.buildApplication(database: database, settings: settings, metrics: metrics, tracking: tracking, logger: logger)
+        {
             continuation.yield($0)
         }
         let services = ServiceGroup(configuration: .init(services: [application], logger: logger))
@@ -220,7 +228,8 @@ struct TrackingBench: AsyncParsableCommand {
         let (campaignStatus, campaignBody) = try await send(
             "\(base)/v1/campaigns",
             token: token,
-            body: #"{"name": "Tracking bench", "slug": "\#(slug)", "channels": ["x"], "destination": "https://example.com/shoes", "variants": [{"text": "a"}, {"text": "b"}]}"#
+            body:
+                #"{"name": "Tracking bench", "slug": "\#(slug)", "channels": ["x"], "destination": "https://example.com/shoes", "variants": [{"text": "a"}, {"text": "b"}]}"#
         )
         guard campaignStatus == 201 else {
             throw CommandFailure(message: "creating the bench campaign answered \(campaignStatus): \(campaignBody)")
