@@ -2,7 +2,9 @@ import Foundation
 import HeraldTestSupport
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOPosix
+import PostgresNIO
 import Storage
 import Testing
 
