@@ -104,14 +104,17 @@ import Testing
 
     @Test func newcomersWaitForASlotWhileTheConnectionLimitIsReached() async throws {
         try await TestServer.live(configure: { settings in
-            settings.headerReadTimeout = .seconds(2)
+            settings.headerReadTimeout = .seconds(5)
             settings.maximumConnections = 40
         }) { server in
             var held: [any Channel] = []
             for _ in 0..<40 { held.append(try await RawConnection.hold(port: server.port)) }
-            // Accepted once the silent connections are closed by the header timeout, never refused.
-            let reply = try await RawConnection.open(port: server.port).exchange("GET /healthz HTTP/1.1\r\nHost: herald\r\nConnection: close\r\n\r\n")
+            // Accepted once the silent connections are closed by the header timeout, never refused: the metrics it is
+            // answered already count header timeouts.
+            let reply = try await RawConnection.open(port: server.port).exchange("GET /metrics HTTP/1.1\r\nHost: herald\r\nConnection: close\r\n\r\n")
             #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply.prefix(200))")
+            let timedOut = reply.split(separator: "\n").first { $0.hasPrefix(#"herald_http_connections_timed_out_total{phase="header"} "#) }
+            #expect((timedOut?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 1, "served before any held connection was closed")
             #expect(try await waitUntil(timeout: .seconds(120)) { held.allSatisfy { !$0.isActive } })
             #expect(try await Self.metric(server, "herald_http_connections_open") <= 40)
         }
