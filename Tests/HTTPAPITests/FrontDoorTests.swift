@@ -201,6 +201,9 @@ import Testing
         #expect(limiter.refusal(address: "10.0.0.1", secret: "hrld_bbbbbbYY", now: start + .seconds(10)) == nil)
         limiter.succeeded(secret: "hrld_goodgoodtoken")
         #expect(limiter.refusal(address: "10.0.0.1", secret: "hrld_goodgoodtoken", now: start) == nil)
+        // Revoked since: it fails once and is limited like any other from then on.
+        limiter.failed(address: "10.0.0.1", secret: "hrld_goodgoodtoken", now: start)
+        #expect(limiter.refusal(address: "10.0.0.1", secret: "hrld_goodgoodtoken", now: start)?.scope == "address")
         #expect(TokenAttemptLimiter.addressKey("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
         #expect(TokenAttemptLimiter.addressKey("2001:db8::7") == "2001:db8:0:0::/64")
         #expect(TokenAttemptLimiter.addressKey("::ffff:192.0.2.1") == "192.0.2.1")

@@ -60,13 +60,16 @@ final class TokenAttemptLimiter: Sendable {
         }
     }
 
-    /// Counts a failed attempt.
+    /// Counts a failed attempt (and forgets that its token once succeeded).
     ///
     /// - Returns: The scopes (`address`, `prefix`) this failure filled, so the caller logs the start of a refusal once.
     @discardableResult
     func failed(address: String, secret: String?, now: ContinuousClock.Instant) -> [String] {
         guard limit.failures > 0 else { return [] }
+        let digest = secret.map { SHA256.hash(data: Data($0.utf8)) }
         return state.withLock { state in
+            // A token that failed (revoked since it last worked) is counted like any other from now on.
+            if let digest { state.goodTokens.remove(digest) }
             if state.buckets.count >= Self.trackedKeys { forgetDrained(&state, now: now) }
             var filled: [String] = []
             for (scope, key) in keys(address: address, secret: secret) {
