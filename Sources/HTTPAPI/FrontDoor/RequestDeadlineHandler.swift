@@ -10,17 +10,14 @@ import NIOHTTP1
 /// Sits right after NIO's HTTP/1 decoder (see ``HeraldHTTP1Channel``), so it sees each request's head, body parts and
 /// end as they are decoded. A connection that never completes its first head (half-open, or trickling header bytes) is
 /// closed. A body still unfinished at its deadline ends in `408` (the route reading it gets `HTTPError(.requestTimeout)`,
-/// answered in the API's error shape) and the connection is closed after that answer, or a few seconds later when no
-/// answer comes. Time the server itself is not reading (its buffer of the request is full: back pressure) does not
-/// count against the client. Between requests on a kept-alive connection, Hummingbird's idle timeout applies.
+/// answered in the API's error shape) and the connection is closed after that answer (however long the route takes
+/// to give it, e.g. while it authenticates on a busy database). Time the server itself is not reading (its buffer of
+/// the request is full: back pressure) does not count against the client. Between requests on a kept-alive connection, Hummingbird's idle timeout applies.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
-
-    /// How long the server waits after a timed-out body's `408` was due before it closes the connection anyway.
-    static let answerGrace: TimeAmount = .seconds(5)
 
     let headerReadTimeout: TimeAmount
     let bodyReadTimeout: TimeAmount
@@ -123,8 +120,9 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
             metadata: ["herald.client.peer": "\(context.channel.remoteAddress?.ipAddress ?? "")"]
         )
         let seconds = bodyReadTimeout.nanoseconds / 1_000_000_000
+        // The route reading the body gets the error and answers 408; Hummingbird then closes the connection (its request
+        // stream ended in an error), as does ``write(context:data:promise:)`` once the answer ends.
         context.fireErrorCaught(HTTPError(.requestTimeout, message: "the request body did not arrive within \(seconds) s"))
-        schedule(context, in: Self.answerGrace) { _, context in context.close(promise: nil) }
     }
 
     private func schedule(

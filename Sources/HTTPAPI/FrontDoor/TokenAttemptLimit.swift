@@ -7,6 +7,7 @@ public struct TokenAttemptLimit: Sendable, Equatable {
     /// The window the failures are counted over; the allowance refills evenly across it.
     public var window: Duration
 
+    /// A limit of `failures` failed attempts per `window` (by default 20 a minute).
     public init(failures: Int = 20, window: Duration = .seconds(60)) {
         self.failures = failures
         self.window = window
