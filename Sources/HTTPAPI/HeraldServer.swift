@@ -35,6 +35,17 @@ public struct ServerSettings: Sendable {
     /// The check for a kind of account on `POST /v1/channels` (its connector's), nil for kinds without one: those are
     /// stored unchecked.
     public var accountCheck: @Sendable (AccountKind) -> AccountCheck?
+    /// How long a new connection may take to send its first request's head before it is closed.
+    public var headerReadTimeout: Duration
+    /// How long a kept-alive connection may sit with no request before it is closed.
+    public var idleTimeout: Duration
+    /// How long a request's body may take to arrive, from its head; past it the request is answered `408` and the
+    /// connection closed.
+    public var bodyReadTimeout: Duration
+    /// The most connections open at once; further clients wait (in the listen backlog) until some close.
+    public var maximumConnections: Int
+    /// Failed bearer-token attempts allowed per client address and per token prefix before `429`.
+    public var tokenAttempts: TokenAttemptLimit
 
     public init(
         host: String = "127.0.0.1",
@@ -47,7 +58,12 @@ public struct ServerSettings: Sendable {
         trackingSpoolDirectory: String? = nil,
         trustedProxies: Set<String> = [],
         secrets: SecretBox? = nil,
-        accountCheck: @escaping @Sendable (AccountKind) -> AccountCheck? = { _ in nil }
+        accountCheck: @escaping @Sendable (AccountKind) -> AccountCheck? = { _ in nil },
+        headerReadTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(75),
+        bodyReadTimeout: Duration = .seconds(60),
+        maximumConnections: Int = 4_096,
+        tokenAttempts: TokenAttemptLimit = TokenAttemptLimit()
     ) {
         self.host = host
         self.port = port
@@ -59,6 +75,11 @@ public struct ServerSettings: Sendable {
         self.trustedProxies = trustedProxies
         self.secrets = secrets
         self.accountCheck = accountCheck
+        self.headerReadTimeout = headerReadTimeout
+        self.idleTimeout = idleTimeout
+        self.bodyReadTimeout = bodyReadTimeout
+        self.maximumConnections = maximumConnections
+        self.tokenAttempts = tokenAttempts
         var url = publicURL
         while url?.hasSuffix("/") == true { url?.removeLast() }
         self.publicURL = url
@@ -80,12 +101,14 @@ public enum HeraldServer {
         let router = Router(context: APIContext.self)
         router.add(middleware: ObservingMiddleware(metrics: metrics))
         router.add(middleware: BodyLimitMiddleware(maximumBytes: settings.maximumBodyBytes))
+        router.add(middleware: AttemptRefusalMiddleware())
         HealthRoutes(database: database, metrics: metrics).add(to: router)
         TrackingRoutes(
             tracking: tracking ?? TrackingPipeline.inMemory(database: database, settings: settings, metrics: metrics),
             trustedProxies: settings.trustedProxies
         ).add(to: router)
-        let api = router.group("v1").add(middleware: AuthMiddleware(tokens: TokenStore(database)))
+        let gate = TokenGate(tokens: TokenStore(database), settings: settings, metrics: metrics)
+        let api = router.group("v1").add(middleware: AuthMiddleware(gate: gate))
         api.get("workspace") { _, context in
             let principal = try context.requirePrincipal()
             return WorkspaceResponse(workspace: principal.workspaceSlug, role: principal.role.rawValue)
@@ -96,7 +119,7 @@ public enum HeraldServer {
         AccountRoutes(database: database, settings: settings).add(to: api)
         WebhookRoutes(database: database).add(to: api)
         EventRoutes(database: database, settings: settings, metrics: metrics).add(to: api)
-        ReportRoutes(database: database, settings: settings).add(to: router, api: api)
+        ReportRoutes(database: database, settings: settings, gate: gate).add(to: router, api: api)
         return router
     }
 
@@ -119,7 +142,12 @@ public enum HeraldServer {
         let tracking = tracking ?? TrackingPipeline.orInMemory(database: database, settings: settings, metrics: metrics, logger: logger)
         return Application(
             router: buildRouter(database: database, settings: settings, metrics: metrics, tracking: tracking),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "herald"),
+            server: .herald(settings: settings, metrics: metrics),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port),
+                serverName: "herald",
+                availableConnectionsDelegate: ConnectionLimit(maximum: settings.maximumConnections, metrics: metrics, logger: logger)
+            ),
             // The flusher is shut down after the server (services stop in reverse order), so it stores the last hits.
             services: [tracking.flusher, PartitionMaintenance(database: database, logger: logger)] + services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },

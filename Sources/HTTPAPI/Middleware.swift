@@ -74,13 +74,14 @@ extension HTTPField.Name {
 
 /// Checks the bearer token of `/v1` requests and scopes them to its workspace.
 ///
-/// Reading needs any role; writing (POST, PUT, PATCH, DELETE) needs editor or admin.
+/// Reading needs any role; writing (POST, PUT, PATCH, DELETE) needs editor or admin. Failed attempts are limited per
+/// client address and per token prefix by the ``TokenGate`` (`429` once too many failed).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
-    let tokens: TokenStore
+    let gate: TokenGate
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        guard let principal = try await Self.principal(of: request, tokens: tokens) else {
+        guard let principal = try await gate.principal(of: request, context: context) else {
             throw APIError.unauthorized("send the header Authorization: Bearer <token> (create one with `herald tokens create`)")
         }
         let writes: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
@@ -91,21 +92,6 @@ struct AuthMiddleware: RouterMiddleware {
         context.principal = principal
         context.logger[metadataKey: "herald.workspace"] = .string(principal.workspaceSlug)
         return try await next(request, context)
-    }
-
-    /// Who the request's bearer token acts as; nil when it sends no Authorization header.
-    ///
-    /// - Throws: ``APIError`` (401) for a header that is not `Bearer <token>` or a token that is unknown or revoked.
-    static func principal(of request: Request, tokens: TokenStore) async throws -> Principal? {
-        guard let header = request.headers[.authorization] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw APIError.unauthorized("the Authorization header must be: Bearer <token>")
-        }
-        guard let principal = try await tokens.authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
-            throw APIError.unauthorized("the token is unknown or revoked")
-        }
-        return principal
     }
 }
 

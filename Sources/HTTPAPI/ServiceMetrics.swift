@@ -12,6 +12,8 @@ public final class ServiceMetrics: Sendable {
     let eventsAccepted: Counter
     let eventsDuplicate: Counter
     let eventsRejected: Counter
+    /// Connections open on the server now (``ConnectionLimit`` keeps it).
+    let openConnections: Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -30,6 +32,7 @@ public final class ServiceMetrics: Sendable {
             labels: [("result", "rejected")],
             help: "Engagement events received"
         )
+        openConnections = registry.makeGauge(name: "herald_http_connections_open", help: "HTTP connections open on the server")
     }
 
     static let latencyBuckets: [Duration] = [
@@ -65,6 +68,34 @@ public final class ServiceMetrics: Sendable {
             name: "herald_tracking_hits_total",
             labels: [("kind", kind), ("bot", bot ? "true" : "false")],
             help: "Tracking link clicks and pixel impressions"
+        ).increment()
+    }
+
+    /// Counts a connection closed because its client was too slow: `header` (no request head in time) or `body`
+    /// (a request body not in time).
+    func recordConnectionTimedOut(phase: String) {
+        registry.makeCounter(
+            name: "herald_http_connections_timed_out_total",
+            labels: [("phase", phase)],
+            help: "Connections closed because the client sent a request head or body too slowly"
+        ).increment()
+    }
+
+    /// Counts a failed bearer-token attempt: `malformed` (not `Bearer <token>`) or `unknown` (unknown or revoked token).
+    func recordTokenFailure(reason: String) {
+        registry.makeCounter(
+            name: "herald_auth_failures_total",
+            labels: [("reason", reason)],
+            help: "Bearer-token attempts that failed"
+        ).increment()
+    }
+
+    /// Counts an attempt refused with 429 before the database was asked, by the count that was full (`address`, `prefix`).
+    func recordTokenAttemptRefused(scope: String) {
+        registry.makeCounter(
+            name: "herald_auth_throttled_total",
+            labels: [("scope", scope)],
+            help: "Bearer-token attempts refused (429) after too many failures from one address or for one token prefix"
         ).increment()
     }
 

@@ -13,6 +13,8 @@ import Storage
 struct ReportRoutes {
     let database: Database
     let settings: ServerSettings
+    /// Reads the Authorization header, limiting failed token attempts as on `/v1`.
+    let gate: TokenGate
 
     func add(to router: Router<APIContext>, api: RouterGroup<APIContext>) {
         router.get("reports", use: overview)
@@ -23,7 +25,7 @@ struct ReportRoutes {
 
     /// Who may see reports of which scope: a token's workspace (everything), or a share link's.
     func access(_ request: Request, context: APIContext, scope: String) async throws -> WorkspaceID {
-        if let principal = try await AuthMiddleware.principal(of: request, tokens: TokenStore(database)) {
+        if let principal = try await gate.principal(of: request, context: context) {
             return principal.workspace
         }
         let query = request.uri.queryParameters

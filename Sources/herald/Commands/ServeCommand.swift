@@ -36,6 +36,21 @@ struct ServeCommand: AsyncParsableCommand {
             "Seconds storing one POST /v1/events batch may take; past it the batch is rolled back and answered 503 (default: HERALD_INGEST_DEADLINE_SECONDS or 10)."
     )
     var ingestDeadlineSeconds: Int?
+    @Option(help: "Seconds a new connection may take to send its first request head (default: HERALD_HEADER_TIMEOUT_SECONDS or 10).")
+    var headerTimeoutSeconds: Int?
+    @Option(help: "Seconds a kept-alive connection may sit idle before it is closed (default: HERALD_IDLE_TIMEOUT_SECONDS or 75).")
+    var idleTimeoutSeconds: Int?
+    @Option(help: "Seconds a request body may take to arrive, from its head; then 408 (default: HERALD_BODY_TIMEOUT_SECONDS or 60).")
+    var bodyTimeoutSeconds: Int?
+    @Option(help: "Most connections open at once; more wait until some close (default: HERALD_MAX_CONNECTIONS or 4096).")
+    var maxConnections: Int?
+    @Option(
+        help:
+            "Failed token attempts allowed per client address and per token prefix in the window, then 429; 0 for no limit (default: HERALD_TOKEN_FAILURES or 20)."
+    )
+    var tokenFailures: Int?
+    @Option(help: "The window failed token attempts are counted over, in seconds (default: HERALD_TOKEN_FAILURE_WINDOW_SECONDS or 60).")
+    var tokenFailureWindowSeconds: Int?
     @Flag(help: "Serve only: run no worker or scheduler in this process.") var noWorker = false
     @OptionGroup(title: "Worker (unless --no-worker)") var worker: WorkerOptions
 
@@ -50,10 +65,30 @@ struct ServeCommand: AsyncParsableCommand {
             ingestDeadline: .seconds(try ingestDeadlineSeconds ?? environment.ingestDeadlineSeconds() ?? 10),
             publicURL: publicURL ?? environment.publicURL,
             trackingDeduplicationWindow: .seconds(try trackingDedupSeconds ?? environment.trackingDeduplicationSeconds() ?? 30),
-            trustedProxies: trustedProxy.isEmpty ? environment.trustedProxies : Set(trustedProxy)
+            trustedProxies: trustedProxy.isEmpty ? environment.trustedProxies : Set(trustedProxy),
+            headerReadTimeout: .seconds(try headerTimeoutSeconds ?? environment.frontDoor(.headerTimeoutSeconds) ?? 10),
+            idleTimeout: .seconds(try idleTimeoutSeconds ?? environment.frontDoor(.idleTimeoutSeconds) ?? 75),
+            bodyReadTimeout: .seconds(try bodyTimeoutSeconds ?? environment.frontDoor(.bodyTimeoutSeconds) ?? 60),
+            maximumConnections: try maxConnections ?? environment.frontDoor(.maximumConnections) ?? 4_096,
+            tokenAttempts: TokenAttemptLimit(
+                failures: try tokenFailures ?? environment.frontDoor(.tokenFailures) ?? 20,
+                window: .seconds(try tokenFailureWindowSeconds ?? environment.frontDoor(.tokenFailureWindowSeconds) ?? 60)
+            )
         )
         guard settings.ingestDeadline >= Duration.seconds(1) else {
             throw HeraldCore.ValidationError(field: "ingest-deadline-seconds", reason: "must be at least 1")
+        }
+        for (value, flag) in [
+            (settings.headerReadTimeout, "header-timeout-seconds"), (settings.idleTimeout, "idle-timeout-seconds"),
+            (settings.bodyReadTimeout, "body-timeout-seconds"), (settings.tokenAttempts.window, "token-failure-window-seconds"),
+        ] where value < .seconds(1) {
+            throw HeraldCore.ValidationError(field: flag, reason: "must be at least 1 second")
+        }
+        guard settings.maximumConnections >= 1, settings.tokenAttempts.failures >= 0 else {
+            throw HeraldCore.ValidationError(
+                field: "max-connections",
+                reason: "at least 1 connection must be allowed, and token failures must be 0 (no limit) or more"
+            )
         }
         guard (0...65_535).contains(settings.port) else {
             throw HeraldCore.ValidationError(field: "port", reason: "\(settings.port) is not a port (0 to 65535)")

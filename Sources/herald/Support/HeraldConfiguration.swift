@@ -61,6 +61,10 @@ struct HeraldConfiguration: Sendable {
         var trustedProxies: Set<String>
         /// `HERALD_INGEST_DEADLINE_SECONDS`, as given (read by ``ingestDeadlineSeconds()``).
         var ingestDeadlineText: String?
+        /// `HERALD_HEADER_TIMEOUT_SECONDS`, `HERALD_IDLE_TIMEOUT_SECONDS`, `HERALD_BODY_TIMEOUT_SECONDS`,
+        /// `HERALD_MAX_CONNECTIONS`, `HERALD_TOKEN_FAILURES`, `HERALD_TOKEN_FAILURE_WINDOW_SECONDS`, as given (read by
+        /// ``frontDoor(_:)``).
+        var frontDoorTexts: [String: String]
 
         init(environment: [String: String]) {
             func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -74,6 +78,37 @@ struct HeraldConfiguration: Sendable {
             trustedProxies = Set(
                 (value("HERALD_TRUSTED_PROXIES") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             )
+            frontDoorTexts = [:]
+            for variable in FrontDoor.allCases { frontDoorTexts[variable.rawValue] = value(variable.rawValue) }
+        }
+
+        /// The front door's settings the environment may give: timeouts in whole seconds, counts.
+        enum FrontDoor: String, CaseIterable {
+            /// How long a new connection may take to send its first request head.
+            case headerTimeoutSeconds = "HERALD_HEADER_TIMEOUT_SECONDS"
+            /// How long a kept-alive connection may sit idle.
+            case idleTimeoutSeconds = "HERALD_IDLE_TIMEOUT_SECONDS"
+            /// How long a request body may take to arrive.
+            case bodyTimeoutSeconds = "HERALD_BODY_TIMEOUT_SECONDS"
+            /// The most connections open at once.
+            case maximumConnections = "HERALD_MAX_CONNECTIONS"
+            /// Failed token attempts allowed per client address and per token prefix in the window (0: no limit).
+            case tokenFailures = "HERALD_TOKEN_FAILURES"
+            /// The window the failed token attempts are counted over.
+            case tokenFailureWindowSeconds = "HERALD_TOKEN_FAILURE_WINDOW_SECONDS"
+        }
+
+        /// The value of a front-door variable, or nil when unset.
+        ///
+        /// - Throws: ``ValidationError`` naming the variable when it is not a whole number, or below 1 (below 0 for
+        ///   `HERALD_TOKEN_FAILURES`, where 0 turns the limit off).
+        func frontDoor(_ variable: FrontDoor) throws(ValidationError) -> Int? {
+            guard let value = try Self.wholeNumber(frontDoorTexts[variable.rawValue], variable: variable.rawValue) else { return nil }
+            let least = variable == .tokenFailures ? 0 : 1
+            guard value >= least else {
+                throw ValidationError(location: variable.rawValue, field: "", reason: "\(value) is below \(least)")
+            }
+            return value
         }
 
         /// `HERALD_PORT`, or nil when unset.

@@ -22,10 +22,11 @@ extension FaultsBench {
         let baseline = try await probe(rig, url: url, for: .seconds(3))
         var connections: [RawConnection] = []
         var refused = 0
-        for _ in 0..<count {
+        for index in 0..<count {
             do {
+                // Half send half a request head, half send nothing at all.
                 let connection = try RawConnection(port: port)
-                connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow")
+                if index % 2 == 0 { connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow") }
                 connections.append(connection)
             } catch {
                 refused += 1
