@@ -9,6 +9,9 @@ import PostgresNIO
 public struct DatabaseUnavailable: Error, CustomStringConvertible, Sendable {
     /// What failed, in one line.
     public var reason: String
+    /// The server refused a connection because it has too many (53300): it is up, only busy. The request fails (503),
+    /// but nothing is recovered or replaced for it: a new pool would only add connections.
+    public var isOverload = false
 
     /// How long clients are told to wait before retrying (`Retry-After`, seconds).
     public static let retryAfterSeconds = 5
@@ -34,7 +37,9 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible, Sendable {
         guard let psql = error as? PSQLError else { return classifyPoolError(error) }
         if let state = psql.serverInfo?[.sqlState] {
             guard state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state) else { return nil }
-            return DatabaseUnavailable(psql.serverInfo?[.message] ?? "SQLSTATE \(state)")
+            var unavailable = DatabaseUnavailable(psql.serverInfo?[.message] ?? "SQLSTATE \(state)")
+            unavailable.isOverload = state == "53300"
+            return unavailable
         }
         switch psql.code {
         case .connectionError:

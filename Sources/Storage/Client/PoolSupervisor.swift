@@ -136,8 +136,8 @@ final class PoolSupervisor: Sendable {
             return
         }
         guard let outage = DatabaseUnavailable.classify(error) else { return }
-        // A deadline of one request says nothing about the database.
-        guard !Self.isDeadline(outage) else { return }
+        // A deadline of one request says nothing about the database; a server with too many connections is up.
+        guard !Self.isDeadline(outage), !outage.isOverload else { return }
         // An operation that failed on a pool already replaced says nothing about the current one.
         guard state.withLock({ $0.pool === pool }) else { return }
         markDown(outage)
@@ -187,7 +187,7 @@ final class PoolSupervisor: Sendable {
             }
             if Task.isCancelled { return }
             guard let probed else { throw Self.deadlinePassed }
-            if let outage = probed {
+            if let outage = probed, !outage.isOverload {
                 // A refusal is believed at once; a timeout only when nothing succeeded for a while either.
                 let believed = state.withLock { state in
                     !Self.isTimeout(outage) || ContinuousClock.now - state.lastSuccess > Self.suspicion(state.pool.configuration)
@@ -257,7 +257,7 @@ final class PoolSupervisor: Sendable {
 
     /// Runs the shared probe and hands its result to every waiter.
     private func runProbe(_ configuration: DatabaseConfiguration) async {
-        let outage = await Self.probe(configuration, logger: poolLogger)
+        let outage = await ServerProbes.shared.probe(configuration, logger: poolLogger)
         let waiters = state.withLock { state -> [CheckedContinuation<DatabaseUnavailable?, Never>] in
             state.lastProbe = (ContinuousClock.now, outage)
             defer { state.probeWaiters = nil }
