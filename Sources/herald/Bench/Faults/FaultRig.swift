@@ -108,13 +108,7 @@ struct FaultRig: Sendable {
     func get(_ url: String, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(10)) async throws -> HTTPClientResponse? {
         var request = HTTPClientRequest(url: url)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        do {
-            let response = try await http.execute(request, timeout: timeout)
-            _ = try await response.body.collect(upTo: 1 << 20)
-            return response
-        } catch {
-            return nil
-        }
+        return await answer(to: request, timeout: timeout)
     }
 
     /// One POST of a JSON body; its status and headers, or nil when no answer came.
@@ -124,6 +118,11 @@ struct FaultRig: Sendable {
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: Array(json)))
+        return await answer(to: request, timeout: timeout)
+    }
+
+    /// Sends `request` and reads its body; the response, or nil when no answer came.
+    func answer(to request: HTTPClientRequest, timeout: TimeAmount) async -> HTTPClientResponse? {
         do {
             let response = try await http.execute(request, timeout: timeout)
             _ = try await response.body.collect(upTo: 1 << 20)
