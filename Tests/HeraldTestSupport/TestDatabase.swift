@@ -29,11 +29,19 @@ public enum TestDatabase {
         let template = try await TemplateHolder.shared.template()
         let name = "herald_t_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)"
         let source = migrated ? template.database : "template0"
-        try await Database.withDatabase(template.with(database: "postgres"), logger: logger) { database in
-            try await database.createDatabase(named: name, template: source)
+        // A suite starts a couple of hundred tests at once: each making its database with a pool of its own would
+        // open hundreds of connections to the server's `postgres` database together (beyond max_connections) while
+        // the copies queue inside the server anyway.
+        try await creations.run {
+            try await Database.withDatabase(template.with(database: "postgres"), logger: logger) { database in
+                try await database.createDatabase(named: name, template: source)
+            }
         }
         return template.with(database: name)
     }
+
+    /// At most this many databases are being made at once.
+    private static let creations = TestGate(width: 4)
 
     /// Runs `body` with a fresh database of its own (migrated unless `migrated` is false).
     public static func withFreshDatabase<Result: Sendable>(

@@ -257,7 +257,11 @@ final class PoolSupervisor: Sendable {
 
     /// Runs the shared probe and hands its result to every waiter.
     private func runProbe(_ configuration: DatabaseConfiguration) async {
-        let outage = await ServerProbes.shared.probe(configuration, logger: poolLogger)
+        var outage: DatabaseUnavailable? = nil
+        if !ServerProbes.answeredRecently(configuration) {
+            outage = await Self.probe(configuration, logger: poolLogger)
+            if outage == nil { ServerProbes.answered(configuration) }
+        }
         let waiters = state.withLock { state -> [CheckedContinuation<DatabaseUnavailable?, Never>] in
             state.lastProbe = (ContinuousClock.now, outage)
             defer { state.probeWaiters = nil }
