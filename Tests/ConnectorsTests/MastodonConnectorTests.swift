@@ -373,7 +373,9 @@ struct MastodonConnectorTests {
 
     @Test("every answer carries Mastodon's rate-limit headers")
     func rateLimitHeaders() async throws {
-        let standIn = MastodonStandIn(configuration: .init(apiLimit: 2), tokens: [token])
+        // Windows are aligned to their period: with Mastodon's 5 minutes, a loaded machine once crossed a window's end
+        // between the requests (the third found a fresh window). A window of 10^9 s next ends in 2033.
+        let standIn = MastodonStandIn(configuration: .init(apiLimit: 2, apiPeriod: 1_000_000_000), tokens: [token])
         try await StandInServer.run(standIn.router()) { baseURL in
             let requests = MastodonRequests(baseURL: baseURL, accessToken: token)
             let http = PlatformHTTP()

@@ -120,6 +120,10 @@ struct ServeCommand: AsyncParsableCommand {
         edited.trackingSpoolDirectory = configuration.home.appendingPathComponent("spool").path
         let settings = edited
         let grace = self.grace
+        // The backstop: whatever does not end on cancellation (a statement or a connection attempt that has not timed
+        // out yet), the process exits 0 a moment after the grace period instead of being killed or trapping.
+        let deadline = ShutdownDeadline(after: grace + .seconds(3), logger: logger)
+        defer { deadline.disarm() }
         try await options.session().run { database, _ in
             let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
             let services =
@@ -147,7 +151,9 @@ struct ServeCommand: AsyncParsableCommand {
             // failing fast, none waits on it), then cancel what is left; the process exits 0 either way.
             var groupConfiguration = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             groupConfiguration.maximumGracefulShutdownDuration = grace
-            groupConfiguration.maximumCancellationDuration = .seconds(3)
+            // No limit here: ServiceLifecycle traps (SIGILL) when cancelling takes longer than its limit; the
+            // deadline above ends the process cleanly instead.
+            groupConfiguration.maximumCancellationDuration = nil
             let group = ServiceGroup(configuration: groupConfiguration)
             do {
                 try await group.run()
