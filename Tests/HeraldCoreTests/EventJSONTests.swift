@@ -127,4 +127,22 @@ import Testing
         #expect(BotFilter.isBot(userAgent: "  "))
         #expect(!BotFilter.isBot(userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"))
     }
+
+    /// The byte search agrees with plain lower-cased substring search on ASCII agents made of fragments, their
+    /// near misses and noise, in any case.
+    @Test func botSearchAgreesWithSubstringSearch() {
+        var random = SplitMix64(seed: 7)
+        let pieces = BotFilter.fragments + BotFilter.fragments.map { String($0.dropLast()) } + ["Mozilla/5.0", " ", "\t", "(X11)", "b", "o", "t"]
+        for _ in 0..<5_000 {
+            var agent = ""
+            for _ in 0..<Int.random(in: 0...5, using: &random) {
+                var piece = pieces[Int.random(in: 0..<pieces.count, using: &random)]
+                if Bool.random(using: &random) { piece = piece.uppercased() }
+                agent += piece
+            }
+            let lowered = agent.lowercased()
+            let expected = agent.trimmingCharacters(in: .whitespaces).isEmpty || BotFilter.fragments.contains { lowered.contains($0) }
+            #expect(BotFilter.isBot(userAgent: agent) == expected, "\(agent)")
+        }
+    }
 }

@@ -8,6 +8,22 @@ import Testing
 
 /// Repeated tracking hits count once per window, known only by a hash under a salt that rotates daily.
 struct TrackingDeduplicatorTests {
+    /// The salt's day is the UTC calendar date, as Calendar says, for instants from 1600 to 2400.
+    @Test func theSaltDayIsTheUTCCalendarDate() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var generator = SystemRandomNumberGenerator()
+        let instants =
+            (0..<5_000).map { _ in Double.random(in: -11_676_096_000...13_569_465_600, using: &generator) }
+            + [0, -1, 86_399.999, 86_400, 951_782_400, 951_868_800, 4_107_542_400]
+        for seconds in instants {
+            let time = Date(timeIntervalSince1970: seconds)
+            let parts = calendar.dateComponents([.year, .month, .day], from: time)
+            let expected = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+            #expect(TrackingDeduplicator.day(of: time) == expected, "\(seconds)")
+        }
+    }
+
     static let noon = Date(timeIntervalSince1970: 1_780_000_000)  // 2026-05-28 20:26:40 UTC
     static let agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
 

@@ -72,8 +72,28 @@ public enum BotFilter {
 
     /// Whether a User-Agent belongs to an automated client; a missing or empty one counts as a bot.
     public static func isBot(userAgent: String?) -> Bool {
-        guard let userAgent, !userAgent.trimmingCharacters(in: .whitespaces).isEmpty else { return true }
-        let lowered = userAgent.lowercased()
-        return fragments.contains { lowered.contains($0) }
+        guard let userAgent else { return true }
+        // On every click and pixel: compared as ASCII-lower-cased bytes (the fragments are ASCII), not through
+        // Foundation's string search, which took a fifth of a tracking server's time.
+        let lowered = userAgent.utf8.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
+        guard lowered.contains(where: { $0 != 32 && $0 != 9 }) else { return true }
+        return fragmentBytes.contains { fragment in contains(fragment, in: lowered) }
+    }
+
+    private static let fragmentBytes = fragments.map { Array($0.utf8) }
+
+    private static func contains(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
+        var start = 0
+        let last = haystack.count - needle.count
+        while start <= last {
+            if haystack[start] == first {
+                var matched = 1
+                while matched < needle.count, haystack[start + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return true }
+            }
+            start += 1
+        }
+        return false
     }
 }

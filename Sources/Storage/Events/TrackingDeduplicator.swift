@@ -149,16 +149,23 @@ public struct TrackingDeduplicator: Sendable {
         try await database.client.query("DELETE FROM tracking_hits WHERE expires_at <= \(time)", logger: database.logger)
     }
 
-    /// The Gregorian calendar in UTC, where salt days begin and end.
-    private static let utcCalendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
-
     /// `yyyy-MM-dd` of `time` in UTC.
     static func day(of time: Date) -> String {
-        let parts = utcCalendar.dateComponents([.year, .month, .day], from: time)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+        // The civil date of a day number (days since 1970-01-01, proleptic Gregorian; H. Hinnant's algorithm), without
+        // Calendar and String(format:), which cost a tracking server several per cent of its time.
+        let days = Int((time.timeIntervalSince1970 / 86_400).rounded(.down)) + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
     }
 }
