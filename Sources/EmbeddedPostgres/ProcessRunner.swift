@@ -110,15 +110,18 @@ public enum ProcessRunner {
         return RunningProcess(pid: pid, scratch: scratch)
     }
 
-    /// Waits for `pid` on a Dispatch thread, so the blocking `waitpid` stays off the cooperative pool.
+    /// Waits for `pid` on a thread of its own, so the blocking `waitpid` stays off the cooperative pool and off
+    /// Dispatch's global queue, whose threads the waits of long-lived children (servers, workers) would hold.
     static func waitForExit(_ pid: pid_t) async -> Int32 {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            let thread = Thread {
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
                 let exited = status & 0x7F == 0
                 continuation.resume(returning: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F))
             }
+            thread.stackSize = 64 * 1_024
+            thread.start()
         }
     }
 }
