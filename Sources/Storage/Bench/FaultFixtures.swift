@@ -76,6 +76,17 @@ public struct FaultFixtures: Sendable {
         return 0
     }
 
+    /// Session-level advisory locks held now: each running worker holds one (its rescue lock), so this counts the
+    /// workers that are connected and working.
+    public func heldSessionLocks() async throws -> Int {
+        let rows = try await database.client.query(
+            "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted",
+            logger: database.logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
     /// Publications of `campaigns` by state.
     public func publicationStates(campaigns: [UUID]) async throws -> [String: Int] {
         let rows = try await database.client.query(

@@ -32,6 +32,9 @@ struct FaultRig: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A tracking link's 302 is the answer measured: followed, it led to the campaign's destination (off this machine),
+        // and every click of the outage scenario ended in a connect timeout after 5 s.
+        configuration.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         return FaultRig(home: home, executable: try Self.executablePath(), cluster: cluster, logger: logger, http: http)
     }

@@ -67,9 +67,16 @@ extension FaultsBench {
         let port = try FreePort.find()
         let server = try await rig.serve(port: port)
         let doomedServer = try await rig.serve(port: try FreePort.find())
+        let workersBefore = try await FaultFixtures(database).heldSessionLocks()
         let worker = try rig.worker()
         let doomedWorker = try rig.worker()
         let base = "http://127.0.0.1:\(port)"
+        // The scenario is about running workers: the database goes down once both are connected and working (stopped
+        // while one was still starting, it lost the race for the cluster and exited).
+        let ready = ContinuousClock.now
+        while try await FaultFixtures(database).heldSessionLocks() < workersBefore + 2, ContinuousClock.now - ready < .seconds(60) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let clicksBefore = try await FaultFixtures(database).storedEvents(campaign: setup.campaign.uuid, kind: "click")
         let viewsBefore = try await FaultFixtures(database).storedEvents(campaign: setup.campaign.uuid, kind: "impression")
 
