@@ -111,25 +111,3 @@ import Glibc
         _ = try await HeraldCommand.run(["db", "stop"], environment: environment)
     }
 }
-
-/// A program listening on a port (bound with SO_REUSEADDR), until closed.
-struct PortSquatter {
-    let fd: Int32
-
-    init(port: Int) throws {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var reuse: Int32 = 1
-        setsockopt(socketFD, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(socketFD, 16) == 0 else { throw StorageError("cannot listen on \(port)") }
-        fd = socketFD
-    }
-
-    func close() { _ = Glibc.close(fd) }
-}

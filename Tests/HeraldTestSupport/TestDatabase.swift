@@ -34,7 +34,20 @@ public enum TestDatabase {
         // the copies queue inside the server anyway.
         try await creations.run {
             try await Database.withDatabase(template.with(database: "postgres"), logger: logger) { database in
-                try await database.createDatabase(named: name, template: source)
+                // Right after the template is made, its last connection can still be ending on a loaded machine
+                // ("source database is being accessed by other users", 55006, after the server's own 5 s wait): the
+                // copy is tried again for up to a minute.
+                var attempt = 0
+                while true {
+                    do {
+                        try await database.createDatabase(named: name, template: source)
+                        return
+                    } catch  where StorageError.sqlState(error) == "55006" && attempt < 60 {
+                        attempt += 1
+                        logger.warning("the template database is still in use; copying it again", metadata: ["herald.test.attempt": "\(attempt)"])
+                        try await Task.sleep(for: .seconds(1))
+                    }
+                }
             }
         }
         return template.with(database: name)

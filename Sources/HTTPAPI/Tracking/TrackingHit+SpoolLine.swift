@@ -12,7 +12,7 @@ extension TrackingHit {
     var spoolLine: [UInt8] {
         let client: String
         switch self.client {
-        case .salted(let day, let hash): client = "s:\(day):\(Self.hexDigits(hash))"
+        case .salted(let day, let hash): client = "s:\(day):\(TextEncoding.hex(hash))"
         case .plain(let address, let userAgent): client = "p:" + Data("\(address)\u{0}\(userAgent)".utf8).base64EncodedString()
         case .unknown: client = "-"
         }
@@ -38,8 +38,8 @@ extension TrackingHit {
             client = .unknown
         } else if text.hasPrefix("s:") {
             let parts = text.dropFirst(2).split(separator: ":")
-            guard parts.count == 2, parts[1].utf8.count == 64 else { return nil }
-            client = .salted(day: String(parts[0]), hash: Self.bytes(hex: parts[1]))
+            guard parts.count == 2, let hash = TextEncoding.bytes(hex: String(parts[1])), hash.count == 32 else { return nil }
+            client = .salted(day: String(parts[0]), hash: hash)
         } else if text.hasPrefix("p:"), let data = Data(base64Encoded: String(text.dropFirst(2))) {
             let parts = String(decoding: data, as: UTF8.self).split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
             client = .plain(address: String(parts.first ?? ""), userAgent: parts.count > 1 ? String(parts[1]) : "")
@@ -58,33 +58,5 @@ extension TrackingHit {
             isBot: fields[9] == "1",
             client: client
         )
-    }
-
-    /// Lowercase hex digits of `bytes`.
-    static func hexDigits(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
-            for (index, byte) in bytes.enumerated() {
-                buffer[2 * index] = digits[Int(byte >> 4)]
-                buffer[2 * index + 1] = digits[Int(byte & 0x0F)]
-            }
-            return bytes.count * 2
-        }
-    }
-
-    /// The bytes of lowercase hex digits.
-    static func bytes(hex: Substring) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var high: UInt8?
-        for character in hex.utf8 {
-            let nibble: UInt8 = character <= 57 ? character &- 48 : (character | 0x20) &- 87
-            if let first = high {
-                bytes.append(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        return bytes
     }
 }

@@ -19,12 +19,15 @@ public enum TextEncoding {
 
     /// Lowercase hexadecimal.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var text = ""
-        for byte in bytes {
-            text.unicodeScalars.append(Unicode.Scalar(hexDigit(byte >> 4)))
-            text.unicodeScalars.append(Unicode.Scalar(hexDigit(byte & 0x0F)))
+        // Written straight into the string's storage: tracking writes one for every hit it spools.
+        let bytes = Array(bytes)
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            for (index, byte) in bytes.enumerated() {
+                buffer[2 * index] = hexDigit(byte >> 4)
+                buffer[2 * index + 1] = hexDigit(byte & 0x0F)
+            }
+            return bytes.count * 2
         }
-        return text
     }
 
     /// The bytes of hexadecimal text (either case), or nil when it is not an even run of hex digits.

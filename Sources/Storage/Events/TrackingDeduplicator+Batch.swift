@@ -46,7 +46,7 @@ extension TrackingDeduplicator {
         var next: [Key: Int] = Dictionary(uniqueKeysWithValues: groups.keys.map { ($0, 0) })
         while !next.isEmpty {
             let keys = next.keys.sorted()
-            let hex = keys.map { Self.hex($0.hash) }
+            let hex = keys.map { TextEncoding.hex($0.hash) }
             let workspaces = keys.map(\.workspace)
             let times = keys.map { candidates[groups[$0]![next[$0]!]].time.timeIntervalSince1970 }
             let rows = try await connection.query(
@@ -63,7 +63,7 @@ extension TrackingDeduplicator {
             )
             var counted = Set<Key>()
             for try await (workspace, hash) in rows.decode((UUID, String).self) {
-                counted.insert(Key(workspace: workspace, hash: Self.bytes(hex: hash)))
+                counted.insert(Key(workspace: workspace, hash: TextEncoding.bytes(hex: hash) ?? []))
             }
             // Until when each group's last counted hit (this batch's or an earlier one's) covers later hits.
             var covered: [Key: Double] = [:]
@@ -83,13 +83,13 @@ extension TrackingDeduplicator {
                     """
                     SELECT h.workspace_id, encode(h.hash, 'hex'), extract(epoch FROM h.expires_at)::float8
                     FROM tracking_hits h
-                    JOIN unnest(\(uncounted.map(\.workspace))::uuid[], \(uncounted.map { Self.hex($0.hash) })::text[])
+                    JOIN unnest(\(uncounted.map(\.workspace))::uuid[], \(uncounted.map { TextEncoding.hex($0.hash) })::text[])
                          AS u(workspace_id, hash) ON h.workspace_id = u.workspace_id AND h.hash = decode(u.hash, 'hex')
                     """,
                     logger: logger
                 )
                 for try await (workspace, hash, expires) in stored.decode((UUID, String, Double).self) {
-                    covered[Key(workspace: workspace, hash: Self.bytes(hex: hash))] = expires
+                    covered[Key(workspace: workspace, hash: TextEncoding.bytes(hex: hash) ?? [])] = expires
                 }
                 // A row pruned meanwhile covers nothing: the next hit is decided in the next round.
                 for key in uncounted where covered[key] == nil {
@@ -108,34 +108,5 @@ extension TrackingDeduplicator {
             next = following
         }
         return counts
-    }
-
-    /// Lowercase hex digits of `bytes`, as `decode(…, 'hex')` reads them.
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
-            for (index, byte) in bytes.enumerated() {
-                buffer[2 * index] = digits[Int(byte >> 4)]
-                buffer[2 * index + 1] = digits[Int(byte & 0x0F)]
-            }
-            return bytes.count * 2
-        }
-    }
-
-    /// The bytes of a hex string PostgreSQL's `encode(…, 'hex')` made.
-    static func bytes(hex: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hex.utf8.count / 2)
-        var high: UInt8?
-        for character in hex.utf8 {
-            let nibble: UInt8 = character <= 57 ? character - 48 : (character | 0x20) - 87
-            if let first = high {
-                bytes.append(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        return bytes
     }
 }
