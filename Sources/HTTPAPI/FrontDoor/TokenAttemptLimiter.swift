@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HeraldCore
 import Storage
 import Synchronization
 
@@ -92,14 +93,11 @@ final class TokenAttemptLimiter: Sendable {
 
     /// Failures drained per second.
     private var rate: Double {
-        let seconds = Double(limit.window.components.seconds) + Double(limit.window.components.attoseconds) / 1e18
-        return Double(limit.failures) / max(seconds, 0.001)
+        Double(limit.failures) / max(limit.window.seconds, 0.001)
     }
 
     private func drained(_ bucket: Bucket, now: ContinuousClock.Instant) -> Double {
-        let elapsed = now - bucket.updated
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return max(0, bucket.level - max(0, seconds) * rate)
+        max(0, bucket.level - max(0, (now - bucket.updated).seconds) * rate)
     }
 
     private func forgetDrained(_ state: inout State, now: ContinuousClock.Instant) {
@@ -112,10 +110,13 @@ final class TokenAttemptLimiter: Sendable {
     private func keys(address: String, secret: String?) -> [(String, String)] {
         var keys = [("address", "a:" + Self.addressKey(address))]
         if let secret, !secret.isEmpty {
-            keys.append(("prefix", "p:" + secret.prefix(TokenStore.tokenPrefix.count + 6)))
+            keys.append(("prefix", "p:" + Self.prefix(of: secret)))
         }
         return keys
     }
+
+    /// The part of a token that names it without revealing it: Herald's prefix and six more characters.
+    static func prefix(of secret: String) -> String { String(secret.prefix(TokenStore.tokenPrefix.count + 6)) }
 
     /// The key an address is counted under: an IPv4 address as it is, an IPv6 address by its first 64 bits (one
     /// client usually holds a whole /64), an IPv4-mapped IPv6 address as its IPv4 address.

@@ -50,7 +50,7 @@ struct TokenGate: Sendable {
 
     private func failed(address: String, secret: String?, reason: String, context: APIContext) {
         metrics.recordTokenFailure(reason: reason)
-        let prefix = secret.map { String($0.prefix(TokenStore.tokenPrefix.count + 6)) } ?? ""
+        let prefix = secret.map(TokenAttemptLimiter.prefix(of:)) ?? ""
         context.logger.warning(
             "bearer token refused",
             metadata: ["herald.client.address": .string(address), "herald.token.prefix": .string(prefix), "herald.reason": .string(reason)]

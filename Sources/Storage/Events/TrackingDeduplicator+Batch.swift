@@ -13,7 +13,7 @@ extension TrackingDeduplicator {
 
     /// The window in seconds.
     var windowSeconds: Double {
-        Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+        window.seconds
     }
 
     /// Decides which of a batch of hits count, on `connection` (the caller's transaction, which stores the counted ones:

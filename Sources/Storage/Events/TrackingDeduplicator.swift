@@ -51,7 +51,7 @@ public struct TrackingDeduplicator: Sendable {
     ///   - time: When the hit happened.
     public func counts(link: String, workspace: WorkspaceID, client: String, userAgent: String, at time: Date) async throws -> Bool {
         guard window > .zero else { return true }
-        let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+        let seconds = window.seconds
         let hash = Self.hash(link: link, client: client, userAgent: userAgent, salt: try await salt(at: time))
         try await pruneIfDue(at: time)
         let expires = time.addingTimeInterval(seconds)
@@ -151,17 +151,9 @@ public struct TrackingDeduplicator: Sendable {
 
     /// `yyyy-MM-dd` of `time` in UTC.
     static func day(of time: Date) -> String {
-        // The civil date of a day number (days since 1970-01-01, proleptic Gregorian; H. Hinnant's algorithm), without
-        // Calendar and String(format:), which cost a tracking server several per cent of its time.
-        let days = Int((time.timeIntervalSince1970 / 86_400).rounded(.down)) + 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        // Arithmetic on the day number, not Calendar and String(format:), which cost a tracking server several per
+        // cent of its time.
+        let (year, month, day) = CivilDay(index: Int((time.timeIntervalSince1970 / 86_400).rounded(.down))).components
         func padded(_ value: Int, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits

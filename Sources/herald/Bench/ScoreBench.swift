@@ -79,7 +79,7 @@ struct ScoreBench: AsyncParsableCommand {
             while elapsed < seconds / 2 {
                 arms += (try? Scorer.score(input).arms.count) ?? 0
                 let duration = clock.now - start
-                elapsed = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+                elapsed = duration.seconds
             }
             return Double(arms) / elapsed
         }

@@ -101,7 +101,7 @@ struct BenchCommand: AsyncParsableCommand {
                     try await Task.sleep(for: .milliseconds(5))
                 }
                 let elapsed = ContinuousClock.now - started
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = elapsed.seconds
 
                 // Phase 2: lag with idle workers, woken by NOTIFY.
                 try await Task.sleep(for: .milliseconds(300))

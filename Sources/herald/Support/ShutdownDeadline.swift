@@ -1,4 +1,5 @@
 import Dispatch
+import HeraldCore
 import Logging
 
 #if canImport(Glibc)
@@ -20,7 +21,7 @@ struct ShutdownDeadline {
     ///   - limit: How long after the first signal the process may take to stop on its own.
     ///   - logger: Where the forced exit is logged.
     init(after limit: Duration, logger: Logger) {
-        let delay = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        let delay = limit.seconds
         sources = [SIGTERM, SIGINT].map { number in
             // Dispatch sees a signal only when its default action (ending the process) is off; the service group turns
             // it off too, and handles the graceful part.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import EmbeddedPostgres
 import Foundation
 import Glibc
+import HeraldCore
 import Logging
 import NIOCore
 import NIOHTTP1
