@@ -3,6 +3,7 @@ import HeraldCore
 import Hummingbird
 import Prometheus
 import Storage
+import Synchronization
 
 /// The service's Prometheus metrics: requests and latencies by route, events ingested, tracking hits,
 /// and, read at scrape time, jobs by state, database connections, publications by connector and state, and accounts by
@@ -40,18 +41,39 @@ public final class ServiceMetrics: Sendable {
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
     ]
 
+    /// A request's counter and latency histogram, by method, route and status.
+    struct RequestSeries: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+    }
+
+    /// The request series made so far: the registry is asked once per series, not once per request (its lookup
+    /// validates names and labels each time, a few percent of a tracking redirect's cost).
+    let requestSeries = Mutex<[RequestSeries: (counter: Counter, latency: DurationHistogram)]>([:])
+
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            name: "herald_http_requests_total",
-            labels: [("method", method), ("route", route), ("status", String(status))],
-            help: "HTTP requests answered"
-        ).increment()
-        registry.makeDurationHistogram(
-            name: "herald_http_request_duration_seconds",
-            labels: [("method", method), ("route", route)],
-            buckets: Self.latencyBuckets,
-            help: "HTTP request latency"
-        ).record(duration)
+        let series = RequestSeries(method: method, route: route, status: status)
+        let metrics = requestSeries.withLock { known in
+            if let metrics = known[series] { return metrics }
+            let metrics = (
+                counter: registry.makeCounter(
+                    name: "herald_http_requests_total",
+                    labels: [("method", method), ("route", route), ("status", String(status))],
+                    help: "HTTP requests answered"
+                ),
+                latency: registry.makeDurationHistogram(
+                    name: "herald_http_request_duration_seconds",
+                    labels: [("method", method), ("route", route)],
+                    buckets: Self.latencyBuckets,
+                    help: "HTTP request latency"
+                )
+            )
+            known[series] = metrics
+            return metrics
+        }
+        metrics.counter.increment()
+        metrics.latency.record(duration)
     }
 
     func recordIngest(accepted: Int, duplicates: Int) {
@@ -63,12 +85,12 @@ public final class ServiceMetrics: Sendable {
         eventsRejected.increment(by: Int64(rows))
     }
 
-    func recordTracking(kind: String, bot: Bool) {
+    func recordTracking(kind: String, bot: Bool, count: Int = 1) {
         registry.makeCounter(
             name: "herald_tracking_hits_total",
             labels: [("kind", kind), ("bot", bot ? "true" : "false")],
             help: "Tracking link clicks and pixel impressions"
-        ).increment()
+        ).increment(by: Int64(count))
     }
 
     /// Counts a connection closed because its client was too slow: `header` (no request head in time) or `body`

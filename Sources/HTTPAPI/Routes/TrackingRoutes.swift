@@ -55,17 +55,10 @@ struct TrackingRoutes {
     ///   other place (no open redirect).
     func link(_ request: Request, context: APIContext) async throws -> (target: TrackingTarget, location: String) {
         let code = try context.parameters.require("code")
-        guard let target = try await tracking.links.target(code: code) else {
+        guard let link = try await tracking.links.link(code: code) else {
             throw APIError.notFound("no tracking link \"\(code)\"")
         }
-        guard let destination = target.destination,
-            let location = TrackingLink.destination(
-                destination,
-                channel: target.channel,
-                campaign: target.campaignSlug,
-                variant: target.variantKey
-            )
-        else {
+        guard let destination = link.target.destination, let location = link.location else {
             throw APIError(status: .notFound, code: "no_destination", message: "the campaign of this link has no destination URL")
         }
         if let asked = request.uri.queryParameters["to"], String(asked) != destination {
@@ -75,7 +68,7 @@ struct TrackingRoutes {
                 message: "tracking links only redirect to their campaign's own destination"
             )
         }
-        return (target, location)
+        return (link.target, location)
     }
 
     /// A redirect that no cache keeps (every click must reach Herald).

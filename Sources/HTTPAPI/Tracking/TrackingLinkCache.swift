@@ -20,6 +20,28 @@ public final class TrackingLinkCache: Sendable {
     struct Entry {
         var target: TrackingTarget?
         var fetched: ContinuousClock.Instant
+        /// Where the target's clicks redirect (``TrackingLink/destination(_:channel:campaign:variant:)``), made once
+        /// when the target is remembered rather than on every click.
+        var location: String?
+
+        init(target: TrackingTarget?, fetched: ContinuousClock.Instant) {
+            self.target = target
+            self.fetched = fetched
+            self.location = target.flatMap(Self.location(of:))
+        }
+
+        /// The campaign's destination with the link's UTM parameters; nil without a usable destination.
+        static func location(of target: TrackingTarget) -> String? {
+            target.destination.flatMap {
+                TrackingLink.destination($0, channel: target.channel, campaign: target.campaignSlug, variant: target.variantKey)
+            }
+        }
+    }
+
+    /// A known link: its target and where its clicks redirect (nil: the campaign has no usable destination).
+    public struct Link: Sendable {
+        public var target: TrackingTarget
+        public var location: String?
     }
 
     struct State {
@@ -69,9 +91,16 @@ public final class TrackingLinkCache: Sendable {
     ///
     /// - Throws: ``DatabaseUnavailable`` when the database does not answer in time and the code is not remembered.
     public func target(code: String) async throws -> TrackingTarget? {
+        try await link(code: code)?.target
+    }
+
+    /// The link of `code` with its redirect location, nil when there is none.
+    ///
+    /// - Throws: ``DatabaseUnavailable`` when the database does not answer in time and the code is not remembered.
+    public func link(code: String) async throws -> Link? {
         let now = ContinuousClock.now
         let known = state.withLock { $0.entries[code] }
-        if let known, now - known.fetched < (known.target == nil ? .seconds(5) : freshness) { return known.target }
+        if let known, now - known.fetched < (known.target == nil ? .seconds(5) : freshness) { return Self.link(of: known) }
         let lookup = Lookup()
         let database = self.database
         let task = Task { try await PublicationStore(database).tracking(code: code) }
@@ -79,14 +108,17 @@ public final class TrackingLinkCache: Sendable {
         let outcome: Result<TrackingTarget?, any Error>? = await lookup.wait(for: task, timeout: known == nil ? nil : patience)
         switch outcome {
         case .success(let target)?:
-            remember(code: code, target: target)
-            return target
+            return Self.link(of: remember(code: code, target: target))
         case .failure(let error)?:
-            if let known, DatabaseUnavailable.classify(error) != nil { return known.target }
+            if let known, DatabaseUnavailable.classify(error) != nil { return Self.link(of: known) }
             throw error
         case nil:
-            return known?.target
+            return known.flatMap(Self.link(of:))
         }
+    }
+
+    static func link(of entry: Entry) -> Link? {
+        entry.target.map { Link(target: $0, location: entry.location) }
     }
 
     /// How far back the first ``preload()`` reaches.
@@ -124,14 +156,17 @@ public final class TrackingLinkCache: Sendable {
     }
 
     /// Stores a lookup's answer.
-    func remember(code: String, target: TrackingTarget?) {
-        state.withLock { state in
+    @discardableResult
+    func remember(code: String, target: TrackingTarget?) -> Entry {
+        let entry = Entry(target: target, fetched: .now)
+        return state.withLock { state in
             if state.entries.count >= Self.capacity {
                 let oldest = state.entries.sorted { $0.value.fetched < $1.value.fetched }.prefix(Self.capacity / 2).map(\.key)
                 for code in oldest { state.entries.removeValue(forKey: code) }
             }
             if target != nil && state.entries[code]?.target != target { state.changed = true }
-            state.entries[code] = Entry(target: target, fetched: .now)
+            state.entries[code] = entry
+            return entry
         }
     }
 

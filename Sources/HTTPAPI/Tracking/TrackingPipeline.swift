@@ -163,6 +163,12 @@ public struct TrackingFlusher: Service {
 
     enum Outcome { case stored, unavailable }
 
+    /// The metric series a stored hit counts in.
+    struct TrackingSeries: Hashable {
+        var kind: EventKind
+        var bot: Bool
+    }
+
     /// Stores a batch; gives it back when the database is unreachable; tries its hits alone on any other failure.
     func store(_ batch: [TrackingSpool.Pending], outage: OutageLog) async -> Outcome {
         let spool = pipeline.spool
@@ -171,8 +177,12 @@ public struct TrackingFlusher: Service {
             let counted = try await EventIngestor.record(batch.map(\.hit), database: pipeline.database, deduplicator: pipeline.deduplicator)
             outage.succeeded()
             spool.stored(batch)
+            var stored: [TrackingSeries: Int] = [:]
             for (pending, counts) in zip(batch, counted) where counts {
-                pipeline.metrics.recordTracking(kind: pending.hit.kind.rawValue, bot: pending.hit.isBot)
+                stored[TrackingSeries(kind: pending.hit.kind, bot: pending.hit.isBot), default: 0] += 1
+            }
+            for (series, count) in stored {
+                pipeline.metrics.recordTracking(kind: series.kind.rawValue, bot: series.bot, count: count)
             }
             return .stored
         } catch {
