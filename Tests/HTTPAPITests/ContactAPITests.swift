@@ -18,7 +18,7 @@ struct ContactAPITests {
                 token: token,
                 body: json(
                     #"[{"email": "Jana@Bücher.Example", "name": "Jana", "time_zone": "Europe/Berlin", "attributes": {"plan": "pro"}},"#
-                        + #" {"phone": "0049 30 1234567"}, {"email": "jana@bücher.example", "consent": "subscribed"}]"#
+                        + #" {"phone": "0049 30 1234567"}, {"email": "Jana@BÜCHER.EXAMPLE", "consent": "subscribed"}]"#
                 )
             )
             #expect(created.status == 201, "\(created.text)")

@@ -20,7 +20,7 @@ struct ContactsCommandTests {
             email,phone,name,time_zone,consent,plan
             Jana@Bücher.Example,+49 30 1234567,Jana,Europe/Berlin,,pro
             tom@example.com,,Tom,America/New_York,,free
-            jana@bücher.example,,,,,pro
+            Jana@BÜCHER.example,,,,,pro
             """
         )
         let imported = try await fixture.run("contacts", "import", path, "--list", "newsletter")
