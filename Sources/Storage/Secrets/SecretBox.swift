@@ -28,7 +28,8 @@ public struct SecretBox: Sendable {
     static let version: UInt8 = 1
 
     /// The key that seals.
-    private let key: SymmetricKey
+    /// (Module-internal: ``AddressDigester`` derives its keys from it; never public.)
+    let key: SymmetricKey
     /// Keys that only open, by id: those a rotation leaves beside the key file until it is done
     /// (`secret.key.old`, `secret.key.new`).
     private let openingKeys: [String: SymmetricKey]
