@@ -5,8 +5,9 @@ import Jobs
 import PostgresNIO
 import Reports
 import Scheduling
-import Storage
 import Testing
+
+@testable import Storage
 
 /// `decide_winner` against the real database: the analysis declares, the deadline chooses, a person's choice stops the
 /// job, and the conditional update lets exactly one of two concurrent choosers win.
@@ -228,8 +229,14 @@ struct DecideWinnerTests {
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
-                let chosen = outcomes.compactMap { if case .chosen(let winner) = $0 { winner } else { nil } }
-                let refused = outcomes.compactMap { if case .alreadyChosen(let winner) = $0 { winner } else { nil } }
+                var chosen: [WinnerChoice] = []
+                var refused: [WinnerChoice] = []
+                for outcome in outcomes {
+                    switch outcome {
+                    case .chosen(let winner): chosen.append(winner)
+                    case .alreadyChosen(let winner): refused.append(winner)
+                    }
+                }
                 #expect(chosen.count == 1 && refused.count == 1)
                 // The loser is told the winner that stands.
                 #expect(refused.first?.variantKey == chosen.first?.variantKey)

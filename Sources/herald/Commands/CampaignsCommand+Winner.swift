@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import Scheduling
 import Storage
 
 extension CampaignsCommand {
