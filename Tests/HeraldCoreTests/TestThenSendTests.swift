@@ -26,7 +26,7 @@ struct TestThenSendTests {
             (#"{"decide_within": "3 days"}"#, #"audience.decide_within: "3 days" is not a duration such as 6h, 3d or 90m (units s, m, h, d, w)"#),
             (#"{"decide_every": 6}"#, "audience.decide_every: must be a string"),
             (#"{"decide_every": "0h"}"#, #"audience.decide_every: "0h" is not a duration such as 6h, 3d or 90m (units s, m, h, d, w)"#),
-            (#"{"send_window": {"start": "9"}}"#, #"audience.send_window.start: "9" is not a local time HH:MM (e.g. 09:00)"#),
+            (#"{"send_window": {"start": "9", "end": "18:00"}}"#, #"audience.send_window.start: "9" is not a local time HH:MM (e.g. 09:00)"#),
             (#"{"send_window": {"start": "09:00"}}"#, #"audience.send_window: needs start and end (e.g. {"start": "09:00", "end": "18:00"})"#),
             (
                 #"{"send_window": {"start": "09:00", "end": "09:00"}}"#,
