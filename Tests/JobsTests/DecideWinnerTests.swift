@@ -267,6 +267,14 @@ struct DecideWinnerTests {
             try await Self.runLook(database, campaign: campaign, now: Self.start)
             #expect(try await store.testPhase(of: campaign.id)?.winner == nil)
             #expect(try await Self.jobs(database, kind: .sendAudience).isEmpty)
+            // So does it for an ended campaign, even past its deadline.
+            let ended = try await Self.campaign(database, workspace: workspace, name: "Ended")
+            try await Self.seedTestMessages(database, workspace: workspace, campaign: ended, perVariant: 1)
+            _ = try await store.apply(.end, to: ended.id, now: Self.start, nextFire: { _ in nil })
+            try await Self.runLook(database, campaign: ended, now: Self.start.addingTimeInterval(4 * 86_400))
+            #expect(try await store.testPhase(of: ended.id)?.winner == nil)
+            #expect(try await Self.jobs(database, kind: .sendAudience).isEmpty)
+            #expect(try await AnalysisStore(database, workspace: workspace).recent(campaign: ended.id).isEmpty)
         }
     }
 }

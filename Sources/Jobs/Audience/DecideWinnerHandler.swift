@@ -10,7 +10,8 @@ import Storage
 /// alone, since the rest is sent only once a winner is chosen) and decides (``WinnerDecision``): a winner is recorded
 /// with ``CampaignStore/chooseWinner(_:variantKey:chosenBy:reason:at:completing:)``, which also queues the send to the
 /// rest, and the job's completion commits with it; otherwise the next look is queued, committed with the completion.
-/// A winner already chosen (by hand, or by another look) stops the job, and so does a campaign without a test share.
+/// A winner already chosen (by hand, or by another look) stops the job, and so do a campaign without a test share and
+/// an ended or archived campaign.
 public struct DecideWinnerHandler: JobHandler {
     public init() {}
 
@@ -22,6 +23,10 @@ public struct DecideWinnerHandler: JobHandler {
         logger[metadataKey: "herald.winner.look"] = "\(payload.look)"
         guard let phase = try await store.testPhase(of: campaign.id), phase.settings.testShare != nil else {
             logger.info("campaign has no test share: no winner to decide")
+            return
+        }
+        guard campaign.status != .ended, campaign.status != .archived else {
+            logger.info("campaign is \(campaign.status.rawValue): no winner to decide")
             return
         }
         if let winner = phase.winner {
