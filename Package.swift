@@ -37,7 +37,7 @@ let package = Package(
         // Pure scheduling: cron, schedules, next fire times across DST, clocks. No I/O.
         .target(name: "Scheduling", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
         // Pure statistics. No I/O.
-        .target(name: "Analytics", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
+        .target(name: "Analytics", dependencies: ["HeraldCore", "Scheduling"], swiftSettings: swiftSettings),
         // Pure report model and renderers. No I/O.
         .target(name: "Reports", dependencies: ["HeraldCore", "Analytics"], swiftSettings: swiftSettings),
         // Pure channel rules and rendering: what each channel accepts (length, hashtags, SMS segments), and a variant

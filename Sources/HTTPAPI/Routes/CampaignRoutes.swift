@@ -3,6 +3,7 @@ import Foundation
 import HeraldCore
 import Hummingbird
 import Jobs
+import Logging
 import Storage
 
 /// `/v1/campaigns`, their variants and channels: every query scoped to the token's workspace.
@@ -23,6 +24,7 @@ struct CampaignRoutes {
         group.put("campaigns/{campaign}/channels", use: setChannels)
         group.post("campaigns/{campaign}/publish", use: publish)
         group.put("campaigns/{campaign}/split", use: setSplit)
+        group.post("campaigns/{campaign}/winner", use: chooseWinner)
         for action in CampaignAction.allCases {
             group.post("campaigns/{campaign}/\(action.rawValue)") { request, context in
                 try await apply(action, request: request, context: context)
@@ -49,6 +51,33 @@ struct CampaignRoutes {
         let body = try await request.decode(as: SetSplitRequest.self, context: context)
         let found = try await campaign(context)
         return CampaignResponse(try await store(context).setSplit(found.id, weights: body.weights))
+    }
+
+    /// `POST /v1/campaigns/{campaign}/winner`: a person chooses a test-then-send campaign's winner, which is then sent to
+    /// the rest of the audience; 201 with the winner. Recorded as chosen by the token's name (or "person" for a token
+    /// without one). 409 when the campaign has no test share or already has a winner (naming who chose it and when);
+    /// 422 for a variant key the campaign does not have.
+    @Sendable func chooseWinner(_ request: Request, context: APIContext) async throws -> EditedResponse<WinnerResponse> {
+        let body = try await request.decode(as: ChooseWinnerRequest.self, context: context)
+        let found = try await campaign(context)
+        let principal = try context.requirePrincipal()
+        let name = try await TokenStore(database).list(workspace: principal.workspace).first { $0.id == principal.token }?.name ?? ""
+        // A token named like the automatic choosers would read as one of them in the report.
+        let chosenBy = name.isEmpty || name == WinnerChoice.byAnalysis || name == WinnerChoice.byDeadline ? WinnerChoice.byPerson : name
+        let winner = try await store(context).chooseWinnerByHand(
+            found.id,
+            variantKey: body.variant,
+            chosenBy: chosenBy,
+            reason: body.reason,
+            at: Date()
+        )
+        context.logger.info(
+            "winner chosen by hand",
+            metadata: [
+                "herald.campaign.id": "\(found.id)", "herald.winner.variant": "\(winner.variantKey)", "herald.winner.chosen_by": "\(chosenBy)",
+            ]
+        )
+        return EditedResponse(status: .created, response: WinnerResponse(winner, campaign: found.slug))
     }
 
     /// `POST /v1/campaigns/{campaign}/publish`: one fire now, as the schedule would; answers its publications.

@@ -22,7 +22,8 @@ extension JobKind {
         case .publishCampaign: EncodedJobPayload(PublishCampaignPayload(campaign: campaign, workspace: workspace))
         case .analyze: EncodedJobPayload(AnalyzePayload(campaign: campaign, workspace: workspace))
         case .report: EncodedJobPayload(ReportPayload(campaign: campaign, workspace: workspace))
-        case .noop, .probe, .publish, .generateVariants, .collectMetrics, .notify: nil
+        // `decide_winner` schedules its own looks, and `send_audience` needs a phase: neither is a person's schedule.
+        case .noop, .probe, .publish, .generateVariants, .collectMetrics, .notify, .sendAudience, .decideWinner: nil
         }
     }
 }

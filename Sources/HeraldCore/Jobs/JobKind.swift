@@ -23,6 +23,12 @@ public enum JobKind: String, CaseIterable, Sendable, Codable {
     case collectMetrics = "collect_metrics"
     /// Sends one lifecycle event to one subscribed webhook, signed, retried with backoff (``NotifyPayload``).
     case notify
+    // MERGE: h-send adds `sendAudience` too; keep one of the two identical cases.
+    /// Fans a campaign's audience out into messages for one phase (test, rest or all) (``SendAudiencePayload``).
+    case sendAudience = "send_audience"
+    /// One look at a test-then-send campaign's test phase: records a winner (by the sequential test or, past the
+    /// deadline, the best arm) and sends it to the rest, or schedules the next look (``DecideWinnerPayload``).
+    case decideWinner = "decide_winner"
 
     /// Every kind's name, in declaration order, comma-separated: for help texts and errors.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }

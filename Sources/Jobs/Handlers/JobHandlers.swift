@@ -47,6 +47,8 @@ public struct JobHandlers: Sendable {
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
             CollectMetricsHandler(accounts: accounts),
             NotifyHandler(secrets: webhookSecrets),
+            // MERGE: h-send adds its `send_audience` handler here.
+            DecideWinnerHandler(),
         ])
     }
 }

@@ -9,7 +9,8 @@ import HeraldCore
 /// The first rows are every channel pooled (channel `all`); then, for reports with a channel breakdown, the same
 /// columns per channel (cumulative within the channel; an empty channel is events without a publication; their revenue
 /// columns are left empty). For a dry-run campaign or one with failed publications, a second table follows after a
-/// blank line: the publications, each failed one with its reason (``publicationRows(_:)``).
+/// blank line: the publications, each failed one with its reason (``publicationRows(_:)``). A test-then-send campaign
+/// adds its test sizes and winner as one more table (``testThenSendRows(_:)``).
 ///
 /// Fields are quoted per RFC 4180 when needed, and a field that a spreadsheet would run as a
 /// formula (starting with =, +, -, @, tab or carriage return) is prefixed with a quote mark.
@@ -57,6 +58,7 @@ public enum CSVRenderer {
         }
         lines += channelRows(report, revenueColumns: values ? 5 : 0)
         lines += publicationRows(report)
+        lines += testThenSendRows(report)
         return lines.joined(separator: "\n") + "\n"
     }
 

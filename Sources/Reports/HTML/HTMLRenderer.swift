@@ -24,6 +24,7 @@ public enum HTMLRenderer {
         html += channels(report)
         html += engagementCollection(report)
         html += publications(report)
+        html += testThenSend(report)
         html += "<section class=\"charts-section\"><h2>Charts</h2><div class=\"charts\">"
         html += ChartRenderer.cumulativeRate(report)
         html += ChartRenderer.probabilityBest(report)

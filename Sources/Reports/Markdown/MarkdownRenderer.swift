@@ -62,6 +62,7 @@ public enum MarkdownRenderer {
         lines += channels(report)
         lines += engagementCollection(report)
         lines += publications(report)
+        lines += testThenSend(report)
         if !report.days.isEmpty {
             lines.append("## Per day (UTC)")
             lines.append("")

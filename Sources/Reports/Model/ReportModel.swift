@@ -83,6 +83,8 @@ public struct ReportModel: Sendable, Equatable, Codable {
     /// What the campaign's publications came to (failed ones with their reasons, and whether it is a dry run); nil for
     /// reports made before it was recorded.
     public var publications: PublicationSummary?
+    /// A test-then-send campaign's test, winner and send to the rest; nil for campaigns without a test share.
+    public var testThenSend: TestThenSendSummary?
 
     /// Builds the model from a campaign and its analysis.
     ///

@@ -6,13 +6,14 @@ import Jobs
 import Scheduling
 import Storage
 
-/// `herald campaigns create|list|show|publish|start|pause|resume|end|archive`.
+/// `herald campaigns create|list|show|publish|split|start|pause|resume|end|archive|winner`.
 struct CampaignsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaigns",
         abstract: "Create, inspect, publish and move campaigns through their lifecycle.",
         subcommands: [
             Create.self, List.self, Show.self, Publish.self, Split.self, Start.self, Pause.self, Resume.self, End.self, Archive.self,
+            Winner.self,
         ]
     )
 
