@@ -119,7 +119,7 @@ public enum ContactCSV {
         private mutating func checked(_ record: CSVReader.Record, columns: Columns) throws(ValidationError) -> ContactInput {
             func value(_ index: Int?) -> String? {
                 guard let index else { return nil }
-                let text = record.fields[index].trimmingCharacters(in: .whitespaces)
+                let text = record.fields[index].trimmedOfWhitespace
                 return text.isEmpty ? nil : text
             }
             let email = try value(columns.email).map { text throws(ValidationError) in try EmailAddress(parsing: text) }

@@ -15,7 +15,7 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     /// - Parameter field: The field named in errors (`email`, `contacts[3].email`).
     /// - Throws: ``ValidationError`` on `field` saying what is wrong (no `@`, an empty part, a bad domain).
     public init(parsing text: String, field: String = "email") throws(ValidationError) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedOfWhitespace
         guard !trimmed.isEmpty else { throw ValidationError(field: field, reason: "is empty") }
         guard let at = trimmed.lastIndex(of: "@") else {
             throw ValidationError(field: field, reason: "\"\(trimmed)\" is not an email address (no @)")
@@ -26,7 +26,10 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
         guard local.utf8.count <= 64 else {
             throw ValidationError(field: field, reason: "\"\(trimmed)\": the part before the @ is longer than 64 bytes")
         }
-        guard !local.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) else {
+        guard !local.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }),
+            local.utf8.allSatisfy({ $0 < 0x80 })
+                || !local.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+        else {
             throw ValidationError(field: field, reason: "\"\(trimmed)\" contains a space or control character before the @")
         }
         guard !domain.isEmpty else { throw ValidationError(field: field, reason: "\"\(trimmed)\" has no domain after the @") }

@@ -14,7 +14,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     /// - Throws: ``ValidationError`` on `field`: no country code (with how to add one), characters that are not
     ///   digits or separators, too few or too many digits.
     public init(parsing text: String, field: String = "phone") throws(ValidationError) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedOfWhitespace
         guard !trimmed.isEmpty else { throw ValidationError(field: field, reason: "is empty") }
         var digits = ""
         var plus = false
