@@ -22,7 +22,7 @@ extension JobKind {
         case .publishCampaign: EncodedJobPayload(PublishCampaignPayload(campaign: campaign, workspace: workspace))
         case .analyze: EncodedJobPayload(AnalyzePayload(campaign: campaign, workspace: workspace))
         case .report: EncodedJobPayload(ReportPayload(campaign: campaign, workspace: workspace))
-        case .noop, .probe, .publish, .generateVariants, .collectMetrics, .notify: nil
+        case .noop, .probe, .publish, .generateVariants, .collectMetrics, .notify, .sendAudience, .sendMessages: nil
         }
     }
 }

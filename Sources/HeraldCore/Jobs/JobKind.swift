@@ -23,6 +23,11 @@ public enum JobKind: String, CaseIterable, Sendable, Codable {
     case collectMetrics = "collect_metrics"
     /// Sends one lifecycle event to one subscribed webhook, signed, retried with backoff (``NotifyPayload``).
     case notify
+    /// Makes the messages of one send phase of an audience campaign (one per contact), then enqueues `send_messages`
+    /// (``SendAudiencePayload``).
+    case sendAudience = "send_audience"
+    /// Sends a campaign's due messages, a batch at a time, and records each outcome (``SendMessagesPayload``).
+    case sendMessages = "send_messages"
 
     /// Every kind's name, in declaration order, comma-separated: for help texts and errors.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
