@@ -1,3 +1,4 @@
+import Channels
 import Connectors
 import Crypto
 import Foundation

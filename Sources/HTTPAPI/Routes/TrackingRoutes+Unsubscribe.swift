@@ -39,9 +39,12 @@ extension TrackingRoutes {
     /// consent change go through the tracking spool, so an unsubscribe answered during a database outage is kept.
     @Sendable func unsubscribe(_ request: Request, context: APIContext) async throws -> Response {
         let target = try await unsubscribeTarget(context: context)
+        var request = request
         let body = try await request.collectBody(upTo: 4_096)
         let form = String(buffer: body)
-        let oneClick = form.split(separator: "&").contains { $0.trimmingCharacters(in: .whitespacesAndNewlines) == "List-Unsubscribe=One-Click" }
+        let oneClick = form.split(separator: "&").contains { field in
+            String(field).trimmingCharacters(in: .whitespacesAndNewlines) == "List-Unsubscribe=One-Click"
+        }
         let client = ClientAddress.of(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
         tracking.record(
             target,

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import Logging
+import Scheduling
 import Storage
 
 /// Makes the messages of one send phase of an audience campaign (``SendAudiencePayload``): for each of its email

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import HeraldCore
 import Logging
+import Scheduling
 import Storage
 
 /// Sends an audience campaign's due messages (``SendMessagesPayload``): claims them in batches under a lease, sends up
