@@ -105,7 +105,8 @@ public enum HeraldServer {
         HealthRoutes(database: database, metrics: metrics).add(to: router)
         TrackingRoutes(
             tracking: tracking ?? TrackingPipeline.inMemory(database: database, settings: settings, metrics: metrics),
-            trustedProxies: settings.trustedProxies
+            trustedProxies: settings.trustedProxies,
+            secrets: settings.secrets
         ).add(to: router)
         let gate = TokenGate(tokens: TokenStore(database), settings: settings, metrics: metrics)
         let api = router.group("v1").add(middleware: AuthMiddleware(gate: gate))

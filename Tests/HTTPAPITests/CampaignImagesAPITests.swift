@@ -48,7 +48,7 @@ import Testing
                     "/v1/campaigns",
                     token: token,
                     json:
-                        #"{"name": "Texts", "channels": ["sms"], "variants": [{"text": "Sale", "image": {"url": "\#(base)/s.gif", "alt": "Shoes"}}]}"#
+                        #"{"name": "Texts", "channels": ["sms"], "dry_run": true, "variants": [{"text": "Sale", "image": {"url": "\#(base)/s.gif", "alt": "Shoes"}}]}"#
                 )
                 #expect(sms.status >= 400 && sms.status < 500)
                 #expect(sms.text.contains("for sms: sms takes no images"), "\(sms.text)")

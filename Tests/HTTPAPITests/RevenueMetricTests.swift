@@ -14,7 +14,7 @@ struct RevenueMetricTests {
                 "/v1/campaigns",
                 token: token,
                 json:
-                    #"{"name": "Basket", "primary_metric": "revenue", "channels": ["email"], "variants": [{"text": "One.", "subject": "One"}, {"text": "Two.", "subject": "Two"}]}"#
+                    #"{"name": "Basket", "primary_metric": "revenue", "channels": ["email"], "dry_run": true, "variants": [{"text": "One.", "subject": "One"}, {"text": "Two.", "subject": "Two"}]}"#
             )
             #expect(created.status == 201, "\(created.text)")
             #expect(try created.json()["primary_metric"] as? String == "revenue")

@@ -41,7 +41,7 @@ struct CampaignImagesCommandTests {
                 "p.yaml: variants[1].image.alt: is required (describe the image for people who cannot see it)"
             ),
             (
-                "name: P\nchannels: [x, sms]\nvariants:\n  - {text: a, image: {file: shoe.png, alt: A shoe}}",
+                "name: P\nchannels: [x, sms]\ndry_run: true\nvariants:\n  - {text: a, image: {file: shoe.png, alt: A shoe}}",
                 "p.yaml: variants[0].image: for sms: sms takes no images: an SMS carries text only (Herald sends no MMS)"
             ),
             (

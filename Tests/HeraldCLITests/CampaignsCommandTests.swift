@@ -27,7 +27,7 @@ struct CampaignsCommandTests {
         let fixture = try await CLIFixture.make()
         let path = try fixture.write(
             "c.json",
-            #"{"name": "Newsletter", "slug": "news-1", "primary_metric": "conversion", "channels": ["email"], "variants": [{"text": "a", "subject": "A"}, {"text": "b", "subject": "B"}]}"#
+            #"{"name": "Newsletter", "slug": "news-1", "primary_metric": "conversion", "channels": ["email"], "dry_run": true, "variants": [{"text": "a", "subject": "A"}, {"text": "b", "subject": "B"}]}"#
         )
         let created = try await fixture.run("campaigns", "create", path)
         #expect(created.succeeded)
@@ -41,7 +41,7 @@ struct CampaignsCommandTests {
             ("bad.json", #"{"name": "x", "channels": ["x"], "variants": [{"text": "a"}]"#, "bad.json:"),
             ("none.yaml", "name: x\nchannels: [x]\nvariants: []", "none.yaml: variants: needs at least 1 variant"),
             (
-                "long.yaml", "name: x\nchannels: [x, sms]\nvariants: [{text: \"\(String(repeating: "a", count: 400))\"}]",
+                "long.yaml", "name: x\nchannels: [x, sms]\ndry_run: true\nvariants: [{text: \"\(String(repeating: "a", count: 400))\"}]",
                 "long.yaml: variants[0].text: for x: is 400 weighted characters; x allows at most 280"
             ),
             ("typo.yaml", "name: x\nchanels: [x]\nvariants: [a, b]", "typo.yaml: chanels: unknown field"),

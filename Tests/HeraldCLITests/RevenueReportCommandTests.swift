@@ -13,6 +13,7 @@ struct RevenueReportCommandTests {
             name: Basket value
             primary_metric: revenue
             channels: [email]
+            dry_run: true
             variants:
               - {key: A, subject: "Spring sale", text: "Spring sale: 20% off."}
               - {key: B, subject: "Spring sale", text: "Spring sale: 20% off, free shipping."}

@@ -29,6 +29,7 @@ struct CampaignSpecTests {
                 name: Trail
                 channels: [x, email]
                 status: draft
+                dry_run: true
                 schedule: {cron: "0 9 * * *", tz: Europe/Berlin, until: "2026-12-31T18:00:00+01:00", count: 3}
                 variants:
                   - {key: A, channels: [x], text: "Trail season."}
@@ -55,7 +56,8 @@ struct CampaignSpecTests {
 
     @Test func parsesJSONAndDefaultsKeysAndMetric() throws {
         let spec = try CampaignSpec(
-            parsing: #"{"name": "Été 2026 — Soldes!", "channels": ["sms"], "variants": [{"text": "one"}, {"text": "two"}, "three"]}"#,
+            parsing:
+                #"{"name": "Été 2026 — Soldes!", "channels": ["sms"], "dry_run": true, "variants": [{"text": "one"}, {"text": "two"}, "three"]}"#,
             source: "c.json"
         )
         #expect(spec.slug == "ete-2026-soldes")

@@ -40,6 +40,7 @@ struct CampaignAnalysisValueTests {
                     name: Basket value test
                     primary_metric: revenue
                     channels: [email]
+                    dry_run: true
                     variants:
                       - {key: A, subject: "Spring sale", text: "Spring sale: 20% off."}
                       - {key: B, subject: "Spring sale", text: "Spring sale: 20% off, free shipping over 50."}
@@ -90,7 +91,8 @@ struct CampaignAnalysisValueTests {
                     variants: [
                         .init(key: "A", text: "One.", email: .init(subject: "One", body: "One.")),
                         .init(key: "B", text: "Two.", email: .init(subject: "Two", body: "Two.")),
-                    ]
+                    ],
+                    dryRun: true
                 )
             )
             let (events, _) = Self.events(campaign, orderValues: [40, 60])

@@ -14,7 +14,8 @@ struct EventChannelTests {
         variants: [
             .init(key: "A", text: "Trail season is here.", email: .init(subject: "Trail season", body: "Trail season is here.")),
             .init(key: "B", text: "Ready for your first ultra?", email: .init(subject: "Your first ultra", body: "Ready for your first ultra?")),
-        ]
+        ],
+        dryRun: true
     )
 
     static let now = Date(timeIntervalSince1970: 1_780_000_000)  // 2026-05-28

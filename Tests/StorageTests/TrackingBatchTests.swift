@@ -51,7 +51,7 @@ import Testing
             #expect(try await EventIngestor.record([hit(72), hit(102)], database: database, deduplicator: deduplicator) == [false, true])
 
             // A hit kept by its hash (the day's salt known when answered) is the same client as one kept by its address.
-            let link = "click:\(target.publication.uuidString)"
+            let link = "click:\(target.publication!.uuidString)"
             let salted = deduplicator.client(link: link, client: "198.51.100.7", userAgent: Self.agent, at: start + 110)
             guard case .salted = salted else {
                 Issue.record("the day's salt is known after a batch, so the client is kept as a hash: \(salted)")

@@ -25,9 +25,11 @@ struct CampaignResponse: ResponseEncodable {
     var createdAt: Date
     /// A rehearsal: nothing it publishes is posted.
     var dryRun: Bool
+    /// Who an email or SMS campaign sends to (absent for a campaign that only posts).
+    var audience: CampaignAudience?
 
     enum CodingKeys: String, CodingKey {
-        case id, slug, name, channels, destination, schedule, variants, status
+        case id, slug, name, channels, destination, schedule, variants, status, audience
         case dryRun = "dry_run"
         case workspaceID = "workspace_id"
         case primaryMetric = "primary_metric"
@@ -47,5 +49,6 @@ struct CampaignResponse: ResponseEncodable {
         status = campaign.status
         createdAt = campaign.createdAt
         dryRun = campaign.dryRun
+        audience = campaign.audience
     }
 }

@@ -21,12 +21,16 @@ struct TrackingRoutes {
     let tracking: TrackingPipeline
     /// Peers whose `X-Forwarded-For` names the client (see ``ClientAddress``).
     let trustedProxies: Set<String>
+    /// The box recipient tokens' keys derive from; nil: recipient tokens are not answered (404).
+    let secrets: SecretBox?
 
     func add(to router: Router<APIContext>) {
         router.get("r/{code}", use: click)
         router.head("r/{code}", use: probeClick)
         router.get("p/{file}", use: pixel)
         router.head("p/{file}", use: probePixel)
+        router.get("u/{code}", use: unsubscribePage)
+        router.post("u/{code}", use: unsubscribe)
     }
 
     /// Records a click and redirects to the campaign's own destination with UTM parameters.
@@ -55,7 +59,7 @@ struct TrackingRoutes {
     ///   other place (no open redirect).
     func link(_ request: Request, context: APIContext) async throws -> (target: TrackingTarget, location: String) {
         let code = try context.parameters.require("code")
-        guard let link = try await tracking.links.link(code: code) else {
+        guard let link = try await self.link(code: code) else {
             throw APIError.notFound("no tracking link \"\(code)\"")
         }
         guard let destination = link.target.destination, let location = link.location else {
@@ -69,6 +73,22 @@ struct TrackingRoutes {
             )
         }
         return (link.target, location)
+    }
+
+    /// The target of a publication's tracking code or of a recipient token; nil for an unknown code and for a token
+    /// whose signature does not check under its workspace's key (a changed token names no message).
+    func target(code: String) async throws -> TrackingTarget? {
+        try await link(code: code)?.target
+    }
+
+    /// ``target(code:)`` with where the link's clicks redirect.
+    func link(code: String) async throws -> TrackingLinkCache.Link? {
+        guard let link = try await tracking.links.link(code: code) else { return nil }
+        guard let message = link.target.message else { return link }
+        guard let secrets, let verified = RecipientToken.verify(code, key: RecipientToken.key(workspace: link.target.workspace, secrets: secrets)),
+            verified == message
+        else { return nil }
+        return link
     }
 
     /// A redirect that no cache keeps (every click must reach Herald).
@@ -88,7 +108,8 @@ struct TrackingRoutes {
     /// Records an impression and answers the pixel, never cached.
     @Sendable func pixel(_ request: Request, context: APIContext) async throws -> Response {
         let target = try await pixelTarget(context: context)
-        record(target, kind: .impression, request: request, context: context)
+        // A message's pixel is its open; its impression was recorded when the server accepted it.
+        record(target, kind: target.message == nil ? .impression : .open, request: request, context: context)
         return Response(status: .ok, headers: Self.pixelHeaders, body: .init(byteBuffer: ByteBuffer(bytes: Self.gif)))
     }
 
@@ -105,7 +126,7 @@ struct TrackingRoutes {
     /// - Throws: 404 for any other name or an unknown code.
     func pixelTarget(context: APIContext) async throws -> TrackingTarget {
         let file = try context.parameters.require("file")
-        guard file.hasSuffix(".gif"), let target = try await tracking.links.target(code: String(file.dropLast(4))) else {
+        guard file.hasSuffix(".gif"), let target = try await self.target(code: String(file.dropLast(4))) else {
             throw APIError.notFound("no tracking pixel \"\(file)\"")
         }
         return target

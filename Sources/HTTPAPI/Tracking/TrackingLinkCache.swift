@@ -103,7 +103,14 @@ public final class TrackingLinkCache: Sendable {
         if let known, now - known.fetched < (known.target == nil ? .seconds(5) : freshness) { return Self.link(of: known) }
         let lookup = Lookup()
         let database = self.database
-        let task = Task { try await PublicationStore(database).tracking(code: code) }
+        let task = Task {
+            // A recipient token names its message (its signature is checked by the route, under its workspace's key).
+            if RecipientToken.hasTokenShape(code) {
+                guard let message = RecipientToken.message(in: code) else { return TrackingTarget?.none }
+                return try await MessageStore(database).trackingTarget(message: message)
+            }
+            return try await PublicationStore(database).tracking(code: code)
+        }
         // Waits for the lookup, or for the patience to run out when a remembered answer exists.
         let outcome: Result<TrackingTarget?, any Error>? = await lookup.wait(for: task, timeout: known == nil ? nil : patience)
         switch outcome {
@@ -219,7 +226,7 @@ public final class TrackingLinkCache: Sendable {
 
     /// A target as saved in the links file.
     struct SavedTarget: Codable {
-        var publication: UUID
+        var publication: UUID?
         var workspace: UUID
         var campaign: UUID
         var campaignSlug: String
@@ -227,8 +234,12 @@ public final class TrackingLinkCache: Sendable {
         var variantKey: String
         var channel: String
         var destination: String?
+        var message: UUID?
+        var sentAt: Date?
 
         init(_ target: TrackingTarget) {
+            message = target.message
+            sentAt = target.sentAt
             publication = target.publication
             workspace = target.workspace.uuid
             campaign = target.campaign.uuid
@@ -248,7 +259,9 @@ public final class TrackingLinkCache: Sendable {
                 variant: VariantID(variant),
                 variantKey: variantKey,
                 channel: channel,
-                destination: destination
+                destination: destination,
+                message: message,
+                sentAt: sentAt
             )
         }
     }

@@ -76,16 +76,24 @@ public final class TrackingPipeline: Sendable {
     /// - Parameters:
     ///   - client: The client's address (kept only as a hash, or until the hit is stored when the day's salt is not known).
     ///   - userAgent: The request's `User-Agent`, nil when none.
-    func record(_ target: TrackingTarget, kind: EventKind, client: String, userAgent: String?) {
+    ///   - detail: For an unsubscribe, where it came from (`one_click`, `unsubscribe_page`).
+    func record(_ target: TrackingTarget, kind: EventKind, client: String, userAgent: String?, detail: String? = nil) {
         let now = Date()
-        let link = "\(kind.rawValue):\(target.publication.uuidString)"
-        let hit = TrackingHit(
+        let link = TrackingHit.link(kind: kind, publication: target.publication, message: target.message)
+        var isBot = BotFilter.isBot(userAgent: userAgent)
+        if target.message != nil {
+            // An unsubscribe counts whoever posts it (a mail provider's one-click POST has no browser's User-Agent);
+            // opens and clicks of a message are also a proxy's or scanner's when they come with one or on delivery.
+            isBot = kind == .unsubscribe ? false : BotFilter.isAutomated(userAgent: userAgent, sentAt: target.sentAt, at: now)
+        }
+        var hit = TrackingHit(
             target: target,
             kind: kind,
             at: now,
-            isBot: BotFilter.isBot(userAgent: userAgent),
+            isBot: isBot,
             client: deduplicator.client(link: link, client: client, userAgent: userAgent ?? "", at: now)
         )
+        hit.detail = detail
         spool.append(hit)
     }
 

@@ -91,6 +91,8 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var dryRun: Bool
     /// The account (by name) each channel publishes through, where the campaign names one.
     public var accounts: [Channel: String]
+    /// Who an email or SMS campaign sends to; nil for a campaign that only posts.
+    public var audience: CampaignAudience?
 
     public init(
         id: CampaignID,
@@ -105,8 +107,10 @@ public struct Campaign: Sendable, Equatable, Codable {
         status: CampaignStatus = .scheduled,
         createdAt: Date,
         dryRun: Bool = false,
-        accounts: [Channel: String] = [:]
+        accounts: [Channel: String] = [:],
+        audience: CampaignAudience? = nil
     ) {
+        self.audience = audience
         self.dryRun = dryRun
         self.accounts = accounts
         self.id = id
@@ -123,7 +127,7 @@ public struct Campaign: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, slug, name, channels, destination, schedule, variants, status, accounts
+        case id, slug, name, channels, destination, schedule, variants, status, accounts, audience
         case workspaceID = "workspace_id"
         case dryRun = "dry_run"
         case primaryMetric = "primary_metric"

@@ -124,9 +124,11 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     public var accounts: [Channel: String]
     /// A rehearsal: posts go to the dry-run sink only, nothing leaves Herald, and everything that shows it says so.
     public var dryRun: Bool
+    /// Who an email or SMS campaign sends to (a contact list, a test share); required for those channels unless a dry run.
+    public var audience: CampaignAudience?
 
     enum CodingKeys: String, CodingKey {
-        case name, slug, channels, destination, schedule, variants, status, accounts
+        case name, slug, channels, destination, schedule, variants, status, accounts, audience
         case primaryMetric = "primary_metric"
         case dryRun = "dry_run"
     }
@@ -149,8 +151,10 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         variants: [Variant],
         status: CampaignStatus = .scheduled,
         accounts: [Channel: String] = [:],
-        dryRun: Bool = false
+        dryRun: Bool = false,
+        audience: CampaignAudience? = nil
     ) throws(ValidationError) {
+        self.audience = audience
         self.accounts = accounts
         self.dryRun = dryRun
         self.name = name
@@ -198,6 +202,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         }
         let known: Set<String> = [
             "name", "slug", "primary_metric", "channels", "destination", "schedule", "variants", "status", "accounts", "dry_run",
+            "audience",
         ]
         if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
             throw ValidationError(
@@ -230,6 +235,9 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             }
             return flag
         }
+        let audience = try root["audience"].flatMap { value throws(ValidationError) in
+            value is NSNull ? nil : try CampaignAudience.parse(value)
+        }
         try self.init(
             name: name,
             slug: slug,
@@ -240,7 +248,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             variants: variants,
             status: status ?? .scheduled,
             accounts: accounts,
-            dryRun: dryRun ?? false
+            dryRun: dryRun ?? false,
+            audience: audience
         )
     }
 
@@ -345,6 +354,25 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             throw ValidationError(
                 field: "channels",
                 reason: "no variant is written for \(channel.rawValue); give one `channels: [\(channel.rawValue)]` or remove the channel"
+            )
+        }
+        try validateAudience()
+    }
+
+    /// An audience only for a campaign that sends to one (email, SMS), and one for every such campaign that is not a dry run.
+    private func validateAudience() throws(ValidationError) {
+        let sending = channels.filter(\.splitsAudience)
+        if let audience {
+            try audience.validate()
+            guard !sending.isEmpty else {
+                throw ValidationError(field: "audience", reason: "only an email or SMS campaign sends to a contact list")
+            }
+        } else if !dryRun, let channel = sending.first {
+            throw ValidationError(
+                field: "audience",
+                reason:
+                    "is required: \(channel.rawValue) goes to a contact list; give audience: {list: NAME, test_share: 0.2} "
+                    + "(create the list with `herald lists create NAME`), or make the campaign a dry run (dry_run: true)"
             )
         }
     }

@@ -18,6 +18,8 @@ public struct EngagementEvent: Sendable, Equatable, Hashable {
     /// The channel of ``publicationID`` (`x`, `email`…); nil when the publication is not known. Events without a
     /// channel still count for their variant, under the channel `""`.
     public var channel: String?
+    /// The audience message (one email or SMS to one contact) engaged with, when the event is per recipient.
+    public var messageID: UUID?
 
     /// An event; `publicationID` and `channel` go together (the ingestor fills the channel from the publication).
     public init(
@@ -27,8 +29,10 @@ public struct EngagementEvent: Sendable, Equatable, Hashable {
         occurredAt: Date,
         value: Double? = nil,
         publicationID: UUID? = nil,
-        channel: String? = nil
+        channel: String? = nil,
+        messageID: UUID? = nil
     ) {
+        self.messageID = messageID
         self.id = id
         self.variantID = variantID
         self.kind = kind

@@ -38,7 +38,7 @@ public struct EngagementTotals: Sendable, Equatable, Hashable, Codable {
         case .share: shares
         case .comment: comments
         case .impression: exposure
-        case .click, .conversion: 0
+        case .click, .conversion, .open, .unsubscribe, .bounce: 0
         }
     }
 

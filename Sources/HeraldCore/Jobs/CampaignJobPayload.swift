@@ -23,7 +23,7 @@ extension JobKind {
         case .analyze: EncodedJobPayload(AnalyzePayload(campaign: campaign, workspace: workspace))
         case .report: EncodedJobPayload(ReportPayload(campaign: campaign, workspace: workspace))
         // `decide_winner` schedules its own looks, and `send_audience` needs a phase: neither is a person's schedule.
-        case .noop, .probe, .publish, .generateVariants, .collectMetrics, .notify, .sendAudience, .decideWinner: nil
+        case .noop, .probe, .publish, .generateVariants, .collectMetrics, .notify, .sendAudience, .sendMessages, .decideWinner: nil
         }
     }
 }

@@ -23,9 +23,11 @@ public enum JobKind: String, CaseIterable, Sendable, Codable {
     case collectMetrics = "collect_metrics"
     /// Sends one lifecycle event to one subscribed webhook, signed, retried with backoff (``NotifyPayload``).
     case notify
-    // MERGE: h-send adds `sendAudience` too; keep one of the two identical cases.
-    /// Fans a campaign's audience out into messages for one phase (test, rest or all) (``SendAudiencePayload``).
+    /// Makes the messages of one send phase of an audience campaign (one per contact), then enqueues `send_messages`
+    /// (``SendAudiencePayload``).
     case sendAudience = "send_audience"
+    /// Sends a campaign's due messages, a batch at a time, and records each outcome (``SendMessagesPayload``).
+    case sendMessages = "send_messages"
     /// One look at a test-then-send campaign's test phase: records a winner (by the sequential test or, past the
     /// deadline, the best arm) and sends it to the rest, or schedules the next look (``DecideWinnerPayload``).
     case decideWinner = "decide_winner"

@@ -11,10 +11,13 @@ public struct JobContext: Sendable {
     public let logger: Logger
     /// The id of the worker running the job.
     public let worker: String
+    /// How audience email is sent; nil: this worker sends none (`send_messages` fails, naming the settings).
+    public let mail: AudienceMail?
     /// Jobs whose completion committed with their effect, so the worker does not complete them again.
     let completedWithEffect: CompletedWithEffect
 
-    public init(database: Database, clock: any HeraldClock, logger: Logger, worker: String) {
+    public init(database: Database, clock: any HeraldClock, logger: Logger, worker: String, mail: AudienceMail? = nil) {
+        self.mail = mail
         self.database = database
         self.clock = clock
         self.logger = logger

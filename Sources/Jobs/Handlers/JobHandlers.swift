@@ -31,6 +31,7 @@ public struct JobHandlers: Sendable {
     ///   - publicURL: Where this service is reached, for the tracking links and pixels in posts.
     ///   - accounts: Connected accounts and their connectors, for `publish` and `collect_metrics` (nil: publish dry runs
     ///     only; metrics collection fails, saying so).
+    ///   - secrets: The box recipient tokens of audience messages are signed under (nil: `send_messages` fails, saying so).
     public static func standard(
         reportsDirectory: URL,
         publishPause: Duration? = nil,
@@ -38,7 +39,8 @@ public struct JobHandlers: Sendable {
         llm: LLMConfiguration? = nil,
         webhookSecrets: WebhookSecrets = WebhookSecrets([:]),
         publicURL: String = CampaignFire.defaultPublicURL,
-        accounts: (any AccountConnections)? = nil
+        accounts: (any AccountConnections)? = nil,
+        secrets: SecretBox? = nil
     ) -> JobHandlers {
         JobHandlers([
             NoopHandler(), ProbeHandler(pause: probePause),
@@ -47,7 +49,7 @@ public struct JobHandlers: Sendable {
             AnalyzeHandler(), ReportHandler(directory: reportsDirectory, secrets: webhookSecrets), GenerateVariantsHandler(llm: llm),
             CollectMetricsHandler(accounts: accounts),
             NotifyHandler(secrets: webhookSecrets),
-            // MERGE: h-send adds its `send_audience` handler here.
+            SendAudienceHandler(), SendMessagesHandler(publicURL: publicURL, secrets: secrets),
             DecideWinnerHandler(),
         ])
     }

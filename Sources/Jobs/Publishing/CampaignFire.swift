@@ -42,7 +42,14 @@ public struct CampaignFire: Sendable {
         let accounts = campaign.dryRun ? [:] : try await campaigns.publishingAccounts(of: campaign.id)
         let fire = Timestamp.format(time)
         var publications: [Publication] = []
-        for channel in campaign.channels {
+        // An email campaign with an audience sends messages to its list (the test share first, when it has one) instead
+        // of posting publications; a dry run still rehearses through publications.
+        let sendsToAudience = campaign.audience != nil && !campaign.dryRun && campaign.channels.contains(.email)
+        if sendsToAudience, let audience = campaign.audience {
+            try await JobQueue(database).enqueue([Self.audienceJob(campaign, phase: audience.firstPhase, at: time)])
+            try await campaigns.markRunning(campaign.id, now: now)
+        }
+        for channel in campaign.channels where !(sendsToAudience && channel == .email) {
             let variants = campaign.variants(for: channel)
             guard !variants.isEmpty else { continue }
             if channel.splitsAudience {
@@ -157,6 +164,16 @@ public struct CampaignFire: Sendable {
 }
 
 extension CampaignFire {
+    /// The `send_audience` job of a campaign's phase: one per campaign and phase while it waits or runs.
+    public static func audienceJob(_ campaign: Campaign, phase: SendPhase, at time: Date) -> JobRequest {
+        JobRequest(
+            payload: SendAudiencePayload(campaign: campaign.id, workspace: campaign.workspaceID, phase: phase),
+            runAt: time,
+            uniqueKey: "send_audience:\(campaign.id):\(phase.rawValue)",
+            workspace: campaign.workspaceID
+        )
+    }
+
     /// The public URL tracking links use when none is configured (`HERALD_PUBLIC_URL`, `serve --public-url`).
     public static let defaultPublicURL = "http://localhost:8080"
 }

@@ -98,8 +98,18 @@ public struct Worker: Service {
     let clock: any HeraldClock
     let configuration: WorkerConfiguration
     let logger: Logger
+    /// How audience email is sent, lent to handlers through their ``JobContext``; nil: not at all.
+    let mail: AudienceMail?
 
-    public init(database: Database, handlers: JobHandlers, clock: any HeraldClock, configuration: WorkerConfiguration, logger: Logger) {
+    public init(
+        database: Database,
+        handlers: JobHandlers,
+        clock: any HeraldClock,
+        configuration: WorkerConfiguration,
+        logger: Logger,
+        mail: AudienceMail? = nil
+    ) {
+        self.mail = mail
         self.database = database
         self.handlers = handlers
         self.clock = clock
@@ -163,7 +173,7 @@ public struct Worker: Service {
         let refillThreshold = max(1, configuration.concurrency / 2)
         let state = RunState()
         let stopped = WakeSignal()
-        let context = JobContext(database: database, clock: clock, logger: logger, worker: configuration.id)
+        let context = JobContext(database: database, clock: clock, logger: logger, worker: configuration.id, mail: mail)
         let outage = OutageLog("worker", logger: logger)
         // The key of the session lock this worker holds while it lives (`state.ownerLock` while held), written into the
         // jobs it claims; random, so no other lock shares it.

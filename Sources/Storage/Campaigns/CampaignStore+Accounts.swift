@@ -57,7 +57,8 @@ extension CampaignStore {
         )
         var counts: [String: Int] = [:]
         for try await (kind, count) in rows.decode((String, Int).self) { counts[kind] = count }
-        for channel in spec.channels {
+        // Email to an audience goes out through the worker's SMTP sender, not a connected account.
+        for channel in spec.channels where !(channel == .email && spec.audience != nil) {
             guard let kind = AccountKind(channel: channel) else { return Self.noConnector(channel) }
             if spec.accounts[channel] == nil, counts[kind.rawValue] != 1 { return Self.noAccount(kind) }
         }
@@ -84,7 +85,7 @@ extension CampaignStore {
     public func publishingProblem(_ campaign: Campaign) async throws -> ValidationError? {
         guard !campaign.dryRun else { return nil }
         let accounts = try await publishingAccounts(of: campaign.id)
-        for channel in campaign.channels {
+        for channel in campaign.channels where !(channel == .email && campaign.audience != nil) {
             guard let kind = AccountKind(channel: channel) else { return Self.noConnector(channel) }
             if accounts[channel] == nil { return Self.noAccount(kind) }
         }

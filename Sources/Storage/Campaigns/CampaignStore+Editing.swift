@@ -97,7 +97,9 @@ extension CampaignStore {
             channels: current.channels,
             destination: current.destination,
             schedule: nil,
-            variants: current.variants.map(Self.specVariant)
+            variants: current.variants.map(Self.specVariant),
+            dryRun: current.dryRun,
+            audience: current.audience
         )
         // A destination added means a tracking link in every post: the variants must still fit their channels.
         if destination != nil {
@@ -237,7 +239,9 @@ extension CampaignStore {
                 channels: campaign.channels,
                 destination: campaign.destination,
                 schedule: nil,
-                variants: campaign.variants.map(Self.specVariant) + [added]
+                variants: campaign.variants.map(Self.specVariant) + [added],
+                dryRun: campaign.dryRun,
+                audience: campaign.audience
             )
             try CampaignChannelCheck.check(
                 [variant],

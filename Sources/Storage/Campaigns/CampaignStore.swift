@@ -71,6 +71,9 @@ public struct CampaignStore: Sendable {
         try await checkAccounts(named: spec.accounts)
         if spec.status == .scheduled, spec.schedule != nil, let problem = try await schedulingProblem(spec) { throw problem }
         let scheduleJSON = try spec.schedule.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        var audienceList: UUID?
+        if let audience = spec.audience { audienceList = try await contactList(named: audience.list) }
+        let audienceJSON = try spec.audience.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let metric = spec.primaryMetric.rawValue
         let variantChannels = spec.variants.map { variant in variant.channels.map { $0.map(\.rawValue).joined(separator: ",") } ?? "" }
         do {
@@ -80,9 +83,10 @@ public struct CampaignStore: Sendable {
             try await database.transaction { connection in
                 try await connection.query(
                     """
-                    INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule, status, dry_run)
+                    INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule, status, dry_run,
+                                           audience, audience_list_id)
                     VALUES (\(id.uuid), \(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(scheduleJSON)::jsonb,
-                            \(spec.status.rawValue), \(spec.dryRun))
+                            \(spec.status.rawValue), \(spec.dryRun), \(audienceJSON)::jsonb, \(audienceList))
                     """,
                     logger: database.logger
                 )
@@ -176,14 +180,15 @@ public struct CampaignStore: Sendable {
             SELECT c.id, c.slug, c.name, c.primary_metric, c.destination, c.schedule::text, c.created_at,
                    coalesce((SELECT array_agg(kind ORDER BY position) FROM channels WHERE campaign_id = c.id), '{}'), c.status, c.dry_run,
                    coalesce((SELECT array_agg(ch.kind || '=' || a.name ORDER BY ch.position)
-                             FROM channels ch JOIN accounts a ON a.id = ch.account_id WHERE ch.campaign_id = c.id), '{}')
+                             FROM channels ch JOIN accounts a ON a.id = ch.account_id WHERE ch.campaign_id = c.id), '{}'),
+                   c.audience::text
             FROM campaigns c
             WHERE c.workspace_id = \(workspace.uuid) AND c.id = \(id.uuid)
             """,
             logger: database.logger
         )
-        for try await (id, slug, name, metric, destination, schedule, createdAt, channelNames, status, dryRun, accountPairs) in rows.decode(
-            (UUID, String, String, String, String?, String?, Date, [String], String, Bool, [String]).self
+        for try await (id, slug, name, metric, destination, schedule, createdAt, channelNames, status, dryRun, accountPairs, audience) in rows.decode(
+            (UUID, String, String, String, String?, String?, Date, [String], String, Bool, [String], String?).self
         ) {
             var accounts: [HeraldCore.Channel: String] = [:]
             for pair in accountPairs {
@@ -204,7 +209,8 @@ public struct CampaignStore: Sendable {
                 status: CampaignStatus(rawValue: status) ?? .scheduled,
                 createdAt: createdAt,
                 dryRun: dryRun,
-                accounts: accounts
+                accounts: accounts,
+                audience: try audience.map { try JSONDecoder().decode(CampaignAudience.self, from: Data($0.utf8)) }
             )
         }
         throw NotFoundError(kind: "campaign", id: id.description)
@@ -244,6 +250,22 @@ public struct CampaignStore: Sendable {
         let media = try await MediaStore(database, workspace: workspace).media(of: variants.map(\.id))
         for index in variants.indices { variants[index].media = media[variants[index].id] ?? [] }
         return variants
+    }
+
+    /// The id of the workspace's contact list called `name`.
+    ///
+    /// - Throws: ``ValidationError`` on `audience.list` naming the command that makes the list, when there is none.
+    func contactList(named name: String) async throws -> UUID {
+        let rows = try await database.client.query(
+            "SELECT id FROM contact_lists WHERE workspace_id = \(workspace.uuid) AND name = \(name)",
+            logger: database.logger
+        )
+        for try await id in rows.decode(UUID.self) { return id }
+        throw ValidationError(
+            field: "audience.list",
+            reason: "the workspace has no contact list \"\(name)\"; create it with `herald lists create \(name)` "
+                + "(or `herald contacts import FILE.csv --list \(name)`)"
+        )
     }
 
     /// The line every SMS of the workspace ends with (`workspaces.sms_opt_out`).

@@ -57,6 +57,12 @@ extension EventIngestor {
                         )
                     }
                 }
+                // An unsubscribe from a message takes effect with its event, counted or not (a repeat changes nothing).
+                var unsubscribes: [(message: UUID, source: String, at: Date)] = []
+                for hit in hits where hit.kind == .unsubscribe {
+                    if let message = hit.message { unsubscribes.append((message, hit.detail ?? "unsubscribe_page", hit.occurredAt)) }
+                }
+                if !unsubscribes.isEmpty { try await MessageStore.unsubscribe(unsubscribes, on: connection, logger: logger) }
                 return counts
             }
         }

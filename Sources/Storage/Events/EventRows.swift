@@ -104,6 +104,8 @@ enum EventRows {
         var publications: [String] = []
         /// The publication's channel, `""` where an event names none.
         var channels: [String] = []
+        /// The audience message's id as text, `""` where an event names none.
+        var messages: [String] = []
 
         init(_ events: [EngagementEvent], campaigns: [VariantID: CampaignID]) {
             ids.reserveCapacity(events.count)
@@ -114,6 +116,7 @@ enum EventRows {
             values.reserveCapacity(events.count)
             publications.reserveCapacity(events.count)
             channels.reserveCapacity(events.count)
+            messages.reserveCapacity(events.count)
             for event in events {
                 ids.append(event.id.uuid)
                 self.campaigns.append(campaigns[event.variantID]!.uuid)
@@ -123,6 +126,7 @@ enum EventRows {
                 values.append(event.value ?? .nan)
                 publications.append(event.publicationID.map { $0.uuidString } ?? "")
                 channels.append(event.channel ?? "")
+                messages.append(event.messageID.map { $0.uuidString } ?? "")
             }
         }
     }

@@ -9,7 +9,7 @@ import PostgresNIO
 /// Only constants are composed into statement text here; every value is a bound parameter.
 enum EventStatements {
     /// The columns of `events` that every ingest path writes, in this order.
-    static let eventColumns = "id, workspace_id, campaign_id, variant_id, kind, occurred_at, value, is_bot, publication_id, channel"
+    static let eventColumns = "id, workspace_id, campaign_id, variant_id, kind, occurred_at, value, is_bot, publication_id, channel, message_id"
 
     /// The start of every rollup upsert: the columns of `variant_hourly` it fills.
     static let rollupInsert =
@@ -48,10 +48,11 @@ enum EventStatements {
             SELECT r.id, \(workspace.uuid)::uuid AS workspace_id, r.campaign AS campaign_id, r.variant AS variant_id, r.kind,
                    timestamptz '2000-01-01 00:00:00+00' + r.micros * interval '1 microsecond' AS occurred_at,
                    nullif(r.value, 'NaN'::float8) AS value, \(isBot)::boolean AS is_bot,
-                   nullif(r.publication, '')::uuid AS publication_id, r.channel
+                   nullif(r.publication, '')::uuid AS publication_id, r.channel, nullif(r.message, '')::uuid AS message_id
             FROM unnest(\(columns.ids)::uuid[], \(columns.campaigns)::uuid[], \(columns.variants)::uuid[], \(columns.kinds)::text[],
-                        \(columns.times)::int8[], \(columns.values)::float8[], \(columns.publications)::text[], \(columns.channels)::text[])
-                 AS r(id, campaign, variant, kind, micros, value, publication, channel)
+                        \(columns.times)::int8[], \(columns.values)::float8[], \(columns.publications)::text[], \(columns.channels)::text[],
+                        \(columns.messages)::text[])
+                 AS r(id, campaign, variant, kind, micros, value, publication, channel, message)
         )\(unescaped: rest)
         """
     }

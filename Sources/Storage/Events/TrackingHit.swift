@@ -19,8 +19,12 @@ public struct TrackingHit: Sendable, Equatable {
 
     /// The event's id (random, made when the hit was answered).
     public var id: EventID
-    /// The link's publication.
-    public var publication: UUID
+    /// The link's publication; nil for a hit of an audience message's token.
+    public var publication: UUID?
+    /// The audience message of a recipient token's hit.
+    public var message: UUID?
+    /// What the hit asked for beyond its kind: for an unsubscribe, where it came from (`one_click`, `unsubscribe_page`).
+    public var detail: String?
     public var workspace: WorkspaceID
     public var campaign: CampaignID
     public var variant: VariantID
@@ -46,14 +50,15 @@ public struct TrackingHit: Sendable, Equatable {
             kind: kind,
             at: time,
             isBot: isBot,
-            client: client
+            client: client,
+            message: target.message
         )
     }
 
     /// A hit from its stored parts (a spool line).
     public init(
         id: EventID,
-        publication: UUID,
+        publication: UUID?,
         workspace: WorkspaceID,
         campaign: CampaignID,
         variant: VariantID,
@@ -61,8 +66,12 @@ public struct TrackingHit: Sendable, Equatable {
         kind: EventKind,
         at time: Date,
         isBot: Bool,
-        client: Client
+        client: Client,
+        message: UUID? = nil,
+        detail: String? = nil
     ) {
+        self.message = message
+        self.detail = detail
         self.id = id
         self.publication = publication
         self.workspace = workspace
@@ -76,10 +85,23 @@ public struct TrackingHit: Sendable, Equatable {
     }
 
     /// What the deduplicator calls the link: a click and an open of one publication are different hits.
-    public var link: String { "\(kind.rawValue):\(publication.uuidString)" }
+    public var link: String { Self.link(kind: kind, publication: publication, message: message) }
+
+    /// The deduplicator's name of a link: its kind and its publication's (or message's) id.
+    public static func link(kind: EventKind, publication: UUID?, message: UUID?) -> String {
+        "\(kind.rawValue):\((publication ?? message)?.uuidString ?? "")"
+    }
 
     /// The event this hit records.
     var event: EngagementEvent {
-        EngagementEvent(id: id, variantID: variant, kind: kind, occurredAt: occurredAt, publicationID: publication, channel: channel)
+        EngagementEvent(
+            id: id,
+            variantID: variant,
+            kind: kind,
+            occurredAt: occurredAt,
+            publicationID: publication,
+            channel: channel,
+            messageID: message
+        )
     }
 }

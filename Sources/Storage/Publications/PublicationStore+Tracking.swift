@@ -4,7 +4,8 @@ import PostgresNIO
 
 /// What a tracking code stands for: one publication of a variant on a channel.
 public struct TrackingTarget: Sendable, Equatable {
-    public var publication: UUID
+    /// The publication of a tracking code; nil for an audience message's token.
+    public var publication: UUID?
     public var workspace: WorkspaceID
     public var campaign: CampaignID
     public var campaignSlug: String
@@ -13,18 +14,27 @@ public struct TrackingTarget: Sendable, Equatable {
     public var channel: String
     /// The campaign's configured destination, the only place its links redirect to.
     public var destination: String?
+    /// The audience message of a recipient token (``RecipientToken``); nil for a publication's tracking code.
+    public var message: UUID?
+    /// When the message was accepted by its server, nil before (or for a publication): a hit within seconds of it is
+    /// a scanner's.
+    public var sentAt: Date?
 
     /// A link's publication with its campaign, variant and channel (as read from the database or a tracking spool).
     public init(
-        publication: UUID,
+        publication: UUID?,
         workspace: WorkspaceID,
         campaign: CampaignID,
         campaignSlug: String,
         variant: VariantID,
         variantKey: String,
         channel: String,
-        destination: String?
+        destination: String?,
+        message: UUID? = nil,
+        sentAt: Date? = nil
     ) {
+        self.message = message
+        self.sentAt = sentAt
         self.publication = publication
         self.workspace = workspace
         self.campaign = campaign

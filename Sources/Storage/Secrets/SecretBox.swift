@@ -149,6 +149,16 @@ public struct SecretBox: Sendable {
         }
     }
 
+    /// A key for one purpose derived from the box's key (HKDF-SHA256), e.g. the signing key of a workspace's recipient
+    /// tokens: the secret key itself never signs anything a client sees.
+    ///
+    /// - Parameters:
+    ///   - purpose: What the key is for (`herald.recipient-token.v1`), the HKDF salt.
+    ///   - context: Whose key it is (a workspace's id bytes), the HKDF info.
+    public func derivedKey(purpose: String, context: [UInt8]) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, salt: Array(purpose.utf8), info: context, outputByteCount: 32)
+    }
+
     /// Whether this box opens what the key `keyID` sealed.
     public func opens(keyID: String) -> Bool { openingKeys[keyID] != nil }
 

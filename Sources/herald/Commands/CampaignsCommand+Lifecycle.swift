@@ -106,6 +106,10 @@ extension CampaignsCommand {
                 return
             }
             print("\(publications.count) publication\(publications.count == 1 ? "" : "s") queued")
+            if let audience = found.audience, !found.dryRun, found.channels.contains(.email) {
+                let share = audience.testShare.map { "the test share (\(Int(($0 * 100).rounded()))%) first" } ?? "everyone at once"
+                print("email: sending to list \(audience.list), \(share)")
+            }
             for publication in publications {
                 print(
                     "  \(publication.channel)  \(publication.id.uuidString.lowercased())  \(TrackingLink.clickURL(base: configuration.publicURL, code: publication.trackingCode))"

@@ -136,6 +136,12 @@ struct CampaignsCommand: AsyncParsableCommand {
             print("primary metric: \(found.primaryMetric.rawValue)")
             print("channels:       \(found.channels.map(\.rawValue).joined(separator: ", "))")
             if let destination = found.destination { print("destination:    \(destination)") }
+            if let audience = found.audience {
+                var line = "list \(audience.list)"
+                if let share = audience.testShare { line += ", test share \(Int((share * 100).rounded()))%" }
+                if let within = audience.decideWithin { line += ", decide within \(within)" }
+                print("audience:       \(line)")
+            }
             if let schedule = found.schedule {
                 var line = "\(schedule.cron) (\(schedule.tz))"
                 if let until = schedule.until { line += ", until \(Timestamp.format(until))" }

@@ -52,11 +52,14 @@ struct WorkerOptions: ParsableArguments {
                     llm: try configuration.llm.get(),
                     webhookSecrets: configuration.webhookSecrets,
                     publicURL: publicURL ?? configuration.publicURL,
-                    accounts: try? StoredAccountConnections(database: database, secrets: configuration.secrets())
+                    accounts: try? StoredAccountConnections(database: database, secrets: configuration.secrets()),
+                    secrets: try? configuration.secrets()
                 ),
                 clock: configuration.clock,
                 configuration: worker,
                 logger: logger
+                    // MERGE: h-smtp — `mail: AudienceMail(sender: SMTPMailSender(HERALD_SMTP_URL), from: HERALD_MAIL_FROM)` here
+                    // when HERALD_SMTP_URL is set; without it `send_messages` jobs fail naming HERALD_SMTP_URL.
             )
         ]
         if !noScheduler {

@@ -1,0 +1,52 @@
+import Foundation
+import HeraldCore
+import Logging
+import Scheduling
+import Storage
+
+/// Makes the messages of one send phase of an audience campaign (``SendAudiencePayload``): for each of its email
+/// channel's contacts in the phase, one message with the contact's variant (or, for the rest, the winner), then
+/// enqueues the `send_messages` job that sends them. Running it again adds nothing (one message per campaign and
+/// contact, ever).
+public struct SendAudienceHandler: JobHandler {
+    public init() {}
+
+    public func run(_ job: ClaimedJob, payload: SendAudiencePayload, context: JobContext) async throws {
+        let campaign = try await payload.campaign(in: context)
+        let metadata: Logger.Metadata = ["herald.campaign": "\(campaign.slug)", "herald.send.phase": "\(payload.phase.rawValue)"]
+        guard let audience = campaign.audience else {
+            throw PermanentJobError("campaign \(campaign.slug) has no audience: give it audience: {list: NAME} to send to a list")
+        }
+        guard campaign.status.publishes else {
+            context.logger.info("audience send skipped: the campaign does not send in its state", metadata: metadata)
+            return
+        }
+        let store = MessageStore(context.database)
+        let target = try await store.audienceTarget(campaign: campaign.id)
+        guard let list = target.list else {
+            throw PermanentJobError(
+                "the list \"\(audience.list)\" of campaign \(campaign.slug) no longer exists: create it with `herald lists create \(audience.list)`"
+            )
+        }
+        let now = context.clock.now()
+        let variants = campaign.variants(for: .email)
+        let shares = CampaignSplit.shares(of: variants)
+        let made = try await store.fanOut(
+            campaign: campaign.id,
+            workspace: campaign.workspaceID,
+            list: list,
+            channel: .email,
+            phase: payload.phase,
+            variants: variants.map { (id: $0.id, weight: shares[$0.id] ?? 0) },
+            testShare: audience.testShare,
+            winner: target.winner,
+            segment: audience.segment,
+            sendAt: now
+        )
+        context.logger.info(
+            "audience messages made",
+            metadata: metadata.merging(["herald.send.considered": "\(made.considered)", "herald.send.created": "\(made.created)"]) { $1 }
+        )
+        try await JobQueue(context.database).enqueue([SendMessagesHandler.job(for: campaign, at: now)])
+    }
+}
