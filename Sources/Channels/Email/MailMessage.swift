@@ -22,8 +22,15 @@ public struct MailMessage: Sendable, Equatable {
     public var headers: [(name: String, value: String)]
 
     public init(
-        from: String, fromName: String? = nil, to: String, subject: String, preheader: String? = nil, text: String,
-        html: String? = nil, messageID: String, headers: [(name: String, value: String)] = []
+        from: String,
+        fromName: String? = nil,
+        to: String,
+        subject: String,
+        preheader: String? = nil,
+        text: String,
+        html: String? = nil,
+        messageID: String,
+        headers: [(name: String, value: String)] = []
     ) {
         self.from = from
         self.fromName = fromName
