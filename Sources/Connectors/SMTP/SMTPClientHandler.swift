@@ -26,6 +26,9 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private var buffer: ByteBuffer?
     private var parser = SMTPReplyParser()
     private var failure: SMTPHandlerFailure?
+    /// The greeting, when it arrived before the request that waits for it was written (the server speaks first).
+    private var greeting: SMTPReply?
+    private var requested = false
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
@@ -33,6 +36,15 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             request.reply.fail(failure)
             promise?.fail(failure)
             return
+        }
+        if !requested {
+            requested = true
+            if let greeting, request.bytes == nil {
+                self.greeting = nil
+                request.reply.succeed(greeting)
+                promise?.succeed()
+                return
+            }
         }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let reply = request.reply
@@ -89,6 +101,10 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     }
 
     private func answer(_ reply: SMTPReply, context: ChannelHandlerContext) {
+        if !requested && greeting == nil {
+            greeting = reply
+            return
+        }
         guard let head = waiting.popFirst() else {
             // A reply nobody asked for (421 before closing, usually): the connection is finished.
             fail(.unexpected(reply), context: context)
