@@ -166,20 +166,26 @@ enum EncodedWords {
 public enum QuotedPrintable {
     /// Appends the encoding of `text` to `out`, without a final line break.
     public static func encode(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        // The contiguous UTF-8 bytes, read by offset: the hot loop of a large send.
+        text.withUTF8 { bytes in encode(bytes, into: &out) }
+    }
+
+    static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var column = 0
-        let bytes = text.utf8
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
+        var index = 0
+        let end = bytes.count
+        while index != end {
             let byte = bytes[index]
-            let next = bytes.index(after: index)
+            let next = index + 1
             if byte == 10 || byte == 13 {
                 out.append(13)
                 out.append(10)
                 column = 0
-                index = (byte == 13 && next != bytes.endIndex && bytes[next] == 10) ? bytes.index(after: next) : next
+                index = (byte == 13 && next != end && bytes[next] == 10) ? next + 1 : next
                 continue
             }
-            let lineEnds = next == bytes.endIndex || bytes[next] == 10 || bytes[next] == 13
+            let lineEnds = next == end || bytes[next] == 10 || bytes[next] == 13
             let literal: Bool
             switch byte {
             case 33...60, 62...126: literal = true
