@@ -42,7 +42,11 @@ let package = Package(
         .target(name: "Reports", dependencies: ["HeraldCore", "Analytics"], swiftSettings: swiftSettings),
         // Pure channel rules and rendering: what each channel accepts (length, hashtags, SMS segments), and a variant
         // rendered for a channel with its tracking links. No I/O.
-        .target(name: "Channels", dependencies: ["HeraldCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "Channels",
+            dependencies: ["HeraldCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Channel connectors: each platform's documented API over AsyncHTTPClient (publish with an idempotency key,
         // look a post up, read its engagement, check an account), the pure parts (requests, error classes, rate-limit
         // headers, Bluesky facets) apart from the I/O.
@@ -55,6 +59,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -64,7 +69,7 @@ let package = Package(
         .target(
             name: "PlatformStandIns",
             dependencies: [
-                "HeraldCore",
+                "HeraldCore", "Channels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -168,6 +173,7 @@ let package = Package(
         .target(
             name: "HeraldTestKit",
             dependencies: [
+                "EmbeddedPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -223,8 +229,12 @@ let package = Package(
         .testTarget(
             name: "ConnectorsTests",
             dependencies: [
-                "Connectors", "PlatformStandIns", "HeraldCore", "HeraldTestKit",
+                "Connectors", "Channels", "PlatformStandIns", "HeraldCore", "HeraldTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -11,7 +11,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks; the last line of each is one JSON object with the figures.",
-        subcommands: [JobsBench.self, ScoreBench.self, IngestBench.self, PublishBench.self, TrackingBench.self, FaultsBench.self]
+        subcommands: [
+            JobsBench.self, ScoreBench.self, IngestBench.self, PublishBench.self, TrackingBench.self, FaultsBench.self, SMTPBench.self,
+        ]
     )
 
     struct JobsBench: AsyncParsableCommand {
