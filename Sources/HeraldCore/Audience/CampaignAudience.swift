@@ -14,6 +14,11 @@ public struct CampaignAudience: Sendable, Equatable, Codable {
     public var segment: Segment?
     /// How long the test may run before the winner is chosen anyway, as written (`3d`, `12h`); nil: until it decides.
     public var decideWithin: String?
+    /// How often the test is looked at, as written (`6h`); nil: every six hours (``TestThenSend``).
+    public var decideEvery: String?
+    /// The local hours each contact may receive the message in (`{start: "09:00", end: "18:00"}`), for send time per
+    /// contact; nil: at the campaign's time.
+    public var sendWindow: [String: String]?
 
     /// A simple segment: every attribute equal to its value, and the time zone when given.
     public struct Segment: Sendable, Equatable, Codable {
@@ -42,17 +47,36 @@ public struct CampaignAudience: Sendable, Equatable, Codable {
         }
     }
 
-    public init(list: String, testShare: Double? = nil, segment: Segment? = nil, decideWithin: String? = nil) {
+    public init(
+        list: String,
+        testShare: Double? = nil,
+        segment: Segment? = nil,
+        decideWithin: String? = nil,
+        decideEvery: String? = nil,
+        sendWindow: [String: String]? = nil
+    ) {
         self.list = list
         self.testShare = testShare
         self.segment = segment
         self.decideWithin = decideWithin
+        self.decideEvery = decideEvery
+        self.sendWindow = sendWindow
     }
 
     enum CodingKeys: String, CodingKey {
         case list, segment
         case testShare = "test_share"
         case decideWithin = "decide_within"
+        case decideEvery = "decide_every"
+        case sendWindow = "send_window"
+    }
+
+    /// The test-then-send settings (look interval, deadline, send window) this audience gives.
+    public var testThenSend: TestThenSend {
+        get throws(ValidationError) {
+            let json = (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return try TestThenSend(audienceJSON: json)
+        }
     }
 
     /// `decide_within` in seconds, nil when not given.
@@ -81,7 +105,7 @@ public struct CampaignAudience: Sendable, Equatable, Codable {
         guard let mapping = value as? [String: Any] else {
             throw ValidationError(field: "audience", reason: "must be a mapping like {list: newsletter, test_share: 0.2}")
         }
-        let known: Set<String> = ["list", "test_share", "segment", "decide_within"]
+        let known: Set<String> = ["list", "test_share", "segment", "decide_within", "decide_every", "send_window"]
         if let unknown = mapping.keys.sorted().first(where: { !known.contains($0) }) {
             throw ValidationError(field: "audience.\(unknown)", reason: "unknown field (expected \(known.sorted().joined(separator: ", ")))")
         }
@@ -122,7 +146,30 @@ public struct CampaignAudience: Sendable, Equatable, Codable {
         case let text as String: within = text
         default: throw ValidationError(field: "audience.decide_within", reason: "must be a span like \"3d\" or \"12h\"")
         }
-        let audience = CampaignAudience(list: list, testShare: share, segment: segment, decideWithin: within)
+        var every: String?
+        switch mapping["decide_every"] {
+        case nil, is NSNull: break
+        case let text as String: every = text
+        default: throw ValidationError(field: "audience.decide_every", reason: "must be a span like \"6h\" or \"1d\"")
+        }
+        var window: [String: String]?
+        switch mapping["send_window"] {
+        case nil, is NSNull: break
+        case let object as [String: Any]:
+            guard let start = object["start"] as? String, let end = object["end"] as? String, object.count == 2 else {
+                throw ValidationError(field: "audience.send_window", reason: "must be {start: \"09:00\", end: \"18:00\"} (local times)")
+            }
+            window = ["start": start, "end": end]
+        default: throw ValidationError(field: "audience.send_window", reason: "must be {start: \"09:00\", end: \"18:00\"} (local times)")
+        }
+        let audience = CampaignAudience(
+            list: list,
+            testShare: share,
+            segment: segment,
+            decideWithin: within,
+            decideEvery: every,
+            sendWindow: window
+        )
         try audience.validate()
         return audience
     }
@@ -154,6 +201,8 @@ public struct CampaignAudience: Sendable, Equatable, Codable {
                 throw ValidationError(field: "audience.decide_within", reason: "only a campaign with a test_share waits for a decision")
             }
         }
+        // decide_every and send_window are read by the test-then-send settings; their errors name the field.
+        _ = try testThenSend
     }
 
     /// The phase a campaign's send starts with: the test share when there is one, else everyone.

@@ -2,8 +2,8 @@ import Connectors
 
 /// How a worker sends audience email: the transport and the sender's address.
 ///
-/// MERGE: h-smtp — `herald worker` / `herald serve` build this from `HERALD_SMTP_URL` (an `SMTPMailSender`) and
-/// `HERALD_MAIL_FROM` and hand it to the ``Worker``, which lends it to handlers through ``JobContext/mail``.
+/// `herald worker` and `herald serve` build it from `HERALD_SMTP_URL` (an `SMTPMailSender` over an `SMTPPool`) and
+/// `HERALD_MAIL_FROM`, and hand it to the ``Worker``, which lends it to handlers through ``JobContext/mail``.
 public struct AudienceMail: Sendable {
     /// The transport (the SMTP pool in production).
     public var sender: any MailSender

@@ -44,8 +44,8 @@ enum AudienceMessage {
             preheader: post.preheader,
             text: text,
             html: html,
-            messageID: messageID(idempotencyKey: idempotencyKey, from: mail.from),
-            headers: unsubscribeHeaders(url: unsubscribe)
+            messageID: MessageID.make(idempotencyKey: idempotencyKey, sender: mail.from),
+            headers: ListUnsubscribe(url: unsubscribe).headers
         )
     }
 
@@ -54,20 +54,5 @@ enum AudienceMessage {
         var base = base
         while base.hasSuffix("/") { base.removeLast() }
         return "\(base)/u/\(token)"
-    }
-
-    /// `List-Unsubscribe: <url>` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 2369, RFC 8058).
-    ///
-    /// MERGE: ListUnsubscribe — h-smtp's header builder replaces this minimal one.
-    static func unsubscribeHeaders(url: String) -> [(name: String, value: String)] {
-        [("List-Unsubscribe", "<\(url)>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
-    }
-
-    /// `<idempotency-key@sender's domain>`: the same for every attempt of a message.
-    ///
-    /// MERGE: MessageID — h-smtp's `MessageID` replaces this minimal one.
-    static func messageID(idempotencyKey: String, from: String) -> String {
-        let domain = from.split(separator: "@").last.map(String.init) ?? "herald.invalid"
-        return "<\(idempotencyKey)@\(domain)>"
     }
 }

@@ -77,8 +77,6 @@ public struct DecideWinnerHandler: JobHandler {
         }
     }
 
-    // MERGE: h-send's fan-out of the test phase queues the first look with this (at the test's send time plus
-    // `decide_every`, or the deadline if sooner).
     /// The job of look number `look` at `at`: unique per campaign and look, so a look is never queued twice.
     public static func look(_ look: Int, campaign: CampaignID, workspace: WorkspaceID, at: Date) -> JobRequest {
         JobRequest(

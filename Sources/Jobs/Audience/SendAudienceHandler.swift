@@ -47,6 +47,13 @@ public struct SendAudienceHandler: JobHandler {
             "audience messages made",
             metadata: metadata.merging(["herald.send.considered": "\(made.considered)", "herald.send.created": "\(made.created)"]) { $1 }
         )
-        try await JobQueue(context.database).enqueue([SendMessagesHandler.job(for: campaign, at: now)])
+        var jobs = [SendMessagesHandler.job(for: campaign, at: now)]
+        if payload.phase == .test {
+            // The test's first look: after one look interval, or at the deadline when that comes first.
+            let settings = try audience.testThenSend
+            let first = now.addingTimeInterval(min(settings.decideEvery, settings.decideWithin))
+            jobs.append(DecideWinnerHandler.look(1, campaign: campaign.id, workspace: campaign.workspaceID, at: first))
+        }
+        try await JobQueue(context.database).enqueue(jobs)
     }
 }

@@ -5,9 +5,9 @@ import PostgresNIO
 
 /// Changes of a contact's consent made by sending and tracking: a hard bounce, an unsubscribe from a message.
 ///
-/// MERGE: h-contacts setConsent — these are placeholders with the same SQL effect (contacts.consent and a row in
-/// consent_changes); after the merge they call h-contacts' `setConsent(workspace:contact:state:source:detail:)` on the
-/// same connection, which also records the address's suppression digest.
+/// Each is one statement on the caller's connection (so it commits with the message's outcome): the contact's consent,
+/// a row of its history, and its addresses' digests in `suppressed_addresses`, as ``ContactStore/setConsent`` records
+/// a change made by a person.
 public enum ContactConsent {
     /// The contact bounced (a 5xx from the receiving server): never written to again.
     public static func bounce(contact: UUID, detail: String, at time: Date, on connection: PostgresConnection, logger: Logger) async throws {
@@ -44,10 +44,16 @@ public enum ContactConsent {
             WITH changed AS (
                 UPDATE contacts SET consent = \(state), consent_at = \(time), updated_at = \(time)
                 WHERE id = \(contact) AND consent = 'subscribed'
-                RETURNING id
+                RETURNING id, workspace_id, email_digest, phone_digest
+            ), history AS (
+                INSERT INTO consent_changes (contact_id, at, state, source, detail)
+                SELECT id, \(time), \(state), \(source), \(detail) FROM changed
             )
-            INSERT INTO consent_changes (contact_id, at, state, source, detail)
-            SELECT id, \(time), \(state), \(source), \(detail) FROM changed
+            INSERT INTO suppressed_addresses (workspace_id, digest, reason, at)
+            SELECT changed.workspace_id, digest, \(state), \(time)
+            FROM changed, unnest(ARRAY[changed.email_digest, changed.phone_digest]) AS digest
+            WHERE digest IS NOT NULL
+            ON CONFLICT (workspace_id, digest) DO NOTHING
             """,
             logger: logger
         )

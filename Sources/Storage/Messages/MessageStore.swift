@@ -96,9 +96,8 @@ public struct MessageStore: Sendable {
         var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         var result = FanOut(considered: 0, created: 0)
         while true {
-            // MERGE: h-contacts — also leave out contacts whose address digest is in suppressed_addresses
-            // (`AND NOT EXISTS (SELECT 1 FROM suppressed_addresses s WHERE s.workspace_id = c.workspace_id
-            //  AND s.digest = <h-contacts' digest of c.email / c.phone>)`); until then consent alone excludes.
+            // Suppressed contacts are left out twice over: by their consent, and by their addresses' digests (an
+            // address that unsubscribed or bounced, was erased and imported again stays suppressed).
             let rows = try await database.client.query(
                 """
                 WITH page AS (
@@ -107,6 +106,10 @@ public struct MessageStore: Sendable {
                     JOIN contacts c ON c.id = m.contact_id
                     WHERE m.list_id = \(list) AND c.workspace_id = \(workspace.uuid) AND c.id > \(after)
                       AND c.consent = 'subscribed'
+                      AND NOT EXISTS (
+                          SELECT 1 FROM suppressed_addresses s
+                          WHERE s.workspace_id = c.workspace_id AND s.digest IN (c.email_digest, c.phone_digest)
+                      )
                       AND CASE \(channel.rawValue) WHEN 'email' THEN c.email IS NOT NULL ELSE c.phone IS NOT NULL END
                       AND c.attributes @> \(attributes)::jsonb
                       AND (\(zone)::text IS NULL OR c.time_zone = \(zone)::text)

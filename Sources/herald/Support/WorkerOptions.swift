@@ -57,9 +57,9 @@ struct WorkerOptions: ParsableArguments {
                 ),
                 clock: configuration.clock,
                 configuration: worker,
-                logger: logger
-                    // MERGE: h-smtp — `mail: AudienceMail(sender: SMTPMailSender(HERALD_SMTP_URL), from: HERALD_MAIL_FROM)` here
-                    // when HERALD_SMTP_URL is set; without it `send_messages` jobs fail naming HERALD_SMTP_URL.
+                logger: logger,
+                // Without HERALD_SMTP_URL, `send_messages` jobs fail naming it.
+                mail: try AudienceMail.fromEnvironment(logger: logger)
             )
         ]
         if !noScheduler {
