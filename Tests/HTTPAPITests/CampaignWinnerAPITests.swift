@@ -21,7 +21,7 @@ import Testing
             #expect(try early.error().message.contains("campaign spring has no test share"), "\(early.text)")
 
             let store = CampaignStore(server.database, workspace: workspace)
-            try await store.setAudience(try #require(CampaignID(id)), json: #"{"test_share": 0.25, "decide_within": "2d"}"#)
+            try await store.setAudience(try #require(CampaignID(id)), json: #"{"list": "newsletter", "test_share": 0.25, "decide_within": "2d"}"#)
 
             let unknown = try await server.send(.POST, "/v1/campaigns/spring/winner", token: token, json: #"{"variant": "Z"}"#)
             #expect(unknown.status == 422)
@@ -61,7 +61,7 @@ import Testing
             _ = try await server.createCampaign(token: token)
             let workspace = try await WorkspaceStore(server.database).ensure(slug: "acme")
             let store = CampaignStore(server.database, workspace: workspace)
-            try await store.setAudience(try await store.find("spring").id, json: #"{"test_share": 0.2}"#)
+            try await store.setAudience(try await store.find("spring").id, json: #"{"list": "newsletter", "test_share": 0.2}"#)
 
             let refused = try await server.send(.POST, "/v1/campaigns/spring/winner", token: viewer, json: #"{"variant": "A"}"#)
             #expect(refused.status == 403)

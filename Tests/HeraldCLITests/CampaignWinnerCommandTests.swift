@@ -19,7 +19,7 @@ struct CampaignWinnerCommandTests {
     @Test func aPersonChoosesTheWinnerOnceAndIsToldWhoChoseBefore() async throws {
         let fixture = try await CLIFixture.make()
         let campaign = try await fixture.createCampaign()
-        try await setAudience(fixture, slug: campaign.slug, json: #"{"test_share": 0.2}"#)
+        try await setAudience(fixture, slug: campaign.slug, json: #"{"list": "newsletter", "test_share": 0.2}"#)
 
         let chosen = try await fixture.run("campaigns", "winner", campaign.slug, "B", "--reason", "B fits the season")
         #expect(chosen.succeeded, "\(chosen.standardError)")
@@ -45,7 +45,7 @@ struct CampaignWinnerCommandTests {
         #expect(isOneLine(noAudience.standardError))
         #expect(noAudience.standardError.contains("campaign \(campaign.slug) has no test share (audience.test_share)"), "\(noAudience.standardError)")
 
-        try await setAudience(fixture, slug: campaign.slug, json: #"{"test_share": 0.1, "decide_within": "2d"}"#)
+        try await setAudience(fixture, slug: campaign.slug, json: #"{"list": "newsletter", "test_share": 0.1, "decide_within": "2d"}"#)
         let unknown = try await fixture.run("campaigns", "winner", campaign.slug, "Z")
         #expect(!unknown.succeeded)
         #expect(isOneLine(unknown.standardError))

@@ -30,6 +30,7 @@ struct DecideWinnerTests {
                 parsing: """
                     name: \(name)
                     channels: [email]
+                    dry_run: true
                     variants:
                       - {key: A, subject: "Spring sale", text: "Spring sale: 20% off."}
                       - {key: B, subject: "Your spring run", text: "Ready for spring? 20% off trail shoes."}
@@ -37,8 +38,9 @@ struct DecideWinnerTests {
                 source: "campaign.yaml"
             )
         )
-        let share = testShare.map { "\"test_share\": \($0), " } ?? ""
-        try await store.setAudience(campaign.id, json: #"{\#(share)"decide_within": "3d", "decide_every": "6h"}"#)
+        // decide_within and decide_every belong to a test share; without one the audience names only its list.
+        let test = testShare.map { #", "test_share": \#($0), "decide_within": "3d", "decide_every": "6h""# } ?? ""
+        try await store.setAudience(campaign.id, json: #"{"list": "newsletter"\#(test)}"#)
         return campaign
     }
 

@@ -18,7 +18,8 @@ struct ContactEngagementHistoryTests {
                 try CampaignSpec(
                     name: "Letter",
                     channels: [.email],
-                    variants: [.init(key: "A", text: "Hello", email: EmailContent(subject: "Hi", preheader: "", body: "Hello"))]
+                    variants: [.init(key: "A", text: "Hello", email: EmailContent(subject: "Hi", preheader: "", body: "Hello"))],
+                    dryRun: true
                 )
             )
             let variant = campaign.variants[0].id

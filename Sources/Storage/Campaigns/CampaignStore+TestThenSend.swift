@@ -66,12 +66,21 @@ extension CampaignStore {
         throw NotFoundError(kind: "campaign", id: id.description)
     }
 
-    // MERGE: h-send stores `audience` from the campaign file at creation; this sets it afterwards (tests, edits).
-    /// Stores the campaign's `audience` object (list, test share, deadline, looks, send window) as given.
+    /// Replaces the campaign's `audience` object (list, test share, deadline, looks, send window); the campaign file
+    /// gives it at creation, this changes it afterwards.
     ///
-    /// - Throws: ``ValidationError`` when the object's test-then-send keys are wrong; ``NotFoundError``.
+    /// - Throws: ``ValidationError`` when the object is not a valid audience (a list is required); ``NotFoundError``.
     public func setAudience(_ id: CampaignID, json: String) async throws {
-        _ = try TestThenSend(audienceJSON: json)
+        let audience: CampaignAudience
+        do {
+            audience = try JSONDecoder().decode(CampaignAudience.self, from: Data(json.utf8))
+        } catch {
+            throw ValidationError(
+                field: "audience",
+                reason: "must be an object with at least a list, e.g. {\"list\": \"newsletter\", \"test_share\": 0.2}"
+            )
+        }
+        try audience.validate()
         let rows = try await database.client.query(
             "UPDATE campaigns SET audience = \(json)::jsonb WHERE workspace_id = \(workspace.uuid) AND id = \(id.uuid) RETURNING 1",
             logger: database.logger

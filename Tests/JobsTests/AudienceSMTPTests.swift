@@ -1,0 +1,79 @@
+import Channels
+import Connectors
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import Jobs
+import PostgresNIO
+import Testing
+
+@testable import Storage
+
+/// The audience send path end to end through Herald's SMTP client into a real SMTP server (aiosmtpd on loopback):
+/// every contact receives one well-formed multipart message with its unsubscribe headers and a Message-ID derived
+/// from its idempotency key, and a 5xx reply bounces and suppresses the contact.
+extension AudienceSendTests {
+    @Test func everyContactReceivesOneMessageAtARealSMTPServerAndA550Bounces() async throws {
+        try await withCampaign(contacts: 12, testShare: nil) { database, campaign in
+            try await database.client.query(
+                """
+                WITH made AS (
+                    INSERT INTO contacts (workspace_id, email) VALUES (\(campaign.workspaceID.uuid), 'bounce-me@example.com') RETURNING id
+                )
+                INSERT INTO contact_list_members (list_id, contact_id)
+                SELECT l.id, made.id FROM contact_lists l, made WHERE l.workspace_id = \(campaign.workspaceID.uuid)
+                """,
+                logger: database.logger
+            )
+            try await SMTPTestServer.with(.init(startTLS: false)) { server in
+                let configuration = SMTPConfiguration(
+                    server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: server.port),
+                    connections: 2,
+                    commandTimeout: .seconds(20),
+                    dataTimeout: .seconds(20)
+                )
+                let pool = SMTPPool(configuration, logger: TestDatabase.logger)
+                let mail = AudienceMail(sender: SMTPMailSender(pool: pool, logger: TestDatabase.logger), from: "news@example.com", concurrency: 4)
+                do {
+                    _ = try await CampaignFire(database: database, publicURL: "https://t.example", logger: TestDatabase.logger)
+                        .fire(campaign, at: Date(), now: Date())
+                    try await runNext(.sendAudience, SendAudienceHandler(), database, mail: mail)
+                    try await runNext(.sendMessages, SendMessagesHandler(publicURL: "https://t.example", secrets: Self.secrets), database, mail: mail)
+                } catch {
+                    await pool.shutdown()
+                    throw error
+                }
+                await pool.shutdown()
+
+                let received = try server.received()
+                #expect(received.count == 12)
+                let recipients = received.flatMap(\.rcptTos)
+                #expect(Set(recipients).count == 12 && !recipients.contains("bounce-me@example.com"))
+                for message in received {
+                    let parsed = try await SMTPTestServer.parse(try message.raw())
+                    #expect(parsed.defects.isEmpty && parsed.bareLineFeeds == 0 && parsed.longestLine <= 998)
+                    #expect(parsed.contentType == "multipart/alternative")
+                    #expect(parsed.parts.map(\.contentType) == ["text/plain", "text/html"])
+                    let unsubscribe = try #require(parsed.headers["List-Unsubscribe"])
+                    #expect(unsubscribe.hasPrefix("<https://t.example/u/"))
+                    #expect(parsed.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click")
+                    let token = String(unsubscribe.dropFirst("<https://t.example/u/".count).dropLast())
+                    #expect(parsed.parts[0].content.contains("https://t.example/r/\(token)"))
+                    #expect(parsed.parts[1].content.contains("https://t.example/p/\(token).gif"))
+                    let key = RecipientToken.key(workspace: campaign.workspaceID, secrets: Self.secrets)
+                    let id = try #require(RecipientToken.verify(token, key: key))
+                    #expect(
+                        parsed.headers["Message-ID"]
+                            == MessageID.make(idempotencyKey: "msg-\(id.uuidString.lowercased())", sender: "news@example.com")
+                    )
+                }
+                #expect(try await count(database, "SELECT count(*)::int FROM messages WHERE state = 'sent'") == 12)
+                #expect(try await count(database, "SELECT count(*)::int FROM messages WHERE state = 'bounced'") == 1)
+                #expect(
+                    try await count(database, "SELECT count(*)::int FROM contacts WHERE email = 'bounce-me@example.com' AND consent = 'bounced'") == 1
+                )
+                #expect(try await count(database, "SELECT count(*)::int FROM events WHERE kind = 'bounce'") == 1)
+            }
+        }
+    }
+}
