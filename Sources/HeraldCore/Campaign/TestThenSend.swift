@@ -82,11 +82,10 @@ public struct TestThenSend: Sendable, Equatable {
     ///
     /// - Throws: ``ValidationError`` on `field` for anything else, or a duration of zero.
     public static func duration(_ text: String, field: String) throws(ValidationError) -> TimeInterval {
-        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let unit = trimmed.last.flatMap({ units[$0] }), let count = Int(trimmed.dropLast()), count > 0 else {
+        // One rule for spans, shared with the campaign file's audience (``CampaignAudience/seconds(of:)``).
+        guard let seconds = CampaignAudience.seconds(of: text.trimmingCharacters(in: .whitespaces)) else {
             throw ValidationError(field: field, reason: "\"\(text)\" is not a duration such as 6h, 3d or 90m (units s, m, h, d, w)")
         }
-        return TimeInterval(count) * unit
+        return TimeInterval(seconds)
     }
 }
