@@ -114,13 +114,26 @@ struct ContactRoutes {
     /// Everything held about the person, as `herald contacts export` prints it.
     @Sendable func export(_ request: Request, context: APIContext) async throws -> ContactExport {
         let workspace = try context.requirePrincipal().workspace
-        return try await store().export(workspace: workspace, address: try Self.address(context))
+        return try await Self.export(try Self.address(context), workspace: workspace, store: try store())
     }
 
     /// Erases the person; answers what was removed and kept.
     @Sendable func erase(_ request: Request, context: APIContext) async throws -> ContactErasure {
         let workspace = try context.requirePrincipal().workspace
-        return try await store().erase(workspace: workspace, address: try Self.address(context))
+        return try await Self.erase(try Self.address(context), workspace: workspace, store: try store())
+    }
+
+    // Export and erasure are called out of line: the release compiler (Swift 6.3.1) crashed with signal 11 ("while
+    // splitting coroutine") when it inlined the store's export or erase into a route handler.
+
+    @inline(never)
+    static func export(_ address: ContactAddress, workspace: WorkspaceID, store: ContactStore) async throws -> ContactExport {
+        try await store.export(workspace: workspace, address: address)
+    }
+
+    @inline(never)
+    static func erase(_ address: ContactAddress, workspace: WorkspaceID, store: ContactStore) async throws -> ContactErasure {
+        try await store.erase(workspace: workspace, address: address)
     }
 
     /// Body: `{"state": "unsubscribed", "detail": "…"}` (detail optional). Answers the contact as it now is.
