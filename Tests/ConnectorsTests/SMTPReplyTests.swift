@@ -63,7 +63,12 @@ import Testing
         let unknownUser = SMTPReply(code: 550, lines: ["5.1.1 User unknown"])
         let busy = SMTPReply(code: 451, lines: ["4.3.0 try later"])
         #expect(SMTPOutcome.kind(of: Self.error(.rcptTo, .reply(unknownUser))) == .rejectedContent)
-        #expect(SMTPOutcome.kind(of: Self.error(.endOfData, .reply(SMTPReply(code: 554, lines: ["spam"])))) == .rejectedContent)
+        // A refusal of the sender or the message is not a bounce: nobody's address is suppressed for it.
+        #expect(SMTPOutcome.kind(of: Self.error(.endOfData, .reply(SMTPReply(code: 554, lines: ["5.7.1 spam"])))) == .auth)
+        #expect(SMTPOutcome.kind(of: Self.error(.rcptTo, .reply(SMTPReply(code: 550, lines: ["5.7.1 Relaying denied"])))) == .auth)
+        #expect(SMTPOutcome.kind(of: Self.error(.rcptTo, .reply(SMTPReply(code: 554, lines: ["Email address is not verified"])))) == .auth)
+        #expect(SMTPOutcome.kind(of: Self.error(.rcptTo, .reply(SMTPReply(code: 550, lines: ["5.2.1 mailbox disabled"])))) == .rejectedContent)
+        #expect(SMTPOutcome.kind(of: Self.error(.rcptTo, .reply(SMTPReply(code: 550, lines: ["no such user"])))) == .rejectedContent)
         #expect(SMTPOutcome.kind(of: Self.error(.rcptTo, .reply(busy))) == .transient)
         #expect(SMTPOutcome.kind(of: Self.error(.mailFrom, .reply(busy))) == .transient)
         #expect(SMTPOutcome.kind(of: Self.error(.auth, .reply(SMTPReply(code: 535, lines: ["5.7.8 bad credentials"])))) == .auth)

@@ -42,4 +42,15 @@ import Testing
             }
         }
     }
+
+    @Test func aPasswordWithSlashesOrQuestionMarksParsesAndNeverAppearsInAnError() throws {
+        let url = try SMTPServerURL(parsing: "smtp://user:pa/ss?w#rd@mail.example.com:587")
+        #expect(url.password == "pa/ss?w#rd" && url.host == "mail.example.com" && url.port == 587)
+        do {
+            _ = try SMTPServerURL(parsing: "smtp://user:s3cr/et@mail.example.com:notaport")
+            Issue.record("a bad port was accepted")
+        } catch {
+            #expect(!"\(error)".contains("s3cr"))
+        }
+    }
 }

@@ -155,6 +155,40 @@ struct MessageStoreTests {
         }
     }
 
+    @Test func aContactSuppressedAfterTheFanOutIsNotSentToAndAStoppedClaimIsDueWhenItEnds() async throws {
+        try await Self.withFixture(contacts: 5, testShare: nil) { fixture in
+            _ = try await fixture.fanOut(.all)
+            let store = fixture.store
+            let claimed = try await store.claim(campaign: fixture.campaign.id, worker: "w1", limit: 100, lease: 60, now: Self.now)
+            #expect(claimed.count == 4)  // 5 − 1 phone only
+            // The job that claimed them stops before sending: the next run is due when their claim ends, not never.
+            #expect(try await store.nextDue(campaign: fixture.campaign.id) == Self.now.addingTimeInterval(60))
+            // The first contact's address is suppressed (unsubscribed elsewhere) between the fan-out and the send.
+            let first = try #require(claimed.first)
+            try await fixture.database.client.query(
+                """
+                INSERT INTO suppressed_addresses (workspace_id, digest, reason)
+                SELECT workspace_id, \(Data(repeating: 7, count: 32)), 'unsubscribed' FROM contacts WHERE id = \(first.contact)
+                """,
+                logger: fixture.database.logger
+            )
+            try await fixture.database.client.query(
+                "UPDATE contacts SET email_digest = \(Data(repeating: 7, count: 32)) WHERE id = \(first.contact)",
+                logger: fixture.database.logger
+            )
+            #expect(try await store.markSending(first.id, worker: "w1") == false)
+            #expect(try await fixture.count("SELECT count(*)::int FROM messages WHERE id = \(first.id) AND state = 'suppressed'") == 1)
+            // The second contact unsubscribes meanwhile: not sent either.
+            let second = claimed[1]
+            try await fixture.database.client.query(
+                "UPDATE contacts SET consent = 'unsubscribed' WHERE id = \(second.contact)",
+                logger: fixture.database.logger
+            )
+            #expect(try await store.markSending(second.id, worker: "w1") == false)
+            #expect(try await fixture.count("SELECT count(*)::int FROM messages WHERE state = 'sending'") == 0)
+        }
+    }
+
     @Test func aMessageLeftSendingByACrashIsFailedAndNeverSentAgain() async throws {
         try await Self.withFixture(contacts: 5, testShare: nil) { fixture in
             _ = try await fixture.fanOut(.all)

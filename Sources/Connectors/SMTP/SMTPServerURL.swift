@@ -55,15 +55,10 @@ public struct SMTPServerURL: Sendable, Equatable, CustomStringConvertible {
             throw SMTPServerURLError("scheme \"\(scheme)\" is not one of smtp, smtp+starttls, smtps")
         }
         var authority = text[schemeEnd.upperBound...]
-        if let slash = authority.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
-            guard authority[slash...].allSatisfy({ $0 == "/" }) else {
-                throw SMTPServerURLError("an SMTP URL has no path or query (after \"\(authority[..<slash])\")")
-            }
-            authority = authority[..<slash]
-        }
         var username: String?
         var password: String?
-        // The last @ ends the user information, so an unescaped @ in a password still works.
+        // The last @ ends the user information, so an unescaped @ (or / ? #) in a password still works; it is split
+        // off first, and no error below quotes any part of it.
         if let at = authority.lastIndex(of: "@") {
             let userinfo = authority[..<at]
             authority = authority[authority.index(after: at)...]
@@ -78,6 +73,12 @@ public struct SMTPServerURL: Sendable, Equatable, CustomStringConvertible {
                 }
                 password = decoded
             }
+        }
+        if let slash = authority.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
+            guard authority[slash...].allSatisfy({ $0 == "/" }) else {
+                throw SMTPServerURLError("an SMTP URL has no path or query (after \"\(authority[..<slash])\")")
+            }
+            authority = authority[..<slash]
         }
         var host: Substring
         var portText: Substring?

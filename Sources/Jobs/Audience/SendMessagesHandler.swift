@@ -144,9 +144,9 @@ public struct SendMessagesHandler: JobHandler {
                 mail: mail
             )
             guard try await store.markSending(message.id, worker: context.worker) else { return }
+            let receipt: MailReceipt
             do {
-                let receipt = try await mail.sender.send(rendered)
-                try await store.recordSent(message.id, providerID: receipt.reply, at: context.clock.now())
+                receipt = try await mail.sender.send(rendered)
             } catch let error as ConnectorError {
                 switch error.kind {
                 case .rejectedContent:
@@ -164,6 +164,7 @@ public struct SendMessagesHandler: JobHandler {
                         now: context.clock.now()
                     )
                 }
+                return
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -174,7 +175,11 @@ public struct SendMessagesHandler: JobHandler {
                     backoff: handler.backoff,
                     now: context.clock.now()
                 )
+                return
             }
+            // The server accepted the message. Recording it is outside the send's error handling on purpose: if it
+            // fails, the message stays `sending` and is later failed as unknown_outcome, never sent a second time.
+            try await store.recordSent(message.id, providerID: receipt.reply, at: context.clock.now())
         }
     }
 }

@@ -203,18 +203,34 @@ public struct MessageStore: Sendable {
         return claimed
     }
 
-    /// Moves a claimed message to `sending`, counting the attempt: called just before the transport. False when the
-    /// message is no longer this worker's to send (its lease passed to another, or it was cancelled): then it is not sent.
+    /// Moves a claimed message to `sending`, counting the attempt: called just before the transport. Consent and
+    /// suppression are checked again here, at the moment of sending (a contact may have unsubscribed, bounced or had
+    /// its address suppressed since the fan-out): such a message becomes `suppressed` instead. False when the message
+    /// is not to be sent: suppressed now, or no longer this worker's (its lease passed to another, or it was cancelled).
     public func markSending(_ id: UUID, worker: String) async throws -> Bool {
         let rows = try await database.client.query(
             """
-            UPDATE messages SET state = 'sending', attempts = attempts + 1
-            WHERE id = \(id) AND state = 'queued' AND claimed_by = \(worker)
-            RETURNING 1
+            WITH allowed AS (
+                SELECT EXISTS (
+                    SELECT 1 FROM messages m JOIN contacts c ON c.id = m.contact_id
+                    WHERE m.id = \(id) AND c.consent = 'subscribed'
+                      AND NOT EXISTS (
+                          SELECT 1 FROM suppressed_addresses s
+                          WHERE s.workspace_id = c.workspace_id AND s.digest IN (c.email_digest, c.phone_digest)
+                      )
+                ) AS ok
+            )
+            UPDATE messages
+            SET state = CASE WHEN allowed.ok THEN 'sending' ELSE 'suppressed' END,
+                attempts = attempts + CASE WHEN allowed.ok THEN 1 ELSE 0 END,
+                error = CASE WHEN allowed.ok THEN messages.error ELSE 'suppressed when it was to be sent' END
+            FROM allowed
+            WHERE messages.id = \(id) AND messages.state = 'queued' AND messages.claimed_by = \(worker)
+            RETURNING messages.state
             """,
             logger: database.logger
         )
-        for try await _ in rows { return true }
+        for try await state in rows.decode(String.self) { return state == "sending" }
         return false
     }
 
@@ -352,12 +368,13 @@ public struct MessageStore: Sendable {
         )
     }
 
-    /// When the campaign next needs a `send_messages` run: its first queued message is due, or the first lease of a
-    /// message left `sending` ends (to fail it as `unknown_outcome`); nil when nothing waits.
+    /// When the campaign next needs a `send_messages` run: its first queued message is due (and free: a message still
+    /// claimed by a job that stopped is due when that claim ends), or the first lease of a message left `sending` ends
+    /// (to fail it as `unknown_outcome`); nil when nothing waits.
     public func nextDue(campaign: CampaignID) async throws -> Date? {
         let rows = try await database.client.query(
             """
-            SELECT min(CASE state WHEN 'queued' THEN send_at ELSE claimed_until END)
+            SELECT min(CASE state WHEN 'queued' THEN greatest(send_at, coalesce(claimed_until, send_at)) ELSE claimed_until END)
             FROM messages WHERE campaign_id = \(campaign.uuid) AND state IN ('queued', 'sending')
             """,
             logger: database.logger
