@@ -168,9 +168,10 @@ struct PartitionMaintenance: Service {
         let outages = OutageLog("partition maintenance", logger: logger)
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let began = ContinuousClock.now
             do {
                 try await PartitionManager(database).ensureCurrent(now: Date())
-                outages.succeeded()
+                outages.succeeded(startedAt: began)
                 failures = 0
             } catch {
                 if outages.failed(error) == nil {

@@ -98,8 +98,10 @@ import Testing
             for index in 0..<300 {
                 let connection = try await RawConnection.hold(port: server.port)
                 // Half of them send half a request head and stop; the others send nothing at all.
+                // On a loaded machine opening 300 takes longer than the 2 s timeout: the server may have closed this
+                // one already, which is what is tested, so a failed write is fine.
                 if index.isMultiple(of: 2) {
-                    try await connection.writeAndFlush(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: herald\r\n"))
+                    try? await connection.writeAndFlush(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: herald\r\n"))
                 }
                 held.append(connection)
             }

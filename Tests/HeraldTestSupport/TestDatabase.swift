@@ -44,8 +44,15 @@ public enum TestDatabase {
                         return
                     } catch  where StorageError.sqlState(error) == "55006" && attempt < 60 {
                         attempt += 1
-                        logger.warning("the template database is still in use; copying it again", metadata: ["herald.test.attempt": "\(attempt)"])
-                        try await Task.sleep(for: .seconds(1))
+                        // Nothing of the tests connects to the template; what does is the server's own (autovacuum
+                        // workers, which CREATE DATABASE stops only for 5 s while new ones keep coming on a loaded
+                        // machine, or a migration's last connection still ending): those are ended and named.
+                        let ended = try await database.endSessions(on: source)
+                        logger.warning(
+                            "the template database is still in use; copying it again",
+                            metadata: ["herald.test.attempt": "\(attempt)", "herald.test.ended": "\(ended)"]
+                        )
+                        try await Task.sleep(for: .milliseconds(200))
                     }
                 }
             }
@@ -99,6 +106,8 @@ actor TemplateHolder {
         }
         _ = try await Database.withDatabase(template, logger: logger) { database in
             try await Migrator(migrations: try Migration.bundled()).migrate(database)
+            // Vacuumed and analysed now, the template gives autovacuum no reason to visit it while it is copied.
+            try await database.vacuumFreezeAnalyze()
         }
         return template
     }

@@ -33,9 +33,10 @@ struct DatabaseUnavailableTests {
                 #expect(DatabaseUnavailable.classify(error) == nil)
                 #expect(outage.failed(error) == nil)
             }
+            let began = ContinuousClock.now
             try await database.ping()
-            outage.succeeded()
-            outage.succeeded()
+            outage.succeeded(startedAt: began)
+            outage.succeeded(startedAt: began)
         }
         #expect(!outage.isDown)
         // The worker's outage log, and (since the pool fails fast and recovers by itself) the pool's own, each once.
@@ -45,5 +46,24 @@ struct DatabaseUnavailableTests {
         #expect(ends.count == 1, "its end was logged \(ends.count) times")
         let pool = store.all.filter { $0.level == .warning && $0.message.contains("database unavailable: database connections") }
         #expect(pool.count == 1, "the pool logged the outage \(pool.count) times")
+    }
+
+    @Test func aSuccessBegunBeforeTheOutageWasNoticedDoesNotEndIt() throws {
+        // While a server shuts down, a statement on a connection it has not closed yet can succeed after another
+        // connection failed: the outage must still be logged once when it begins and once when it ends (the worker's
+        // log said "unavailable", "reachable again", "unavailable" within milliseconds on a loaded machine).
+        let (logger, store) = CapturingLogHandler.logger()
+        let outage = OutageLog("worker", logger: logger)
+        let lost = DatabaseUnavailable("the server closed the connection")
+        let begunBefore = ContinuousClock.now
+        #expect(outage.failed(lost) != nil)
+        outage.succeeded(startedAt: begunBefore)
+        #expect(outage.isDown, "a success begun before the outage ended it")
+        #expect(outage.failed(lost) != nil)
+        outage.succeeded(startedAt: ContinuousClock.now)
+        #expect(!outage.isDown)
+        let warnings = store.all.filter { $0.message.contains("database unavailable: worker") }
+        let ends = store.all.filter { $0.message.contains("reachable again: worker") }
+        #expect(warnings.count == 1 && ends.count == 1, "logged \(warnings.count) beginnings and \(ends.count) ends")
     }
 }

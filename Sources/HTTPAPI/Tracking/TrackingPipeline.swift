@@ -181,9 +181,10 @@ public struct TrackingFlusher: Service {
     func store(_ batch: [TrackingSpool.Pending], outage: OutageLog) async -> Outcome {
         let spool = pipeline.spool
         spool.synchronize()
+        let began = ContinuousClock.now
         do {
             let counted = try await EventIngestor.record(batch.map(\.hit), database: pipeline.database, deduplicator: pipeline.deduplicator)
-            outage.succeeded()
+            outage.succeeded(startedAt: began)
             spool.stored(batch)
             var stored: [TrackingSeries: Int] = [:]
             for (pending, counts) in zip(batch, counted) where counts {

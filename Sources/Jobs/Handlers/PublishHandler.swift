@@ -204,12 +204,11 @@ public struct PublishHandler: JobHandler {
     ) async throws {
         let now = context.clock.now()
         let reconciled = outcome == .found
-        try await DeliveryStore(context.database).recordPublished(publication.id, attempt: attempt, outcome, post: post, at: now)
-        if kind.reportsEngagement, !post.id.isEmpty {
-            try await JobQueue(context.database).enqueue(
-                MetricsSchedule().jobs(for: publication.id, publishedAt: now, workspace: publication.workspace)
-            )
-        }
+        let collections =
+            kind.reportsEngagement && !post.id.isEmpty
+            ? MetricsSchedule().jobs(for: publication.id, publishedAt: now, workspace: publication.workspace) : []
+        try await DeliveryStore(context.database)
+            .recordPublished(publication.id, attempt: attempt, outcome, post: post, at: now, followUps: collections)
         try await announce(publication.id, failed: false, context: context)
         var metadata = Self.metadata(publication)
         metadata["herald.provider.id"] = "\(post.id)"

@@ -45,10 +45,11 @@ public struct SchedulerService: Service {
             var generator = SystemRandomNumberGenerator()
             while !Task.isCancelled {
                 var pause = tick
+                let began = ContinuousClock.now
                 do {
                     try await runOnce(store)
                     failures = 0
-                    outage.succeeded()
+                    outage.succeeded(startedAt: began)
                 } catch {
                     if Task.isCancelled { break }
                     if outage.failed(error) != nil {

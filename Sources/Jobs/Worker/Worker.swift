@@ -298,6 +298,7 @@ public struct Worker: Service {
                 if free > 0 {
                     // Finished jobs ride along: one round trip completes them and claims the next batch.
                     let finished = ledger.takeFinished(max: configuration.completionBatch)
+                    let began = ContinuousClock.now
                     do {
                         let exchange = try await queue.completeAndClaim(
                             finished,
@@ -311,7 +312,7 @@ public struct Worker: Service {
                         claimed = exchange.claimed
                         reportLost(written: exchange.completed, of: finished.count)
                         failures = 0
-                        outage.succeeded()
+                        outage.succeeded(startedAt: began)
                     } catch {
                         ledger.returnFinished(finished)
                         if Task.isCancelled { break }

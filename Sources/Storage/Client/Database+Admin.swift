@@ -22,6 +22,26 @@ extension Database {
         try await client.execute(PostgresQuery(unsafeSQL: statement), logger: logger)
     }
 
+    /// Ends every other session connected to the database `name` (autovacuum workers included) and returns a line for
+    /// each: its kind and application name. For throwaway clusters, whose template must be free to be copied.
+    public func endSessions(on name: String) async throws -> [String] {
+        let rows = try await client.query(
+            """
+            SELECT backend_type || ' ' || coalesce(application_name, '') || ' ' || pg_terminate_backend(pid)::text
+            FROM pg_stat_activity WHERE datname = \(name) AND pid <> pg_backend_pid()
+            """,
+            logger: logger
+        )
+        var ended: [String] = []
+        for try await line in rows.decode(String.self) { ended.append(line) }
+        return ended
+    }
+
+    /// Vacuums, freezes and analyses the whole database, so autovacuum has no reason to visit it soon.
+    public func vacuumFreezeAnalyze() async throws {
+        try await client.execute("VACUUM (FREEZE, ANALYZE)", logger: logger)
+    }
+
     /// Drops the database `name` on this server unless it does not exist.
     ///
     /// - Throws: ``StorageError`` if the name is not a plain identifier.

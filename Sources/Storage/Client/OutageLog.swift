@@ -37,10 +37,15 @@ public final class OutageLog: Sendable {
     }
 
     /// Records a success: logs the end of an outage if one was going on.
-    public func succeeded() {
+    ///
+    /// - Parameter startedAt: When the operation that succeeded began. One begun before the outage was noticed proves
+    ///   nothing about the present (while a server shuts down, a statement on a connection it has not closed yet still
+    ///   succeeds after another connection failed) and leaves the outage going, so its start is logged once.
+    public func succeeded(startedAt: ContinuousClock.Instant) {
         let start = down.withLock { start -> ContinuousClock.Instant? in
-            defer { start = nil }
-            return start
+            guard let began = start, began <= startedAt else { return nil }
+            start = nil
+            return began
         }
         guard let start else { return }
         let seconds = Double((ContinuousClock.now - start).components.seconds)

@@ -313,6 +313,7 @@ final class PoolSupervisor: Sendable {
                 target.password = found.password
                 target.database = found.database
             }
+            let began = ContinuousClock.now
             if let outage = await Self.probe(target, logger: poolLogger) {
                 state.withLock { $0.outage = outage }
                 continue
@@ -335,7 +336,7 @@ final class PoolSupervisor: Sendable {
                     metadata: ["herald.db.old": "\(current)", "herald.db.new": "\(target)"]
                 )
             }
-            outageLog.succeeded()
+            outageLog.succeeded(startedAt: began)
             return
         }
         state.withLock { $0.recovering = false }

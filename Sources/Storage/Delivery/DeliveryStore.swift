@@ -82,15 +82,18 @@ public struct DeliveryStore: Sendable {
     /// Records in one transaction that attempt `attempt` ended with the post on the platform (`outcome` published, or
     /// found by reconciliation) and marks the publication published with the platform's id and URL (empty id: the
     /// platform gave none). One transaction, so no crash leaves an attempt that says published beside a publication
-    /// that does not (which a later run would post again).
+    /// that does not (which a later run would post again). `followUps` (the collection of the post's engagement) are
+    /// queued in the same transaction.
     public func recordPublished(
         _ publication: UUID,
         attempt: Int,
         _ outcome: DeliveryAttempt.Outcome,
         post: PostedPost,
-        at time: Date
+        at time: Date,
+        followUps: [JobRequest] = []
     ) async throws {
         let logger = database.logger
+        try JobQueue.check(followUps)
         try await database.transaction { connection in
             try await connection.query(
                 """
@@ -107,6 +110,8 @@ public struct DeliveryStore: Sendable {
                 """,
                 logger: logger
             )
+            // Queued with the record, so a worker stopped between the two can leave neither without the other.
+            _ = try await JobQueue.insert(followUps, connection: connection, logger: logger)
         }
     }
 
