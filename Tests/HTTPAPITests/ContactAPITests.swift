@@ -122,6 +122,10 @@ struct ContactAPITests {
             #expect((otherLists["lists"] as? [Any])?.isEmpty == true)
             #expect(try await server.send(.GET, "/v1/contacts?list=vip", token: other).status == 404)
             #expect(try await server.send(.DELETE, "/v1/contacts/a@example.com", token: viewer).status == 403)
+            // A viewer reads lists, never who is on them.
+            #expect(try await server.send(.GET, "/v1/contacts/a@example.com/export", token: viewer).status == 403)
+            #expect(try await server.send(.GET, "/v1/contacts", token: viewer).status == 403)
+            #expect(try await server.send(.GET, "/v1/lists", token: viewer).status == 200)
             #expect(try await server.send(.GET, "/v1/contacts/a@example.com/export", token: acme).status == 200)
             let duplicate = try await server.send(.POST, "/v1/lists", token: acme, body: json(#"{"name": "vip"}"#))
             #expect(duplicate.status == 409)

@@ -22,6 +22,16 @@ struct ContactRoutes {
         group.post("lists", use: createList)
     }
 
+    /// The workspace of a principal allowed to read people's addresses and data: an editor or admin. A viewer token
+    /// (reports, dashboards) reads lists and aggregates, never who is on them.
+    static func requirePersonalData(_ context: APIContext) throws -> WorkspaceID {
+        let principal = try context.requirePrincipal()
+        guard principal.role >= .editor else {
+            throw APIError.forbidden("a viewer token cannot read contacts' personal data; it needs an editor or admin token")
+        }
+        return principal.workspace
+    }
+
     /// The contact store; contacts' addresses are digested under the server's key, so without one the routes answer 503.
     func store() throws -> ContactStore {
         guard let secrets = settings.secrets else {
@@ -92,7 +102,7 @@ struct ContactRoutes {
     /// `?list=NAME&limit=N&after=ID`: a page of contacts in id order, whatever their consent, and the id to continue
     /// after (`next`, absent on the last page).
     @Sendable func list(_ request: Request, context: APIContext) async throws -> ContactsResponse {
-        let workspace = try context.requirePrincipal().workspace
+        let workspace = try Self.requirePersonalData(context)
         let query = request.uri.queryParameters
         var limit = 100
         if let text = query["limit"] {
@@ -113,7 +123,7 @@ struct ContactRoutes {
 
     /// Everything held about the person, as `herald contacts export` prints it.
     @Sendable func export(_ request: Request, context: APIContext) async throws -> ContactExport {
-        let workspace = try context.requirePrincipal().workspace
+        let workspace = try Self.requirePersonalData(context)
         return try await Self.export(try Self.address(context), workspace: workspace, store: try store())
     }
 
