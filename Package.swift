@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "Analytics", dependencies: ["HeraldCore", "Scheduling"], swiftSettings: swiftSettings),
         // Pure report model and renderers. No I/O.
         .target(name: "Reports", dependencies: ["HeraldCore", "Analytics"], swiftSettings: swiftSettings),
+        // Pure autopilot: from an analysis and the guard rails to actions with reasons (Jobs applies and audits them).
+        .target(name: "Autopilot", swiftSettings: swiftSettings),
         // Pure channel rules and rendering: what each channel accepts (length, hashtags, SMS segments), and a variant
         // rendered for a channel with its tracking links. No I/O.
         .target(
@@ -202,6 +204,11 @@ let package = Package(
             name: "AnalyticsTests",
             dependencies: ["Analytics", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AutopilotTests",
+            dependencies: ["Autopilot", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
