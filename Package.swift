@@ -123,7 +123,7 @@ let package = Package(
             name: "Jobs",
             dependencies: [
                 "HeraldCore", "Channels", "Connectors", "Scheduling", "Analytics", "Reports", "Storage", "ContentVariants",
-                "ContentVariantsLLM",
+                "ContentVariantsLLM", "Autopilot",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldCore", "Scheduling", "Analytics", "Reports", "EmbeddedPostgres", "Storage", "Jobs",
+                "Autopilot", "HeraldCore", "Scheduling", "Analytics", "Reports", "EmbeddedPostgres", "Storage", "Jobs",
                 "Channels", "Connectors", "PlatformStandIns", "ContentVariants", "ContentVariantsLLM", "HTTPAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -271,7 +271,7 @@ let package = Package(
             name: "JobsTests",
             dependencies: [
                 "Jobs", "Channels", "Connectors", "PlatformStandIns", "Storage", "Scheduling", "HeraldTestSupport", "EmbeddedPostgres", "Analytics",
-                "Reports",
+                "Reports", "Autopilot",
                 "HeraldCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

@@ -78,7 +78,9 @@ public enum Autopilot {
         if input.audience == nil {
             var queued = input.challengersQueued
             for loser in input.losers where stopped.contains(loser) {
-                if queued < rails.challengerBudget {
+                if !input.canWriteChallengers {
+                    plan.held.append("\(loser) stopped, but the campaign has no brief to write a challenger from: none is queued.")
+                } else if queued < rails.challengerBudget {
                     queued += 1
                     plan.actions.append(
                         AutopilotAction(

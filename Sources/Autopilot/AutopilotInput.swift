@@ -45,6 +45,8 @@ public struct AutopilotInput: Sendable, Equatable {
     public var audience: AudiencePhase?
     /// Challengers autopilot queued before, over the campaign's life.
     public var challengersQueued: Int
+    /// Whether a challenger can be written (the campaign has a brief to write it from).
+    public var canWriteChallengers: Bool
     /// When the split last changed (the current allocation period's start); nil when it never did.
     public var lastSplitChange: Date?
     /// Hours of the week (0 = Monday 00:00 in the campaign's time zone) in which engagement stands out, best first.
@@ -61,6 +63,7 @@ public struct AutopilotInput: Sendable, Equatable {
         sampleRatioMismatch: Bool = false,
         audience: AudiencePhase? = nil,
         challengersQueued: Int = 0,
+        canWriteChallengers: Bool = true,
         lastSplitChange: Date? = nil,
         standoutHours: [Int] = [],
         scheduledHours: [Int] = [],
@@ -73,6 +76,7 @@ public struct AutopilotInput: Sendable, Equatable {
         self.sampleRatioMismatch = sampleRatioMismatch
         self.audience = audience
         self.challengersQueued = challengersQueued
+        self.canWriteChallengers = canWriteChallengers
         self.lastSplitChange = lastSplitChange
         self.standoutHours = standoutHours
         self.scheduledHours = scheduledHours

@@ -13,6 +13,8 @@ public struct GenerateVariantsPayload: CampaignJobPayload {
     public var seed: UInt64?
     /// The brief: an object, or YAML/JSON text; nil when the payload has none (the handler refuses it).
     public var brief: JSONValue?
+    /// Write challengers of this variant (its key) instead of new variants: each changes one thing of it.
+    public var challengerOf: String?
 
     /// A job generating `count` variants for `channel` from `brief`.
     public init(campaign: CampaignID, workspace: WorkspaceID, brief: JSONValue, channel: Channel, count: Int? = nil, seed: UInt64? = nil) {
@@ -28,6 +30,7 @@ public struct GenerateVariantsPayload: CampaignJobPayload {
         case campaign = "campaign_id"
         case workspace = "workspace_id"
         case channel, count, seed, brief
+        case challengerOf = "challenger_of"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,6 +40,7 @@ public struct GenerateVariantsPayload: CampaignJobPayload {
         channel = try container.decode(String.self, forKey: .channel)
         count = try container.decodeIfPresent(Int.self, forKey: .count)
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed)
+        challengerOf = try container.decodeIfPresent(String.self, forKey: .challengerOf)
         // `"brief": null` is kept as `.null` (not a brief), apart from a missing brief.
         brief = container.contains(.brief) ? try container.decode(JSONValue.self, forKey: .brief) : nil
     }

@@ -25,6 +25,8 @@ public struct CampaignAnalysis: Sendable {
         public var featureEffects: FeatureEffects?
         /// Conversion value per variant; nil when no conversion carries a value.
         public var revenue: RevenueSummary?
+        /// The stored analysis's id.
+        public var analysisID: UUID
     }
 
     /// What is stored in `analyses.result` (with the report model under `report`).
@@ -150,7 +152,7 @@ public struct CampaignAnalysis: Sendable {
         )
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         // The report model is stored beside the scoring, so pages can be rendered from the latest analysis without recomputing.
-        try await AnalysisStore(database, workspace: workspace).insert(
+        let analysisID = try await AnalysisStore(database, workspace: workspace).insert(
             campaign: campaign.id,
             resultJSON: json,
             reportJSON: try JSONRenderer.render(report),
@@ -164,7 +166,8 @@ public struct CampaignAnalysis: Sendable {
             report: report,
             sendTime: sendTime,
             featureEffects: featureEffects,
-            revenue: revenue
+            revenue: revenue,
+            analysisID: analysisID
         )
     }
 

@@ -8,7 +8,8 @@ import Storage
 /// Generates variants for a campaign from a brief (``GenerateVariantsPayload``) and stores them with their features
 /// and generator; the LLM when one is configured, the rule generator otherwise (or when the LLM fails).
 ///
-/// Keys are `<channel><seed>-<n>`, so a retried job inserts nothing twice.
+/// Keys are `<channel><seed>-<n>` (challengers of a variant: `<key>-c<seed>-<n>`), so a retried job inserts nothing
+/// twice. The brief is kept on the campaign, for the challengers autopilot writes later.
 public struct GenerateVariantsHandler: JobHandler {
     let source: VariantSource
 
@@ -39,16 +40,38 @@ public struct GenerateVariantsHandler: JobHandler {
         let safety = try await WorkspaceStore(context.database).safety(of: payload.workspace)
         let smsOptOut = try await CampaignStore(context.database, workspace: payload.workspace).smsOptOut()
         let policy = SafetyPolicy(bannedWords: safety.bannedWords, requiredDisclosures: safety.requiredDisclosures, smsOptOut: smsOptOut)
+        var keyPrefix = "\(channel.rawValue)\(seed % 1_000_000)"
         do {
             brief = try Brief(parsing: briefText, source: "\(location).brief")
-            result = try await source.generate(
-                brief: brief,
-                channel: channel,
-                count: payload.count ?? 4,
-                seed: seed,
-                policy: policy,
-                workspace: payload.workspace.description
-            )
+            if let leaderKey = payload.challengerOf {
+                // Challengers of a stored variant: each changes one thing of it (rules; reviewed like any generated variant).
+                guard let leader = campaign.variants.first(where: { $0.key == leaderKey }) else {
+                    throw PermanentJobError(
+                        "\(location): challenger_of: \"\(leaderKey)\" is not a variant of the campaign (\(campaign.variants.map(\.key).joined(separator: ", ")))"
+                    )
+                }
+                let stored = GeneratedVariant(
+                    text: leader.text,
+                    channel: channel,
+                    features: ContentFeatures(text: leader.text, channel: channel),
+                    generator: "stored",
+                    email: leader.email
+                )
+                result = try ChallengerGenerator(policy: policy)
+                    .challengers(of: stored, parent: leader.id.description, brief: brief, count: payload.count ?? 1, seed: seed)
+                keyPrefix = "\(leaderKey)-c\(seed % 1_000_000)"
+            } else {
+                result = try await source.generate(
+                    brief: brief,
+                    channel: channel,
+                    count: payload.count ?? 4,
+                    seed: seed,
+                    policy: policy,
+                    workspace: payload.workspace.description
+                )
+            }
+        } catch let error as PermanentJobError {
+            throw error
         } catch {
             throw PermanentJobError("\(error)")
         }
@@ -59,7 +82,7 @@ public struct GenerateVariantsHandler: JobHandler {
             let features = String(decoding: try encoder.encode(variant.storedFeatures), as: UTF8.self)
             rows.append(
                 CampaignStore.GeneratedVariantRow(
-                    key: "\(channel.rawValue)\(seed % 1_000_000)-\(index + 1)",
+                    key: "\(keyPrefix)-\(index + 1)",
                     text: variant.text,
                     featuresJSON: features,
                     generator: variant.generator,
@@ -70,8 +93,12 @@ public struct GenerateVariantsHandler: JobHandler {
             )
         }
         let inserted: Int
+        let store = CampaignStore(context.database, workspace: payload.workspace)
         do {
-            inserted = try await CampaignStore(context.database, workspace: payload.workspace).insertGeneratedVariants(rows, into: payload.campaign)
+            inserted = try await store.insertGeneratedVariants(rows, into: payload.campaign)
+            if payload.challengerOf == nil, let brief = payload.brief {
+                try await store.rememberBrief(payload.campaign, json: String(decoding: try encoder.encode(brief), as: UTF8.self))
+            }
         } catch let error as NotFoundError {
             throw PermanentJobError("\(error)")
         }

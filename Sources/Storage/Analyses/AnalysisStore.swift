@@ -31,22 +31,43 @@ public struct AnalysisStore: Sendable {
 
     /// Stores one analysis: `resultJSON` (an object) with `reportJSON` under its `report` key.
     /// With `completing`, the analysis and the job's completion commit in one transaction (an `analyze` job's effect).
-    public func insert(campaign: CampaignID, resultJSON: String, reportJSON: String, at time: Date, completing: JobCompletion? = nil) async throws {
-        let query = Self.insertQuery(workspace: workspace, campaign: campaign, resultJSON: resultJSON, reportJSON: reportJSON, at: time)
+    /// - Returns: The stored analysis's id.
+    @discardableResult
+    public func insert(
+        campaign: CampaignID,
+        resultJSON: String,
+        reportJSON: String,
+        at time: Date,
+        completing: JobCompletion? = nil
+    ) async throws
+        -> UUID
+    {
+        let id = UUID()
+        let query = Self.insertQuery(id: id, workspace: workspace, campaign: campaign, resultJSON: resultJSON, reportJSON: reportJSON, at: time)
         guard let completing else {
             try await database.client.query(query, logger: database.logger)
-            return
+            return id
         }
         try await JobCompletion.run(completing, in: database) { connection in
             try await connection.execute(query, logger: database.logger)
         }
+        return id
     }
 
     /// The statement that stores one analysis.
-    static func insertQuery(workspace: WorkspaceID, campaign: CampaignID, resultJSON: String, reportJSON: String, at time: Date) -> PostgresQuery {
+    static func insertQuery(
+        id: UUID,
+        workspace: WorkspaceID,
+        campaign: CampaignID,
+        resultJSON: String,
+        reportJSON: String,
+        at time: Date
+    )
+        -> PostgresQuery
+    {
         """
-        INSERT INTO analyses (workspace_id, campaign_id, created_at, result)
-        VALUES (\(workspace.uuid), \(campaign.uuid), \(time), \(resultJSON)::jsonb || jsonb_build_object('report', \(reportJSON)::jsonb))
+        INSERT INTO analyses (id, workspace_id, campaign_id, created_at, result)
+        VALUES (\(id), \(workspace.uuid), \(campaign.uuid), \(time), \(resultJSON)::jsonb || jsonb_build_object('report', \(reportJSON)::jsonb))
         """
     }
 

@@ -113,49 +113,72 @@ extension CampaignStore {
         let logger = database.logger
         let workspace = workspace
         return try await JobCompletion.run(completing, in: database) { connection in
-            let rows = try await connection.query(
-                """
-                SELECT c.slug, c.audience::text, coalesce((SELECT array_agg(key ORDER BY position) FROM variants WHERE campaign_id = c.id), '{}'),
-                       (SELECT id FROM variants WHERE campaign_id = c.id AND key = \(variantKey))
-                FROM campaigns c WHERE c.workspace_id = \(workspace.uuid) AND c.id = \(id.uuid)
-                """,
+            try await Self.chooseWinner(
+                id,
+                variantKey: variantKey,
+                chosenBy: chosenBy,
+                reason: reason,
+                at: now,
+                workspace: workspace,
+                connection: connection,
                 logger: logger
             )
-            var found: (slug: String, audience: String?, keys: [String], variant: UUID?)?
-            for try await row in rows.decode((String, String?, [String], UUID?).self) { found = row }
-            guard let found else { throw NotFoundError(kind: "campaign", id: id.description) }
-            guard let audience = found.audience, try TestThenSend(audienceJSON: audience).testShare != nil else {
-                throw ConflictError(
-                    "campaign \(found.slug) has no test share (audience.test_share), so it has no winner to choose: it sends the split to everyone"
-                )
-            }
-            guard let variant = found.variant else {
-                throw ValidationError(
-                    field: "variant",
-                    reason: "\"\(variantKey)\" is not a variant of campaign \(found.slug) (\(found.keys.joined(separator: ", ")))"
-                )
-            }
-            let updated = try await connection.query(
-                """
-                UPDATE campaigns SET winner_variant_id = \(variant), winner_chosen_at = \(now), winner_chosen_by = \(chosenBy),
-                                     winner_reason = \(reason)
-                WHERE workspace_id = \(workspace.uuid) AND id = \(id.uuid) AND winner_chosen_at IS NULL AND winner_variant_id IS NULL
-                RETURNING 1
-                """,
-                logger: logger
-            )
-            var won = false
-            for try await _ in updated.decode(Int.self) { won = true }
-            guard won else { return .alreadyChosen(try await Self.winner(of: id, connection: connection, logger: logger)) }
-            let rest = JobRequest(
-                payload: SendAudiencePayload(campaign: id, workspace: workspace, phase: .rest),
-                runAt: now,
-                uniqueKey: "send_audience:\(id):rest",
-                workspace: workspace
-            )
-            _ = try await JobQueue.insert([rest], connection: connection, logger: logger)
-            return .chosen(WinnerChoice(chosenBy: chosenBy, variant: VariantID(variant), variantKey: variantKey, chosenAt: now, reason: reason))
         }
+    }
+
+    /// ``chooseWinner(_:variantKey:chosenBy:reason:at:completing:)`` inside the caller's transaction.
+    static func chooseWinner(
+        _ id: CampaignID,
+        variantKey: String,
+        chosenBy: String,
+        reason: String,
+        at now: Date,
+        workspace: WorkspaceID,
+        connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> WinnerOutcome {
+        let rows = try await connection.query(
+            """
+            SELECT c.slug, c.audience::text, coalesce((SELECT array_agg(key ORDER BY position) FROM variants WHERE campaign_id = c.id), '{}'),
+                   (SELECT id FROM variants WHERE campaign_id = c.id AND key = \(variantKey))
+            FROM campaigns c WHERE c.workspace_id = \(workspace.uuid) AND c.id = \(id.uuid)
+            """,
+            logger: logger
+        )
+        var found: (slug: String, audience: String?, keys: [String], variant: UUID?)?
+        for try await row in rows.decode((String, String?, [String], UUID?).self) { found = row }
+        guard let found else { throw NotFoundError(kind: "campaign", id: id.description) }
+        guard let audience = found.audience, try TestThenSend(audienceJSON: audience).testShare != nil else {
+            throw ConflictError(
+                "campaign \(found.slug) has no test share (audience.test_share), so it has no winner to choose: it sends the split to everyone"
+            )
+        }
+        guard let variant = found.variant else {
+            throw ValidationError(
+                field: "variant",
+                reason: "\"\(variantKey)\" is not a variant of campaign \(found.slug) (\(found.keys.joined(separator: ", ")))"
+            )
+        }
+        let updated = try await connection.query(
+            """
+            UPDATE campaigns SET winner_variant_id = \(variant), winner_chosen_at = \(now), winner_chosen_by = \(chosenBy),
+                                 winner_reason = \(reason)
+            WHERE workspace_id = \(workspace.uuid) AND id = \(id.uuid) AND winner_chosen_at IS NULL AND winner_variant_id IS NULL
+            RETURNING 1
+            """,
+            logger: logger
+        )
+        var won = false
+        for try await _ in updated.decode(Int.self) { won = true }
+        guard won else { return .alreadyChosen(try await Self.winner(of: id, connection: connection, logger: logger)) }
+        let rest = JobRequest(
+            payload: SendAudiencePayload(campaign: id, workspace: workspace, phase: .rest),
+            runAt: now,
+            uniqueKey: "send_audience:\(id):rest",
+            workspace: workspace
+        )
+        _ = try await JobQueue.insert([rest], connection: connection, logger: logger)
+        return .chosen(WinnerChoice(chosenBy: chosenBy, variant: VariantID(variant), variantKey: variantKey, chosenAt: now, reason: reason))
     }
 
     /// Records a winner a person chose (``chooseWinner(_:variantKey:chosenBy:reason:at:completing:)``), refusing when

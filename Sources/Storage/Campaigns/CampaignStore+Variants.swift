@@ -83,3 +83,23 @@ extension CampaignStore {
         return count
     }
 }
+
+extension CampaignStore {
+    /// Keeps the brief the campaign's variants were generated from (JSON), for challengers written later.
+    public func rememberBrief(_ campaign: CampaignID, json: String) async throws {
+        try await database.client.query(
+            "UPDATE campaigns SET brief = \(json)::jsonb WHERE workspace_id = \(workspace.uuid) AND id = \(campaign.uuid)",
+            logger: database.logger
+        )
+    }
+
+    /// The brief the campaign's variants were last generated from, as JSON; nil when it has none.
+    public func brief(of campaign: CampaignID) async throws -> String? {
+        let rows = try await database.client.query(
+            "SELECT brief::text FROM campaigns WHERE workspace_id = \(workspace.uuid) AND id = \(campaign.uuid)",
+            logger: database.logger
+        )
+        for try await brief in rows.decode(String?.self) { return brief }
+        throw NotFoundError(kind: "campaign", id: campaign.description)
+    }
+}

@@ -1,0 +1,177 @@
+import Analytics
+import Autopilot
+import Foundation
+import HeraldCore
+import Logging
+import Storage
+
+/// Runs autopilot after an analysis: plans within the campaign's guard rails, records the plan (pending in suggest
+/// mode), and in auto mode applies it, each action audited with the analysis it came from.
+public struct AutopilotRunner: Sendable {
+    let database: Database
+    let workspace: WorkspaceID
+    let logger: Logger
+
+    /// Who applies actions in auto mode, as the audit records it.
+    public static let actor = "autopilot"
+
+    public init(database: Database, workspace: WorkspaceID, logger: Logger) {
+        self.database = database
+        self.workspace = workspace
+        self.logger = logger
+    }
+
+    /// What one run did.
+    public struct Outcome: Sendable, Equatable {
+        public var mode: AutopilotMode
+        public var recorded: [AutopilotStore.Action]
+        public var held: [String]
+    }
+
+    /// Plans after `analysis` and records (suggest) or applies (auto) the plan; nothing when the campaign's autopilot is
+    /// off. A plan already recorded for this analysis is not recorded again.
+    @discardableResult
+    public func run(after analysis: CampaignAnalysis.Outcome, now: Date) async throws -> Outcome {
+        let store = AutopilotStore(database, workspace: workspace)
+        let campaign = analysis.campaign
+        let settings = try await store.settings(campaign: campaign.id)
+        let mode = try AutopilotMode.parse(settings.mode)
+        guard mode != .off else { return Outcome(mode: mode, recorded: [], held: []) }
+        let rails = try JSONDecoder().decode(GuardRails.self, from: Data(settings.railsJSON.utf8))
+        let input = try await input(analysis, store: store, now: now)
+        let plan = Autopilot.plan(input, rails: rails)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let planned = try plan.actions.map { action in
+            AutopilotStore.Planned(kind: action.kind, json: String(decoding: try encoder.encode(action), as: UTF8.self), reason: action.reason)
+        }
+        var recorded = try await store.record(planned, campaign: campaign.id, analysis: analysis.analysisID, at: now)
+        if mode == .auto {
+            recorded = try await recorded.asyncMap { action in
+                try await Self.apply(action, store: store, campaign: campaign, by: Self.actor, at: now)
+            }
+        }
+        var metadata: Logger.Metadata = [
+            "herald.campaign.id": "\(campaign.id)", "herald.autopilot.mode": "\(mode.rawValue)",
+            "herald.autopilot.actions": "\(recorded.map(\.kind).joined(separator: ","))",
+        ]
+        if !plan.held.isEmpty { metadata["herald.autopilot.held"] = "\(plan.held.joined(separator: " "))" }
+        logger.info("autopilot ran", metadata: metadata)
+        return Outcome(mode: mode, recorded: recorded, held: plan.held)
+    }
+
+    /// Applies a recorded action (by autopilot in auto mode, or by a person from suggest mode) and returns it applied.
+    public static func apply(
+        _ action: AutopilotStore.Action,
+        store: AutopilotStore,
+        campaign: Campaign,
+        by actor: String,
+        at now: Date
+    ) async throws -> AutopilotStore.Action {
+        let decoded = try JSONDecoder().decode(AutopilotAction.self, from: Data(action.actionJSON.utf8))
+        let effect: AutopilotStore.Effect
+        switch decoded.change {
+        case .setSplit(let split):
+            effect = .split(split, reason: decoded.reason)
+        case .stopArm(let arm):
+            // Its share goes to the others in proportion.
+            var shares = Dictionary(uniqueKeysWithValues: campaign.variants.map { ($0.key, CampaignSplit.shares(of: campaign.variants)[$0.id] ?? 0) })
+            shares[arm] = 0
+            let total = shares.values.reduce(0, +)
+            guard total > 0 else { throw ConflictError("\(arm) is the campaign's last live variant: it cannot be stopped") }
+            effect = .split(shares.mapValues { $0 / total }, reason: decoded.reason)
+        case .declareWinner(let arm):
+            effect = .winner(key: arm, reason: decoded.reason, sendToRest: false)
+        case .sendWinnerToRest(let arm):
+            effect = .winner(key: arm, reason: decoded.reason, sendToRest: true)
+        case .queueChallenger(let leaderKey):
+            guard let briefJSON = try await CampaignStore(store.database, workspace: store.workspace).brief(of: campaign.id) else {
+                throw ConflictError("campaign \(campaign.slug) has no brief to write a challenger from: generate its variants from a brief first")
+            }
+            guard let leader = campaign.variants.first(where: { $0.key == leaderKey }), let channel = leader.channels.first ?? campaign.channels.first
+            else { throw ConflictError("\(leaderKey) is not a variant of campaign \(campaign.slug)") }
+            var payload = GenerateVariantsPayload(
+                campaign: campaign.id,
+                workspace: store.workspace,
+                brief: try JSONDecoder().decode(JSONValue.self, from: Data(briefJSON.utf8)),
+                channel: channel,
+                count: 1,
+                seed: withUnsafeBytes(of: action.id.uuid) { $0.prefix(4).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+            )
+            payload.challengerOf = leaderKey
+            effect = .job(
+                JobRequest(payload: payload, runAt: now, uniqueKey: AutopilotStore.challengerKey(action.id), workspace: store.workspace)
+            )
+        case .moveSchedule:
+            throw ConflictError("autopilot does not move schedules by itself yet: change the campaign's schedule by hand, then dismiss this")
+        }
+        return try await store.apply(action.id, effect: effect, by: actor, at: now)
+    }
+
+    /// What autopilot knows of the campaign after `analysis`.
+    func input(_ analysis: CampaignAnalysis.Outcome, store: AutopilotStore, now: Date) async throws -> AutopilotInput {
+        let campaign = analysis.campaign
+        let score = analysis.score
+        let shares = CampaignSplit.shares(of: campaign.variants)
+        let shareByKey = Dictionary(uniqueKeysWithValues: campaign.variants.map { ($0.key, shares[$0.id] ?? 0) })
+        let arms = score.arms.map { arm in
+            AutopilotInput.Arm(
+                id: arm.id,
+                trials: arm.trials,
+                live: (shareByKey[arm.id] ?? 0) > 0,
+                share: shareByKey[arm.id] ?? 0,
+                pBest: arm.pBest
+            )
+        }
+        let periods = try await store.periods(campaign: campaign.id)
+        let mismatch = try await sampleRatioMismatch(campaign: campaign, periods: periods, shares: shareByKey, score: score, store: store)
+        let phase = try await CampaignStore(database, workspace: workspace).testPhase(of: campaign.id)
+        let audience: AutopilotInput.AudiencePhase? = phase.map { $0.winner == nil ? .testing : .sent }
+        return AutopilotInput(
+            arms: arms,
+            advisedSplit: score.allocation,
+            winner: score.recommendations.first { $0.action == .declareWinner }?.arm,
+            losers: score.recommendations.filter { $0.action == .stopArm }.compactMap(\.arm),
+            sampleRatioMismatch: mismatch,
+            audience: audience,
+            challengersQueued: try await store.challengersQueued(campaign: campaign.id),
+            canWriteChallengers: try await CampaignStore(database, workspace: workspace).brief(of: campaign.id) != nil,
+            lastSplitChange: periods.last?.startedAt,
+            now: now
+        )
+    }
+
+    /// The sample-ratio check of the current allocation period: its impressions against its own split, over the
+    /// variants it gives traffic, so a change of split cannot raise a false alarm. Before the split first changes, the
+    /// whole campaign against its split.
+    func sampleRatioMismatch(
+        campaign: Campaign,
+        periods: [AutopilotStore.Period],
+        shares: [String: Double],
+        score: ScoreResult,
+        store: AutopilotStore
+    ) async throws -> Bool {
+        let counts: [String: Int]
+        let weights: [String: Double]
+        if let current = periods.last {
+            counts = try await store.impressions(campaign: campaign.id, since: current.startedAt)
+            weights = current.weights
+        } else {
+            counts = Dictionary(uniqueKeysWithValues: score.arms.map { ($0.id, $0.trials) })
+            weights = shares
+        }
+        let keys = campaign.variants.map(\.key).filter { (weights[$0] ?? 0) > 0 }
+        guard keys.count > 1 else { return false }
+        return SampleRatioMismatch(trials: keys.map { counts[$0] ?? 0 }, weights: keys.map { weights[$0] ?? 0 }).detected
+    }
+}
+
+extension Array {
+    /// Maps in order, awaiting each.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async throws -> [T] {
+        var mapped: [T] = []
+        mapped.reserveCapacity(count)
+        for element in self { mapped.append(try await transform(element)) }
+        return mapped
+    }
+}

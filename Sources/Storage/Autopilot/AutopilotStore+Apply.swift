@@ -1,0 +1,262 @@
+import Foundation
+import HeraldCore
+import Logging
+import PostgresNIO
+
+extension AutopilotStore {
+    /// What applying an action changes, written in the transaction that marks it applied.
+    public enum Effect: Sendable {
+        /// Upcoming sends follow this split (variant key → share); a new allocation period begins.
+        case split([String: Double], reason: String)
+        /// The variant takes every upcoming send; in a test-then-send campaign it is also recorded as the winner,
+        /// which queues its sending to the rest of the audience.
+        case winner(key: String, reason: String, sendToRest: Bool)
+        /// A job to queue (a challenger's generation), under a unique key of the action so it is queued once.
+        case job(JobRequest)
+        /// Nothing changes in the campaign (an action a person carries out, such as moving a schedule by hand).
+        case none
+    }
+
+    /// Marks a pending action applied by `actor` and makes its effect, in one transaction, keeping what undoing it
+    /// restores (the split before).
+    ///
+    /// - Throws: ``NotFoundError`` for an action the workspace does not have; ``ConflictError`` when it is not pending
+    ///   (naming its state, who decided and when); ``ValidationError`` for a split that names a key the campaign does
+    ///   not have.
+    @discardableResult
+    public func apply(_ id: UUID, effect: Effect, by actor: String, at now: Date) async throws -> Action {
+        let workspace = workspace
+        let logger = database.logger
+        try await database.transaction { connection in
+            let claimed = try await connection.query(
+                """
+                UPDATE autopilot_actions SET state = 'applied', decided_by = \(actor), decided_at = \(now)
+                WHERE workspace_id = \(workspace.uuid) AND id = \(id) AND state = 'pending'
+                RETURNING campaign_id
+                """,
+                logger: logger
+            )
+            var campaign: UUID?
+            for try await value in claimed.decode(UUID.self) { campaign = value }
+            guard let campaign else { throw try await refusal(id, doing: "applied") }
+            let before = try await Self.weights(campaign: campaign, workspace: workspace, connection: connection, logger: logger)
+            switch effect {
+            case .split(let split, let reason):
+                try await Self.setWeights(
+                    split,
+                    reason: reason,
+                    campaign: campaign,
+                    workspace: workspace,
+                    at: now,
+                    connection: connection,
+                    logger: logger
+                )
+            case .winner(let key, let reason, let sendToRest):
+                guard before.keys.contains(key) else {
+                    throw ValidationError(
+                        field: "arm",
+                        reason: "\"\(key)\" is not a variant of the campaign (\(before.keys.sorted().joined(separator: ", ")))"
+                    )
+                }
+                let split = Dictionary(uniqueKeysWithValues: before.keys.map { ($0, $0 == key ? 1.0 : 0.0) })
+                try await Self.setWeights(
+                    split,
+                    reason: reason,
+                    campaign: campaign,
+                    workspace: workspace,
+                    at: now,
+                    connection: connection,
+                    logger: logger
+                )
+                if sendToRest {
+                    let outcome = try await CampaignStore.chooseWinner(
+                        CampaignID(campaign),
+                        variantKey: key,
+                        chosenBy: actor,
+                        reason: reason,
+                        at: now,
+                        workspace: workspace,
+                        connection: connection,
+                        logger: logger
+                    )
+                    if case .alreadyChosen(let standing) = outcome, standing.variantKey != key {
+                        throw ConflictError(
+                            "the campaign's winner is already \(standing.variantKey) (chosen by \(standing.chosenBy)): it cannot become \(key)"
+                        )
+                    }
+                }
+            case .job(let request):
+                try JobQueue.check([request])
+                _ = try await JobQueue.insert([request], connection: connection, logger: logger)
+            case .none:
+                break
+            }
+            let undo = String(decoding: try JSONEncoder().encode(["weights": before]), as: UTF8.self)
+            try await connection.query(
+                "UPDATE autopilot_actions SET undo = \(undo)::jsonb WHERE id = \(id)",
+                logger: logger
+            )
+        }
+        return try await action(id)
+    }
+
+    /// Marks a pending action dismissed by `actor`: nothing changes.
+    @discardableResult
+    public func dismiss(_ id: UUID, by actor: String, at now: Date) async throws -> Action {
+        let rows = try await database.client.query(
+            """
+            UPDATE autopilot_actions SET state = 'dismissed', decided_by = \(actor), decided_at = \(now)
+            WHERE workspace_id = \(workspace.uuid) AND id = \(id) AND state = 'pending' RETURNING 1
+            """,
+            logger: database.logger
+        )
+        for try await _ in rows.decode(Int.self) { return try await action(id) }
+        throw try await refusal(id, doing: "dismissed")
+    }
+
+    /// Undoes an applied action: the split before it comes back (as a new allocation period), a challenger's generation
+    /// that has not run is taken off the queue.
+    ///
+    /// - Throws: ``ConflictError`` for an action that is not applied, for a winner already sent to the rest of the
+    ///   audience (a sent message cannot be recalled), and for a challenger already written (stop it instead).
+    @discardableResult
+    public func undo(_ id: UUID, by actor: String, at now: Date) async throws -> Action {
+        let workspace = workspace
+        let logger = database.logger
+        try await database.transaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE autopilot_actions SET state = 'undone', undone_by = \(actor), undone_at = \(now)
+                WHERE workspace_id = \(workspace.uuid) AND id = \(id) AND state = 'applied'
+                RETURNING campaign_id, kind, coalesce(undo::text, '{}'), reason
+                """,
+                logger: logger
+            )
+            var found: (UUID, String, String, String)?
+            for try await row in rows.decode((UUID, String, String, String).self) { found = row }
+            guard let (campaign, kind, undo, reason) = found else { throw try await refusal(id, doing: "undone") }
+            switch kind {
+            case "send_winner_to_rest":
+                throw ConflictError(
+                    "the winner went to the rest of the audience: sent messages cannot be recalled, so this action cannot be undone"
+                )
+            case "queue_challenger":
+                let removed = try await connection.query(
+                    "DELETE FROM jobs WHERE unique_key = \(Self.challengerKey(id)) AND state = 'pending' RETURNING 1",
+                    logger: logger
+                )
+                var gone = false
+                for try await _ in removed.decode(Int.self) { gone = true }
+                guard gone else {
+                    throw ConflictError("the challenger is written already: stop it by giving it a weight of 0 instead of undoing")
+                }
+            default:
+                struct Undo: Decodable { var weights: [String: Double?] }
+                let before = try JSONDecoder().decode(Undo.self, from: Data(undo.utf8)).weights
+                try await Self.restoreWeights(
+                    before,
+                    reason: "undo of: \(reason)",
+                    campaign: campaign,
+                    workspace: workspace,
+                    at: now,
+                    connection: connection,
+                    logger: logger
+                )
+            }
+        }
+        return try await action(id)
+    }
+
+    /// The unique key of the job a `queue_challenger` action queues.
+    public static func challengerKey(_ action: UUID) -> String { "autopilot_challenger:\(action.uuidString.lowercased())" }
+
+    /// Why an action cannot be `doing` (applied, dismissed, undone): it does not exist, or its state.
+    func refusal(_ id: UUID, doing: String) async throws -> any Error {
+        let current = try await action(id)
+        let who = current.decidedBy.map { " by \($0)" } ?? ""
+        return ConflictError(
+            "autopilot action \(id.uuidString.lowercased()) is \(current.state)\(who): only a \(doing == "undone" ? "applied" : "pending") action can be \(doing)"
+        )
+    }
+
+    /// The campaign's variants' stored weights by key (nil: unset, an equal share).
+    static func weights(campaign: UUID, workspace: WorkspaceID, connection: PostgresConnection, logger: Logger) async throws -> [String: Double?] {
+        let rows = try await connection.query(
+            "SELECT key, weight FROM variants WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign) ORDER BY position",
+            logger: logger
+        )
+        var weights: [String: Double?] = [:]
+        for try await (key, weight) in rows.decode((String, Double?).self) { weights[key] = weight }
+        return weights
+    }
+
+    /// Sets every variant's weight from `split` (keys it does not name get 0) and opens a new allocation period.
+    static func setWeights(
+        _ split: [String: Double],
+        reason: String,
+        campaign: UUID,
+        workspace: WorkspaceID,
+        at now: Date,
+        connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        try await restoreWeights(
+            split.mapValues { Optional($0) },
+            reason: reason,
+            campaign: campaign,
+            workspace: workspace,
+            at: now,
+            connection: connection,
+            logger: logger
+        )
+    }
+
+    /// Sets the variants' weights as given (nil: unset) and opens a new allocation period with the shares they make.
+    static func restoreWeights(
+        _ weights: [String: Double?],
+        reason: String,
+        campaign: UUID,
+        workspace: WorkspaceID,
+        at now: Date,
+        connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let current = try await Self.weights(campaign: campaign, workspace: workspace, connection: connection, logger: logger)
+        for (key, weight) in weights.sorted(by: { $0.key < $1.key }) {
+            guard current.keys.contains(key) else {
+                throw ValidationError(
+                    field: "split.\(key)",
+                    reason: "is not a variant of the campaign (\(current.keys.sorted().joined(separator: ", ")))"
+                )
+            }
+            if let weight, !(weight.isFinite && (0...1).contains(weight)) {
+                throw ValidationError(field: "split.\(key)", reason: "\(weight) is not a share from 0 to 1")
+            }
+        }
+        let keys = current.keys.sorted()
+        let values: [Double?] = keys.map { key in weights[key].map { $0 } ?? 0 }
+        try await connection.query(
+            """
+            UPDATE variants v SET weight = CASE WHEN w.is_set THEN w.weight END
+            FROM unnest(\(keys)::text[], \(values.map { $0 ?? 0 })::float8[], \(values.map { $0 != nil })::bool[]) AS w(key, weight, is_set)
+            WHERE v.workspace_id = \(workspace.uuid) AND v.campaign_id = \(campaign) AND v.key = w.key
+            """,
+            logger: logger
+        )
+        // The period's shares: unset weights count as the mean of the set ones (as the split itself reads them).
+        let set = values.compactMap { $0 }
+        let unset = set.isEmpty ? 1 : max(set.reduce(0, +) / Double(set.count), 0)
+        let raw = values.map { $0 ?? unset }
+        let total = raw.reduce(0, +)
+        let shares = Dictionary(uniqueKeysWithValues: zip(keys, raw.map { total > 0 ? $0 / total : 1 / Double(raw.count) }))
+        let json = String(decoding: try JSONEncoder().encode(shares), as: UTF8.self)
+        try await connection.query(
+            """
+            INSERT INTO allocation_periods (workspace_id, campaign_id, number, started_at, weights, reason)
+            SELECT \(workspace.uuid), \(campaign), coalesce(max(number), 0) + 1, \(now), \(json)::jsonb, \(reason)
+            FROM allocation_periods WHERE campaign_id = \(campaign)
+            """,
+            logger: logger
+        )
+    }
+}

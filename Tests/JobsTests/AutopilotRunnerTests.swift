@@ -1,0 +1,190 @@
+import Analytics
+import Autopilot
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import Jobs
+import Scheduling
+import Storage
+import Testing
+
+/// Autopilot on the real database: after an analysis it stops a losing variant and moves the split within the guard
+/// rails (auto), or records the same as pending for a person (suggest); every action can be undone, a plan is recorded
+/// once per analysis, and a mismatch in the current allocation period holds everything.
+struct AutopilotRunnerTests {
+    static let start = Date(timeIntervalSince1970: 1_772_323_200)
+
+    /// Three days of impressions and clicks: A 4%, B 4.6%, C 2.5% (C clearly worse, B not yet clearly better).
+    static func events(_ campaign: Campaign, rates: [Double], perDay: Int = 4_000, days: Int = 3, from start: Date = start) -> [EngagementEvent] {
+        var events: [EngagementEvent] = []
+        for (variant, rate) in zip(campaign.variants, rates) {
+            for day in 0..<days {
+                let clicks = Int((Double(perDay) * rate).rounded())
+                for index in 0..<perDay {
+                    let time = start.addingTimeInterval(Double(day) * 86_400 + Double(index % 20) * 3_600)
+                    events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .impression, occurredAt: time))
+                    if index < clicks {
+                        events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .click, occurredAt: time))
+                    }
+                }
+            }
+        }
+        return events
+    }
+
+    func campaign(_ database: Database, workspace: WorkspaceID) async throws -> Campaign {
+        let spec = try CampaignSpec(
+            parsing: """
+                name: Trail shoes
+                channels: [mastodon]
+                dry_run: true
+                variants:
+                  - {key: A, text: "Trail season is here. 20% off this weekend."}
+                  - {key: B, text: "Ready for your first ultra? Shop the sale."}
+                  - {key: C, text: "Shoes. On sale."}
+                """,
+            source: "campaign.yaml"
+        )
+        return try await CampaignStore(database, workspace: workspace).create(spec)
+    }
+
+    func analyze(_ database: Database, _ workspace: WorkspaceID, _ campaign: CampaignID, at now: Date) async throws -> CampaignAnalysis.Outcome {
+        let current = try await CampaignStore(database, workspace: workspace).find(campaign)
+        return try await CampaignAnalysis(database: database, workspace: workspace).analyze(current, now: now)
+    }
+
+    @Test func autoStopsTheLoserMovesTheSplitWithinTheRailsAndCanBeUndone() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await campaign(database, workspace: workspace)
+            _ = try await EventIngestor(database, workspace: workspace).ingest(Self.events(campaign, rates: [0.04, 0.046, 0.025]))
+            let store = AutopilotStore(database, workspace: workspace)
+            try await store.setSettings(campaign: campaign.id, mode: "auto", railsJSON: #"{"maximum_shift": 0.2}"#)
+            let runner = AutopilotRunner(database: database, workspace: workspace, logger: TestDatabase.logger)
+
+            let now = Self.start.addingTimeInterval(4 * 86_400)
+            let analysis = try await analyze(database, workspace, campaign.id, at: now)
+            #expect(analysis.score.stoppedArms == ["C"])
+            let outcome = try await runner.run(after: analysis, now: now)
+            #expect(outcome.recorded.map(\.kind) == ["stop_arm", "set_split"])
+            #expect(outcome.held.contains { $0.contains("no brief to write a challenger from") }, "\(outcome.held)")
+            #expect(outcome.recorded.allSatisfy { $0.state == "applied" && $0.decidedBy == "autopilot" && $0.analysis == analysis.analysisID })
+            let after = try await CampaignStore(database, workspace: workspace).find(campaign.id)
+            let weights = Dictionary(uniqueKeysWithValues: after.variants.map { ($0.key, $0.weight ?? -1) })
+            #expect(weights["C"] == 0)
+            #expect(abs((weights["A"] ?? 0) + (weights["B"] ?? 0) - 1) < 1e-9)
+            let periods = try await store.periods(campaign: campaign.id)
+            #expect(periods.count == outcome.recorded.count)
+            #expect(periods.last?.weights["C"] == 0)
+
+            // The same analysis again records nothing twice.
+            #expect(try await runner.run(after: analysis, now: now).recorded.isEmpty)
+
+            // Undo the last change: the split before it comes back as a new period, audited.
+            let last = try #require(outcome.recorded.last)
+            let undone = try await store.undo(last.id, by: "cli:test", at: now.addingTimeInterval(60))
+            #expect(undone.state == "undone" && undone.undoneBy == "cli:test")
+            #expect(try await store.periods(campaign: campaign.id).count == periods.count + 1)
+            await #expect(throws: ConflictError.self) { try await store.undo(last.id, by: "cli:test", at: now) }
+            await #expect(throws: ConflictError.self) { try await store.dismiss(last.id, by: "cli:test", at: now) }
+        }
+    }
+
+    @Test func suggestRecordsPendingActionsForAPersonToApplyOrDismiss() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await campaign(database, workspace: workspace)
+            _ = try await EventIngestor(database, workspace: workspace).ingest(Self.events(campaign, rates: [0.04, 0.046, 0.025]))
+            let store = AutopilotStore(database, workspace: workspace)
+            try await store.setSettings(campaign: campaign.id, mode: "suggest", railsJSON: nil)
+            let runner = AutopilotRunner(database: database, workspace: workspace, logger: TestDatabase.logger)
+            let now = Self.start.addingTimeInterval(4 * 86_400)
+            let outcome = try await runner.run(after: try await analyze(database, workspace, campaign.id, at: now), now: now)
+            #expect(!outcome.recorded.isEmpty && outcome.recorded.allSatisfy { $0.state == "pending" && $0.decidedBy == nil })
+            // Nothing changed yet.
+            #expect(try await CampaignStore(database, workspace: workspace).find(campaign.id).variants.allSatisfy { $0.weight == nil })
+            let stop = try #require(outcome.recorded.first { $0.kind == "stop_arm" })
+            let current = try await CampaignStore(database, workspace: workspace).find(campaign.id)
+            let applied = try await AutopilotRunner.apply(stop, store: store, campaign: current, by: "cli:jana", at: now)
+            #expect(applied.state == "applied" && applied.decidedBy == "cli:jana")
+            let weights = try await CampaignStore(database, workspace: workspace).find(campaign.id).variants.map(\.weight)
+            #expect(weights[2] == 0)
+            for other in outcome.recorded where other.id != stop.id {
+                #expect(try await store.dismiss(other.id, by: "cli:jana", at: now).state == "dismissed")
+            }
+            await #expect(throws: ConflictError.self) {
+                try await AutopilotRunner.apply(stop, store: store, campaign: current, by: "cli:jana", at: now)
+            }
+        }
+    }
+
+    @Test func aMismatchInTheCurrentPeriodHoldsEverythingAndAChangedSplitIsNoMismatch() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await campaign(database, workspace: workspace)
+            let store = AutopilotStore(database, workspace: workspace)
+            try await store.setSettings(campaign: campaign.id, mode: "auto", railsJSON: nil)
+            let runner = AutopilotRunner(database: database, workspace: workspace, logger: TestDatabase.logger)
+            // A split of 20/40/40 from the start of day 0, and traffic that follows it: no mismatch.
+            _ = try await CampaignStore(database, workspace: workspace).setSplit(campaign.id, weights: ["A": 0.2, "B": 0.4, "C": 0.4])
+            var events: [EngagementEvent] = []
+            for (variant, count) in zip(campaign.variants, [2_000, 4_000, 4_000]) {
+                for index in 0..<count {
+                    let time = Self.start.addingTimeInterval(Double(index % 48) * 3_600)
+                    events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .impression, occurredAt: time))
+                    if index % 25 == 0 { events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .click, occurredAt: time)) }
+                }
+            }
+            _ = try await EventIngestor(database, workspace: workspace).ingest(events)
+            let now = Self.start.addingTimeInterval(3 * 86_400)
+            let fine = try await runner.run(after: try await analyze(database, workspace, campaign.id, at: now), now: now)
+            #expect(!fine.held.contains { $0.contains("sample-ratio mismatch") }, "\(fine.held)")
+
+            // Now traffic that does not follow the split at all (everything to A): held, nothing applied.
+            var skewed: [EngagementEvent] = []
+            for index in 0..<3_000 {
+                let time = Self.start.addingTimeInterval(3 * 86_400 + Double(index % 20) * 3_600)
+                skewed.append(EngagementEvent(id: EventID(UUID()), variantID: campaign.variants[0].id, kind: .impression, occurredAt: time))
+            }
+            _ = try await EventIngestor(database, workspace: workspace).ingest(skewed)
+            let later = Self.start.addingTimeInterval(5 * 86_400)
+            let held = try await runner.run(after: try await analyze(database, workspace, campaign.id, at: later), now: later)
+            #expect(held.recorded.isEmpty)
+            #expect(held.held.contains { $0.contains("sample-ratio mismatch") }, "\(held.held)")
+        }
+    }
+
+    @Test func aStoppedVariantQueuesAChallengerWrittenFromTheLeaderWhichUndoTakesBackUntilItIsWritten() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await campaign(database, workspace: workspace)
+            let campaigns = CampaignStore(database, workspace: workspace)
+            try await campaigns.rememberBrief(campaign.id, json: #""\#(GenerateVariantsTests.brief.replacingOccurrences(of: "\n", with: "\\n"))""#)
+            _ = try await EventIngestor(database, workspace: workspace).ingest(Self.events(campaign, rates: [0.04, 0.046, 0.025]))
+            let store = AutopilotStore(database, workspace: workspace)
+            try await store.setSettings(campaign: campaign.id, mode: "auto", railsJSON: #"{"challenger_budget": 1}"#)
+            let now = Self.start.addingTimeInterval(4 * 86_400)
+            let outcome = try await AutopilotRunner(database: database, workspace: workspace, logger: TestDatabase.logger)
+                .run(after: try await analyze(database, workspace, campaign.id, at: now), now: now)
+            let queued = try #require(outcome.recorded.first { $0.kind == "queue_challenger" })
+            #expect(queued.state == "applied")
+            #expect(try await store.challengersQueued(campaign: campaign.id) == 1)
+
+            // The generation job runs: one challenger of the leader B, recorded as its child.
+            let queue = JobQueue(database)
+            let job = try #require(
+                try await queue.claim(queues: ["default"], limit: 5, worker: "t", lease: 60, now: now).first { $0.kind == "generate_variants" }
+            )
+            let context = JobContext(database: database, clock: ManualClock(now: now), logger: TestDatabase.logger, worker: "t")
+            try await GenerateVariantsHandler().run(job, context: context)
+            try await queue.complete([job], worker: "t", now: now)
+            let variants = try await campaigns.find(campaign.id).variants
+            #expect(variants.count == 4)
+            let challenger = try #require(variants.last)
+            #expect(challenger.key.hasPrefix("B-c"))
+            #expect(challenger.text != variants[1].text)
+            // Written already: undo refuses and says what to do instead.
+            await #expect(throws: ConflictError.self) { try await store.undo(queued.id, by: "cli:test", at: now) }
+        }
+    }
+}
