@@ -41,7 +41,7 @@ let package = Package(
         // Pure report model and renderers. No I/O.
         .target(name: "Reports", dependencies: ["HeraldCore", "Analytics"], swiftSettings: swiftSettings),
         // Pure autopilot: from an analysis and the guard rails to actions with reasons (Jobs applies and audits them).
-        .target(name: "Autopilot", swiftSettings: swiftSettings),
+        .target(name: "Autopilot", dependencies: ["Analytics"], swiftSettings: swiftSettings),
         // Pure channel rules and rendering: what each channel accepts (length, hashtags, SMS segments), and a variant
         // rendered for a channel with its tracking links. No I/O.
         .target(

@@ -165,3 +165,17 @@ struct AutopilotTests {
         #expect(try JSONDecoder().decode([AutopilotAction].self, from: data) == actions)
     }
 }
+
+/// The simulation the benchmark runs, small: autopilot loses less than a fixed equal split on the same audiences and
+/// declares few false winners (fixed seed, so the figures are the same on every run).
+struct AutopilotSimulationTests {
+    @Test func autopilotBeatsAFixedSplitAndRarelyDeclaresAFalseWinner() {
+        let result = AutopilotSimulation.run(campaigns: 30, days: 14, dailySends: 6_000, seed: 3)
+        let autopilot = result.regret[.autopilot] ?? 0
+        let fixed = result.regret[.fixed] ?? 0
+        #expect(autopilot < fixed, "autopilot \(autopilot) vs fixed \(fixed)")
+        #expect(result.falseWinnerRate <= 0.1, "false winners \(result.falseWinnerRate)")
+        #expect(result.wrongWinnerRate <= 0.1, "wrong winners \(result.wrongWinnerRate)")
+        #expect(result.decidedRate > 0, "decided \(result.decidedRate)")
+    }
+}
