@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "HeraldCore", "Channels", "Connectors", "Scheduling", "Analytics", "Storage", "Jobs", "Reports",
+                "Autopilot", "HeraldCore", "Channels", "Connectors", "Scheduling", "Analytics", "Storage", "Jobs", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

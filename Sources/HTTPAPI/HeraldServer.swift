@@ -121,6 +121,7 @@ public enum HeraldServer {
         WebhookRoutes(database: database).add(to: api)
         EventRoutes(database: database, settings: settings, metrics: metrics).add(to: api)
         ContactRoutes(database: database, settings: settings).add(to: api)
+        AutopilotRoutes(database: database).add(to: api)
         ReportRoutes(database: database, settings: settings, gate: gate).add(to: router, api: api)
         return router
     }
