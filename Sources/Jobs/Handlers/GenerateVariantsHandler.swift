@@ -8,7 +8,8 @@ import Storage
 /// Generates variants for a campaign from a brief (``GenerateVariantsPayload``) and stores them with their features
 /// and generator; the LLM when one is configured, the rule generator otherwise (or when the LLM fails).
 ///
-/// Keys are `<channel><seed>-<n>`, so a retried job inserts nothing twice.
+/// Keys are `<channel><seed>-<n>`, so a retried job inserts nothing twice. Generated variants start pending review: none is
+/// published until a person approves it (``ReviewStore``).
 public struct GenerateVariantsHandler: JobHandler {
     let source: VariantSource
 
