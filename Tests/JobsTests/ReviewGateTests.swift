@@ -86,6 +86,11 @@ import Testing
             #expect(stored.error?.contains("rejected review") == true)
             #expect(fixture.receiver.deliveries.isEmpty)
 
+            // Retrying it while it is still rejected is refused, saying what to do.
+            let early = await #expect(throws: ConflictError.self) {
+                try await PublicationStore(fixture.database).retry(rejected.id, workspace: fixture.workspace)
+            }
+            #expect(early?.message.contains("approve it first") == true)
             // Approved, the refused publication goes out when retried.
             try await ReviewStore(fixture.database, workspace: fixture.workspace)
                 .decide(variant: a, decision: .approve, comment: "Fixed in the brief", actor: Self.approver)
