@@ -100,6 +100,8 @@ public struct APIError: HTTPResponseError, Sendable {
             return .notFound(error.description)
         case let error as ConflictError:
             return APIError(status: .conflict, code: "conflict", message: error.message)
+        case let error as ForbiddenError:
+            return .forbidden(error.message)
         case let error as EventJSON.TooManyRows:
             return .tooLarge(error.description)
         case let error as HTTPError:

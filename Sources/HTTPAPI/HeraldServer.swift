@@ -115,6 +115,7 @@ public enum HeraldServer {
             return WorkspaceResponse(workspace: principal.workspaceSlug, role: principal.role.rawValue)
         }
         CampaignRoutes(database: database, settings: settings).add(to: api)
+        ReviewRoutes(database: database).add(to: api)
         ScheduleRoutes(database: database).add(to: api)
         PublicationRoutes(database: database, settings: settings).add(to: api)
         AccountRoutes(database: database, settings: settings).add(to: api)

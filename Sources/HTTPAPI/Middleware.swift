@@ -74,7 +74,8 @@ extension HTTPField.Name {
 
 /// Checks the bearer token of `/v1` requests and scopes them to its workspace.
 ///
-/// Reading needs any role; writing (POST, PUT, PATCH, DELETE) needs editor or admin. Failed attempts are limited per
+/// Reading needs any role; writing (POST, PUT, PATCH, DELETE) needs editor, approver or admin (approving variants needs
+/// approver or admin: ``ReviewStore`` checks it). Failed attempts are limited per
 /// client address and per token prefix by the ``TokenGate`` (`429` once too many failed).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
@@ -86,7 +87,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         let writes: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
         if writes.contains(request.method), principal.role < .editor {
-            throw APIError.forbidden("a \(principal.role.rawValue) token can only read; writing needs an editor or admin token")
+            throw APIError.forbidden("a \(principal.role.rawValue) token can only read; writing needs an editor, approver or admin token")
         }
         var context = context
         context.principal = principal

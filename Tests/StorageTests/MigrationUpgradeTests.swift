@@ -263,6 +263,8 @@ struct MigrationUpgradeTests {
             #expect(workspace.uuid.uuidString.lowercased() == Self.workspace)
             let campaign = try await CampaignStore(database, workspace: workspace).find("spring")
             #expect(campaign.variants.map(\.key) == ["A", "B"])
+            // Written by hand before the review gate: approved, so the campaign keeps publishing.
+            #expect(campaign.variants.map(\.review) == [.approved, .approved])
             #expect(campaign.channels == [.x])
             #expect(campaign.schedule?.cron == "0 9 * * MON-FRI")
             #expect(campaign.dryRun == (version < 11))

@@ -1,13 +1,15 @@
 import HeraldCore
 import Hummingbird
 
-/// A content variant of a campaign: `{"id", "key", "text", "channels", "weight"?, "subject"?, "preheader"?, "body"?, "images"?}`.
+/// A content variant of a campaign: `{"id", "key", "text", "channels", "review", "weight"?, "subject"?, "preheader"?, "body"?, "images"?}`.
 struct VariantResponse: ResponseEncodable {
     var id: VariantID
     var key: String
     var text: String
     /// The channels it goes to.
     var channels: [HeraldCore.Channel]
+    /// pending, approved or rejected: only an approved variant is published.
+    var review: ReviewState
     /// Its share of the split among a channel's variants; absent: equal shares.
     var weight: Double?
     var subject: String?
@@ -21,6 +23,7 @@ struct VariantResponse: ResponseEncodable {
         key = variant.key
         text = variant.text
         channels = variant.channels
+        review = variant.review
         weight = variant.weight
         subject = variant.email?.subject
         preheader = variant.email?.preheader

@@ -19,6 +19,7 @@ struct CampaignRoutes {
         group.delete("campaigns/{campaign}", use: delete)
         group.get("campaigns/{campaign}/variants", use: variants)
         group.post("campaigns/{campaign}/variants", use: addVariant)
+        group.patch("campaigns/{campaign}/variants/{variant}", use: editVariant)
         group.delete("campaigns/{campaign}/variants/{variant}", use: deleteVariant)
         group.get("campaigns/{campaign}/channels", use: channels)
         group.put("campaigns/{campaign}/channels", use: setChannels)
@@ -128,7 +129,8 @@ struct CampaignRoutes {
             spec,
             images: images,
             schedule: schedule.map { CampaignSchedule.attachment($0, now: Date()) },
-            trackingLinkLength: trackingLinkLength(request)
+            trackingLinkLength: trackingLinkLength(request),
+            author: try context.requirePrincipal().actor
         )
         return EditedResponse(status: .created, response: CampaignResponse(created))
     }
@@ -164,9 +166,29 @@ struct CampaignRoutes {
             channels: body.channels,
             email: body.email,
             images: try await ImageLoader(directory: nil, logger: context.logger).load(body.images, field: ""),
-            trackingLinkLength: trackingLinkLength(request)
+            trackingLinkLength: trackingLinkLength(request),
+            author: try context.requirePrincipal().actor
         )
         return EditedResponse(status: .created, response: VariantResponse(variant))
+    }
+
+    /// `PATCH /v1/campaigns/{campaign}/variants/{variant}`: the variant with its new content, back to pending review.
+    @Sendable func editVariant(_ request: Request, context: APIContext) async throws -> VariantResponse {
+        let body = try await request.decode(as: UpdateVariantRequest.self, context: context)
+        let found = try await campaign(context)
+        let reference = try context.parameters.require("variant")
+        guard let current = found.variants.first(where: { $0.id.description == reference.lowercased() || $0.key == reference }) else {
+            throw NotFoundError(kind: "variant", id: reference)
+        }
+        let edited = try await store(context).editVariant(
+            current.id,
+            of: found.id,
+            text: body.text,
+            email: try body.email(editing: current.email),
+            editor: try context.requirePrincipal().actor,
+            trackingLinkLength: trackingLinkLength(request)
+        )
+        return VariantResponse(edited)
     }
 
     @Sendable func deleteVariant(_ request: Request, context: APIContext) async throws -> HTTPResponse.Status {

@@ -16,6 +16,8 @@ public struct Campaign: Sendable, Equatable, Codable {
         public var weight: Double?
         /// The images it carries, in order, with their alt text.
         public var media: [VariantMedia]
+        /// Where it is in review; only an approved variant is published.
+        public var review: ReviewState
 
         public init(
             id: VariantID,
@@ -24,7 +26,8 @@ public struct Campaign: Sendable, Equatable, Codable {
             channels: [Channel] = [],
             email: EmailContent? = nil,
             weight: Double? = nil,
-            media: [VariantMedia] = []
+            media: [VariantMedia] = [],
+            review: ReviewState = .approved
         ) {
             self.id = id
             self.key = key
@@ -33,10 +36,11 @@ public struct Campaign: Sendable, Equatable, Codable {
             self.email = email
             self.weight = weight
             self.media = media
+            self.review = review
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, key, text, channels, subject, preheader, body, weight
+            case id, key, text, channels, subject, preheader, body, weight, review
             case media = "images"
         }
 
@@ -48,6 +52,7 @@ public struct Campaign: Sendable, Equatable, Codable {
             channels = try container.decodeIfPresent([Channel].self, forKey: .channels) ?? []
             weight = try container.decodeIfPresent(Double.self, forKey: .weight)
             media = try container.decodeIfPresent([VariantMedia].self, forKey: .media) ?? []
+            review = try container.decodeIfPresent(ReviewState.self, forKey: .review) ?? .approved
             if let subject = try container.decodeIfPresent(String.self, forKey: .subject) {
                 email = EmailContent(
                     subject: subject,
@@ -57,13 +62,15 @@ public struct Campaign: Sendable, Equatable, Codable {
             }
         }
 
-        /// `{"id", "key", "text", "channels", "weight"?, "subject"?, "preheader"?, "body"?, "images"?}` (images only when it has some).
+        /// `{"id", "key", "text", "channels", "review", "weight"?, "subject"?, "preheader"?, "body"?, "images"?}` (images only when it
+        /// has some).
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(id, forKey: .id)
             try container.encode(key, forKey: .key)
             try container.encode(text, forKey: .text)
             try container.encode(channels, forKey: .channels)
+            try container.encode(review, forKey: .review)
             try container.encodeIfPresent(weight, forKey: .weight)
             try container.encodeIfPresent(email?.subject, forKey: .subject)
             try container.encodeIfPresent(email?.preheader, forKey: .preheader)

@@ -29,7 +29,26 @@ public struct SendAudienceHandler: JobHandler {
             )
         }
         let now = context.clock.now()
-        let variants = campaign.variants(for: .email)
+        // The review gate: only approved variants are sent; the rest of the split goes to them.
+        let written = campaign.variants(for: .email)
+        let variants = written.filter(\.review.publishes)
+        let held = written.filter { !$0.review.publishes }
+        if !held.isEmpty {
+            context.logger.warning(
+                "audience send leaves out variants that are not approved",
+                metadata: metadata.merging([
+                    "herald.variants.not_approved": "\(held.map { "\($0.key) (\($0.review.rawValue))" }.joined(separator: ", "))"
+                ]) {
+                    $1
+                }
+            )
+        }
+        guard !variants.isEmpty else {
+            throw PermanentJobError(
+                "campaign \(campaign.slug) has no approved email variant (\(held.map { "\($0.key) is \($0.review.rawValue)" }.joined(separator: ", "))): "
+                    + "approve one with `herald variants approve ID`, then publish again"
+            )
+        }
         let shares = CampaignSplit.shares(of: variants)
         let made = try await store.fanOut(
             campaign: campaign.id,

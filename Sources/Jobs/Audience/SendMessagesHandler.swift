@@ -134,6 +134,15 @@ public struct SendMessagesHandler: JobHandler {
                 try await store.markSuppressed(message.id, consent: "without an address or a variant to send")
                 return
             }
+            // The review gate, at the moment of sending: a variant edited or rejected since the messages were made.
+            guard variant.review.publishes else {
+                try await store.markNotApproved(message.id, review: variant.review)
+                context.logger.warning(
+                    "message not sent: its variant is not approved",
+                    metadata: metadata.merging(["herald.variant.key": "\(variant.key)", "herald.review": "\(variant.review.rawValue)"]) { $1 }
+                )
+                return
+            }
             let rendered = AudienceMessage.render(
                 variant,
                 of: campaign,

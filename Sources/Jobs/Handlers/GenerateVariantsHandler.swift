@@ -9,7 +9,8 @@ import Storage
 /// and generator; the LLM when one is configured, the rule generator otherwise (or when the LLM fails).
 ///
 /// Keys are `<channel><seed>-<n>` (challengers of a variant: `<key>-c<seed>-<n>`), so a retried job inserts nothing
-/// twice. The brief is kept on the campaign, for the challengers autopilot writes later.
+/// twice. Generated variants (challengers too) start pending review: none is published until a person approves it
+/// (``ReviewStore``). The brief is kept on the campaign, for the challengers autopilot writes later.
 public struct GenerateVariantsHandler: JobHandler {
     let source: VariantSource
 

@@ -21,7 +21,8 @@ import Storage
 ///
 /// One sender per account at a time, paced by the account's token bucket (``DeliveryStore/acquireSender``). A dry-run
 /// campaign's publications go to the table-only sink (the `deliveries` outbox) and end as `dry_run`. A publication
-/// whose campaign was paused, ended or archived meanwhile is cancelled instead.
+/// whose campaign was paused, ended or archived meanwhile is cancelled instead. A publication whose variant is not
+/// approved (pending or rejected review) is never posted: it fails with the class `not_approved`.
 public struct PublishHandler: JobHandler {
     /// Fault injection: a pause between the platform's (or the sink's) answer and Herald's record of it (crash tests).
     let pauseAfterDelivery: Duration?
@@ -53,6 +54,12 @@ public struct PublishHandler: JobHandler {
             throw PermanentJobError("\(error)")
         }
         guard publication.status == "scheduled" || publication.status == "sending" else { return }
+        // The review gate, whatever queued this job: a variant that is not approved is never posted.
+        let review = try await ReviewStore(context.database, workspace: publication.workspace).state(of: publication.variant)
+        guard let review, review.publishes else {
+            try await refuseUnapproved(publication, review: review, context: context)
+            return
+        }
         let delivery = DeliveryStore(context.database)
         // A publication with an account is a real one (a dry run's have none): it takes the account's sender first, so
         // a job that must wait for it costs one query, not the campaign's.
@@ -266,6 +273,22 @@ public struct PublishHandler: JobHandler {
             try await announce(publication.id, failed: true, context: context)
             context.logger.warning("publication refused by the platform", metadata: metadata)
         }
+    }
+
+    /// Fails a publication whose variant is pending or rejected (class `not_approved`), saying how to send it after all.
+    func refuseUnapproved(_ publication: Publication, review: ReviewState?, context: JobContext) async throws {
+        let state = review.map { "is \($0.rawValue) review" } ?? "no longer exists"
+        try await DeliveryStore(context.database).markFailed(
+            publication.id,
+            class: "not_approved",
+            message:
+                "not posted: its variant \(state); only approved variants are published (approve it with `herald variants approve \(publication.variant)`, then `herald publications retry \(publication.id.uuidString.lowercased())`)"
+        )
+        try await announce(publication.id, failed: true, context: context)
+        var metadata = Self.metadata(publication)
+        metadata["herald.variant.id"] = "\(publication.variant)"
+        metadata["herald.review"] = "\(review?.rawValue ?? "missing")"
+        context.logger.warning("publication refused: its variant is not approved", metadata: metadata)
     }
 
     /// Sends `publication.published` or `publication.failed` to the workspace's subscribed webhooks, from the stored row

@@ -50,7 +50,21 @@ public struct CampaignFire: Sendable {
             try await campaigns.markRunning(campaign.id, now: now)
         }
         for channel in campaign.channels where !(sendsToAudience && channel == .email) {
-            let variants = campaign.variants(for: channel)
+            // The review gate: only approved variants go out; the split is among them.
+            let written = campaign.variants(for: channel)
+            let variants = written.filter(\.review.publishes)
+            let held = written.filter { !$0.review.publishes }
+            if !held.isEmpty {
+                logger.warning(
+                    variants.isEmpty
+                        ? "campaign fire publishes nothing on this channel: none of its variants is approved"
+                        : "campaign fire leaves out variants that are not approved",
+                    metadata: [
+                        "herald.campaign": "\(campaign.slug)", "herald.channel": "\(channel.rawValue)",
+                        "herald.variants.not_approved": "\(held.map { "\($0.key) (\($0.review.rawValue))" }.joined(separator: ", "))",
+                    ]
+                )
+            }
             guard !variants.isEmpty else { continue }
             if channel.splitsAudience {
                 let shares = CampaignSplit.shares(of: variants)
@@ -91,7 +105,8 @@ public struct CampaignFire: Sendable {
     /// One publication of a variant on a channel, rendered with its tracking link, for people who post it
     /// themselves (`POST /v1/campaigns/{campaign}/publications`): no publish job is queued.
     ///
-    /// - Throws: ``ValidationError`` on `channel` when the variant is not written for it.
+    /// - Throws: ``ValidationError`` on `channel` when the variant is not written for it; ``ConflictError`` when it is not
+    ///   approved.
     public func publication(
         of variant: Campaign.Variant,
         in campaign: Campaign,
@@ -104,6 +119,11 @@ public struct CampaignFire: Sendable {
                 field: "channel",
                 reason:
                     "variant \(variant.key) is written for \(variant.channels.map(\.rawValue).joined(separator: ", ")), not \(channel.rawValue)"
+            )
+        }
+        guard variant.review.publishes else {
+            throw ConflictError(
+                "variant \(variant.key) is \(variant.review.rawValue) review; only approved variants are published (approve it with `herald variants approve \(variant.id)`)"
             )
         }
         let optOut = try await CampaignStore(database, workspace: campaign.workspaceID).smsOptOut()

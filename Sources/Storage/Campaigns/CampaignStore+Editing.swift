@@ -201,6 +201,8 @@ extension CampaignStore {
     ///   - channels: The channels it is written for; nil: every channel of the campaign.
     ///   - email: Its subject, preheader and body when it goes out by email.
     ///   - images: Its images with their alt text, loaded at the edge, in order.
+    ///   - author: Who wrote it by hand (nil: this process's operator); it starts approved or pending as in
+    ///     ``create(_:images:schedule:trackingLinkLength:author:)``.
     /// - Throws: ``ValidationError`` on `key` when the campaign has it already, or naming the field and channel rule it breaks.
     public func addVariant(
         to id: CampaignID,
@@ -209,7 +211,8 @@ extension CampaignStore {
         channels: [HeraldCore.Channel]? = nil,
         email: EmailContent? = nil,
         images: [ImageUpload] = [],
-        trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength
+        trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength,
+        author: AuditActor? = nil
     ) async throws -> Campaign.Variant {
         let campaign = try await find(id)
         guard campaign.status != .archived, campaign.status != .ended else {
@@ -223,13 +226,15 @@ extension CampaignStore {
             let field = error.field.hasPrefix("variants[") ? String(error.field.drop(while: { $0 != "." }).dropFirst()) : error.field
             return ValidationError(field: field.isEmpty ? "text" : field, reason: error.reason)
         }
+        let review = try await handWrittenReview(by: author)
         let variant = Campaign.Variant(
             id: VariantID(UUID()),
             key: key,
             text: text,
             channels: added.channels(in: campaign.channels),
             email: email,
-            media: images.map { $0.media() }
+            media: images.map { $0.media() },
+            review: review
         )
         do {
             _ = try CampaignSpec(
@@ -256,9 +261,9 @@ extension CampaignStore {
             let stored: VariantID? = try await database.transaction { connection in
                 let rows = try await connection.query(
                     """
-                    INSERT INTO variants (workspace_id, campaign_id, key, text, channels, subject, preheader, body, position)
+                    INSERT INTO variants (workspace_id, campaign_id, key, text, channels, subject, preheader, body, position, review, written_by)
                     SELECT \(workspace.uuid), \(id.uuid), \(key), \(text), \(channels?.map(\.rawValue))::text[], \(email?.subject), \(email?.preheader),
-                           \(email?.body), coalesce(max(position) + 1, 0)
+                           \(email?.body), coalesce(max(position) + 1, 0), \(review.rawValue), \(author?.reference)
                     FROM variants WHERE campaign_id = \(id.uuid)
                     RETURNING id
                     """,

@@ -39,7 +39,8 @@ extension CampaignStore {
     }
 
     /// Adds generated variants after the campaign's existing ones, in one statement. Keys the campaign already
-    /// has are skipped, so a retried job adds nothing twice.
+    /// has are skipped, so a retried job adds nothing twice. They start pending review (the column's default): a
+    /// generated variant is never published before a person approves it.
     ///
     /// - Returns: How many variants were inserted.
     /// - Throws: ``NotFoundError`` when the workspace has no such campaign.

@@ -42,13 +42,19 @@ public struct CampaignStore: Sendable {
     /// The variants' images come loaded (read or fetched at the edge, see `ImageLoader`): `images[i]` holds the
     /// bytes of `spec.variants[i].images`, in order; they are stored (once per workspace) in the same transaction.
     ///
+    /// The variants are written by hand, by `author`: they are approved as they are created when the author's role may
+    /// publish (editor, approver, admin) and the workspace does not review hand-written variants; otherwise pending
+    /// (see ``ReviewStore``). A nil author is this process's own operator (the demo, a bench, a test): a role that may
+    /// publish, with no one recorded as the writer.
+    ///
     /// - Throws: ``ValidationError`` on `slug` when the workspace already has a campaign with it, or naming the
     ///   variant field and the channel rule it breaks.
     public func create(
         _ spec: CampaignSpec,
         images: [[ImageUpload]] = [],
         schedule: ScheduleAttachment? = nil,
-        trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength
+        trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength,
+        author: AuditActor? = nil
     ) async throws -> Campaign {
         try spec.validate()
         let images = try Self.align(images, with: spec.variants)
@@ -76,6 +82,7 @@ public struct CampaignStore: Sendable {
         let audienceJSON = try spec.audience.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let metric = spec.primaryMetric.rawValue
         let variantChannels = spec.variants.map { variant in variant.channels.map { $0.map(\.rawValue).joined(separator: ",") } ?? "" }
+        let review = try await handWrittenReview(by: author)
         do {
             // The id is chosen here, not by the table's default, so the schedule's job payload is encoded
             // from its Swift type like every other payload (rather than assembled in SQL).
@@ -103,9 +110,10 @@ public struct CampaignStore: Sendable {
                 // Variant channels travel as comma-separated text ('' for every channel of the campaign).
                 let inserted = try await connection.query(
                     """
-                    INSERT INTO variants (workspace_id, campaign_id, key, text, channels, subject, preheader, body, position)
+                    INSERT INTO variants (workspace_id, campaign_id, key, text, channels, subject, preheader, body, position, review, written_by)
                     SELECT \(workspace.uuid), \(id.uuid), key, text, string_to_array(nullif(channels, ''), ','),
-                           nullif(subject, ''), CASE WHEN subject = '' THEN NULL ELSE preheader END, nullif(body, ''), position::int - 1
+                           nullif(subject, ''), CASE WHEN subject = '' THEN NULL ELSE preheader END, nullif(body, ''), position::int - 1,
+                           \(review.rawValue), \(author?.reference)
                     FROM unnest(\(spec.variants.map(\.key))::text[], \(spec.variants.map(\.text))::text[], \(variantChannels)::text[],
                                 \(spec.variants.map { $0.email?.subject ?? "" })::text[], \(spec.variants.map { $0.email?.preheader ?? "" })::text[],
                                 \(spec.variants.map { $0.email?.body ?? "" })::text[])
@@ -225,15 +233,15 @@ public struct CampaignStore: Sendable {
     func variants(of campaign: CampaignID, channels: [HeraldCore.Channel]) async throws -> [Campaign.Variant] {
         let rows = try await database.client.query(
             """
-            SELECT id, key, text, channels, subject, preheader, body, weight FROM variants
+            SELECT id, key, text, channels, subject, preheader, body, weight, review FROM variants
             WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign.uuid)
             ORDER BY position
             """,
             logger: database.logger
         )
         var variants: [Campaign.Variant] = []
-        for try await (id, key, text, own, subject, preheader, body, weight) in rows.decode(
-            (UUID, String, String, [String]?, String?, String?, String?, Double?).self
+        for try await (id, key, text, own, subject, preheader, body, weight, review) in rows.decode(
+            (UUID, String, String, [String]?, String?, String?, String?, Double?, String).self
         ) {
             let resolved = own.map { names in channels.filter { names.contains($0.rawValue) } } ?? channels
             variants.append(
@@ -243,13 +251,22 @@ public struct CampaignStore: Sendable {
                     text: text,
                     channels: resolved,
                     email: subject.map { EmailContent(subject: $0, preheader: preheader ?? "", body: body ?? text) },
-                    weight: weight
+                    weight: weight,
+                    review: ReviewState(rawValue: review) ?? .pending
                 )
             )
         }
         let media = try await MediaStore(database, workspace: workspace).media(of: variants.map(\.id))
         for index in variants.indices { variants[index].media = media[variants[index].id] ?? [] }
         return variants
+    }
+
+    /// The review state of a variant written by hand by `author`: approved unless the author may not publish or the
+    /// workspace reviews hand-written variants; nil is this process's operator, who may publish.
+    func handWrittenReview(by author: AuditActor?) async throws -> ReviewState {
+        let mayPublish = (author?.role ?? .admin) >= .editor
+        guard mayPublish else { return .pending }
+        return try await ReviewStore(database, workspace: workspace).settings().reviewHandWritten ? .pending : .approved
     }
 
     /// The id of the workspace's contact list called `name`.

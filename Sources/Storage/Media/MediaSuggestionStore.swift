@@ -87,7 +87,8 @@ public struct MediaSuggestionStore: Sendable {
 
     /// Accepts a pending suggestion: alt text replaces the image's alt text (within its channels' limits); a caption
     /// idea becomes a new variant of the same campaign with the same channels and image, whose provenance says where
-    /// it came from (`generator` `vision:<model>`, `parent` the described variant).
+    /// it came from (`generator` `vision:<model>`, `parent` the described variant). Either way the variant is then
+    /// pending review: generated content is approved by a person before it is published.
     ///
     /// - Throws: ``ConflictError`` when it was decided already; ``ValidationError`` when the text breaks a channel rule.
     public func accept(_ id: UUID, trackingLinkLength: Int = CampaignStore.defaultTrackingLinkLength) async throws -> MediaSuggestion {
@@ -138,7 +139,8 @@ public struct MediaSuggestionStore: Sendable {
         )
         try await database.client.query(
             """
-            UPDATE variants SET generator = \("vision:" + suggestion.model), parent_id = \(suggestion.variant.uuid)
+            UPDATE variants SET generator = \("vision:" + suggestion.model), parent_id = \(suggestion.variant.uuid), review = 'pending',
+                                written_by = NULL
             WHERE id = \(variant.id.uuid) AND workspace_id = \(workspace.uuid)
             """,
             logger: database.logger

@@ -265,6 +265,20 @@ public struct MessageStore: Sendable {
         )
     }
 
+    /// Cancels a claimed message whose variant is not approved (it was edited or rejected after the messages were
+    /// made): never sent, with the class `not_approved`.
+    public func markNotApproved(_ id: UUID, review: ReviewState) async throws {
+        try await database.client.query(
+            """
+            UPDATE messages SET state = 'cancelled', failure_class = 'not_approved',
+                                error = \("its variant is " + review.rawValue + " review; only approved variants are sent"),
+                                claimed_by = NULL, claimed_until = NULL
+            WHERE id = \(id) AND state = 'queued'
+            """,
+            logger: database.logger
+        )
+    }
+
     /// Records a message the server accepted: `sent`, and its `impression` event (the email's trial), in one transaction.
     /// A message given up as `unknown_outcome` meanwhile (its lease ran out while the server was slow) is recorded too.
     public func recordSent(_ id: UUID, providerID: String, at time: Date) async throws {

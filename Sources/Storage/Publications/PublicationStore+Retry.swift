@@ -9,25 +9,36 @@ extension PublicationStore {
     /// retry never makes a second post of one that went out.
     ///
     /// - Throws: ``NotFoundError`` when the workspace has no such publication; ``ConflictError`` saying why and what
-    ///   to do instead when it is published, a dry run, scheduled or sending, when it broke its channel's rules, or when
-    ///   its campaign does not publish (draft, paused, ended, archived).
+    ///   to do instead when it is published, a dry run, scheduled or sending, when it broke its channel's rules, when its
+    ///   variant is not approved, or when its campaign does not publish (draft, paused, ended, archived).
     @discardableResult
     public func retry(_ id: UUID, workspace: WorkspaceID, now: Date = Date()) async throws -> Publication {
         let logger = database.logger
         let refusal: ConflictError? = try await database.transaction { connection in
             let rows = try await connection.query(
                 """
-                SELECT p.status, p.failure_class, p.idempotency_key, c.status, c.slug
-                FROM publications p JOIN campaigns c ON c.id = p.campaign_id
+                SELECT p.status, p.failure_class, p.idempotency_key, c.status, c.slug, v.review, v.key, v.id
+                FROM publications p JOIN campaigns c ON c.id = p.campaign_id JOIN variants v ON v.id = p.variant_id
                 WHERE p.id = \(id) AND p.workspace_id = \(workspace.uuid)
                 FOR UPDATE OF p
                 """,
                 logger: logger
             )
-            var found: (state: String, failureClass: String?, key: String, campaignStatus: String, slug: String)?
-            for try await row in rows.decode((String, String?, String, String, String).self) { found = row }
+            var found:
+                (
+                    state: String, failureClass: String?, key: String, campaignStatus: String, slug: String, review: String, variant: String,
+                    variantID: UUID
+                )?
+            for try await row in rows.decode((String, String?, String, String, String, String, String, UUID).self) { found = row }
             guard let found else { throw NotFoundError(kind: "publication", id: id.uuidString.lowercased()) }
             if let refusal = Self.retryRefusal(id, state: found.state, failureClass: found.failureClass) { return refusal }
+            // The review gate: it would only be refused again.
+            guard found.review == ReviewState.approved.rawValue else {
+                return ConflictError(
+                    "publication \(id.uuidString.lowercased()) cannot be sent again: its variant \(found.variant) is \(found.review) review; "
+                        + "approve it first (herald variants approve \(found.variantID.uuidString.lowercased()))"
+                )
+            }
             guard CampaignStatus(rawValue: found.campaignStatus)?.publishes == true else {
                 return ConflictError(
                     "publication \(id.uuidString.lowercased()) cannot be sent again: its campaign \(found.slug) is \(found.campaignStatus) "

@@ -4,12 +4,15 @@ import HeraldCore
 import NIOCore
 import PostgresNIO
 
-/// What an API token may do in its workspace.
+/// What an API token (or, in the back office, a person) may do in its workspace; each role may do what the ones
+/// before it may.
 public enum TokenRole: String, Sendable, Codable, CaseIterable, Comparable {
     /// Reads only.
     case viewer
     /// Reads and writes campaigns, variants, schedules and events.
     case editor
+    /// What an editor does, and approves or rejects variants (see ``ReviewStore``).
+    case approver
     /// Everything, including the workspace's settings.
     case admin
 
@@ -17,16 +20,20 @@ public enum TokenRole: String, Sendable, Codable, CaseIterable, Comparable {
         switch self {
         case .viewer: 0
         case .editor: 1
-        case .admin: 2
+        case .approver: 2
+        case .admin: 3
         }
     }
+
+    /// Whether this role may approve and reject variants (approver, admin).
+    public var reviews: Bool { self >= .approver }
 
     public static func < (lhs: TokenRole, rhs: TokenRole) -> Bool { lhs.rank < rhs.rank }
 
     /// Parses a role named on the command line or in a request.
     public static func parse(_ text: String) throws(ValidationError) -> TokenRole {
         guard let role = TokenRole(rawValue: text.lowercased()) else {
-            throw ValidationError(field: "role", reason: "\"\(text)\" is not one of admin, editor, viewer")
+            throw ValidationError(field: "role", reason: "\"\(text)\" is not one of admin, approver, editor, viewer")
         }
         return role
     }
@@ -38,13 +45,19 @@ public struct Principal: Sendable, Equatable {
     public var workspace: WorkspaceID
     public var workspaceSlug: String
     public var role: TokenRole
+    /// The token's name (may be empty).
+    public var name: String
 
-    public init(token: UUID, workspace: WorkspaceID, workspaceSlug: String, role: TokenRole) {
+    public init(token: UUID, workspace: WorkspaceID, workspaceSlug: String, role: TokenRole, name: String = "") {
         self.token = token
         self.workspace = workspace
         self.workspaceSlug = workspaceSlug
         self.role = role
+        self.name = name
     }
+
+    /// Who the token acts as, for review decisions and the audit log (`token:<id>`).
+    public var actor: AuditActor { .token(token, name: name, role: role) }
 }
 
 /// A stored token as listings show it (never the secret).
@@ -106,20 +119,20 @@ public struct TokenStore: Sendable {
         let rows = try await database.client.query(
             """
             WITH found AS (
-                SELECT t.id, t.workspace_id, w.slug, t.role, t.last_used_at
+                SELECT t.id, t.workspace_id, w.slug, t.role, t.name, t.last_used_at
                 FROM api_tokens t JOIN workspaces w ON w.id = t.workspace_id
                 WHERE t.token_hash = \(Self.hash(secret)) AND t.revoked_at IS NULL
             ), touched AS (
                 UPDATE api_tokens SET last_used_at = now()
                 WHERE id IN (SELECT id FROM found WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
             )
-            SELECT id, workspace_id, slug, role FROM found
+            SELECT id, workspace_id, slug, role, name FROM found
             """,
             logger: database.logger
         )
-        for try await (id, workspace, slug, role) in rows.decode((UUID, UUID, String, String).self) {
+        for try await (id, workspace, slug, role, name) in rows.decode((UUID, UUID, String, String, String).self) {
             guard let role = TokenRole(rawValue: role) else { return nil }
-            return Principal(token: id, workspace: WorkspaceID(workspace), workspaceSlug: slug, role: role)
+            return Principal(token: id, workspace: WorkspaceID(workspace), workspaceSlug: slug, role: role, name: name)
         }
         return nil
     }

@@ -106,6 +106,13 @@ extension CampaignsCommand {
                 return
             }
             print("\(publications.count) publication\(publications.count == 1 ? "" : "s") queued")
+            let held = found.variants.filter { !$0.review.publishes }
+            if !held.isEmpty {
+                print(
+                    "not published, not approved: \(held.map { "\($0.key) (\($0.review.rawValue))" }.joined(separator: ", ")) "
+                        + "(see `herald variants review \(found.slug)`)"
+                )
+            }
             if let audience = found.audience, !found.dryRun, found.channels.contains(.email) {
                 let share = audience.testShare.map { "the test share (\(Int(($0 * 100).rounded()))%) first" } ?? "everyone at once"
                 print("email: sending to list \(audience.list), \(share)")

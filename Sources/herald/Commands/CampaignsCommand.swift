@@ -75,7 +75,8 @@ struct CampaignsCommand: AsyncParsableCommand {
                             spec,
                             images: images,
                             schedule: schedule.map { CampaignSchedule.attachment($0, now: now) },
-                            trackingLinkLength: CampaignChannelCheck.linkLength(publicURL: options.configuration().publicURL)
+                            trackingLinkLength: CampaignChannelCheck.linkLength(publicURL: options.configuration().publicURL),
+                            author: .commandLine
                         )
                 } catch let error as HeraldCore.ValidationError {
                     throw error.at(file)
@@ -160,7 +161,9 @@ struct CampaignsCommand: AsyncParsableCommand {
             print(found.variants.count == 1 ? "variant (no test: one variant is scheduled and measured):" : "variants:")
             for variant in found.variants {
                 let share = variant.weight.map { String(format: "  weight %.2f", $0) } ?? ""
-                print("  \(variant.key)  \(variant.id)  [\(variant.channels.map(\.rawValue).joined(separator: ", "))]\(share)")
+                print(
+                    "  \(variant.key)  \(variant.id)  [\(variant.channels.map(\.rawValue).joined(separator: ", "))]\(share)  \(variant.review.rawValue)"
+                )
                 if let email = variant.email {
                     print("      subject: \(email.subject)")
                     if !email.preheader.isEmpty { print("      preheader: \(email.preheader)") }

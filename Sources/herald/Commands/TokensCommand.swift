@@ -14,7 +14,7 @@ struct TokensCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token; prints the secret once.")
         @OptionGroup var options: CommonOptions
-        @Option(help: "admin, editor or viewer.") var role: String
+        @Option(help: "admin, approver, editor or viewer (an approver also approves and rejects variants).") var role: String
         @Option(help: "A name to recognise the token by.") var name: String = ""
         @Flag(help: "Print JSON.") var json = false
 

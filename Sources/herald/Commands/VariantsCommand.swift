@@ -5,12 +5,16 @@ import ContentVariantsLLM
 import Foundation
 import HeraldCore
 
-/// `herald variants generate`: content variants from a brief, with their features; no database needed.
+/// `herald variants generate`: content variants from a brief, with their features; no database needed. `herald variants
+/// review|approve|reject`: the review gate.
 struct VariantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "variants",
-        abstract: "Generate content variants from a brief; describe a variant's image and review the suggestions.",
-        subcommands: [Generate.self, DescribeImage.self, Suggestions.self, AcceptSuggestion.self, RejectSuggestion.self]
+        abstract: "Generate content variants from a brief; review and approve variants; describe a variant's image and review the suggestions.",
+        subcommands: [
+            Generate.self, Review.self, Approve.self, Reject.self, DescribeImage.self, Suggestions.self, AcceptSuggestion.self,
+            RejectSuggestion.self,
+        ]
     )
 
     struct Generate: AsyncParsableCommand {

@@ -7,8 +7,40 @@ struct WorkspacesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workspaces",
         abstract: "Workspace settings.",
-        subcommands: [Safety.self, SMSOptOut.self]
+        subcommands: [Safety.self, SMSOptOut.self, ReviewRules.self]
     )
+
+    /// `herald workspaces review-rules [--approvals 1|2] [--review-hand-written true|false]`.
+    struct ReviewRules: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "review-rules",
+            abstract: "Show or set how variants are approved: one or two approvers, and whether hand-written variants need review."
+        )
+        @OptionGroup var options: CommonOptions
+        @Option(help: "How many different people must approve a variant: 1 or 2.") var approvals: Int?
+        @Option(help: "Whether variants written by hand need review too (true or false).") var reviewHandWritten: Bool?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let (approvals, handWritten) = (self.approvals, self.reviewHandWritten)
+            let settings = try await options.session().run { database, workspace in
+                let store = ReviewStore(database, workspace: workspace)
+                var settings = try await store.settings()
+                if approvals != nil || handWritten != nil {
+                    settings.approvalsRequired = approvals ?? settings.approvalsRequired
+                    settings.reviewHandWritten = handWritten ?? settings.reviewHandWritten
+                    try await store.update(settings, actor: .commandLine)
+                }
+                return settings
+            }
+            if json {
+                print(try Terminal.json(settings, pretty: false))
+            } else {
+                print("approvals required: \(settings.approvalsRequired)")
+                print("hand-written variants need review: \(settings.reviewHandWritten ? "yes" : "no")")
+            }
+        }
+    }
 
     struct SMSOptOut: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -24,6 +24,7 @@ extension UserFacingError where Self: CustomStringConvertible {
 extension ValidationError: UserFacingError {}
 extension NotFoundError: UserFacingError {}
 extension ConflictError: UserFacingError {}
+extension ForbiddenError: UserFacingError {}
 extension StorageError: UserFacingError {}
 extension EmbeddedPostgresError: UserFacingError {}
 
