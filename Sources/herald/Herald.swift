@@ -19,7 +19,7 @@ struct Herald: AsyncParsableCommand {
             WorkerCommand.self, SchedulerCommand.self, JobsCommand.self, SchedulesCommand.self, CronCommand.self, BenchCommand.self,
             WorkspacesCommand.self,
             DBCommand.self, VariantsCommand.self, ServeCommand.self, TokensCommand.self, PublicationsCommand.self, ChannelsCommand.self,
-            SecretsCommand.self, WebhooksCommand.self, ContactsCommand.self, ListsCommand.self,
+            SecretsCommand.self, WebhooksCommand.self, ContactsCommand.self, ListsCommand.self, UsersCommand.self,
         ]
     )
 
