@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import EmbeddedPostgres
+import Foundation
+import HTTPAPI
+import HeraldCore
+import HeraldTestSupport
+import NIOCore
+import NIOHTTP1
+import Storage
+import Testing
+import WebApp
+
+/// The back office in a real headless Chromium, driven through chromedriver over W3C WebDriver (plain HTTP and JSON):
+/// a person signs in with the form and sees the workspace's campaigns.
+///
+/// Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium chromium-driver`; `.ci/run` installs them).
+/// Without them the test prints why and passes without driving a browser.
+@Suite struct BackOfficeBrowserTests {
+    /// The W3C name of an element reference in WebDriver answers.
+    static let elementKey = "element-6066-11e4-a52e-4f735466cecf"
+
+    static func locate(_ names: [String]) -> String? {
+        names.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// A WebDriver session of chromedriver on `port`.
+    struct WebDriver {
+        let base: String
+        var session = ""
+
+        func call(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
+            var request = HTTPClientRequest(url: base + path)
+            request.method = method
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            }
+            let response = try await TestServer.client.execute(request, timeout: .seconds(60))
+            let data = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            guard response.status.code < 300 else {
+                throw TestServer.TestServerError(
+                    "WebDriver \(method) \(path) answered \(response.status.code): \(String(decoding: data, as: UTF8.self))"
+                )
+            }
+            return object?["value"]
+        }
+
+        func element(_ css: String) async throws -> String {
+            let value = try await call(.POST, "/session/\(session)/element", ["using": "css selector", "value": css]) as? [String: Any]
+            guard let id = value?[BackOfficeBrowserTests.elementKey] as? String else {
+                throw TestServer.TestServerError("no element \(css): \(String(describing: value))")
+            }
+            return id
+        }
+
+        func type(_ text: String, into css: String) async throws {
+            _ = try await call(.POST, "/session/\(session)/element/\(try await element(css))/value", ["text": text])
+        }
+
+        func click(_ css: String) async throws {
+            _ = try await call(.POST, "/session/\(session)/element/\(try await element(css))/click", [:])
+        }
+
+        func text(_ css: String) async throws -> String {
+            try await call(.GET, "/session/\(session)/element/\(try await element(css))/text") as? String ?? ""
+        }
+    }
+
+    @Test func aPersonSignsInWithTheFormAndSeesTheCampaigns() async throws {
+        guard let driverPath = Self.locate(["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
+            let chromium = Self.locate(["/usr/bin/chromium", "/usr/bin/chromium-browser"])
+        else {
+            print("BackOfficeBrowserTests: skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+            return
+        }
+        try await BackOfficeTests.live { server in
+            try await BackOfficeTests.person(server, "ada@example.com", role: .editor)
+            let token = try await server.token(workspace: "acme", role: .editor)
+            _ = try await server.createCampaign(token: token, slug: "spring")
+
+            let port = try FreePort.find()
+            let driverProcess = try ProcessRunner.start(driverPath, ["--port=\(port)"])
+            defer { driverProcess.signal(SIGTERM) }
+            // Wait until chromedriver listens (bounded: a minute).
+            for _ in 0..<600 where !FreePort.isAccepting(port) { try await Task.sleep(for: .milliseconds(100)) }
+            var driver = WebDriver(base: "http://127.0.0.1:\(port)")
+            let created = try await driver.call(
+                .POST,
+                "/session",
+                [
+                    "capabilities": [
+                        "alwaysMatch": [
+                            "browserName": "chrome",
+                            "goog:chromeOptions": [
+                                "binary": chromium,
+                                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"],
+                            ],
+                        ]
+                    ]
+                ]
+            )
+            driver.session = try #require((created as? [String: Any])?["sessionId"] as? String)
+            do {
+                _ = try await driver.call(.POST, "/session/\(driver.session)/url", ["url": "http://127.0.0.1:\(server.port)/app"])
+                // Not signed in: the campaigns page sends the browser to the sign-in form.
+                #expect(try await driver.call(.GET, "/session/\(driver.session)/url") as? String == "http://127.0.0.1:\(server.port)/app/login")
+                try await driver.type("ada@example.com", into: "#email")
+                try await driver.type(BackOfficeTests.password, into: "#password")
+                try await driver.click("main form button[type=submit]")
+                #expect(try await driver.call(.GET, "/session/\(driver.session)/url") as? String == "http://127.0.0.1:\(server.port)/app")
+                #expect(try await driver.text("main h1") == "Campaigns")
+                #expect(try await driver.text("main table a") == "Spring spring")
+                #expect(try await driver.text(".who") == "ada@example.com · editor · acme")
+                // The page's own stylesheet applies (the header bar is laid out as flex), and nothing was blocked.
+                let display = try await driver.call(.GET, "/session/\(driver.session)/element/\(try await driver.element("header.bar"))/css/display")
+                #expect(display as? String == "flex")
+
+                try await driver.click("main table a")
+                #expect(try await driver.text("main h1") == "Spring spring")
+                try await driver.click(".signout button")
+                #expect(try await driver.call(.GET, "/session/\(driver.session)/url") as? String == "http://127.0.0.1:\(server.port)/app/login")
+            } catch {
+                _ = try? await driver.call(.DELETE, "/session/\(driver.session)")
+                throw error
+            }
+            _ = try await driver.call(.DELETE, "/session/\(driver.session)")
+        }
+    }
+}
