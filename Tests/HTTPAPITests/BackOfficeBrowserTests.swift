@@ -82,9 +82,12 @@ import WebApp
             let port = try FreePort.find()
             let driverProcess = try ProcessRunner.start(driverPath, ["--port=\(port)"])
             defer { driverProcess.signal(SIGTERM) }
-            // Wait until chromedriver listens (bounded: a minute).
-            for _ in 0..<600 where !FreePort.isAccepting(port) { try await Task.sleep(for: .milliseconds(100)) }
             var driver = WebDriver(base: "http://127.0.0.1:\(port)")
+            // Wait until chromedriver answers (bounded: at most 600 tries, a minute or more).
+            for _ in 0..<600 {
+                if (try? await driver.call(.GET, "/status")) != nil { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             let created = try await driver.call(
                 .POST,
                 "/session",
