@@ -64,6 +64,15 @@ public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sen
         return session
     }
 
+    /// The CSRF token for a form on a page answering `request`: the session's secret when signed in, else the form
+    /// cookie's value (a new one when the browser has none; the page sets it). ``WebMiddleware`` checks by the same rule.
+    func formToken(for request: Request) async throws -> (token: String, cookie: String?) {
+        if let session = try await session(of: request) { return (session.csrfSecret, nil) }
+        if let existing = request.cookies[CSRF.formCookie]?.value, !existing.isEmpty { return (existing, existing) }
+        let fresh = SecretToken().secret
+        return (fresh, fresh)
+    }
+
     /// The cookies of a response to `request` (Secure when it came over HTTPS or the public URL is https).
     func cookies(for request: Request, context: Context) -> SessionCookie {
         let https = settings.publicURL?.lowercased().hasPrefix("https://") == true || origin.cameOverHTTPS(request, context.remoteAddress)

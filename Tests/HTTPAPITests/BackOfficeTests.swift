@@ -253,7 +253,8 @@ import WebApp
     }
 
     @Test func anInvitationSetsAPasswordOnce() async throws {
-        try await Self.live { server in
+        let (logger, log) = CapturingLogHandler.logger()
+        try await Self.live(logger: logger) { server in
             let workspace = try await WorkspaceStore(server.database).ensure(slug: "acme")
             let invited = try await UserStore(server.database).invite(workspace: workspace, email: "cy@example.com", role: .approver)
             var browser = Browser(server)
@@ -288,6 +289,9 @@ import WebApp
             #expect(try await stranger.signIn("cy@example.com", "another password!").status == 401)
             var cy = Browser(server)
             #expect(try await cy.signIn("cy@example.com").status == 303)
+            // The one-time secret is never logged (request lines show /app/invite/[redacted]).
+            #expect(log.all.contains { $0.metadata["hb.request.path"] == "/app/invite/[redacted]" })
+            for entry in log.all { #expect(!entry.text.contains(invited.secret), "\(entry.text)") }
         }
     }
 

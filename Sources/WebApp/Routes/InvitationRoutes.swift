@@ -40,15 +40,22 @@ struct InvitationRoutes<Context: RequestContext & RemoteAddressRequestContext> {
     func show(_ request: Request, context: Context) async throws -> Response {
         let token = try context.parameters.require("token")
         guard let user = try await UserStore(app.database).invitation(token) else { throw Self.gone }
-        return page(request, context: context, token: token, user: user, message: nil, status: .ok)
+        return try await page(request, context: context, token: token, user: user, message: nil, status: .ok)
     }
 
-    func page(_ request: Request, context: Context, token: String, user: StoredUser, message: String?, status: HTTPResponse.Status) -> Response {
-        let existing = request.cookies[CSRF.formCookie]?.value
-        let csrf = existing.flatMap { $0.isEmpty ? nil : $0 } ?? SecretToken().secret
-        let model = Model(csrf: csrf, token: token, email: user.email, role: user.role.rawValue, message: message)
+    func page(
+        _ request: Request,
+        context: Context,
+        token: String,
+        user: StoredUser,
+        message: String?,
+        status: HTTPResponse.Status
+    ) async throws -> Response {
+        // Someone already signed in (an admin trying the link) posts with their session's token.
+        let csrf = try await app.formToken(for: request)
+        let model = Model(csrf: csrf.token, token: token, email: user.email, role: user.role.rawValue, message: message)
         var response = app.pages.page("invitation", model, title: "Set your password", status: status)
-        response.setCookie(app.cookies(for: request, context: context).form(csrf))
+        if let cookie = csrf.cookie { response.setCookie(app.cookies(for: request, context: context).form(cookie)) }
         return response
     }
 
@@ -61,10 +68,17 @@ struct InvitationRoutes<Context: RequestContext & RemoteAddressRequestContext> {
         do {
             try Passwords.check(password)
         } catch {
-            return page(request, context: context, token: token, user: invited, message: "The password \(error.reason).", status: .badRequest)
+            return try await page(
+                request,
+                context: context,
+                token: token,
+                user: invited,
+                message: "The password \(error.reason).",
+                status: .badRequest
+            )
         }
         guard password == form.confirm else {
-            return page(request, context: context, token: token, user: invited, message: "The two passwords differ.", status: .badRequest)
+            return try await page(request, context: context, token: token, user: invited, message: "The two passwords differ.", status: .badRequest)
         }
         let hash = Passwords.hash(password, cost: app.settings.passwordCost)
         guard let user = try await users.accept(invitation: token, passwordHash: hash) else { throw Self.gone }

@@ -64,7 +64,10 @@ struct WebMiddleware<Context: RequestContext & RemoteAddressRequestContext>: Rou
             expected = request.cookies[CSRF.formCookie]?.value
         }
         guard CSRF.matches(given, expected) else {
-            context.logger.notice("back-office form refused: missing or wrong CSRF token", metadata: ["hb.request.path": "\(request.uri.path)"])
+            context.logger.notice(
+                "back-office form refused: missing or wrong CSRF token",
+                metadata: ["hb.endpoint": "\(context.endpointPath ?? "unmatched")"]
+            )
             throw WebError.forbidden("This form had expired or did not come from Herald. Go back, reload the page and send it again.")
         }
         return request
