@@ -62,6 +62,43 @@ import WebApp
             _ = try await call(.POST, "/session/\(session)/element/\(try await element(css))/click", [:])
         }
 
+        /// With `HERALD_SCREENSHOTS_DIR` set, saves the page at laptop and phone widths there as `<name>-laptop.png` and
+        /// `<name>-phone.png` (how docs/ got its pictures of the back office).
+        func screenshots(_ name: String) async throws {
+            guard let folder = ProcessInfo.processInfo.environment["HERALD_SCREENSHOTS_DIR"], !folder.isEmpty else { return }
+            for (width, height, label) in [(1280, 800, "laptop"), (390, 844, "phone")] {
+                _ = try await call(.POST, "/session/\(session)/window/rect", ["width": width, "height": height])
+                guard let base64 = try await call(.GET, "/session/\(session)/screenshot") as? String, let png = Data(base64Encoded: base64) else {
+                    throw TestServer.TestServerError("no screenshot of \(name)")
+                }
+                try png.write(to: URL(fileURLWithPath: folder).appendingPathComponent("\(name)-\(label).png"))
+            }
+            _ = try await call(.POST, "/session/\(session)/window/rect", ["width": 1280, "height": 900])
+        }
+
+        /// The page's address once it is `expected` (a form's navigation may end after its click is answered), or the
+        /// last one seen after 300 looks.
+        func url(becoming expected: String) async throws -> String {
+            var current = ""
+            for _ in 0..<300 {
+                current = try await call(.GET, "/session/\(session)/url") as? String ?? ""
+                if current == expected { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return current
+        }
+
+        /// The text of `css` once it is `expected` (after a navigation), or the last one seen after 300 looks.
+        func text(_ css: String, becoming expected: String) async throws -> String {
+            var current = ""
+            for _ in 0..<300 {
+                current = (try? await text(css)) ?? ""
+                if current == expected { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return current
+        }
+
         func text(_ css: String) async throws -> String {
             try await call(.GET, "/session/\(session)/element/\(try await element(css))/text") as? String ?? ""
         }
@@ -77,7 +114,15 @@ import WebApp
         try await BackOfficeTests.live { server in
             try await BackOfficeTests.person(server, "ada@example.com", role: .editor)
             let token = try await server.token(workspace: "acme", role: .editor)
-            _ = try await server.createCampaign(token: token, slug: "spring")
+            let campaign = try await server.send(
+                .POST,
+                "/v1/campaigns",
+                token: token,
+                json:
+                    #"{"name": "Trail spring sale", "slug": "spring", "channels": ["x", "email"], "dry_run": true, "schedule": {"cron": "0 9 * * MON-FRI", "tz": "Europe/Berlin"}, "variants": [{"text": "Trail season is here. 20% off this weekend.", "subject": "Trail season"}, {"text": "Ready for your first ultra? Shop the sale.", "subject": "Your first ultra"}]}"#
+            )
+            #expect(campaign.status == 201, "\(campaign.text)")
+            #expect(try await server.send(.POST, "/v1/campaigns/spring/publish", token: token).status < 300)
 
             let port = try FreePort.find()
             let driverProcess = try ProcessRunner.start(driverPath, ["--port=\(port)"])
@@ -107,22 +152,25 @@ import WebApp
             do {
                 _ = try await driver.call(.POST, "/session/\(driver.session)/url", ["url": "http://127.0.0.1:\(server.port)/app"])
                 // Not signed in: the campaigns page sends the browser to the sign-in form.
-                #expect(try await driver.call(.GET, "/session/\(driver.session)/url") as? String == "http://127.0.0.1:\(server.port)/app/login")
+                #expect(try await driver.url(becoming: "http://127.0.0.1:\(server.port)/app/login") == "http://127.0.0.1:\(server.port)/app/login")
+                try await driver.screenshots("login")
                 try await driver.type("ada@example.com", into: "#email")
                 try await driver.type(BackOfficeTests.password, into: "#password")
                 try await driver.click("main form button[type=submit]")
-                #expect(try await driver.call(.GET, "/session/\(driver.session)/url") as? String == "http://127.0.0.1:\(server.port)/app")
-                #expect(try await driver.text("main h1") == "Campaigns")
-                #expect(try await driver.text("main table a") == "Spring spring")
+                #expect(try await driver.url(becoming: "http://127.0.0.1:\(server.port)/app") == "http://127.0.0.1:\(server.port)/app")
+                #expect(try await driver.text("main h1", becoming: "Campaigns") == "Campaigns")
+                #expect(try await driver.text("main table a") == "Trail spring sale")
                 #expect(try await driver.text(".who") == "ada@example.com · editor · acme")
                 // The page's own stylesheet applies (the header bar is laid out as flex), and nothing was blocked.
                 let display = try await driver.call(.GET, "/session/\(driver.session)/element/\(try await driver.element("header.bar"))/css/display")
                 #expect(display as? String == "flex")
 
+                try await driver.screenshots("campaigns")
                 try await driver.click("main table a")
-                #expect(try await driver.text("main h1") == "Spring spring")
+                #expect(try await driver.text("main h1", becoming: "Trail spring sale") == "Trail spring sale")
+                try await driver.screenshots("campaign")
                 try await driver.click(".signout button")
-                #expect(try await driver.call(.GET, "/session/\(driver.session)/url") as? String == "http://127.0.0.1:\(server.port)/app/login")
+                #expect(try await driver.url(becoming: "http://127.0.0.1:\(server.port)/app/login") == "http://127.0.0.1:\(server.port)/app/login")
             } catch {
                 _ = try? await driver.call(.DELETE, "/session/\(driver.session)")
                 throw error

@@ -33,7 +33,7 @@ enum AppStylesheet {
         input[type="email"], input[type="password"], input[type="text"] { width: 100%; padding: .6rem; font: inherit;
           color: var(--ink); background: var(--paper); border: 2px solid var(--muted); border-radius: .25rem; }
         button { font: inherit; font-weight: 600; padding: .55rem 1rem; border-radius: .25rem; cursor: pointer;
-          color: var(--accent-ink); background: var(--accent); border: 2px solid var(--accent); }
+          color: var(--accent-ink); background: var(--accent); border: 2px solid var(--accent); white-space: nowrap; }
         form > button { margin-top: 1.25rem; }
         .bar button { background: var(--paper); color: var(--accent); border-color: var(--paper); padding: .3rem .75rem; }
         .actions { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0; }
