@@ -77,12 +77,17 @@ import WebApp
     }
 
     /// A live server whose passwords are cheap to hash (bcrypt cost 4) and whose accounts lock after 3 failures.
-    static func live(logger: Logger = TestDatabase.logger, trustProxy: Bool = false, _ body: (TestServer) async throws -> Void) async throws {
+    static func live(
+        logger: Logger = TestDatabase.logger,
+        trustProxy: Bool = false,
+        perAddress: Int = 50,
+        _ body: (TestServer) async throws -> Void
+    ) async throws {
         try await TestServer.live(
             logger: logger,
             configure: { settings in
                 settings.web.passwordCost = 4
-                settings.web.signInLimit = SignInLimit(perAccount: 3, perAddress: 50, window: .seconds(900))
+                settings.web.signInLimit = SignInLimit(perAccount: 3, perAddress: perAddress, window: .seconds(900))
                 if trustProxy { settings.trustedProxies = ["127.0.0.1"] }
             },
             body
@@ -214,6 +219,24 @@ import WebApp
             for entry in log.all {
                 #expect(!entry.text.contains(Self.password) && !entry.text.contains("wrong guess"), "\(entry.text)")
             }
+        }
+    }
+
+    @Test func signInAttemptsAreLimitedPerAddress() async throws {
+        let (logger, log) = CapturingLogHandler.logger()
+        try await Self.live(logger: logger, perAddress: 4) { server in
+            try await Self.person(server, "ada@example.com", role: .viewer)
+            var browser = Browser(server)
+            // Four failures spread over accounts (none reaches the per-account limit of 3)...
+            for email in ["a@example.com", "b@example.com", "c@example.com", "d@example.com"] {
+                #expect(try await browser.signIn(email, "guess").status == 401)
+            }
+            // ...lock the address, for every account.
+            let limited = try await browser.signIn("ada@example.com")
+            #expect(limited.status == 429)
+            #expect(limited.headers.first(name: "Retry-After").flatMap(Int.init) != nil)
+            let warning = try #require(log.all.first { $0.level == .warning && $0.message.contains("too many failed attempts") })
+            #expect(warning.metadata["herald.signin.limited_by"] == "address")
         }
     }
 
