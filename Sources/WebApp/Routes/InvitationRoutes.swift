@@ -80,7 +80,7 @@ struct InvitationRoutes<Context: RequestContext & RemoteAddressRequestContext> {
         guard password == form.confirm else {
             return try await page(request, context: context, token: token, user: invited, message: "The two passwords differ.", status: .badRequest)
         }
-        let hash = Passwords.hash(password, cost: app.settings.passwordCost)
+        let hash = try await Passwords.hashOffLoop(password, cost: app.settings.passwordCost)
         guard let user = try await users.accept(invitation: token, passwordHash: hash) else { throw Self.gone }
         let started = try await app.sessions.start(user: user, lifetime: app.settings.sessionLifetime)
         context.logger.info(

@@ -79,12 +79,12 @@ struct SignInRoutes<Context: RequestContext & RemoteAddressRequestContext> {
 
         let candidates = email.isEmpty ? [] : try await UserStore(app.database).signInCandidates(email: email)
         var signedIn: SignInCandidate?
-        for candidate in candidates where Passwords.verify(password, hash: candidate.passwordHash) {
+        for candidate in candidates where try await Passwords.verifyOffLoop(password, hash: candidate.passwordHash) {
             signedIn = candidate
             break
         }
         // An unknown email costs the same bcrypt work as a wrong password.
-        if candidates.isEmpty { _ = Passwords.verify(password, hash: Passwords.decoy) }
+        if candidates.isEmpty { try await Passwords.verifyDecoyOffLoop(password) }
         guard let signedIn else {
             try await failures.record([account, client], window: limit.window)
             context.logger.info("sign-in failed", metadata: ["herald.signin.account": "\(account)", "herald.signin.address": "\(address)"])

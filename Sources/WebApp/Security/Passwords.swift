@@ -1,5 +1,6 @@
 import HeraldCore
 import HummingbirdBcrypt
+import NIOPosix
 
 /// Passwords of the back office: checked, hashed with bcrypt (HummingbirdBcrypt) and verified.
 public enum Passwords {
@@ -30,6 +31,23 @@ public enum Passwords {
     /// Whether `password` matches `hash`.
     public static func verify(_ password: String, hash: String) -> Bool {
         Bcrypt.verify(password, hash: hash)
+    }
+
+    /// ``hash(_:cost:)`` on NIO's thread pool: bcrypt's deliberate work (a quarter second or more) never holds a
+    /// thread of the cooperative pool that answers requests.
+    static func hashOffLoop(_ password: String, cost: UInt8) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { hash(password, cost: cost) }
+    }
+
+    /// ``verify(_:hash:)`` on NIO's thread pool (see ``hashOffLoop(_:cost:)``).
+    static func verifyOffLoop(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { verify(password, hash: hash) }
+    }
+
+    /// Verifies `password` against ``decoy`` on NIO's thread pool (where the decoy is also made, once): the work of a
+    /// wrong password, for an email nobody has.
+    static func verifyDecoyOffLoop(_ password: String) async throws {
+        _ = try await NIOThreadPool.singleton.runIfActive { verify(password, hash: decoy) }
     }
 
     /// A hash no password is known for: an unknown email is verified against it, so that it takes as long to answer
