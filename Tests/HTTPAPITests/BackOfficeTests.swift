@@ -318,6 +318,25 @@ import WebApp
         }
     }
 
+    @Test func someoneSignedInCanUseAnInvitationLink() async throws {
+        try await Self.live { server in
+            try await Self.person(server, "ada@example.com", role: .admin)
+            let workspace = try await WorkspaceStore(server.database).ensure(slug: "acme")
+            let invited = try await UserStore(server.database).invite(workspace: workspace, email: "dee@example.com", role: .viewer)
+            var browser = Browser(server)
+            #expect(try await browser.signIn("ada@example.com").status == 303)
+            let page = try await browser.get("/app/invite/\(invited.secret)")
+            #expect(page.status == 200)
+            // The form carries the session's token, which is what a signed-in POST is checked against.
+            let accepted = try await browser.post(
+                "/app/invite/\(invited.secret)",
+                [("csrf", Browser.csrf(in: page) ?? ""), ("password", Self.password), ("confirm", Self.password)]
+            )
+            #expect(accepted.status == 303, "\(accepted.text)")
+            #expect(try await browser.get("/app").text.contains("dee@example.com · viewer · acme"))
+        }
+    }
+
     @Test func pagesEscapeCampaignNamesAndVariantTexts() async throws {
         try await Self.live { server in
             try await Self.person(server, "ada@example.com", role: .viewer)
