@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure domain: types, validation, parsing. No I/O.
@@ -134,11 +136,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP service: REST API, auth, ingestion, tracking links, metrics.
+        // The web back office at /app: server-rendered pages (Mustache, escaping by default), people, sessions and
+        // CSRF; mounted by the HTTP service.
+        .target(
+            name: "WebApp",
+            dependencies: [
+                "HeraldCore", "Scheduling", "Storage", "Jobs", "Reports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP service: REST API, auth, ingestion, tracking links, metrics; mounts the WebApp at /app.
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "Autopilot", "HeraldCore", "Channels", "Connectors", "Scheduling", "Analytics", "Storage", "Jobs", "Reports",
+                "Autopilot", "HeraldCore", "Channels", "Connectors", "Scheduling", "Analytics", "Storage", "Jobs", "Reports", "WebApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -156,7 +174,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "Autopilot", "HeraldCore", "Scheduling", "Analytics", "Reports", "EmbeddedPostgres", "Storage", "Jobs",
-                "Channels", "Connectors", "PlatformStandIns", "ContentVariants", "ContentVariantsLLM", "HTTPAPI",
+                "Channels", "Connectors", "PlatformStandIns", "ContentVariants", "ContentVariantsLLM", "HTTPAPI", "WebApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -287,7 +305,7 @@ let package = Package(
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [
-                "HTTPAPI", "Storage", "HeraldCore", "HeraldTestSupport", "Jobs", "Channels", "Connectors", "Scheduling",
+                "HTTPAPI", "WebApp", "EmbeddedPostgres", "Storage", "HeraldCore", "HeraldTestSupport", "Jobs", "Channels", "Connectors", "Scheduling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

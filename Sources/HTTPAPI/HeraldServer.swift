@@ -1,10 +1,12 @@
 import Connectors
 import Foundation
+import HTTPTypes
 import HeraldCore
 import Hummingbird
 import Logging
 import ServiceLifecycle
 import Storage
+import WebApp
 
 /// How `herald serve` listens and what it accepts.
 public struct ServerSettings: Sendable {
@@ -46,6 +48,8 @@ public struct ServerSettings: Sendable {
     public var maximumConnections: Int
     /// Failed bearer-token attempts allowed per client address and per token prefix before `429`.
     public var tokenAttempts: TokenAttemptLimit
+    /// The web back office's sessions and sign-in limits (its public URL is ``publicURL``).
+    public var web: WebSettings
 
     public init(
         host: String = "127.0.0.1",
@@ -63,7 +67,8 @@ public struct ServerSettings: Sendable {
         idleTimeout: Duration = .seconds(75),
         bodyReadTimeout: Duration = .seconds(60),
         maximumConnections: Int = 4_096,
-        tokenAttempts: TokenAttemptLimit = TokenAttemptLimit()
+        tokenAttempts: TokenAttemptLimit = TokenAttemptLimit(),
+        web: WebSettings = WebSettings()
     ) {
         self.host = host
         self.port = port
@@ -80,6 +85,7 @@ public struct ServerSettings: Sendable {
         self.bodyReadTimeout = bodyReadTimeout
         self.maximumConnections = maximumConnections
         self.tokenAttempts = tokenAttempts
+        self.web = web
         var url = publicURL
         while url?.hasSuffix("/") == true { url?.removeLast() }
         self.publicURL = url
@@ -124,6 +130,7 @@ public enum HeraldServer {
         ContactRoutes(database: database, settings: settings).add(to: api)
         AutopilotRoutes(database: database).add(to: api)
         ReportRoutes(database: database, settings: settings, gate: gate).add(to: router, api: api)
+        WebApp<APIContext>(database: database, settings: settings.webSettings, origin: settings.requestOrigin).add(to: router)
         return router
     }
 
@@ -156,6 +163,27 @@ public enum HeraldServer {
             services: [tracking.flusher, PartitionMaintenance(database: database, logger: logger)] + services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
             logger: logger
+        )
+    }
+}
+
+extension ServerSettings {
+    /// The back office's settings, with the server's public URL.
+    var webSettings: WebSettings {
+        var web = web
+        if web.publicURL == nil { web.publicURL = publicURL }
+        return web
+    }
+
+    /// Client addresses and HTTPS as the back office sees them: through the trusted proxies only.
+    var requestOrigin: RequestOrigin {
+        let trusted = trustedProxies
+        return RequestOrigin(
+            clientAddress: { request, peer in ClientAddress.of(request, peer: peer, trustedProxies: trusted) },
+            cameOverHTTPS: { request, peer in
+                guard let peer = peer?.ipAddress, trusted.contains(peer) else { return false }
+                return request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+            }
         )
     }
 }

@@ -57,8 +57,14 @@ struct ObservingMiddleware: RouterMiddleware {
     /// Query parameters whose values are credentials.
     static let secretParameters: Set<Substring> = ["signature"]
 
-    /// The path and query with the values of ``secretParameters`` replaced by `[redacted]`.
+    /// Paths whose last part is a credential (the back office's one-time invitation links).
+    static let secretPathPrefixes = ["/app/invite/"]
+
+    /// The path and query with the values of ``secretParameters`` and the secret of ``secretPathPrefixes`` replaced
+    /// by `[redacted]`.
     static func loggable(path: String, query: String?) -> String {
+        var path = path
+        if let prefix = secretPathPrefixes.first(where: { path.hasPrefix($0) && path.count > $0.count }) { path = prefix + "[redacted]" }
         guard let query, !query.isEmpty else { return path }
         let items = query.split(separator: "&", omittingEmptySubsequences: false).map { item -> Substring in
             let name = item.prefix { $0 != "=" }

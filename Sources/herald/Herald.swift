@@ -20,6 +20,7 @@ struct Herald: AsyncParsableCommand {
             WorkspacesCommand.self,
             DBCommand.self, VariantsCommand.self, ServeCommand.self, TokensCommand.self, PublicationsCommand.self, ChannelsCommand.self,
             SecretsCommand.self, WebhooksCommand.self, ContactsCommand.self, ListsCommand.self, AutopilotCommand.self,
+            UsersCommand.self,
         ]
     )
 

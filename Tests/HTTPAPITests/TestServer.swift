@@ -175,7 +175,7 @@ struct TestServer: Sendable {
     ) async throws -> Reply {
         var fields = headers
         if let token { fields.append(("Authorization", "Bearer \(token)")) }
-        if body != nil { fields.append(("Content-Type", "application/json")) }
+        if body != nil, !fields.contains(where: { $0.0.lowercased() == "content-type" }) { fields.append(("Content-Type", "application/json")) }
         switch transport {
         case .router(let client):
             var httpFields = HTTPFields()
