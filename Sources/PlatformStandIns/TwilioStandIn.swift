@@ -16,7 +16,7 @@ import Synchronization
 /// - Errors are `{"code", "message", "more_info", "status"}`: 401 code 20003 "Authenticate" for a wrong account or
 ///   token; 400 code 21211 "The 'To' number … is not a valid phone number." (not E.164), 21602 "Message body is
 ///   required.", 21603 "The 'From' phone number is required.", 21617 "The concatenated message body exceeds the 1600
-///   character limit."; a number in ``Configuration/unsubscribed`` draws 21610 "Attempt to send to unsubscribed
+///   character limit."; a number in ``Configuration/invalidNumbers`` draws 21211 too; one in ``Configuration/unsubscribed`` draws 21610 "Attempt to send to unsubscribed
 ///   recipient"; 429 code 20429 "Too Many Requests" beyond ``Configuration/messagesPerSecond``.
 ///
 /// Test controls: ``faults`` (route `messages`, e.g. ``tooManyRequests`` or a 503); inspection: ``messages``.
@@ -29,17 +29,21 @@ public final class TwilioStandIn: Sendable {
         public var unsubscribed: Set<String>
         /// Messages accepted per second before 429 (nil: no limit).
         public var messagesPerSecond: Int?
+        /// E.164-shaped numbers Twilio nevertheless refuses as not valid (21211), as it does unassigned ones.
+        public var invalidNumbers: Set<String>
 
         public init(
             accountSID: String = "AC" + String(repeating: "0", count: 31) + "1",
             authToken: String = "stand-in-auth-token",
             unsubscribed: Set<String> = [],
-            messagesPerSecond: Int? = nil
+            messagesPerSecond: Int? = nil,
+            invalidNumbers: Set<String> = []
         ) {
             self.accountSID = accountSID
             self.authToken = authToken
             self.unsubscribed = unsubscribed
             self.messagesPerSecond = messagesPerSecond
+            self.invalidNumbers = invalidNumbers
         }
     }
 
@@ -107,7 +111,7 @@ public final class TwilioStandIn: Sendable {
         let to = form?.value("To") ?? ""
         let from = form?.value("From") ?? form?.value("MessagingServiceSid") ?? ""
         let text = form?.value("Body") ?? ""
-        if to.range(of: #"^\+[1-9][0-9]{6,14}$"#, options: .regularExpression) == nil {
+        if to.range(of: #"^\+[1-9][0-9]{6,14}$"#, options: .regularExpression) == nil || configuration.invalidNumbers.contains(to) {
             return Self.error(400, code: 21211, "The 'To' number \(to) is not a valid phone number.")
         }
         if from.isEmpty { return Self.error(400, code: 21603, "The 'From' phone number is required.") }

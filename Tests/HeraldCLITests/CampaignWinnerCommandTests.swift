@@ -55,4 +55,38 @@ struct CampaignWinnerCommandTests {
         #expect(!missing.succeeded)
         #expect(missing.standardError.contains("no-such-campaign"))
     }
+
+    @Test func theWinnerMustBeAVariantWrittenForTheChannelTheListIsSentOn() async throws {
+        let fixture = try await CLIFixture.make()
+        let path = try fixture.write(
+            "mixed.yaml",
+            """
+            name: Mixed letter
+            channels: [email, x]
+            destination: https://example.com/shoes
+            dry_run: true
+            audience: {list: newsletter, test_share: 0.2}
+            variants:
+              - {key: A, subject: "Spring sale", text: "20% off trail shoes.", channels: [email]}
+              - {key: B, text: "Spring sale on trail shoes.", channels: [x]}
+            """
+        )
+        let list = try await fixture.run("lists", "create", "newsletter")
+        #expect(list.succeeded, "\(list.standardError)")
+        let created = try await fixture.run("campaigns", "create", path)
+        #expect(created.succeeded, "\(created.standardError)")
+        let slug = created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let refused = try await fixture.run("campaigns", "winner", slug, "B")
+        #expect(!refused.succeeded)
+        #expect(isOneLine(refused.standardError), "\(refused.standardError)")
+        #expect(
+            refused.standardError.contains(
+                #"variant: "B" is not written for email, the channel campaign \#(slug) sends to its list; choose one of A"#
+            ),
+            "\(refused.standardError)"
+        )
+        let chosen = try await fixture.run("campaigns", "winner", slug, "A")
+        #expect(chosen.succeeded, "\(chosen.standardError)")
+    }
 }

@@ -68,4 +68,39 @@ struct WinnerDecisionTests {
         }
         #expect(emptyReason.contains("no variant had data yet"))
     }
+
+    @Test func atTheDeadlineOnlyAVariantOfTheAudiencesChannelWinsAndWithoutAnyArmTheFirstDoes() throws {
+        let deadline = Self.now
+        // B leads, but it is not written for the audience's channel: A, the only candidate, wins.
+        let led = try Self.score([("A", 1_000, 30), ("B", 1_000, 34)])
+        guard
+            case .choose(let key, let chosenBy, _) = WinnerDecision.decide(
+                score: led,
+                look: 2,
+                deadline: deadline,
+                now: Self.now,
+                every: 3_600,
+                candidates: ["A"]
+            )
+        else {
+            Issue.record("no winner at the deadline")
+            return
+        }
+        #expect(key == "A" && chosenBy == "deadline")
+        // No arm among the candidates (the test sent nothing to them): the first candidate, with a reason that says so.
+        guard
+            case .choose(let first, _, let reason) = WinnerDecision.decide(
+                score: led,
+                look: 1,
+                deadline: deadline,
+                now: Self.now,
+                every: 3_600,
+                candidates: ["C", "D"]
+            )
+        else {
+            Issue.record("a test without arms waits for ever")
+            return
+        }
+        #expect(first == "C" && reason.contains("no test message was sent"))
+    }
 }

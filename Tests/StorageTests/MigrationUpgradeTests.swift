@@ -263,8 +263,9 @@ struct MigrationUpgradeTests {
             #expect(workspace.uuid.uuidString.lowercased() == Self.workspace)
             let campaign = try await CampaignStore(database, workspace: workspace).find("spring")
             #expect(campaign.variants.map(\.key) == ["A", "B"])
-            // Written by hand before the review gate: approved, so the campaign keeps publishing.
-            #expect(campaign.variants.map(\.review) == [.approved, .approved])
+            // Written by hand before the review gate (0021): approved, so the campaign keeps publishing. Rows written
+            // straight into a database that has the gate start pending, as its column's default says.
+            #expect(campaign.variants.map(\.review) == (version < 21 ? [.approved, .approved] : [.pending, .pending]))
             #expect(campaign.channels == [.x])
             #expect(campaign.schedule?.cron == "0 9 * * MON-FRI")
             #expect(campaign.dryRun == (version < 11))

@@ -94,6 +94,33 @@ public enum TwilioMessages {
         }
     }
 
+    /// What a refusal says about its recipient, from the Twilio error code that ``classify(_:)`` puts in the message.
+    public enum RecipientRefusal: Sendable, Equatable {
+        /// The number cannot receive text messages (21211 invalid `To`, 21614 not a mobile number, 21612 cannot be
+        /// routed to): suppressed like an email bounce.
+        case invalidNumber
+        /// The recipient replied STOP to this sender (21610): unsubscribed.
+        case unsubscribed
+    }
+
+    /// The Twilio error codes about the number itself.
+    static let invalidNumberCodes: Set<Int> = [21211, 21612, 21614]
+
+    /// The refusal's meaning for the recipient, nil when it is about the message (an empty or too long body, a sender
+    /// the account does not own) or not a refusal at all.
+    public static func recipientRefusal(_ error: ConnectorError) -> RecipientRefusal? {
+        guard error.kind == .rejectedContent, let code = errorCode(error) else { return nil }
+        if code == 21610 { return .unsubscribed }
+        return invalidNumberCodes.contains(code) ? .invalidNumber : nil
+    }
+
+    /// The Twilio error code of an error ``classify(_:)`` made (`Twilio error 21211: …`), nil otherwise.
+    public static func errorCode(_ error: ConnectorError) -> Int? {
+        let prefix = "Twilio error "
+        guard error.message.hasPrefix(prefix) else { return nil }
+        return Int(error.message.dropFirst(prefix.count).prefix { $0.isNumber })
+    }
+
     /// `application/x-www-form-urlencoded` encoding of one name or value (`+` in a phone number becomes `%2B`).
     static func formEncode(_ text: String) -> String {
         let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

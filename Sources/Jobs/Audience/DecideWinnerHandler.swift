@@ -37,14 +37,18 @@ public struct DecideWinnerHandler: JobHandler {
             return
         }
         let now = context.clock.now()
+        // A test that made no message has no first message to count the deadline from: it counts from the test's send.
+        let deadline = phase.deadline ?? payload.testStartedAt.map { $0.addingTimeInterval(phase.settings.decideWithin) }
+        let candidates = campaign.audienceChannel.map { campaign.variants(for: $0).map(\.key) }
         let outcome = try await CampaignAnalysis(database: context.database, workspace: payload.workspace)
             .analyze(campaign, now: now, notes: ["Test-then-send: look \(payload.look) at the test."])
         let decision = WinnerDecision.decide(
             score: outcome.score,
             look: payload.look,
-            deadline: phase.deadline,
+            deadline: deadline,
             now: now,
-            every: phase.settings.decideEvery
+            every: phase.settings.decideEvery,
+            candidates: candidates
         )
         switch decision {
         case .choose(let key, let chosenBy, let reason):
@@ -70,7 +74,7 @@ public struct DecideWinnerHandler: JobHandler {
             }
         case .lookAgain(let at):
             try await JobQueue(context.database).enqueue(
-                [Self.look(payload.look + 1, campaign: campaign.id, workspace: payload.workspace, at: at)],
+                [Self.look(payload.look + 1, campaign: campaign.id, workspace: payload.workspace, at: at, testStartedAt: payload.testStartedAt)],
                 completing: context.completion(of: job)
             )
             logger.debug("no winner yet; next look queued", metadata: ["herald.winner.next_look_at": "\(Timestamp.format(at))"])
@@ -78,9 +82,11 @@ public struct DecideWinnerHandler: JobHandler {
     }
 
     /// The job of look number `look` at `at`: unique per campaign and look, so a look is never queued twice.
-    public static func look(_ look: Int, campaign: CampaignID, workspace: WorkspaceID, at: Date) -> JobRequest {
+    ///
+    /// - Parameter testStartedAt: When the test phase was sent (its deadline counts from it if it made no message).
+    public static func look(_ look: Int, campaign: CampaignID, workspace: WorkspaceID, at: Date, testStartedAt: Date? = nil) -> JobRequest {
         JobRequest(
-            payload: DecideWinnerPayload(campaign: campaign, workspace: workspace, look: look),
+            payload: DecideWinnerPayload(campaign: campaign, workspace: workspace, look: look, testStartedAt: testStartedAt),
             runAt: at,
             uniqueKey: "decide_winner:\(campaign):\(look)",
             workspace: workspace

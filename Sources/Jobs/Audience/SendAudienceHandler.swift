@@ -4,10 +4,14 @@ import Logging
 import Scheduling
 import Storage
 
-/// Makes the messages of one send phase of an audience campaign (``SendAudiencePayload``): for each of its email
-/// channel's contacts in the phase, one message with the contact's variant (or, for the rest, the winner), then
-/// enqueues the `send_messages` job that sends them. Running it again adds nothing (one message per campaign and
-/// contact, ever).
+/// Makes the messages of one send phase of an audience campaign (``SendAudiencePayload``): for each of its audience
+/// channel's contacts (``Campaign/audienceChannel``: email, or SMS) in the phase, one message with the contact's variant
+/// (or, for the rest, the winner), then enqueues the `send_messages` job that sends them. Running it again adds nothing
+/// (one message per campaign and contact, ever).
+///
+/// Send time per contact: with a `send_window`, a contact whose engagement history says enough is due at their best
+/// local hour inside the window (``ContactSendPlanner``), everyone else at the phase's time; `send_messages` sends each
+/// message only once it is due and comes back for the next.
 public struct SendAudienceHandler: JobHandler {
     public init() {}
 
@@ -16,6 +20,12 @@ public struct SendAudienceHandler: JobHandler {
         let metadata: Logger.Metadata = ["herald.campaign": "\(campaign.slug)", "herald.send.phase": "\(payload.phase.rawValue)"]
         guard let audience = campaign.audience else {
             throw PermanentJobError("campaign \(campaign.slug) has no audience: give it audience: {list: NAME} to send to a list")
+        }
+        guard let channel = campaign.audienceChannel else {
+            throw PermanentJobError("campaign \(campaign.slug) sends to its audience by email or SMS, and has neither channel")
+        }
+        if campaign.status == .paused {
+            throw PostponeJob(until: context.clock.now().addingTimeInterval(SendMessagesHandler.pausedRecheck), reason: "the campaign is paused")
         }
         guard campaign.status.publishes else {
             context.logger.info("audience send skipped: the campaign does not send in its state", metadata: metadata)
@@ -29,8 +39,15 @@ public struct SendAudienceHandler: JobHandler {
             )
         }
         let now = context.clock.now()
+        let settings = try audience.testThenSend
+        var sendTimes: (@Sendable ([MessageStore.Recipient]) async throws -> [UUID: Date])?
+        if let window = settings.sendWindow {
+            let history = ContactEngagementHistory(context.database, workspace: campaign.workspaceID)
+            let planner = ContactSendPlanner(history: history, window: window, campaignTime: now)
+            sendTimes = { try await planner.plan($0) }
+        }
         // The review gate: only approved variants are sent; the rest of the split goes to them.
-        let written = campaign.variants(for: .email)
+        let written = campaign.variants(for: channel)
         let variants = written.filter(\.review.publishes)
         let held = written.filter { !$0.review.publishes }
         if !held.isEmpty {
@@ -45,7 +62,7 @@ public struct SendAudienceHandler: JobHandler {
         }
         guard !variants.isEmpty else {
             throw PermanentJobError(
-                "campaign \(campaign.slug) has no approved email variant (\(held.map { "\($0.key) is \($0.review.rawValue)" }.joined(separator: ", "))): "
+                "campaign \(campaign.slug) has no approved \(channel.rawValue) variant (\(held.map { "\($0.key) is \($0.review.rawValue)" }.joined(separator: ", "))): "
                     + "approve one with `herald variants approve ID`, then publish again"
             )
         }
@@ -54,13 +71,14 @@ public struct SendAudienceHandler: JobHandler {
             campaign: campaign.id,
             workspace: campaign.workspaceID,
             list: list,
-            channel: .email,
+            channel: channel,
             phase: payload.phase,
             variants: variants.map { (id: $0.id, weight: shares[$0.id] ?? 0) },
             testShare: audience.testShare,
             winner: target.winner,
             segment: audience.segment,
-            sendAt: now
+            sendAt: now,
+            sendTimes: sendTimes
         )
         context.logger.info(
             "audience messages made",
@@ -69,9 +87,8 @@ public struct SendAudienceHandler: JobHandler {
         var jobs = [SendMessagesHandler.job(for: campaign, at: now)]
         if payload.phase == .test {
             // The test's first look: after one look interval, or at the deadline when that comes first.
-            let settings = try audience.testThenSend
             let first = now.addingTimeInterval(min(settings.decideEvery, settings.decideWithin))
-            jobs.append(DecideWinnerHandler.look(1, campaign: campaign.id, workspace: campaign.workspaceID, at: first))
+            jobs.append(DecideWinnerHandler.look(1, campaign: campaign.id, workspace: campaign.workspaceID, at: first, testStartedAt: now))
         }
         try await JobQueue(context.database).enqueue(jobs)
     }

@@ -6,10 +6,13 @@ import HeraldCore
 import Logging
 import Scheduling
 import Storage
+import Synchronization
 
 /// Sends an audience campaign's due messages (``SendMessagesPayload``): claims them in batches under a lease, sends up
-/// to ``AudienceMail/concurrency`` at once through the worker's ``MailSender``, and records each outcome
-/// (``MessageStore``): sent with its impression, bounced (the contact suppressed), retried later, or given up.
+/// to ``AudienceMail/concurrency`` (or ``AudienceSMS/concurrency``) at once through the worker's ``MailSender`` or
+/// ``SMSSender``, and records each outcome (``MessageStore``): sent with its impression, bounced (the contact
+/// suppressed), unsubscribed at the gateway, retried later, or given up. A message not yet due (send time per contact)
+/// waits: the job comes back when the next one is. A paused campaign's send is postponed, never ended.
 ///
 /// At most once per contact: a message is marked `sending` just before the transport is called, and one found
 /// `sending` after its lease ran out (a worker killed mid-send) is failed as `unknown_outcome`, never sent again.
@@ -53,14 +56,29 @@ public struct SendMessagesHandler: JobHandler {
         )
     }
 
+    /// How long a paused campaign's send waits before it looks again (the job is postponed, not ended, so a resumed
+    /// campaign sends the messages that wait).
+    public static let pausedRecheck: TimeInterval = 60
+
     public func run(_ job: ClaimedJob, payload: SendMessagesPayload, context: JobContext) async throws {
-        guard let mail = context.mail else {
-            throw PermanentJobError("this worker cannot send email: set \(AudienceMail.environment), then retry the job")
+        let campaign = try await payload.campaign(in: context)
+        let transport: Transport
+        switch campaign.audienceChannel {
+        case .sms?:
+            guard let sms = context.sms else {
+                throw PermanentJobError("this worker cannot send SMS: set \(AudienceSMS.environment), then retry the job")
+            }
+            let optOut = try await CampaignStore(context.database, workspace: campaign.workspaceID).smsOptOut()
+            transport = .sms(sms, optOut: optOut)
+        default:
+            guard let mail = context.mail else {
+                throw PermanentJobError("this worker cannot send email: set \(AudienceMail.environment), then retry the job")
+            }
+            transport = .mail(mail)
         }
         guard let secrets else {
             throw PermanentJobError("this worker cannot sign recipient tokens: it has no secret key (set HERALD_SECRET_KEY or HERALD_HOME)")
         }
-        let campaign = try await payload.campaign(in: context)
         let store = MessageStore(context.database)
         let abandoned = try await store.failAbandoned(campaign: campaign.id, now: context.clock.now())
         if abandoned > 0 {
@@ -69,11 +87,19 @@ public struct SendMessagesHandler: JobHandler {
                 metadata: ["herald.campaign": "\(campaign.slug)", "herald.send.abandoned": "\(abandoned)"]
             )
         }
+        if campaign.status == .paused {
+            // Postponed, not ended: the messages wait, and the send goes on once the campaign is resumed.
+            throw PostponeJob(
+                until: context.clock.now().addingTimeInterval(Self.pausedRecheck),
+                reason: "campaign \(campaign.slug) is paused; its messages wait until it is resumed"
+            )
+        }
         guard campaign.status.publishes else { return }
         let sending = Sending(
             campaign: campaign,
+            job: job,
             store: store,
-            mail: mail,
+            transport: transport,
             key: RecipientToken.key(workspace: campaign.workspaceID, secrets: secrets),
             handler: self,
             context: context
@@ -89,7 +115,7 @@ public struct SendMessagesHandler: JobHandler {
             guard !batch.isEmpty else { break }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var next = batch.makeIterator()
-                for _ in 0..<min(mail.concurrency, batch.count) {
+                for _ in 0..<min(transport.concurrency, batch.count) {
                     if let message = next.next() { group.addTask { try await sending.send(message) } }
                 }
                 while try await group.next() != nil {
@@ -97,29 +123,43 @@ public struct SendMessagesHandler: JobHandler {
                 }
             }
         }
-        // Messages retried later, or left sending by a worker that stopped: this job comes back when the first is due.
+        // Messages not yet due (send time per contact), retried later, or left sending by a worker that stopped: this
+        // job comes back when the first is due.
         if let due = try await store.nextDue(campaign: campaign.id), due > context.clock.now() {
             try await JobQueue(context.database).enqueue([Self.job(for: campaign, at: due)])
         }
     }
 
+    /// What carries a campaign's messages: email through the worker's mail sender, or text messages through its gateway.
+    enum Transport: Sendable {
+        case mail(AudienceMail)
+        case sms(AudienceSMS, optOut: String)
+
+        var concurrency: Int {
+            switch self {
+            case .mail(let mail): mail.concurrency
+            case .sms(let sms, _): sms.concurrency
+            }
+        }
+    }
+
+    /// One message ready for its transport.
+    enum Outgoing: Sendable {
+        case mail(MailMessage, any MailSender)
+        case sms(SMSMessage, any SMSSender)
+    }
+
     /// What sending one message needs.
     struct Sending: Sendable {
         let campaign: Campaign
+        let job: ClaimedJob
         let store: MessageStore
-        let mail: AudienceMail
+        let transport: Transport
         let key: SymmetricKey
         let handler: SendMessagesHandler
         let context: JobContext
-
-        init(campaign: Campaign, store: MessageStore, mail: AudienceMail, key: SymmetricKey, handler: SendMessagesHandler, context: JobContext) {
-            self.campaign = campaign
-            self.store = store
-            self.mail = mail
-            self.key = key
-            self.handler = handler
-            self.context = context
-        }
+        /// When the job's lease was last renewed by a send.
+        let renewed = LeaseRenewal()
 
         /// Renders, marks sending, sends and records one message.
         func send(_ message: MessageStore.Claimed) async throws {
@@ -143,19 +183,88 @@ public struct SendMessagesHandler: JobHandler {
                 )
                 return
             }
-            let rendered = AudienceMessage.render(
-                variant,
-                of: campaign,
-                to: address,
-                token: RecipientToken.make(message: message.id, key: key),
-                idempotencyKey: message.idempotencyKey,
-                publicURL: handler.publicURL,
-                mail: mail
-            )
-            guard try await store.markSending(message.id, worker: context.worker) else { return }
+            let token = RecipientToken.make(message: message.id, key: key)
+            let outgoing: Outgoing
+            switch transport {
+            case .mail(let mail):
+                let rendered = AudienceMessage.render(
+                    variant,
+                    of: campaign,
+                    to: address,
+                    token: token,
+                    idempotencyKey: message.idempotencyKey,
+                    publicURL: handler.publicURL,
+                    mail: mail
+                )
+                outgoing = .mail(rendered, mail.sender)
+            case .sms(let sms, let optOut):
+                let rendered = AudienceText.render(
+                    variant,
+                    of: campaign,
+                    to: address,
+                    token: token,
+                    publicURL: handler.publicURL,
+                    optOut: optOut,
+                    sms: sms
+                )
+                outgoing = .sms(rendered, sms.sender)
+            }
+            // Stopped before marking: the message stays queued, due again when its claim ends.
+            try Task.checkCancellation()
+            let now = context.clock.now()
+            guard try await store.markSending(message.id, worker: context.worker, until: now.addingTimeInterval(handler.lease)) else { return }
+            await renewLease(now: now)
+            if Task.isCancelled {
+                // Stopped after marking but before the transport was called: nothing went out, so it is retried later
+                // (transient), not given up as an unknown outcome.
+                // The record is written although this task is cancelled: an unstructured task does not inherit that.
+                let (store, attempts, now) = (store, handler.maximumAttempts, context.clock.now())
+                try await Task {
+                    try await store.recordTransient(
+                        message.id,
+                        error: "the worker stopped before sending it",
+                        maximumAttempts: attempts,
+                        backoff: 0,
+                        now: now
+                    )
+                }.value
+                throw CancellationError()
+            }
+            switch outgoing {
+            case .mail(let rendered, let sender):
+                try await sendMail(rendered, through: sender, message: message, metadata: metadata)
+            case .sms(let rendered, let sender):
+                try await sendText(rendered, through: sender, message: message, metadata: metadata)
+            }
+        }
+
+        /// Renews the job's lease for as long as a message's send may take (at most once per tenth of that lease, so a
+        /// fast batch does not write the job on every message): a long send is not rescued and run again meanwhile.
+        /// A failure to renew is logged, not thrown: the worker's own heartbeat still renews it.
+        func renewLease(now: Date) async {
+            guard renewed.take(now: now, every: handler.lease / 10) else { return }
+            do {
+                try await JobQueue(context.database).heartbeat([job], worker: context.worker, lease: handler.lease, now: now)
+            } catch {
+                context.logger.warning(
+                    "could not renew the send job's lease",
+                    metadata: ["herald.job.id": "\(job.id)", "herald.error": "\(StorageError.describe(error))"]
+                )
+            }
+        }
+
+        /// Sends one email and records its outcome.
+        func sendMail(
+            _ rendered: MailMessage,
+            through sender: any MailSender,
+            message: MessageStore.Claimed,
+            metadata: Logger.Metadata
+        )
+            async throws
+        {
             let receipt: MailReceipt
             do {
-                receipt = try await mail.sender.send(rendered)
+                receipt = try await sender.send(rendered)
             } catch let error as ConnectorError {
                 switch error.kind {
                 case .rejectedContent:
@@ -165,30 +274,89 @@ public struct SendMessagesHandler: JobHandler {
                     context.logger.warning("message outcome unknown; it is not sent again", metadata: metadata)
                     try await store.recordUnknownOutcome(message.id, error: error.message)
                 case .transient, .rateLimited, .auth:
-                    try await store.recordTransient(
-                        message.id,
-                        error: error.message,
-                        maximumAttempts: handler.maximumAttempts,
-                        backoff: handler.backoff,
-                        now: context.clock.now()
-                    )
+                    try await retry(message, error: error.message)
                 }
                 return
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                try await store.recordTransient(
-                    message.id,
-                    error: "\(error)",
-                    maximumAttempts: handler.maximumAttempts,
-                    backoff: handler.backoff,
-                    now: context.clock.now()
-                )
+                try await retry(message, error: "\(error)")
                 return
             }
             // The server accepted the message. Recording it is outside the send's error handling on purpose: if it
             // fails, the message stays `sending` and is later failed as unknown_outcome, never sent a second time.
             try await store.recordSent(message.id, providerID: receipt.reply, at: context.clock.now())
+        }
+
+        /// Sends one text message and records its outcome. A gateway takes no idempotency key, so anything but a clear
+        /// answer (a refusal, a 429 or 5xx, a connection that never reached it) is an unknown outcome, never sent again.
+        func sendText(
+            _ rendered: SMSMessage,
+            through sender: any SMSSender,
+            message: MessageStore.Claimed,
+            metadata: Logger.Metadata
+        )
+            async throws
+        {
+            let receipt: SMSReceipt
+            do {
+                receipt = try await sender.send(rendered)
+            } catch let error as ConnectorError {
+                switch error.kind {
+                case .rejectedContent:
+                    switch TwilioMessages.recipientRefusal(error) {
+                    case .invalidNumber?:
+                        context.logger.info("the gateway refused the number; the contact is suppressed", metadata: metadata)
+                        try await store.recordBounce(message.id, reply: error.message, at: context.clock.now())
+                    case .unsubscribed?:
+                        context.logger.info("the recipient opted out at the gateway; the contact is unsubscribed", metadata: metadata)
+                        try await store.recordUnsubscribed(message.id, reply: error.message, at: context.clock.now())
+                    case nil:
+                        context.logger.warning(
+                            "the gateway refused the message",
+                            metadata: metadata.merging(["herald.error": "\(error.message)"]) { $1 }
+                        )
+                        try await store.recordRejected(message.id, error: error.message)
+                    }
+                case .unknownOutcome:
+                    context.logger.warning("text message outcome unknown; it is not sent again", metadata: metadata)
+                    try await store.recordUnknownOutcome(message.id, error: error.message)
+                case .transient, .rateLimited, .auth:
+                    try await retry(message, error: error.message)
+                }
+                return
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                try await store.recordUnknownOutcome(message.id, error: "\(error)")
+                return
+            }
+            try await store.recordSent(message.id, providerID: receipt.id, segments: receipt.segments, at: context.clock.now())
+        }
+
+        /// Back to queued after the handler's backoff, or failed after its last attempt.
+        func retry(_ message: MessageStore.Claimed, error: String) async throws {
+            try await store.recordTransient(
+                message.id,
+                error: error,
+                maximumAttempts: handler.maximumAttempts,
+                backoff: handler.backoff,
+                now: context.clock.now()
+            )
+        }
+    }
+
+    /// When a send last renewed its job's lease, shared by a job's concurrent sends.
+    final class LeaseRenewal: Sendable {
+        private let last = Mutex<Date?>(nil)
+
+        /// Whether a renewal is due at `now` (none yet, or the last `every` ago or more); if so, it is taken.
+        func take(now: Date, every: TimeInterval) -> Bool {
+            last.withLock { last in
+                if let previous = last, now.timeIntervalSince(previous) < every { return false }
+                last = now
+                return true
+            }
         }
     }
 }

@@ -13,11 +13,22 @@ public struct JobContext: Sendable {
     public let worker: String
     /// How audience email is sent; nil: this worker sends none (`send_messages` fails, naming the settings).
     public let mail: AudienceMail?
+    /// How audience text messages are sent; nil: this worker sends none (`send_messages` of an SMS campaign fails,
+    /// naming the settings).
+    public let sms: AudienceSMS?
     /// Jobs whose completion committed with their effect, so the worker does not complete them again.
     let completedWithEffect: CompletedWithEffect
 
-    public init(database: Database, clock: any HeraldClock, logger: Logger, worker: String, mail: AudienceMail? = nil) {
+    public init(
+        database: Database,
+        clock: any HeraldClock,
+        logger: Logger,
+        worker: String,
+        mail: AudienceMail? = nil,
+        sms: AudienceSMS? = nil
+    ) {
         self.mail = mail
+        self.sms = sms
         self.database = database
         self.clock = clock
         self.logger = logger

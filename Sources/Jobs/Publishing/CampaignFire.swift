@@ -42,14 +42,14 @@ public struct CampaignFire: Sendable {
         let accounts = campaign.dryRun ? [:] : try await campaigns.publishingAccounts(of: campaign.id)
         let fire = Timestamp.format(time)
         var publications: [Publication] = []
-        // An email campaign with an audience sends messages to its list (the test share first, when it has one) instead
-        // of posting publications; a dry run still rehearses through publications.
-        let sendsToAudience = campaign.audience != nil && !campaign.dryRun && campaign.channels.contains(.email)
-        if sendsToAudience, let audience = campaign.audience {
+        // An email or SMS campaign with an audience sends messages to its list (the test share first, when it has one)
+        // instead of posting publications; a dry run still rehearses through publications.
+        let audienceChannel = campaign.dryRun ? nil : campaign.audienceChannel
+        if audienceChannel != nil, let audience = campaign.audience {
             try await JobQueue(database).enqueue([Self.audienceJob(campaign, phase: audience.firstPhase, at: time)])
             try await campaigns.markRunning(campaign.id, now: now)
         }
-        for channel in campaign.channels where !(sendsToAudience && channel == .email) {
+        for channel in campaign.channels where channel != audienceChannel {
             // The review gate: only approved variants go out; the split is among them.
             let written = campaign.variants(for: channel)
             let variants = written.filter(\.review.publishes)

@@ -100,6 +100,8 @@ public struct Worker: Service {
     let logger: Logger
     /// How audience email is sent, lent to handlers through their ``JobContext``; nil: not at all.
     let mail: AudienceMail?
+    /// How audience text messages are sent, lent to handlers through their ``JobContext``; nil: not at all.
+    let sms: AudienceSMS?
 
     public init(
         database: Database,
@@ -107,9 +109,11 @@ public struct Worker: Service {
         clock: any HeraldClock,
         configuration: WorkerConfiguration,
         logger: Logger,
-        mail: AudienceMail? = nil
+        mail: AudienceMail? = nil,
+        sms: AudienceSMS? = nil
     ) {
         self.mail = mail
+        self.sms = sms
         self.database = database
         self.handlers = handlers
         self.clock = clock
@@ -173,7 +177,7 @@ public struct Worker: Service {
         let refillThreshold = max(1, configuration.concurrency / 2)
         let state = RunState()
         let stopped = WakeSignal()
-        let context = JobContext(database: database, clock: clock, logger: logger, worker: configuration.id, mail: mail)
+        let context = JobContext(database: database, clock: clock, logger: logger, worker: configuration.id, mail: mail, sms: sms)
         let outage = OutageLog("worker", logger: logger)
         // The key of the session lock this worker holds while it lives (`state.ownerLock` while held), written into the
         // jobs it claims; random, so no other lock shares it.

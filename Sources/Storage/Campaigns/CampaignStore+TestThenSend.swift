@@ -100,7 +100,8 @@ extension CampaignStore {
     ///   - variantKey: The winning variant's key (`B`).
     ///   - chosenBy: `analysis`, `deadline`, `person` or an API token's name (see ``WinnerChoice/chosenBy``).
     ///   - completing: The `decide_winner` job whose completion commits with the winner.
-    /// - Throws: ``NotFoundError``; ``ValidationError`` on `variant` for a key the campaign does not have; ``ConflictError``
+    /// - Throws: ``NotFoundError``; ``ValidationError`` on `variant` for a key the campaign does not have or a variant not
+    ///   written for the audience's channel (email or SMS); ``ConflictError``
     ///   when the campaign has no test share (it has no rest to send a winner to).
     public func chooseWinner(
         _ id: CampaignID,
@@ -110,6 +111,18 @@ extension CampaignStore {
         at now: Date,
         completing: JobCompletion? = nil
     ) async throws -> WinnerOutcome {
+        // Only a variant written for the channel the audience is sent on can go to the rest.
+        let campaign = try await find(id)
+        if let channel = campaign.audienceChannel, campaign.variants.contains(where: { $0.key == variantKey }) {
+            let valid = campaign.variants(for: channel).map(\.key)
+            guard valid.contains(variantKey) else {
+                throw ValidationError(
+                    field: "variant",
+                    reason: "\"\(variantKey)\" is not written for \(channel.rawValue), the channel campaign \(campaign.slug) sends to its list; "
+                        + "choose one of \(valid.joined(separator: ", "))"
+                )
+            }
+        }
         let logger = database.logger
         let workspace = workspace
         return try await JobCompletion.run(completing, in: database) { connection in

@@ -43,8 +43,20 @@ public struct MessageStore: Sendable {
         public var created: Int
     }
 
+    /// An eligible contact of a fan-out page, as the send-time planner sees it.
+    public struct Recipient: Sendable, Equatable {
+        public var id: UUID
+        /// The contact's IANA time zone, as imported (nil: unknown).
+        public var timeZone: String?
+
+        public init(id: UUID, timeZone: String?) {
+            self.id = id
+            self.timeZone = timeZone
+        }
+    }
+
     /// Makes the messages of one send phase of a campaign, one per eligible contact, a page of contacts at a time (so
-    /// a list of a million never sits in memory): `INSERT … SELECT` from the list's members, each contact's variant
+    /// a list of a million never sits in memory): `INSERT … SELECT` from the page's contacts, each contact's variant
     /// and test-share membership drawn as ``VariantAssignment`` draws them (SHA-256 of the two ids, computed here in
     /// SQL with the same arithmetic), `ON CONFLICT (campaign_id, contact_id) DO NOTHING`: a second run adds nothing.
     ///
@@ -56,7 +68,9 @@ public struct MessageStore: Sendable {
     ///   - variants: The variants that go to the channel, in order, with their weights (for `test` and `all`).
     ///   - testShare: The test share (for `test` and `rest`).
     ///   - winner: The variant the rest receive (for `rest`).
-    ///   - sendAt: When the messages are due.
+    ///   - sendAt: When the messages are due, unless `sendTimes` says otherwise for a contact.
+    ///   - sendTimes: Each page's contacts' own due times (send time per contact); a contact it leaves out is due at
+    ///     `sendAt`. Nil: everyone at `sendAt`.
     public func fanOut(
         campaign: CampaignID,
         workspace: WorkspaceID,
@@ -68,7 +82,8 @@ public struct MessageStore: Sendable {
         winner: VariantID?,
         segment: CampaignAudience.Segment?,
         sendAt: Date,
-        pageSize: Int = 10_000
+        pageSize: Int = 10_000,
+        sendTimes: (@Sendable ([Recipient]) async throws -> [UUID: Date])? = nil
     ) async throws -> FanOut {
         // Cumulative weights as VariantAssignment.pick adds them; the last bound open so rounding never leaves a draw out.
         let usable = variants.filter { $0.weight.isFinite && $0.weight > 0 }
@@ -100,28 +115,40 @@ public struct MessageStore: Sendable {
             // address that unsubscribed or bounced, was erased and imported again stays suppressed).
             let rows = try await database.client.query(
                 """
+                SELECT c.id, c.time_zone
+                FROM contact_list_members m
+                JOIN contacts c ON c.id = m.contact_id
+                WHERE m.list_id = \(list) AND c.workspace_id = \(workspace.uuid) AND c.id > \(after)
+                  AND c.consent = 'subscribed'
+                  AND NOT EXISTS (
+                      SELECT 1 FROM suppressed_addresses s
+                      WHERE s.workspace_id = c.workspace_id AND s.digest IN (c.email_digest, c.phone_digest)
+                  )
+                  AND CASE \(channel.rawValue) WHEN 'email' THEN c.email IS NOT NULL ELSE c.phone IS NOT NULL END
+                  AND c.attributes @> \(attributes)::jsonb
+                  AND (\(zone)::text IS NULL OR c.time_zone = \(zone)::text)
+                ORDER BY c.id
+                LIMIT \(pageSize)
+                """,
+                logger: database.logger
+            )
+            var page: [Recipient] = []
+            for try await (id, timeZone) in rows.decode((UUID, String?).self) { page.append(Recipient(id: id, timeZone: timeZone)) }
+            guard let last = page.last else { break }
+            let planned = try await sendTimes?(page) ?? [:]
+            let contacts = page.map(\.id)
+            let times = page.map { planned[$0.id] ?? sendAt }
+            let written = try await database.client.query(
+                """
                 WITH page AS (
-                    SELECT c.id
-                    FROM contact_list_members m
-                    JOIN contacts c ON c.id = m.contact_id
-                    WHERE m.list_id = \(list) AND c.workspace_id = \(workspace.uuid) AND c.id > \(after)
-                      AND c.consent = 'subscribed'
-                      AND NOT EXISTS (
-                          SELECT 1 FROM suppressed_addresses s
-                          WHERE s.workspace_id = c.workspace_id AND s.digest IN (c.email_digest, c.phone_digest)
-                      )
-                      AND CASE \(channel.rawValue) WHEN 'email' THEN c.email IS NOT NULL ELSE c.phone IS NOT NULL END
-                      AND c.attributes @> \(attributes)::jsonb
-                      AND (\(zone)::text IS NULL OR c.time_zone = \(zone)::text)
-                    ORDER BY c.id
-                    LIMIT \(pageSize)
+                    SELECT p.id, p.send_at FROM unnest(\(contacts)::uuid[], \(times)::timestamptz[]) AS p(id, send_at)
                 ), drawn AS (
-                    SELECT d.contact_id,
+                    SELECT d.contact_id, d.send_at,
                            (('x' || encode(substring(d.digest FROM 1 FOR 8), 'hex'))::bit(64) >> 11)::bigint::float8 / 9007199254740992.0 AS variant_draw,
                            (('x' || encode(substring(d.digest FROM 9 FOR 8), 'hex'))::bit(64) >> 11)::bigint::float8 / 9007199254740992.0 AS test_draw
-                    FROM (SELECT p.id AS contact_id, sha256(uuid_send(\(campaign.uuid)) || uuid_send(p.id)) AS digest FROM page p) d
+                    FROM (SELECT p.id AS contact_id, p.send_at, sha256(uuid_send(\(campaign.uuid)) || uuid_send(p.id)) AS digest FROM page p) d
                 ), chosen AS (
-                    SELECT gen_random_uuid() AS id, dr.contact_id,
+                    SELECT gen_random_uuid() AS id, dr.contact_id, dr.send_at,
                            (SELECT b.variant FROM unnest(\(ids)::uuid[], \(bounds)::float8[]) WITH ORDINALITY AS b(variant, bound, position)
                             WHERE dr.variant_draw < b.bound ORDER BY b.position LIMIT 1) AS variant_id
                     FROM drawn dr
@@ -131,27 +158,22 @@ public struct MessageStore: Sendable {
                 ), inserted AS (
                     INSERT INTO messages (id, workspace_id, campaign_id, variant_id, contact_id, channel, phase, send_at, idempotency_key)
                     SELECT ch.id, \(workspace.uuid), \(campaign.uuid), ch.variant_id, ch.contact_id, \(channel.rawValue), \(phase.rawValue),
-                           \(sendAt), 'msg-' || ch.id::text
+                           ch.send_at, 'msg-' || ch.id::text
                     FROM chosen ch
                     ORDER BY ch.contact_id
                     ON CONFLICT (campaign_id, contact_id) DO NOTHING
                     RETURNING 1
                 )
-                SELECT (SELECT id FROM page ORDER BY id DESC LIMIT 1), (SELECT count(*) FROM page)::int,
-                       (SELECT count(*) FROM chosen)::int, (SELECT count(*) FROM inserted)::int
+                SELECT (SELECT count(*) FROM chosen)::int, (SELECT count(*) FROM inserted)::int
                 """,
                 logger: database.logger
             )
-            var last: UUID?
-            var pageCount = 0
-            for try await (lastID, inPage, chosen, inserted) in rows.decode((UUID?, Int, Int, Int).self) {
-                last = lastID
-                pageCount = inPage
+            for try await (chosen, inserted) in written.decode((Int, Int).self) {
                 result.considered += chosen
                 result.created += inserted
             }
-            guard let last, pageCount == pageSize else { break }
-            after = last
+            guard page.count == pageSize else { break }
+            after = last.id
         }
         return result
     }
@@ -207,7 +229,11 @@ public struct MessageStore: Sendable {
     /// suppression are checked again here, at the moment of sending (a contact may have unsubscribed, bounced or had
     /// its address suppressed since the fan-out): such a message becomes `suppressed` instead. False when the message
     /// is not to be sent: suppressed now, or no longer this worker's (its lease passed to another, or it was cancelled).
-    public func markSending(_ id: UUID, worker: String) async throws -> Bool {
+    ///
+    /// - Parameter until: The message's claim is extended to this instant (its send's own lease, from the moment it
+    ///   goes out), so a message marked late in a long batch is not taken for abandoned while it is being sent; nil:
+    ///   the claim is kept as it is.
+    public func markSending(_ id: UUID, worker: String, until: Date? = nil) async throws -> Bool {
         let rows = try await database.client.query(
             """
             WITH allowed AS (
@@ -223,7 +249,8 @@ public struct MessageStore: Sendable {
             UPDATE messages
             SET state = CASE WHEN allowed.ok THEN 'sending' ELSE 'suppressed' END,
                 attempts = attempts + CASE WHEN allowed.ok THEN 1 ELSE 0 END,
-                error = CASE WHEN allowed.ok THEN messages.error ELSE 'suppressed when it was to be sent' END
+                error = CASE WHEN allowed.ok THEN messages.error ELSE 'suppressed when it was to be sent' END,
+                claimed_until = CASE WHEN allowed.ok THEN coalesce(\(until), messages.claimed_until) ELSE messages.claimed_until END
             FROM allowed
             WHERE messages.id = \(id) AND messages.state = 'queued' AND messages.claimed_by = \(worker)
             RETURNING messages.state
@@ -281,12 +308,15 @@ public struct MessageStore: Sendable {
 
     /// Records a message the server accepted: `sent`, and its `impression` event (the email's trial), in one transaction.
     /// A message given up as `unknown_outcome` meanwhile (its lease ran out while the server was slow) is recorded too.
-    public func recordSent(_ id: UUID, providerID: String, at time: Date) async throws {
+    ///
+    /// - Parameter segments: A text message's billed segments (nil for email).
+    public func recordSent(_ id: UUID, providerID: String, segments: Int? = nil, at time: Date) async throws {
         try await PartitionManager(database).ensure(covering: [time])
         try await database.transaction { connection in
             let rows = try await connection.query(
                 """
-                UPDATE messages SET state = 'sent', sent_at = \(time), provider_id = \(providerID), claimed_by = NULL, claimed_until = NULL,
+                UPDATE messages SET state = 'sent', sent_at = \(time), provider_id = \(providerID), segments = \(segments),
+                       claimed_by = NULL, claimed_until = NULL,
                        failure_class = NULL, error = NULL
                 WHERE id = \(id) AND (state = 'sending' OR (state = 'failed' AND failure_class = 'unknown_outcome'))
                 RETURNING workspace_id, campaign_id, variant_id, channel
@@ -350,6 +380,66 @@ public struct MessageStore: Sendable {
                 }
                 if let contact {
                     try await ContactConsent.bounce(contact: contact, detail: reply, at: time, on: connection, logger: database.logger)
+                }
+            }
+        }
+    }
+
+    /// Records a refusal by the gateway of a message that says nothing about the recipient (an empty or too long text,
+    /// a sender the account does not own): failed with the class `rejected_content`, the contact left as they are.
+    public func recordRejected(_ id: UUID, error: String) async throws {
+        try await database.client.query(
+            """
+            UPDATE messages SET state = 'failed', failure_class = 'rejected_content', error = \(error), claimed_by = NULL, claimed_until = NULL
+            WHERE id = \(id) AND state = 'sending'
+            """,
+            logger: database.logger
+        )
+    }
+
+    /// Records a refusal because the recipient opted out at the gateway (Twilio 21610: they replied STOP): the message
+    /// `suppressed`, an `unsubscribe` event, and the contact's consent set to unsubscribed (source `gateway`), in one
+    /// transaction, so no campaign writes to them again.
+    public func recordUnsubscribed(_ id: UUID, reply: String, at time: Date) async throws {
+        try await PartitionManager(database).ensure(covering: [time])
+        try await database.transaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE messages SET state = 'suppressed', failure_class = 'rejected_content', error = \(reply),
+                       claimed_by = NULL, claimed_until = NULL
+                WHERE id = \(id) AND state = 'sending'
+                RETURNING workspace_id, campaign_id, variant_id, channel, contact_id
+                """,
+                logger: database.logger
+            )
+            for try await (workspace, campaign, variant, channel, contact) in rows.decode((UUID, UUID, UUID?, String, UUID?).self) {
+                if let variant {
+                    try await EventStore.storeNew(
+                        [
+                            EngagementEvent(
+                                id: EventID(UUID()),
+                                variantID: VariantID(variant),
+                                kind: .unsubscribe,
+                                occurredAt: time,
+                                channel: channel,
+                                messageID: id
+                            )
+                        ],
+                        campaign: CampaignID(campaign),
+                        workspace: WorkspaceID(workspace),
+                        on: connection,
+                        logger: database.logger
+                    )
+                }
+                if let contact {
+                    try await ContactConsent.unsubscribe(
+                        contact: contact,
+                        source: "gateway",
+                        detail: reply,
+                        at: time,
+                        on: connection,
+                        logger: database.logger
+                    )
                 }
             }
         }

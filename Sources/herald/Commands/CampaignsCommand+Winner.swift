@@ -11,9 +11,10 @@ extension CampaignsCommand {
             abstract: "Choose the winner of a test-then-send campaign by hand: it goes to the rest of the audience.",
             discussion: """
                 herald campaigns winner spring B --reason "B's subject fits the season"
-                Refused when the campaign has no test share (audience.test_share), the variant is not one of its keys, or a
-                winner is already chosen (by a person, or by the analysis or the deadline); the error names who chose it
-                and when. Recorded as chosen by "person", with the reason.
+                Refused when the campaign has no test share (audience.test_share), the variant is not one of its keys or
+                is not written for the channel its list is sent on (email, or SMS), or a winner is already chosen (by a
+                person, or by the analysis or the deadline); the error names who chose it and when. Recorded as chosen
+                by "person", with the reason.
                 """
         )
         @OptionGroup var options: CommonOptions

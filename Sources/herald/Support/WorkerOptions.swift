@@ -59,7 +59,9 @@ struct WorkerOptions: ParsableArguments {
                 configuration: worker,
                 logger: logger,
                 // Without HERALD_SMTP_URL, `send_messages` jobs fail naming it.
-                mail: try AudienceMail.fromEnvironment(logger: logger)
+                mail: try AudienceMail.fromEnvironment(logger: logger),
+                // Without HERALD_SMS_URL, `send_messages` jobs of SMS campaigns fail naming it.
+                sms: try AudienceSMS.fromEnvironment(logger: logger)
             )
         ]
         if !noScheduler {
