@@ -43,7 +43,7 @@ let package = Package(
         // Pure report model and renderers. No I/O.
         .target(name: "Reports", dependencies: ["HeraldCore", "Analytics"], swiftSettings: swiftSettings),
         // Pure autopilot: from an analysis and the guard rails to actions with reasons (Jobs applies and audits them).
-        .target(name: "Autopilot", dependencies: ["Analytics"], swiftSettings: swiftSettings),
+        .target(name: "Autopilot", dependencies: ["HeraldCore", "Analytics"], swiftSettings: swiftSettings),
         // Pure channel rules and rendering: what each channel accepts (length, hashtags, SMS segments), and a variant
         // rendered for a channel with its tracking links. No I/O.
         .target(
@@ -226,7 +226,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AutopilotTests",
-            dependencies: ["Autopilot", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Autopilot", "HeraldCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

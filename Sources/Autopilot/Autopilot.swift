@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// From an analysis and the guard rails to the changes autopilot makes, each with its reason.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// What autopilot knows of a campaign after an analysis: its arms and their current split, what the analysis advised,
 /// and what autopilot did before.

@@ -1,5 +1,6 @@
 import Analytics
 import Foundation
+import HeraldCore
 
 /// Simulated campaigns (labelled as a simulation wherever shown) in which three policies steer the same audience:
 /// a fixed equal split, a bandit that moves the split every day without guard rails, and autopilot within its rails.

@@ -98,7 +98,9 @@ public final class SMTPTestServer: Sendable {
         if options.auth { arguments += ["--auth", options.authMechanisms.joined(separator: ",")] }
         let process = try ProcessRunner.start(python, arguments)
         let ready = directory.appendingPathComponent("ready")
-        let deadline = ContinuousClock.now + .seconds(60)
+        // A loaded 2-core machine running the whole suite once took over a minute to start Python, make the
+        // certificate and bind: the bound only catches a server that never comes up.
+        let deadline = ContinuousClock.now + .seconds(240)
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: ready, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 return SMTPTestServer(

@@ -4,6 +4,7 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import Jobs
+import Reports
 import Scheduling
 import Storage
 import Testing
@@ -79,6 +80,14 @@ struct AutopilotRunnerTests {
 
             // The same analysis again records nothing twice.
             #expect(try await runner.run(after: analysis, now: now).recorded.isEmpty)
+            // The next report shows what autopilot did and why.
+            let next = try await analyze(database, workspace, campaign.id, at: now.addingTimeInterval(3_600))
+            let summary = try #require(next.report.autopilot)
+            #expect(summary.mode == "auto" && summary.actions.count == 2)
+            #expect(summary.actions.allSatisfy { $0.stateLine == "applied by autopilot" })
+            let html = HTMLRenderer.render(next.report)
+            #expect(html.contains("<h2>Autopilot</h2>") && html.contains("gets no more traffic"))
+            #expect(MarkdownRenderer.render(next.report).contains("## Autopilot"))
 
             // Undo the last change: the split before it comes back as a new period, audited.
             let last = try #require(outcome.recorded.last)

@@ -126,9 +126,11 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     public var dryRun: Bool
     /// Who an email or SMS campaign sends to (a contact list, a test share); required for those channels unless a dry run.
     public var audience: CampaignAudience?
+    /// What autopilot does after each analysis, within which guard rails; nil: off.
+    public var autopilot: CampaignAutopilot?
 
     enum CodingKeys: String, CodingKey {
-        case name, slug, channels, destination, schedule, variants, status, accounts, audience
+        case name, slug, channels, destination, schedule, variants, status, accounts, audience, autopilot
         case primaryMetric = "primary_metric"
         case dryRun = "dry_run"
     }
@@ -152,9 +154,11 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         status: CampaignStatus = .scheduled,
         accounts: [Channel: String] = [:],
         dryRun: Bool = false,
-        audience: CampaignAudience? = nil
+        audience: CampaignAudience? = nil,
+        autopilot: CampaignAutopilot? = nil
     ) throws(ValidationError) {
         self.audience = audience
+        self.autopilot = autopilot
         self.accounts = accounts
         self.dryRun = dryRun
         self.name = name
@@ -202,7 +206,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         }
         let known: Set<String> = [
             "name", "slug", "primary_metric", "channels", "destination", "schedule", "variants", "status", "accounts", "dry_run",
-            "audience",
+            "audience", "autopilot",
         ]
         if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
             throw ValidationError(
@@ -238,6 +242,9 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         let audience = try root["audience"].flatMap { value throws(ValidationError) in
             value is NSNull ? nil : try CampaignAudience.parse(value)
         }
+        let autopilot = try root["autopilot"].flatMap { value throws(ValidationError) in
+            value is NSNull ? nil : try CampaignAutopilot.parse(value)
+        }
         try self.init(
             name: name,
             slug: slug,
@@ -249,7 +256,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             status: status ?? .scheduled,
             accounts: accounts,
             dryRun: dryRun ?? false,
-            audience: audience
+            audience: audience,
+            autopilot: autopilot
         )
     }
 

@@ -143,6 +143,7 @@ public struct CampaignAnalysis: Sendable {
         )
         report.publications = try await Self.publicationSummary(database, workspace: workspace, campaign: campaign)
         report.testThenSend = try await Self.testThenSendSummary(database, workspace: workspace, campaign: campaign)
+        report.autopilot = try await Self.autopilotSummary(database, workspace: workspace, campaign: campaign)
         let record = Record(
             score: score,
             sendTime: Array(sendTime?.standouts(alpha: alpha).prefix(3) ?? []),

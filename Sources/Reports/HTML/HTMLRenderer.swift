@@ -25,6 +25,7 @@ public enum HTMLRenderer {
         html += engagementCollection(report)
         html += publications(report)
         html += testThenSend(report)
+        html += autopilot(report)
         html += "<section class=\"charts-section\"><h2>Charts</h2><div class=\"charts\">"
         html += ChartRenderer.cumulativeRate(report)
         html += ChartRenderer.probabilityBest(report)

@@ -63,6 +63,7 @@ public enum MarkdownRenderer {
         lines += engagementCollection(report)
         lines += publications(report)
         lines += testThenSend(report)
+        lines += autopilot(report)
         if !report.days.isEmpty {
             lines.append("## Per day (UTC)")
             lines.append("")

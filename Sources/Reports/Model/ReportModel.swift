@@ -85,6 +85,8 @@ public struct ReportModel: Sendable, Equatable, Codable {
     public var publications: PublicationSummary?
     /// A test-then-send campaign's test, winner and send to the rest; nil for campaigns without a test share.
     public var testThenSend: TestThenSendSummary?
+    /// What autopilot did (and suggested); nil when it was never on for the campaign.
+    public var autopilot: AutopilotSummary?
 
     /// Builds the model from a campaign and its analysis.
     ///

@@ -80,6 +80,7 @@ public struct CampaignStore: Sendable {
         var audienceList: UUID?
         if let audience = spec.audience { audienceList = try await contactList(named: audience.list) }
         let audienceJSON = try spec.audience.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let autopilotRails = String(decoding: try JSONEncoder().encode(spec.autopilot?.rails ?? GuardRails()), as: UTF8.self)
         let metric = spec.primaryMetric.rawValue
         let variantChannels = spec.variants.map { variant in variant.channels.map { $0.map(\.rawValue).joined(separator: ",") } ?? "" }
         let review = try await handWrittenReview(by: author)
@@ -91,9 +92,10 @@ public struct CampaignStore: Sendable {
                 try await connection.query(
                     """
                     INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule, status, dry_run,
-                                           audience, audience_list_id)
+                                           audience, audience_list_id, autopilot_mode, autopilot_rails)
                     VALUES (\(id.uuid), \(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(scheduleJSON)::jsonb,
-                            \(spec.status.rawValue), \(spec.dryRun), \(audienceJSON)::jsonb, \(audienceList))
+                            \(spec.status.rawValue), \(spec.dryRun), \(audienceJSON)::jsonb, \(audienceList),
+                            \(spec.autopilot?.mode.rawValue ?? "off"), \(autopilotRails)::jsonb)
                     """,
                     logger: database.logger
                 )

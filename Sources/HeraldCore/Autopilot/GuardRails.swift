@@ -44,8 +44,24 @@ public struct GuardRails: Sendable, Equatable, Codable {
         case postsPerAccountPerDay = "posts_per_account_per_day"
     }
 
+    /// Any key, to name one that is not a guard rail.
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The rails' names as written.
+    public static let names = [
+        "minimum_sample", "maximum_shift", "minimum_period_hours", "minimum_share", "challenger_budget", "posts_per_account_per_day",
+    ]
+
     public init(from decoder: any Decoder) throws {
         let defaults = GuardRails()
+        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).sorted().first(where: { !Self.names.contains($0) }) {
+            throw GuardRailError(rail: unknown, reason: "is not a guard rail (expected one of \(Self.names.joined(separator: ", ")))")
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         minimumSample = try container.decodeIfPresent(Int.self, forKey: .minimumSample) ?? defaults.minimumSample
         maximumShift = try container.decodeIfPresent(Double.self, forKey: .maximumShift) ?? defaults.maximumShift
