@@ -143,6 +143,36 @@ import Testing
         }
     }
 
+    /// The encoder copies runs of literal bytes at once: whatever the text, each encoded line is at most 76 octets,
+    /// ASCII, never starts with a dot, and decoding gives back the text (line breaks as CRLF).
+    @Test func quotedPrintableLinesStayWithinLimitsAndDecodeBack() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 0...10_000_000)) { seed in
+            let text = Self.randomText(seed) + Self.randomText(seed + 7)
+            var encoded: [UInt8] = []
+            QuotedPrintable.encode(text, into: &encoded)
+            #expect(encoded.allSatisfy { $0 < 128 })
+            let lines = String(decoding: encoded, as: UTF8.self).components(separatedBy: "\r\n")
+            #expect(lines.allSatisfy { $0.utf8.count <= 76 && !$0.hasPrefix(".") && !$0.contains("\n") && !$0.contains("\r") })
+            #expect(QuotedPrintable.decode(encoded).map { String(decoding: $0, as: UTF8.self) } == Self.crlf(text))
+        }
+    }
+
+    /// The preheader is spliced in as bytes: just after a `<body …>` tag in any ASCII case (or first when there is
+    /// none), once, whatever surrounds it.
+    @Test func thePreheaderGoesJustInsideTheBodyTagWhateverItsCase() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...10_000_000)) { seed in
+            var random = SplitMix64(seed: UInt64(seed))
+            let before = Self.randomText(seed).replacingOccurrences(of: "<", with: "")
+            let tag = ["<body>", "<BODY class=\"x\">", "<Body\n>", ""].randomElement(using: &random)!
+            let after = Self.randomText(seed + 3)
+            let preheader = ["Free returns", "Sale & <more>", "été 😀"].randomElement(using: &random)!
+            let html = before + tag + after
+            let hidden = "<div style=\"display:none;max-height:0;overflow:hidden\">\(HTMLEscaping.escape(preheader))</div>"
+            let expected = tag.isEmpty ? hidden + html : before + tag + hidden + after
+            #expect(MIMEWriterTestsSupport.withPreheader(html, preheader) == Self.crlf(expected), "\(html.debugDescription)")
+        }
+    }
+
     @Test func quotedPrintableRefusesBadEscapes() {
         #expect(QuotedPrintable.decode(Array("a=4".utf8)) == nil)
         #expect(QuotedPrintable.decode(Array("a=ZZb".utf8)) == nil)

@@ -56,13 +56,36 @@ public struct MIMEWriter: Sendable {
         Self.header("Content-Type", "multipart/alternative; boundary=\"\(boundary)\"", into: &out)
         out.append(contentsOf: Self.crlf)
         out.append(contentsOf: "This is a multi-part message in MIME format.\r\n".utf8)
-        for (type, body) in [("text/plain", message.text), ("text/html", Self.withPreheader(html, message.preheader))] {
-            out.append(contentsOf: "\r\n--\(boundary)\r\n".utf8)
-            Self.partHeaders(type: type, into: &out)
-            out.append(contentsOf: Self.crlf)
-            QuotedPrintable.encode(body, into: &out)
+        Self.delimiter(boundary, into: &out)
+        Self.partHeaders(type: "text/plain", into: &out)
+        out.append(contentsOf: Self.crlf)
+        QuotedPrintable.encode(message.text, into: &out)
+        Self.delimiter(boundary, into: &out)
+        Self.partHeaders(type: "text/html", into: &out)
+        out.append(contentsOf: Self.crlf)
+        var contiguousHTML = html
+        contiguousHTML.withUTF8 { bytes in
+            guard let (offset, hidden) = Self.preheaderInsertion(bytes, message.preheader) else {
+                QuotedPrintable.encode(bytes, into: &out)
+                return
+            }
+            // The HTML with the hidden preheader spliced in, encoded as one text (the encoder looks one byte ahead).
+            var spliced: [UInt8] = []
+            spliced.reserveCapacity(bytes.count + hidden.count)
+            spliced.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<offset]))
+            spliced.append(contentsOf: hidden)
+            spliced.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[offset...]))
+            spliced.withUnsafeBufferPointer { QuotedPrintable.encode($0, into: &out) }
         }
-        out.append(contentsOf: "\r\n--\(boundary)--\r\n".utf8)
+        Self.delimiter(boundary, closing: true, into: &out)
+    }
+
+    /// A part's delimiter line (`CRLF--boundary CRLF`), or the closing one (`CRLF--boundary-- CRLF`).
+    static func delimiter(_ boundary: String, closing: Bool = false, into out: inout [UInt8]) {
+        out.append(contentsOf: "\r\n--".utf8)
+        out.append(contentsOf: boundary.utf8)
+        if closing { out.append(contentsOf: "--".utf8) }
+        out.append(contentsOf: crlf)
     }
 
     /// The multipart boundary of a message: `=_herald_` and 16 hex digits of its `Message-ID` (FNV-1a), so a retry
@@ -79,17 +102,58 @@ public struct MIMEWriter: Sendable {
     /// The HTML with the preheader as hidden text just inside `<body>` (or first), unless the HTML already carries it
     /// (the campaign renderer's ``EmailHTML`` puts it there itself).
     static func withPreheader(_ html: String, _ preheader: String?) -> String {
-        guard let preheader, !preheader.isEmpty else { return html }
-        let escaped = HTMLEscaping.escape(preheader)
-        if html.contains(escaped) { return html }
-        let hidden = "<div style=\"display:none;max-height:0;overflow:hidden\">\(escaped)</div>"
-        if let body = html.range(of: "<body", options: .caseInsensitive),
-            let close = html[body.upperBound...].firstIndex(of: ">")
-        {
-            let after = html.index(after: close)
-            return String(html[..<after]) + hidden + String(html[after...])
+        var html = html
+        return html.withUTF8 { bytes in
+            guard let (offset, hidden) = preheaderInsertion(bytes, preheader) else { return String(decoding: bytes, as: UTF8.self) }
+            return String(decoding: Array(bytes[..<offset]) + hidden + Array(bytes[offset...]), as: UTF8.self)
         }
-        return hidden + html
+    }
+
+    /// Where the hidden preheader goes in `html` (just after the `<body …>` tag, ASCII case ignored, or at the start)
+    /// and its bytes; nil when there is no preheader or the HTML already holds it. Works on bytes: this runs for
+    /// every message of a send.
+    static func preheaderInsertion(_ html: UnsafeBufferPointer<UInt8>, _ preheader: String?) -> (Int, [UInt8])? {
+        guard let preheader, !preheader.isEmpty else { return nil }
+        let escaped = Array(HTMLEscaping.escape(preheader).utf8)
+        if firstIndex(of: escaped, in: html, from: 0) != nil { return nil }
+        let hidden = Array("<div style=\"display:none;max-height:0;overflow:hidden\">".utf8) + escaped + Array("</div>".utf8)
+        let body = Array("<body".utf8)
+        var index = 0
+        while index + body.count <= html.count {
+            var matches = true
+            for offset in 0..<body.count where asciiLowercased(html[index + offset]) != body[offset] {
+                matches = false
+                break
+            }
+            if matches {
+                var close = index + body.count
+                while close < html.count && html[close] != 62 { close += 1 }
+                return close < html.count ? (close + 1, hidden) : (0, hidden)
+            }
+            index += 1
+        }
+        return (0, hidden)
+    }
+
+    @inline(__always)
+    static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        (65...90).contains(byte) ? byte + 32 : byte
+    }
+
+    /// The first offset at or after `start` where `needle` occurs in `haystack`.
+    static func firstIndex(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty ? start : nil }
+        var index = start
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var offset = 1
+                while offset < needle.count && haystack[index + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return index }
+            }
+            index += 1
+        }
+        return nil
     }
 
     static let crlf: [UInt8] = [13, 10]
@@ -133,7 +197,13 @@ public struct MIMEWriter: Sendable {
     }
 
     static func isPlain(_ value: String) -> Bool {
-        !value.utf8.contains(where: { $0 < 32 || $0 > 126 }) && !value.contains("=?")
+        var previous: UInt8 = 0
+        for byte in value.utf8 {
+            // Printable ASCII, and no `=?` (the start of an encoded word).
+            if byte < 32 || byte > 126 || (previous == 61 && byte == 63) { return false }
+            previous = byte
+        }
+        return true
     }
 }
 
@@ -171,18 +241,23 @@ public enum QuotedPrintable {
         text.withUTF8 { bytes in encode(bytes, into: &out) }
     }
 
+    /// The encoder's loop: literal bytes are not appended one by one but as runs, copied in one go when an escape, a
+    /// soft break, a line break or the end interrupts them (a body is mostly literal).
     static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var column = 0
         var index = 0
+        var run = 0
         let end = bytes.count
         while index != end {
             let byte = bytes[index]
             let next = index + 1
             if byte == 10 || byte == 13 {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
                 out.append(13)
                 out.append(10)
                 column = 0
                 index = (byte == 13 && next != end && bytes[next] == 10) ? next + 1 : next
+                run = index
                 continue
             }
             let lineEnds = next == end || bytes[next] == 10 || bytes[next] == 13
@@ -192,25 +267,28 @@ public enum QuotedPrintable {
             case 9, 32: literal = !lineEnds
             default: literal = false
             }
-            var width = literal ? 1 : 3
             // Keep room for the soft break's `=`; at the line's end the last character may take the 76th column.
-            if column + width > (lineEnds ? 76 : 75) {
+            if column + (literal ? 1 : 3) > (lineEnds ? 76 : 75) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
                 out.append(61)
                 out.append(13)
                 out.append(10)
                 column = 0
+                run = index
             }
             if literal && !(byte == 46 && column == 0) {
-                out.append(byte)
+                column += 1
             } else {
-                width = 3
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
                 out.append(61)
                 out.append(upperHex(byte >> 4))
                 out.append(upperHex(byte & 0x0F))
+                column += 3
+                run = next
             }
-            column += width
             index = next
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<end]))
     }
 
     /// The bytes `encoded` stands for (soft breaks removed, `=XX` decoded, line breaks kept as CRLF); nil when an `=`

@@ -130,45 +130,87 @@ public struct SMTPConnection: Sendable {
     /// - Returns: The server's reply to the final `.` (2xx).
     /// - Throws: ``SMTPError``; ``SMTPOutcome`` says what it means.
     public func send(_ message: [UInt8], from: String, to: String) async throws -> SMTPReply {
-        let commands: [(String, SMTPError.Stage, Int)] = [
-            ("MAIL FROM:<\(from)>", .mailFrom, 250), ("RCPT TO:<\(to)>", .rcptTo, 250), ("DATA", .data, 354),
-        ]
-        var failure: SMTPError?
+        var content = channel.allocator.buffer(capacity: message.count + 8)
+        SMTPDataEncoding.write(message, into: &content)
         if configuration.pipelining && capabilities.pipelining {
-            let futures = commands.map { write($0.0, timeout: configuration.commandTimeout) }
-            channel.flush()
-            var dataAccepted = false
-            for (future, (_, stage, expected)) in zip(futures, commands) {
-                let reply = try await wait(future, stage: stage)
-                if reply.code == 354 { dataAccepted = true }
-                if failure == nil && reply.code != expected && !(expected == 250 && reply.isCompletion) {
-                    failure = SMTPError(stage, .reply(reply), server: server)
-                }
-            }
-            if failure != nil && dataAccepted {
-                // RFC 2920 §3.1: DATA was accepted although a command before it failed; end it with no content.
-                _ = try await command(".", stage: .endOfData)
-            }
-        } else {
-            for (command, stage, expected) in commands {
-                let reply = try await self.command(command, stage: stage)
-                if reply.code != expected && !(expected == 250 && reply.isCompletion) {
-                    failure = SMTPError(stage, .reply(reply), server: server)
-                    break
-                }
+            return try await sendPipelined(content, from: from, to: to)
+        }
+        for (command, stage, expected) in Self.envelope(from: from, to: to) {
+            let reply = try await self.command(command, stage: stage)
+            if reply.code != expected && !(expected == 250 && reply.isCompletion) {
+                try await reset()
+                throw SMTPError(stage, .reply(reply), server: server)
             }
         }
-        if let failure {
-            try await reset()
-            throw failure
-        }
-        var buffer = channel.allocator.buffer(capacity: message.count + 8)
-        SMTPDataEncoding.write(message, into: &buffer)
-        let reply = try await request(buffer, stage: .endOfData, timeout: configuration.dataTimeout)
+        let reply = try await request(content, stage: .endOfData, timeout: configuration.dataTimeout)
         guard reply.isCompletion else {
             throw SMTPError(.endOfData, .reply(reply), server: server)
         }
         return reply
+    }
+
+    /// MAIL FROM, RCPT TO and DATA with the reply each expects.
+    static func envelope(from: String, to: String) -> [(String, SMTPError.Stage, Int)] {
+        [("MAIL FROM:<\(from)>", .mailFrom, 250), ("RCPT TO:<\(to)>", .rcptTo, 250), ("DATA", .data, 354)]
+    }
+
+    /// The pipelined transaction (RFC 2920), run on the connection's event loop as one chain: MAIL FROM, RCPT TO and
+    /// DATA in one write, then, when all three are accepted, the content and the final `.` in another. The sending
+    /// task waits once per message rather than once per command (each wait is a hop between threads).
+    func sendPipelined(_ content: ByteBuffer, from: String, to: String) async throws -> SMTPReply {
+        let commands = Self.envelope(from: from, to: to)
+        let outcome = try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<PipelinedOutcome> in
+            let replies = commands.map { command in
+                write(command.0, timeout: configuration.commandTimeout).map { Result<SMTPReply, any Error>.success($0) }
+                    .recover { .failure($0) }
+            }
+            channel.flush()
+            return EventLoopFuture.whenAllSucceed(replies, on: channel.eventLoop).flatMap { replies -> EventLoopFuture<PipelinedOutcome> in
+                let accepted = zip(replies, commands).allSatisfy { result, command in
+                    guard case .success(let reply) = result else { return false }
+                    return reply.code == command.2 || (command.2 == 250 && reply.isCompletion)
+                }
+                guard accepted else { return channel.eventLoop.makeSucceededFuture(PipelinedOutcome(envelope: replies, end: nil)) }
+                let end = write(content, timeout: configuration.dataTimeout)
+                channel.flush()
+                return end.map { Result<SMTPReply, any Error>.success($0) }.recover { .failure($0) }
+                    .map { PipelinedOutcome(envelope: replies, end: $0) }
+            }
+        }.get()
+        var failure: SMTPError?
+        var dataAccepted = false
+        for (result, (_, stage, expected)) in zip(outcome.envelope, commands) {
+            let reply: SMTPReply
+            switch result {
+            case .success(let value): reply = value
+            case .failure(let error): throw failed(error, stage: stage)
+            }
+            if reply.code == 354 { dataAccepted = true }
+            if failure == nil && reply.code != expected && !(expected == 250 && reply.isCompletion) {
+                failure = SMTPError(stage, .reply(reply), server: server)
+            }
+        }
+        if let failure {
+            if dataAccepted {
+                // RFC 2920 §3.1: DATA was accepted although a command before it failed; end it with no content.
+                _ = try await command(".", stage: .endOfData)
+            }
+            try await reset()
+            throw failure
+        }
+        switch outcome.end {
+        case .success(let reply)? where reply.isCompletion: return reply
+        case .success(let reply)?: throw SMTPError(.endOfData, .reply(reply), server: server)
+        case .failure(let error)?: throw failed(error, stage: .endOfData)
+        case nil: throw SMTPError(.endOfData, .malformed("the transaction ended without a reply"), server: server)
+        }
+    }
+
+    /// The replies of a pipelined transaction: to MAIL FROM, RCPT TO and DATA, then to the final `.` (nil when the
+    /// content was not sent).
+    struct PipelinedOutcome: Sendable {
+        var envelope: [Result<SMTPReply, any Error>]
+        var end: Result<SMTPReply, any Error>?
     }
 
     /// RSET: ends a transaction that failed half-way.
@@ -225,15 +267,19 @@ public struct SMTPConnection: Sendable {
     func wait(_ future: EventLoopFuture<SMTPReply>, stage: SMTPError.Stage) async throws -> SMTPReply {
         do {
             return try await future.get()
-        } catch let failure as SMTPHandlerFailure {
-            switch failure {
-            case .timeout: throw SMTPError(stage, .timeout, server: server)
-            case .closed(let detail): throw SMTPError(stage, .connectionLost(detail), server: server)
-            case .malformed(let detail): throw SMTPError(stage, .malformed(detail), server: server)
-            case .unexpected(let reply): throw SMTPError(stage, .reply(reply), server: server)
-            }
         } catch {
-            throw SMTPError(stage, .connectionLost("\(error)"), server: server)
+            throw failed(error, stage: stage)
+        }
+    }
+
+    /// The ``SMTPError`` for a request that got no reply at `stage`.
+    func failed(_ error: any Error, stage: SMTPError.Stage) -> SMTPError {
+        guard let failure = error as? SMTPHandlerFailure else { return SMTPError(stage, .connectionLost("\(error)"), server: server) }
+        return switch failure {
+        case .timeout: SMTPError(stage, .timeout, server: server)
+        case .closed(let detail): SMTPError(stage, .connectionLost(detail), server: server)
+        case .malformed(let detail): SMTPError(stage, .malformed(detail), server: server)
+        case .unexpected(let reply): SMTPError(stage, .reply(reply), server: server)
         }
     }
 
