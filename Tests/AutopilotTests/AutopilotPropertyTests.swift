@@ -74,7 +74,7 @@ struct AutopilotPropertyTests {
     }
 
     @Test func everyPlanKeepsTheGuardRails() async {
-        await propertyCheck(count: 3_000, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+        await propertyCheck(count: 1_000, input: Gen.int(in: 0...Int(Int32.max))) { seed in
             let (input, rails) = Self.input(seed: seed)
             let plan = Autopilot.plan(input, rails: rails)
             let live = input.arms.filter(\.live)
@@ -138,7 +138,7 @@ struct AutopilotPropertyTests {
     }
 
     @Test func aPlanAppliedIsNotMadeAgain() async {
-        await propertyCheck(count: 1_000, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+        await propertyCheck(count: 400, input: Gen.int(in: 0...Int(Int32.max))) { seed in
             var (input, rails) = Self.input(seed: seed)
             input.winner = nil
             input.losers = []

@@ -171,7 +171,7 @@ struct AutopilotTests {
 /// declares few false winners (fixed seed, so the figures are the same on every run).
 struct AutopilotSimulationTests {
     @Test func autopilotBeatsAFixedSplitAndRarelyDeclaresAFalseWinner() {
-        let result = AutopilotSimulation.run(campaigns: 30, days: 14, dailySends: 6_000, seed: 3)
+        let result = AutopilotSimulation.run(campaigns: 16, days: 12, dailySends: 6_000, seed: 3)
         let autopilot = result.regret[.autopilot] ?? 0
         let fixed = result.regret[.fixed] ?? 0
         #expect(autopilot < fixed, "autopilot \(autopilot) vs fixed \(fixed)")

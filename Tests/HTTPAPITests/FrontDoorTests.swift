@@ -109,7 +109,8 @@ import Testing
             for _ in 0..<20 {
                 #expect(try await server.send(.GET, "/healthz").status == 200)
             }
-            let closed = try await waitUntil(timeout: .seconds(120)) { held.allSatisfy { !$0.isActive } }
+            // The bound only catches connections never closed: a loaded machine once needed more than two minutes.
+            let closed = try await waitUntil(timeout: .seconds(400)) { held.allSatisfy { !$0.isActive } }
             #expect(closed, "\(held.filter { $0.isActive }.count) of 300 half-open connections are still open")
             #expect(try await Self.metric(server, #"herald_http_connections_timed_out_total{phase="header"}"#) >= 300)
             #expect(try await server.send(.GET, "/healthz").status == 200)

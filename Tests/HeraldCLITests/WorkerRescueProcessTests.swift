@@ -26,7 +26,8 @@ struct WorkerRescueProcessTests {
         environment["HERALD_HOME"] = fixture.folder.appendingPathComponent("home").path
         // Each probe job waits a moment before it records its run, so a worker is caught holding jobs when it is killed.
         environment["HERALD_FAULT_PROBE_PAUSE_MS"] = "300"
-        let jobs = 1_500
+        // Enough that the slow survivor cannot drain them all while the victims come and go on a loaded machine.
+        let jobs = 4_000
         let enqueued = try await HeraldCommand.run(["jobs", "enqueue", "probe", "--count", "\(jobs)"], environment: environment)
         #expect(enqueued.standardOutput == "enqueued \(jobs)\n", "\(enqueued.standardError)")
 
