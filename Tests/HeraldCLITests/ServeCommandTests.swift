@@ -96,6 +96,6 @@ import Glibc
         #expect(output.standardError.contains("port"))
         let role = try await fixture.run("tokens", "create", "--role", "owner")
         #expect(!role.succeeded)
-        #expect(role.standardError.contains("\"owner\" is not one of admin, approver, editor, viewer"))
+        #expect(role.standardError.contains("\"owner\" is not one of viewer, editor, approver, admin"))
     }
 }

@@ -33,24 +33,3 @@ struct SetAutopilotRequest: Decodable {
         }
     }
 }
-
-/// A campaign's autopilot: its mode, guard rails, allocation periods and actions (newest first).
-struct AutopilotResponse: Encodable {
-    var campaign: String
-    var mode: String
-    var rails: GuardRails
-    var periods: [Period]
-    var actions: [AutopilotStore.Action]
-
-    struct Period: Encodable {
-        var number: Int
-        var startedAt: Date
-        var weights: [String: Double]
-        var reason: String
-
-        enum CodingKeys: String, CodingKey {
-            case number, weights, reason
-            case startedAt = "started_at"
-        }
-    }
-}

@@ -19,12 +19,12 @@ struct AutopilotRoutes {
         group.post("autopilot/actions/{id}/undo", use: undo)
     }
 
-    @Sendable func show(_ request: Request, context: APIContext) async throws -> AutopilotResponse {
+    @Sendable func show(_ request: Request, context: APIContext) async throws -> AutopilotStore.Overview {
         let campaign = try await context.campaign(in: database)
         return try await Self.response(campaign, store: AutopilotStore(database, workspace: try context.requirePrincipal().workspace))
     }
 
-    @Sendable func set(_ request: Request, context: APIContext) async throws -> AutopilotResponse {
+    @Sendable func set(_ request: Request, context: APIContext) async throws -> AutopilotStore.Overview {
         let body = try await request.decode(as: SetAutopilotRequest.self, context: context)
         let campaign = try await context.campaign(in: database)
         let store = AutopilotStore(database, workspace: try context.requirePrincipal().workspace)
@@ -72,19 +72,10 @@ struct AutopilotRoutes {
         return decided
     }
 
-    static func response(_ campaign: Campaign, store: AutopilotStore) async throws -> AutopilotResponse {
-        let settings = try await store.settings(campaign: campaign.id)
-        return AutopilotResponse(
-            campaign: campaign.slug,
-            mode: settings.mode,
-            rails: try JSONDecoder().decode(GuardRails.self, from: Data(settings.railsJSON.utf8)),
-            periods: try await store.periods(campaign: campaign.id).map {
-                .init(number: $0.number, startedAt: $0.startedAt, weights: $0.weights, reason: $0.reason)
-            },
-            actions: try await store.actions(campaign: campaign.id)
-        )
+    static func response(_ campaign: Campaign, store: AutopilotStore) async throws -> AutopilotStore.Overview {
+        try await store.overview(campaign: campaign.id, slug: campaign.slug)
     }
 }
 
-extension AutopilotResponse: ResponseEncodable {}
+extension AutopilotStore.Overview: ResponseEncodable {}
 extension AutopilotStore.Action: ResponseEncodable {}

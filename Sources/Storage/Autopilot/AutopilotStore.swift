@@ -226,3 +226,33 @@ public struct AutopilotStore: Sendable {
         return 0
     }
 }
+
+extension AutopilotStore {
+    /// A campaign's autopilot as the CLI (`--json`) and the API show it: mode, guard rails, periods and actions.
+    public struct Overview: Sendable, Encodable {
+        public var campaign: String
+        public var mode: String
+        public var rails: GuardRails
+        public var periods: [Period]
+        public var actions: [Action]
+    }
+
+    /// The overview of `campaign` (its slug is shown).
+    public func overview(campaign: CampaignID, slug: String) async throws -> Overview {
+        let settings = try await settings(campaign: campaign)
+        return Overview(
+            campaign: slug,
+            mode: settings.mode,
+            rails: try JSONDecoder().decode(GuardRails.self, from: Data(settings.railsJSON.utf8)),
+            periods: try await periods(campaign: campaign),
+            actions: try await actions(campaign: campaign)
+        )
+    }
+}
+
+extension AutopilotStore.Period: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case number, weights, reason
+        case startedAt = "started_at"
+    }
+}

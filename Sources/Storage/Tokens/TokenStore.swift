@@ -33,7 +33,7 @@ public enum TokenRole: String, Sendable, Codable, CaseIterable, Comparable {
     /// Parses a role named on the command line or in a request.
     public static func parse(_ text: String) throws(ValidationError) -> TokenRole {
         guard let role = TokenRole(rawValue: text.lowercased()) else {
-            throw ValidationError(field: "role", reason: "\"\(text)\" is not one of admin, approver, editor, viewer")
+            throw ValidationError(field: "role", reason: "\"\(text)\" is not one of viewer, editor, approver, admin")
         }
         return role
     }

@@ -30,41 +30,11 @@ struct AutopilotCommand: AsyncParsableCommand {
         @Argument(help: "The campaign's slug or id.") var campaign: String
         @Flag(help: "Print as JSON.") var json = false
 
-        struct Shown: Encodable {
-            var campaign: String
-            var mode: String
-            var rails: GuardRails
-            var periods: [Period]
-            var actions: [AutopilotStore.Action]
-
-            struct Period: Encodable {
-                var number: Int
-                var startedAt: Date
-                var weights: [String: Double]
-                var reason: String
-
-                enum CodingKeys: String, CodingKey {
-                    case number, weights, reason
-                    case startedAt = "started_at"
-                }
-            }
-        }
-
         func run() async throws {
             let reference = campaign
             let shown = try await options.session().run { database, workspace in
                 let found = try await CampaignStore(database, workspace: workspace).find(reference)
-                let store = AutopilotStore(database, workspace: workspace)
-                let settings = try await store.settings(campaign: found.id)
-                return Shown(
-                    campaign: found.slug,
-                    mode: settings.mode,
-                    rails: try JSONDecoder().decode(GuardRails.self, from: Data(settings.railsJSON.utf8)),
-                    periods: try await store.periods(campaign: found.id).map {
-                        Shown.Period(number: $0.number, startedAt: $0.startedAt, weights: $0.weights, reason: $0.reason)
-                    },
-                    actions: try await store.actions(campaign: found.id)
-                )
+                return try await AutopilotStore(database, workspace: workspace).overview(campaign: found.id, slug: found.slug)
             }
             if json {
                 print(try Terminal.json(shown))
@@ -113,9 +83,12 @@ struct AutopilotCommand: AsyncParsableCommand {
                     let decoded = try JSONDecoder().decode(GuardRails.self, from: Data(rails.utf8))
                     railsJSON = String(decoding: try JSONEncoder().encode(decoded), as: UTF8.self)
                 } catch let error as GuardRailError {
-                    throw ValidationError("--rails: \(error)")
+                    throw HeraldCore.ValidationError(field: "--rails", reason: "\(error)")
                 } catch {
-                    throw ValidationError("--rails: not a JSON object of guard rails (\(error.localizedDescription))")
+                    throw HeraldCore.ValidationError(
+                        field: "--rails",
+                        reason: "is not a JSON object of guard rails (\(GuardRails.names.joined(separator: ", ")))"
+                    )
                 }
             }
             let reference = campaign
@@ -134,7 +107,9 @@ struct AutopilotCommand: AsyncParsableCommand {
         options: CommonOptions,
         _ body: @Sendable @escaping (AutopilotStore, AutopilotStore.Action, Campaign, Date) async throws -> AutopilotStore.Action
     ) async throws {
-        guard let uuid = UUID(uuidString: id) else { throw ValidationError("\"\(id)\" is not an autopilot action id (a UUID)") }
+        guard let uuid = UUID(uuidString: id) else {
+            throw HeraldCore.ValidationError(field: "ID", reason: "\"\(id)\" is not an autopilot action id (a UUID)")
+        }
         let now = options.configuration().clock.now()
         let action = try await options.session().run { database, workspace in
             let store = AutopilotStore(database, workspace: workspace)
