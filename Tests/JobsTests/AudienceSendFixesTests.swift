@@ -162,6 +162,32 @@ struct AudienceSendFixesTests {
             #expect(try await runner.count("SELECT count(*)::int FROM jobs WHERE kind = 'send_audience' AND payload->>'phase' = 'rest'") == 1)
         }
     }
+
+    /// Messages a stopped worker left `sending` reach the end of their lease while the job sends the others: the same
+    /// run gives them up as `unknown_outcome`, rather than ending with work already due and no job queued to do it (the
+    /// kill -9 test hung so).
+    @Test func sendsLeftByAStoppedWorkerThatExpireDuringTheSendAreSettledByTheSameRun() async throws {
+        try await withCampaign(contacts: 6) { database, campaign in
+            let clock = ManualClock(now: Self.start)
+            let runner = AudienceJobRunner(database: database, clock: clock, mail: AudienceMail(sender: RecordingMailSender(), from: "n@example.com"))
+            try await JobQueue(database).enqueue([CampaignFire.audienceJob(campaign, phase: .all, at: Self.start)])
+            try await runner.runNext(.sendAudience, SendAudienceHandler())
+            // A worker that stopped was sending two messages, whose lease ends in 100 s.
+            let store = MessageStore(database)
+            let held = try await store.claim(campaign: campaign.id, worker: "stopped", limit: 2, lease: 100, now: Self.start)
+            for message in held { #expect(try await store.markSending(message.id, worker: "stopped")) }
+            #expect(held.count == 2)
+
+            // Each message takes the server a minute, so the stopped worker's lease ends while the others are sent.
+            let sender = RecordingMailSender(onSend: { clock.advance(to: clock.now().addingTimeInterval(60)) })
+            let sending = AudienceJobRunner(database: database, clock: clock, mail: AudienceMail(sender: sender, from: "n@example.com"))
+            try await sending.runNext(.sendMessages, SendMessagesHandler(publicURL: "https://t.example", secrets: Self.secrets))
+            #expect(sender.messages.count == 4 && sender.perRecipient.values.allSatisfy { $0 == 1 }, "\(sender.perRecipient)")
+            #expect(try await runner.count("SELECT count(*)::int FROM messages WHERE state = 'failed' AND failure_class = 'unknown_outcome'") == 2)
+            #expect(try await runner.count("SELECT count(*)::int FROM messages WHERE state IN ('queued', 'sending')") == 0)
+            #expect(try await runner.count("SELECT count(*)::int FROM messages WHERE state = 'sent'") == 4)
+        }
+    }
 }
 
 /// A `MailSender` that, as each message goes out, reads the running `send_messages` job's lease and the message's

@@ -12,11 +12,14 @@ final class RecordingMailSender: MailSender {
     let bouncing: Set<String>
     let failing: Set<String>
     let stopAfter: Int?
+    /// Called for each message the server takes (e.g. to let a test's clock run while a send goes on).
+    let onSend: (@Sendable () -> Void)?
 
-    init(bouncing: Set<String> = [], failing: Set<String> = [], stopAfter: Int? = nil) {
+    init(bouncing: Set<String> = [], failing: Set<String> = [], stopAfter: Int? = nil, onSend: (@Sendable () -> Void)? = nil) {
         self.bouncing = bouncing
         self.failing = failing
         self.stopAfter = stopAfter
+        self.onSend = onSend
     }
 
     func send(_ message: MailMessage) async throws -> MailReceipt {
@@ -28,6 +31,7 @@ final class RecordingMailSender: MailSender {
             sent.append(message)
             return sent.count
         }
+        onSend?()
         // The server took it, but the worker dies before it hears the answer.
         if let stopAfter, taken >= stopAfter { throw CancellationError() }
         return MailReceipt(messageID: message.messageID, reply: "250 2.0.0 Ok: queued as \(taken)")

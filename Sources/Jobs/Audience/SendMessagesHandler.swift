@@ -80,15 +80,9 @@ public struct SendMessagesHandler: JobHandler {
             throw PermanentJobError("this worker cannot sign recipient tokens: it has no secret key (set HERALD_SECRET_KEY or HERALD_HOME)")
         }
         let store = MessageStore(context.database)
-        let abandoned = try await store.failAbandoned(campaign: campaign.id, now: context.clock.now())
-        if abandoned > 0 {
-            context.logger.warning(
-                "messages left sending by a stopped worker are failed, not sent again",
-                metadata: ["herald.campaign": "\(campaign.slug)", "herald.send.abandoned": "\(abandoned)"]
-            )
-        }
         if campaign.status == .paused {
             // Postponed, not ended: the messages wait, and the send goes on once the campaign is resumed.
+            try await failAbandoned(of: campaign, store: store, context: context)
             throw PostponeJob(
                 until: context.clock.now().addingTimeInterval(Self.pausedRecheck),
                 reason: "campaign \(campaign.slug) is paused; its messages wait until it is resumed"
@@ -104,29 +98,60 @@ public struct SendMessagesHandler: JobHandler {
             handler: self,
             context: context
         )
+        // Rounds until nothing is due now. Messages claimed by a worker that stopped come free (or, left `sending`, are
+        // given up) while this job sends the others, so a round can end with work already due: that work is done here,
+        // not left for a job that nobody would queue.
+        for _ in 0..<Self.maximumRounds {
+            try await failAbandoned(of: campaign, store: store, context: context)
+            try await sendDue(sending, store: store, context: context)
+            guard !Task.isCancelled else { return }
+            // Messages not yet due (send time per contact), retried later, or claimed by a worker that stopped: this
+            // job comes back when the first is due.
+            guard let due = try await store.nextDue(campaign: campaign.id) else { return }
+            if due > context.clock.now() {
+                try await JobQueue(context.database).enqueue([Self.job(for: campaign, at: due)])
+                return
+            }
+        }
+        // Still due after every round (a claim ending at this very instant): look again in a moment.
+        try await JobQueue(context.database).enqueue([Self.job(for: campaign, at: context.clock.now().addingTimeInterval(1))])
+    }
+
+    /// Rounds of claiming and sending in one run before the job hands over to a fresh one.
+    static let maximumRounds = 8
+
+    /// Gives up the messages that a stopped worker left `sending` past their lease, and says so.
+    private func failAbandoned(of campaign: Campaign, store: MessageStore, context: JobContext) async throws {
+        let abandoned = try await store.failAbandoned(campaign: campaign.id, now: context.clock.now())
+        if abandoned > 0 {
+            context.logger.warning(
+                "messages left sending by a stopped worker are failed, not sent again",
+                metadata: ["herald.campaign": "\(campaign.slug)", "herald.send.abandoned": "\(abandoned)"]
+            )
+        }
+    }
+
+    /// Claims the due messages in batches and sends each batch, up to the transport's concurrency at once, until none
+    /// is left to claim.
+    private func sendDue(_ sending: Sending, store: MessageStore, context: JobContext) async throws {
         while !Task.isCancelled {
             let batch = try await store.claim(
-                campaign: campaign.id,
+                campaign: sending.campaign.id,
                 worker: context.worker,
                 limit: batchSize,
                 lease: lease,
                 now: context.clock.now()
             )
-            guard !batch.isEmpty else { break }
+            guard !batch.isEmpty else { return }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var next = batch.makeIterator()
-                for _ in 0..<min(transport.concurrency, batch.count) {
+                for _ in 0..<min(sending.transport.concurrency, batch.count) {
                     if let message = next.next() { group.addTask { try await sending.send(message) } }
                 }
                 while try await group.next() != nil {
                     if let message = next.next() { group.addTask { try await sending.send(message) } }
                 }
             }
-        }
-        // Messages not yet due (send time per contact), retried later, or left sending by a worker that stopped: this
-        // job comes back when the first is due.
-        if let due = try await store.nextDue(campaign: campaign.id), due > context.clock.now() {
-            try await JobQueue(context.database).enqueue([Self.job(for: campaign, at: due)])
         }
     }
 
