@@ -168,6 +168,22 @@ public struct SendMessagesHandler: JobHandler {
         }
     }
 
+    /// What became of one message at its transport.
+    enum Outcome: Sendable {
+        /// Accepted: the server's reply or the gateway's id, and a text message's billed segments.
+        case sent(providerID: String, segments: Int?)
+        /// A hard bounce, or a number the gateway says is not valid: the contact is suppressed.
+        case bounced(String)
+        /// The recipient opted out at the gateway (replied STOP).
+        case unsubscribed(String)
+        /// Refused for a reason that says nothing about the recipient.
+        case refused(String)
+        /// No clear answer after the message may have gone out: never sent again.
+        case unknown(String)
+        /// Not sent; retried after the backoff.
+        case transient(String)
+    }
+
     /// One message ready for its transport.
     enum Outgoing: Sendable {
         case mail(MailMessage, any MailSender)
@@ -255,12 +271,10 @@ public struct SendMessagesHandler: JobHandler {
                 }.value
                 throw CancellationError()
             }
-            switch outgoing {
-            case .mail(let rendered, let sender):
-                try await sendMail(rendered, through: sender, message: message, metadata: metadata)
-            case .sms(let rendered, let sender):
-                try await sendText(rendered, through: sender, message: message, metadata: metadata)
-            }
+            let outcome = try await deliver(outgoing)
+            // Recorded outside the transport's error handling on purpose: if recording a sent message fails, it stays
+            // `sending` and is later failed as unknown_outcome, never sent a second time.
+            try await record(outcome, of: message, metadata: metadata)
         }
 
         /// Renews the job's lease for as long as a message's send may take (at most once per tenth of that lease, so a
@@ -278,85 +292,61 @@ public struct SendMessagesHandler: JobHandler {
             }
         }
 
-        /// Sends one email and records its outcome.
-        func sendMail(
-            _ rendered: MailMessage,
-            through sender: any MailSender,
-            message: MessageStore.Claimed,
-            metadata: Logger.Metadata
-        )
-            async throws
-        {
-            let receipt: MailReceipt
+        /// Hands one message to its transport and says what became of it. A mail server's failure that is not a clear
+        /// answer (a connection lost before the end of DATA) is retried; a text gateway takes no idempotency key, so
+        /// anything but a clear answer there (a refusal, a 429 or 5xx, a connection that never reached it) is an unknown
+        /// outcome, never sent again.
+        func deliver(_ outgoing: Outgoing) async throws -> Outcome {
             do {
-                receipt = try await sender.send(rendered)
+                switch outgoing {
+                case .mail(let rendered, let sender):
+                    let receipt = try await sender.send(rendered)
+                    return .sent(providerID: receipt.reply, segments: nil)
+                case .sms(let rendered, let sender):
+                    let receipt = try await sender.send(rendered)
+                    return .sent(providerID: receipt.id, segments: receipt.segments)
+                }
             } catch let error as ConnectorError {
                 switch error.kind {
                 case .rejectedContent:
-                    context.logger.info("message bounced; the contact is suppressed", metadata: metadata)
-                    try await store.recordBounce(message.id, reply: error.message, at: context.clock.now())
-                case .unknownOutcome:
-                    context.logger.warning("message outcome unknown; it is not sent again", metadata: metadata)
-                    try await store.recordUnknownOutcome(message.id, error: error.message)
-                case .transient, .rateLimited, .auth:
-                    try await retry(message, error: error.message)
+                    guard case .sms = outgoing else { return .bounced(error.message) }
+                    switch TwilioMessages.recipientRefusal(error) {
+                    case .invalidNumber?: return .bounced(error.message)
+                    case .unsubscribed?: return .unsubscribed(error.message)
+                    case nil: return .refused(error.message)
+                    }
+                case .unknownOutcome: return .unknown(error.message)
+                case .transient, .rateLimited, .auth: return .transient(error.message)
                 }
-                return
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                try await retry(message, error: "\(error)")
-                return
+                if case .sms = outgoing { return .unknown("\(error)") }
+                return .transient("\(error)")
             }
-            // The server accepted the message. Recording it is outside the send's error handling on purpose: if it
-            // fails, the message stays `sending` and is later failed as unknown_outcome, never sent a second time.
-            try await store.recordSent(message.id, providerID: receipt.reply, at: context.clock.now())
         }
 
-        /// Sends one text message and records its outcome. A gateway takes no idempotency key, so anything but a clear
-        /// answer (a refusal, a 429 or 5xx, a connection that never reached it) is an unknown outcome, never sent again.
-        func sendText(
-            _ rendered: SMSMessage,
-            through sender: any SMSSender,
-            message: MessageStore.Claimed,
-            metadata: Logger.Metadata
-        )
-            async throws
-        {
-            let receipt: SMSReceipt
-            do {
-                receipt = try await sender.send(rendered)
-            } catch let error as ConnectorError {
-                switch error.kind {
-                case .rejectedContent:
-                    switch TwilioMessages.recipientRefusal(error) {
-                    case .invalidNumber?:
-                        context.logger.info("the gateway refused the number; the contact is suppressed", metadata: metadata)
-                        try await store.recordBounce(message.id, reply: error.message, at: context.clock.now())
-                    case .unsubscribed?:
-                        context.logger.info("the recipient opted out at the gateway; the contact is unsubscribed", metadata: metadata)
-                        try await store.recordUnsubscribed(message.id, reply: error.message, at: context.clock.now())
-                    case nil:
-                        context.logger.warning(
-                            "the gateway refused the message",
-                            metadata: metadata.merging(["herald.error": "\(error.message)"]) { $1 }
-                        )
-                        try await store.recordRejected(message.id, error: error.message)
-                    }
-                case .unknownOutcome:
-                    context.logger.warning("text message outcome unknown; it is not sent again", metadata: metadata)
-                    try await store.recordUnknownOutcome(message.id, error: error.message)
-                case .transient, .rateLimited, .auth:
-                    try await retry(message, error: error.message)
-                }
-                return
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                try await store.recordUnknownOutcome(message.id, error: "\(error)")
-                return
+        /// Records what became of one message, and logs what a person should know.
+        func record(_ outcome: Outcome, of message: MessageStore.Claimed, metadata: Logger.Metadata) async throws {
+            let now = context.clock.now()
+            switch outcome {
+            case .sent(let providerID, let segments):
+                try await store.recordSent(message.id, providerID: providerID, segments: segments, at: now)
+            case .bounced(let reply):
+                context.logger.info("the message bounced or the address was refused; the contact is suppressed", metadata: metadata)
+                try await store.recordBounce(message.id, reply: reply, at: now)
+            case .unsubscribed(let reply):
+                context.logger.info("the recipient opted out at the gateway; the contact is unsubscribed", metadata: metadata)
+                try await store.recordUnsubscribed(message.id, reply: reply, at: now)
+            case .refused(let error):
+                context.logger.warning("the gateway refused the message", metadata: metadata.merging(["herald.error": "\(error)"]) { $1 })
+                try await store.recordRejected(message.id, error: error)
+            case .unknown(let error):
+                context.logger.warning("message outcome unknown; it is not sent again", metadata: metadata)
+                try await store.recordUnknownOutcome(message.id, error: error)
+            case .transient(let error):
+                try await retry(message, error: error)
             }
-            try await store.recordSent(message.id, providerID: receipt.id, segments: receipt.segments, at: context.clock.now())
         }
 
         /// Back to queued after the handler's backoff, or failed after its last attempt.

@@ -311,77 +311,35 @@ public struct MessageStore: Sendable {
     ///
     /// - Parameter segments: A text message's billed segments (nil for email).
     public func recordSent(_ id: UUID, providerID: String, segments: Int? = nil, at time: Date) async throws {
-        try await PartitionManager(database).ensure(covering: [time])
-        try await database.transaction { connection in
-            let rows = try await connection.query(
-                """
+        try await settle(
+            id,
+            event: .impression,
+            at: time,
+            update: """
                 UPDATE messages SET state = 'sent', sent_at = \(time), provider_id = \(providerID), segments = \(segments),
                        claimed_by = NULL, claimed_until = NULL,
                        failure_class = NULL, error = NULL
                 WHERE id = \(id) AND (state = 'sending' OR (state = 'failed' AND failure_class = 'unknown_outcome'))
-                RETURNING workspace_id, campaign_id, variant_id, channel
-                """,
-                logger: database.logger
-            )
-            for try await (workspace, campaign, variant, channel) in rows.decode((UUID, UUID, UUID?, String).self) {
-                guard let variant else { return }
-                try await EventStore.storeNew(
-                    [
-                        EngagementEvent(
-                            id: EventID(UUID()),
-                            variantID: VariantID(variant),
-                            kind: .impression,
-                            occurredAt: time,
-                            channel: channel,
-                            messageID: id
-                        )
-                    ],
-                    campaign: CampaignID(campaign),
-                    workspace: WorkspaceID(workspace),
-                    on: connection,
-                    logger: database.logger
-                )
-            }
-        }
+                RETURNING workspace_id, campaign_id, variant_id, channel, contact_id
+                """
+        )
     }
 
     /// Records a hard bounce (a 5xx reply): `bounced`, a `bounce` event, and the contact's consent set to bounced, in one
     /// transaction.
     public func recordBounce(_ id: UUID, reply: String, at time: Date) async throws {
-        try await PartitionManager(database).ensure(covering: [time])
-        try await database.transaction { connection in
-            let rows = try await connection.query(
-                """
+        try await settle(
+            id,
+            event: .bounce,
+            at: time,
+            update: """
                 UPDATE messages SET state = 'bounced', failure_class = 'rejected_content', error = \(reply),
                        claimed_by = NULL, claimed_until = NULL
                 WHERE id = \(id) AND state = 'sending'
                 RETURNING workspace_id, campaign_id, variant_id, channel, contact_id
-                """,
-                logger: database.logger
-            )
-            for try await (workspace, campaign, variant, channel, contact) in rows.decode((UUID, UUID, UUID?, String, UUID?).self) {
-                if let variant {
-                    try await EventStore.storeNew(
-                        [
-                            EngagementEvent(
-                                id: EventID(UUID()),
-                                variantID: VariantID(variant),
-                                kind: .bounce,
-                                occurredAt: time,
-                                channel: channel,
-                                messageID: id
-                            )
-                        ],
-                        campaign: CampaignID(campaign),
-                        workspace: WorkspaceID(workspace),
-                        on: connection,
-                        logger: database.logger
-                    )
-                }
-                if let contact {
-                    try await ContactConsent.bounce(contact: contact, detail: reply, at: time, on: connection, logger: database.logger)
-                }
-            }
+                """
+        ) { contact, connection, logger in
+            try await ContactConsent.bounce(contact: contact, detail: reply, at: time, on: connection, logger: logger)
         }
     }
 
@@ -401,46 +359,56 @@ public struct MessageStore: Sendable {
     /// `suppressed`, an `unsubscribe` event, and the contact's consent set to unsubscribed (source `gateway`), in one
     /// transaction, so no campaign writes to them again.
     public func recordUnsubscribed(_ id: UUID, reply: String, at time: Date) async throws {
-        try await PartitionManager(database).ensure(covering: [time])
-        try await database.transaction { connection in
-            let rows = try await connection.query(
-                """
+        try await settle(
+            id,
+            event: .unsubscribe,
+            at: time,
+            update: """
                 UPDATE messages SET state = 'suppressed', failure_class = 'rejected_content', error = \(reply),
                        claimed_by = NULL, claimed_until = NULL
                 WHERE id = \(id) AND state = 'sending'
                 RETURNING workspace_id, campaign_id, variant_id, channel, contact_id
-                """,
-                logger: database.logger
-            )
-            for try await (workspace, campaign, variant, channel, contact) in rows.decode((UUID, UUID, UUID?, String, UUID?).self) {
+                """
+        ) { contact, connection, logger in
+            try await ContactConsent.unsubscribe(contact: contact, source: "gateway", detail: reply, at: time, on: connection, logger: logger)
+        }
+    }
+
+    /// Ends a message with `update` (which returns its workspace, campaign, variant, channel and contact when it applied),
+    /// stores the message's `event` for its variant through the one ingestor, and runs `contact` for its contact, all in
+    /// one transaction. Nothing happens when `update` matched no row (the message was settled already).
+    private func settle(
+        _ id: UUID,
+        event kind: EventKind,
+        at time: Date,
+        update: PostgresQuery,
+        contact: ((UUID, PostgresConnection, Logger) async throws -> Void)? = nil
+    ) async throws {
+        try await PartitionManager(database).ensure(covering: [time])
+        let logger = database.logger
+        try await database.transaction { connection in
+            let rows = try await connection.query(update, logger: logger)
+            var settled: [(UUID, UUID, UUID?, String, UUID?)] = []
+            for try await row in rows.decode((UUID, UUID, UUID?, String, UUID?).self) { settled.append(row) }
+            for (workspace, campaign, variant, channel, person) in settled {
                 if let variant {
+                    let event = EngagementEvent(
+                        id: EventID(UUID()),
+                        variantID: VariantID(variant),
+                        kind: kind,
+                        occurredAt: time,
+                        channel: channel,
+                        messageID: id
+                    )
                     try await EventStore.storeNew(
-                        [
-                            EngagementEvent(
-                                id: EventID(UUID()),
-                                variantID: VariantID(variant),
-                                kind: .unsubscribe,
-                                occurredAt: time,
-                                channel: channel,
-                                messageID: id
-                            )
-                        ],
+                        [event],
                         campaign: CampaignID(campaign),
                         workspace: WorkspaceID(workspace),
                         on: connection,
-                        logger: database.logger
+                        logger: logger
                     )
                 }
-                if let contact {
-                    try await ContactConsent.unsubscribe(
-                        contact: contact,
-                        source: "gateway",
-                        detail: reply,
-                        at: time,
-                        on: connection,
-                        logger: database.logger
-                    )
-                }
+                if let person, let contact { try await contact(person, connection, logger) }
             }
         }
     }
