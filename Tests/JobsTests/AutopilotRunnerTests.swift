@@ -196,4 +196,61 @@ struct AutopilotRunnerTests {
             await #expect(throws: ConflictError.self) { try await store.undo(queued.id, by: "cli:test", at: now) }
         }
     }
+
+    /// A split is checked per channel wherever it is set: an action that would leave a channel without a live variant is
+    /// refused (and stays pending), and a winner takes its own channel's sends while another channel's variants keep
+    /// theirs; undo brings the split before back.
+    @Test func splitsKeepALiveVariantOnEveryChannelAndAWinnerTakesOnlyItsOwnChannel() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let spec = try CampaignSpec(
+                parsing: """
+                    name: Two channels
+                    channels: [mastodon, bluesky]
+                    dry_run: true
+                    variants:
+                      - {key: A, text: "Trail season is here.", channels: [mastodon]}
+                      - {key: B, text: "Ready for your first ultra?", channels: [mastodon]}
+                      - {key: C, text: "New trails, new shoes.", channels: [bluesky]}
+                      - {key: D, text: "Shoes. On sale.", channels: [bluesky]}
+                    """,
+                source: "campaign.yaml"
+            )
+            let campaign = try await CampaignStore(database, workspace: workspace).create(spec)
+            _ = try await EventIngestor(database, workspace: workspace).ingest(
+                Self.events(campaign, rates: [0.04, 0.03, 0.04, 0.03], perDay: 200, days: 1)
+            )
+            let now = Self.start.addingTimeInterval(2 * 86_400)
+            let analysis = try await analyze(database, workspace, campaign.id, at: now)
+            let store = AutopilotStore(database, workspace: workspace)
+            let recorded = try await store.record(
+                [
+                    .init(kind: "set_split", json: #"{"kind": "set_split"}"#, reason: "test"),
+                    .init(kind: "declare_winner", json: #"{"kind": "declare_winner", "arm": "A"}"#, reason: "test"),
+                ],
+                campaign: campaign.id,
+                analysis: analysis.analysisID,
+                at: now
+            )
+            let (split, winner) = (recorded[0], recorded[1])
+
+            let refused = await #expect(throws: ValidationError.self) {
+                try await store.apply(split.id, effect: .split(["A": 0.5, "B": 0.5, "C": 0, "D": 0], reason: "test"), by: "cli:test", at: now)
+            }
+            #expect(refused?.description.contains("leaves bluesky without a variant") == true, "\(String(describing: refused))")
+            #expect(try await store.action(split.id).state == "pending")
+
+            try await store.apply(winner.id, effect: .winner(key: "A", reason: "test", sendToRest: false), by: "cli:test", at: now)
+            var weights = Dictionary(
+                uniqueKeysWithValues: try await CampaignStore(database, workspace: workspace).find(campaign.id).variants.map { ($0.key, $0.weight) }
+            )
+            #expect(weights == ["A": 1, "B": 0, "C": nil, "D": nil])
+
+            try await store.undo(winner.id, by: "cli:test", at: now)
+            weights = Dictionary(
+                uniqueKeysWithValues: try await CampaignStore(database, workspace: workspace).find(campaign.id).variants.map { ($0.key, $0.weight) }
+            )
+            #expect(weights == ["A": nil, "B": nil, "C": nil, "D": nil])
+        }
+    }
 }

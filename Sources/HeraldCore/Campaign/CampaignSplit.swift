@@ -10,20 +10,48 @@ public enum CampaignSplit {
     /// set) weighs the mean of the set weights, so a variant stopped with 0 stays stopped; with no weight set at all
     /// (or only zeros), every variant without one has an equal share.
     public static func shares(of variants: [Campaign.Variant]) -> [VariantID: Double] {
-        guard !variants.isEmpty else { return [:] }
-        let set = variants.compactMap(\.weight).filter { $0.isFinite && $0 >= 0 }
+        Dictionary(uniqueKeysWithValues: zip(variants.map(\.id), shares(of: variants.map(\.weight))))
+    }
+
+    /// The shares that `weights` make (nil: unset), in their order, by the rule of ``shares(of:)-([Campaign.Variant])``.
+    public static func shares(of weights: [Double?]) -> [Double] {
+        guard !weights.isEmpty else { return [] }
+        let set = weights.compactMap { $0 }.filter { $0.isFinite && $0 >= 0 }
         let mean = set.isEmpty ? 0 : set.reduce(0, +) / Double(set.count)
         let unset = mean > 0 ? mean : 1
-        let weights = variants.map { variant in variant.weight.map { $0.isFinite && $0 >= 0 ? $0 : 0 } ?? unset }
-        var total = weights.reduce(0, +)
-        var shares: [VariantID: Double] = [:]
-        guard total > 0 else {
-            total = Double(variants.count)
-            for variant in variants { shares[variant.id] = 1 / total }
-            return shares
+        let resolved = weights.map { weight in weight.map { $0.isFinite && $0 >= 0 ? $0 : 0 } ?? unset }
+        let total = resolved.reduce(0, +)
+        guard total > 0 else { return weights.map { _ in 1 / Double(weights.count) } }
+        return resolved.map { $0 / total }
+    }
+
+    /// Checks a new split of a campaign's variants, each given by its key and the channels it goes to: every key is a
+    /// variant's, every weight a share from 0 to 1 (nil: unset), and every channel keeps a live variant (a weight above 0,
+    /// or unset), since a channel whose variants are all stopped would fall back to an equal split.
+    ///
+    /// - Parameter field: The name errors give the split (`weights`, `split`).
+    /// - Throws: ``ValidationError`` naming the key or the channel.
+    public static func check(_ weights: [String: Double?], of variants: [(key: String, channels: [Channel])], field: String) throws {
+        let keys = Set(variants.map(\.key))
+        for (key, weight) in weights.sorted(by: { $0.key < $1.key }) {
+            guard keys.contains(key) else {
+                throw ValidationError(field: "\(field).\(key)", reason: "is not a variant of the campaign (\(keys.sorted().joined(separator: ", ")))")
+            }
+            if let weight, !(weight.isFinite && (0...1).contains(weight)) {
+                throw ValidationError(field: "\(field).\(key)", reason: "\(weight) is not a weight from 0 to 1")
+            }
         }
-        for (variant, weight) in zip(variants, weights) { shares[variant.id] = weight / total }
-        return shares
+        var channels: [Channel] = []
+        for variant in variants { for channel in variant.channels where !channels.contains(channel) { channels.append(channel) } }
+        for channel in channels {
+            let live = variants.contains { variant in
+                guard variant.channels.contains(channel), let weight = weights[variant.key] else { return false }
+                return weight.map { $0 > 0 } ?? true
+            }
+            guard live else {
+                throw ValidationError(field: field, reason: "leaves \(channel.rawValue) without a variant; give one of its variants a weight above 0")
+            }
+        }
     }
 
     /// The variant the next post on a one-post channel should carry, given how many posts each had before.

@@ -39,11 +39,12 @@ extension AutopilotStore {
             var campaign: UUID?
             for try await value in claimed.decode(UUID.self) { campaign = value }
             guard let campaign else { throw try await refusal(id, doing: "applied") }
-            let before = try await Self.weights(campaign: campaign, workspace: workspace, connection: connection, logger: logger)
-            switch effect {
-            case .split(let split, let reason):
+            let variants = try await Self.variants(campaign: campaign, workspace: workspace, connection: connection, logger: logger)
+            let before = Dictionary(uniqueKeysWithValues: variants.map { ($0.key, $0.weight) })
+            func setWeights(_ weights: [String: Double?], _ reason: String) async throws {
                 try await Self.setWeights(
-                    split,
+                    weights,
+                    of: variants,
                     reason: reason,
                     campaign: campaign,
                     workspace: workspace,
@@ -51,6 +52,10 @@ extension AutopilotStore {
                     connection: connection,
                     logger: logger
                 )
+            }
+            switch effect {
+            case .split(let split, let reason):
+                try await setWeights(split.mapValues { Optional($0) }, reason)
             case .winner(let key, let reason, let sendToRest):
                 guard before.keys.contains(key) else {
                     throw ValidationError(
@@ -58,16 +63,14 @@ extension AutopilotStore {
                         reason: "\"\(key)\" is not a variant of the campaign (\(before.keys.sorted().joined(separator: ", ")))"
                     )
                 }
-                let split = Dictionary(uniqueKeysWithValues: before.keys.map { ($0, $0 == key ? 1.0 : 0.0) })
-                try await Self.setWeights(
-                    split,
-                    reason: reason,
-                    campaign: campaign,
-                    workspace: workspace,
-                    at: now,
-                    connection: connection,
-                    logger: logger
+                // The winner takes its channels' sends; another channel's own variants keep theirs.
+                let winner = variants.first { $0.key == key }?.channels ?? []
+                let split = Dictionary(
+                    uniqueKeysWithValues: variants.map { variant in
+                        (variant.key, variant.key == key ? 1.0 : variant.channels.allSatisfy(winner.contains) ? 0.0 : variant.weight)
+                    }
                 )
+                try await setWeights(split, reason)
                 if sendToRest {
                     let outcome = try await CampaignStore.chooseWinner(
                         CampaignID(campaign),
@@ -153,8 +156,9 @@ extension AutopilotStore {
             default:
                 struct Undo: Decodable { var weights: [String: Double?] }
                 let before = try JSONDecoder().decode(Undo.self, from: Data(undo.utf8)).weights
-                try await Self.restoreWeights(
+                try await Self.setWeights(
                     before,
+                    of: try await Self.variants(campaign: campaign, workspace: workspace, connection: connection, logger: logger),
                     reason: "undo of: \(reason)",
                     campaign: campaign,
                     workspace: workspace,
@@ -179,62 +183,51 @@ extension AutopilotStore {
         )
     }
 
-    /// The campaign's variants' stored weights by key (nil: unset, an equal share).
-    static func weights(campaign: UUID, workspace: WorkspaceID, connection: PostgresConnection, logger: Logger) async throws -> [String: Double?] {
+    /// A variant as a split sees it: its key, its stored weight (nil: unset) and the channels it goes to.
+    struct SplitVariant: Sendable {
+        var key: String
+        var weight: Double?
+        var channels: [HeraldCore.Channel]
+    }
+
+    /// The campaign's variants in their order, with their weights and resolved channels.
+    static func variants(campaign: UUID, workspace: WorkspaceID, connection: PostgresConnection, logger: Logger) async throws -> [SplitVariant] {
         let rows = try await connection.query(
-            "SELECT key, weight FROM variants WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign) ORDER BY position",
+            """
+            SELECT key, weight, coalesce(channels, (SELECT array_agg(kind ORDER BY position) FROM channels c WHERE c.campaign_id = v.campaign_id), '{}')
+            FROM variants v WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign) ORDER BY position
+            """,
             logger: logger
         )
-        var weights: [String: Double?] = [:]
-        for try await (key, weight) in rows.decode((String, Double?).self) { weights[key] = weight }
-        return weights
-    }
-
-    /// Sets every variant's weight from `split` (keys it does not name get 0) and opens a new allocation period.
-    static func setWeights(
-        _ split: [String: Double],
-        reason: String,
-        campaign: UUID,
-        workspace: WorkspaceID,
-        at now: Date,
-        connection: PostgresConnection,
-        logger: Logger
-    ) async throws {
-        try await restoreWeights(
-            split.mapValues { Optional($0) },
-            reason: reason,
-            campaign: campaign,
-            workspace: workspace,
-            at: now,
-            connection: connection,
-            logger: logger
-        )
-    }
-
-    /// Sets the variants' weights as given (nil: unset) and opens a new allocation period with the shares they make.
-    static func restoreWeights(
-        _ weights: [String: Double?],
-        reason: String,
-        campaign: UUID,
-        workspace: WorkspaceID,
-        at now: Date,
-        connection: PostgresConnection,
-        logger: Logger
-    ) async throws {
-        let current = try await Self.weights(campaign: campaign, workspace: workspace, connection: connection, logger: logger)
-        for (key, weight) in weights.sorted(by: { $0.key < $1.key }) {
-            guard current.keys.contains(key) else {
-                throw ValidationError(
-                    field: "split.\(key)",
-                    reason: "is not a variant of the campaign (\(current.keys.sorted().joined(separator: ", ")))"
-                )
-            }
-            if let weight, !(weight.isFinite && (0...1).contains(weight)) {
-                throw ValidationError(field: "split.\(key)", reason: "\(weight) is not a share from 0 to 1")
-            }
+        var variants: [SplitVariant] = []
+        for try await (key, weight, channels) in rows.decode((String, Double?, [String]).self) {
+            variants.append(SplitVariant(key: key, weight: weight, channels: channels.compactMap(HeraldCore.Channel.init(rawValue:))))
         }
-        let keys = current.keys.sorted()
-        let values: [Double?] = keys.map { key in weights[key].map { $0 } ?? 0 }
+        return variants
+    }
+
+    /// Sets the weights of `variants` (the campaign's, as just read) as given (nil: unset; a key not named: 0) and opens
+    /// a new allocation period with the shares they make.
+    ///
+    /// - Throws: ``ValidationError`` for a key the campaign does not have, a weight outside 0…1, or a split that leaves a
+    ///   channel without a live variant.
+    static func setWeights(
+        _ weights: [String: Double?],
+        of variants: [SplitVariant],
+        reason: String,
+        campaign: UUID,
+        workspace: WorkspaceID,
+        at now: Date,
+        connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let keys = variants.map(\.key)
+        let values: [Double?] = keys.map { key in weights[key] ?? 0 }
+        try CampaignSplit.check(
+            Dictionary(uniqueKeysWithValues: zip(keys, values)).merging(weights) { _, given in given },
+            of: variants.map { ($0.key, $0.channels) },
+            field: "split"
+        )
         try await connection.query(
             """
             UPDATE variants v SET weight = CASE WHEN w.is_set THEN w.weight END
@@ -243,12 +236,8 @@ extension AutopilotStore {
             """,
             logger: logger
         )
-        // The period's shares: unset weights count as the mean of the set ones (as the split itself reads them).
-        let set = values.compactMap { $0 }
-        let unset = set.isEmpty ? 1 : max(set.reduce(0, +) / Double(set.count), 0)
-        let raw = values.map { $0 ?? unset }
-        let total = raw.reduce(0, +)
-        let shares = Dictionary(uniqueKeysWithValues: zip(keys, raw.map { total > 0 ? $0 / total : 1 / Double(raw.count) }))
+        // The period's shares, by the rule the split itself reads the weights with.
+        let shares = Dictionary(uniqueKeysWithValues: zip(keys, CampaignSplit.shares(of: values)))
         let json = String(decoding: try JSONEncoder().encode(shares), as: UTF8.self)
         try await connection.query(
             """

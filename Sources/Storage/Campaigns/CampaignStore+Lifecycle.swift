@@ -137,20 +137,12 @@ extension CampaignStore {
             )
             return try await find(id)
         }
-        let keys = Set(campaign.variants.map(\.key))
-        for (key, weight) in weights.sorted(by: { $0.key < $1.key }) {
-            guard keys.contains(key) else {
-                throw ValidationError(field: "weights.\(key)", reason: "is not a variant of the campaign (\(keys.sorted().joined(separator: ", ")))")
-            }
-            guard weight.isFinite, (0...1).contains(weight) else {
-                throw ValidationError(field: "weights.\(key)", reason: "\(weight) is not a weight from 0 to 1")
-            }
-        }
+        // A variant left out is named as missing below; for the check it counts as unset.
+        var given: [String: Double?] = weights.mapValues { Optional($0) }
+        for variant in campaign.variants where given[variant.key] == nil { given[variant.key] = .some(nil) }
+        try CampaignSplit.check(given, of: campaign.variants.map { ($0.key, $0.channels) }, field: "weights")
         if let missing = campaign.variants.first(where: { weights[$0.key] == nil }) {
             throw ValidationError(field: "weights.\(missing.key)", reason: "is missing: give every variant a weight (0 stops it)")
-        }
-        for channel in campaign.channels where !campaign.variants(for: channel).contains(where: { (weights[$0.key] ?? 0) > 0 }) {
-            throw ValidationError(field: "weights", reason: "leaves \(channel.rawValue) without a variant; give one of its variants a weight above 0")
         }
         let ordered = campaign.variants.map(\.key)
         try await database.client.query(
