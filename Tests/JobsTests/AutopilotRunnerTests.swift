@@ -78,8 +78,11 @@ struct AutopilotRunnerTests {
             #expect(periods.count == outcome.recorded.count)
             #expect(periods.last?.weights["C"] == 0)
 
-            // The same analysis again records nothing twice.
-            #expect(try await runner.run(after: analysis, now: now).recorded.isEmpty)
+            // The same analysis again records and applies nothing twice.
+            let again = try await runner.run(after: analysis, now: now)
+            #expect(again.recorded.map(\.id) == outcome.recorded.map(\.id))
+            #expect(try await store.actions(campaign: campaign.id).count == outcome.recorded.count)
+            #expect(try await store.periods(campaign: campaign.id).count == periods.count)
             // The next report shows what autopilot did and why.
             let next = try await analyze(database, workspace, campaign.id, at: now.addingTimeInterval(3_600))
             let summary = try #require(next.report.autopilot)
@@ -251,6 +254,33 @@ struct AutopilotRunnerTests {
                 uniqueKeysWithValues: try await CampaignStore(database, workspace: workspace).find(campaign.id).variants.map { ($0.key, $0.weight) }
             )
             #expect(weights == ["A": nil, "B": nil, "C": nil, "D": nil])
+        }
+    }
+
+    /// The plan commits with the analysis it comes from (a worker that dies right after cannot leave an analysis
+    /// without its plan); auto mode then applies it, and acting twice applies nothing twice.
+    @Test func thePlanCommitsWithItsAnalysisAndAutoModeAppliesItAfterwards() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await campaign(database, workspace: workspace)
+            _ = try await EventIngestor(database, workspace: workspace).ingest(Self.events(campaign, rates: [0.04, 0.046, 0.025]))
+            let store = AutopilotStore(database, workspace: workspace)
+            try await store.setSettings(campaign: campaign.id, mode: "auto", railsJSON: #"{"maximum_shift": 0.2}"#)
+            let runner = AutopilotRunner(database: database, workspace: workspace, logger: TestDatabase.logger)
+            let now = Self.start.addingTimeInterval(4 * 86_400)
+
+            let current = try await CampaignStore(database, workspace: workspace).find(campaign.id)
+            let analysis = try await CampaignAnalysis(database: database, workspace: workspace).analyze(current, now: now, autopilot: runner)
+            let stored = try await store.actions(campaign: campaign.id)
+            #expect(Set(stored.map(\.kind)) == ["stop_arm", "set_split"])
+            #expect(stored.allSatisfy { $0.state == "pending" && $0.analysis == analysis.analysisID })
+
+            let acted = try await runner.act(after: analysis, now: now)
+            #expect(acted.recorded.map(\.kind) == ["stop_arm", "set_split"])
+            #expect(acted.recorded.allSatisfy { $0.state == "applied" && $0.decidedBy == AutopilotRunner.actor })
+            let again = try await runner.act(after: analysis, now: now)
+            #expect(again.recorded.map(\.id) == acted.recorded.map(\.id))
+            #expect(try await store.periods(campaign: campaign.id).count == 2)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Analytics
 import Foundation
 import HeraldCore
+import Logging
 import Reports
 import Scheduling
 import Storage
@@ -27,6 +28,8 @@ public struct CampaignAnalysis: Sendable {
         public var revenue: RevenueSummary?
         /// The stored analysis's id.
         public var analysisID: UUID
+        /// Autopilot's plan, recorded with the analysis (nil: no autopilot was asked to plan).
+        public var autopilot: AutopilotRunner.Planning?
     }
 
     /// What is stored in `analyses.result` (with the report model under `report`).
@@ -53,13 +56,16 @@ public struct CampaignAnalysis: Sendable {
     /// scored whenever a conversion carries one (``RevenueSummary``); with `primary_metric: revenue` its calls
     /// (mean scoring of revenue per impression, always-valid under repeated looks) replace those on rates.
     ///
-    /// With `completing`, the stored analysis and the job's completion commit in one transaction.
+    /// With `completing`, the stored analysis and the job's completion commit in one transaction; with `autopilot`, so
+    /// does the plan it makes from this analysis (pending; ``AutopilotRunner/act(after:now:)`` applies it in auto mode).
+    /// A plan that cannot be made is logged and left out: the analysis is stored all the same.
     public func analyze(
         _ campaign: Campaign,
         alpha: Double = 0.05,
         now: Date,
         notes: [String] = [],
-        completing: JobCompletion? = nil
+        completing: JobCompletion? = nil,
+        autopilot: AutopilotRunner? = nil
     ) async throws -> Outcome {
         let events = EventStore(database, workspace: workspace)
         let kind = campaign.primaryMetric.eventKind
@@ -152,15 +158,7 @@ public struct CampaignAnalysis: Sendable {
             revenue: revenue
         )
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
-        // The report model is stored beside the scoring, so pages can be rendered from the latest analysis without recomputing.
-        let analysisID = try await AnalysisStore(database, workspace: workspace).insert(
-            campaign: campaign.id,
-            resultJSON: json,
-            reportJSON: try JSONRenderer.render(report),
-            at: now,
-            completing: completing
-        )
-        return Outcome(
+        var outcome = Outcome(
             campaign: campaign,
             input: input,
             score: score,
@@ -168,8 +166,29 @@ public struct CampaignAnalysis: Sendable {
             sendTime: sendTime,
             featureEffects: featureEffects,
             revenue: revenue,
-            analysisID: analysisID
+            analysisID: UUID()
         )
+        if let autopilot {
+            do {
+                outcome.autopilot = try await autopilot.plan(after: outcome, now: now)
+            } catch {
+                autopilot.logger.error(
+                    "autopilot could not plan after the analysis; the analysis is stored without a plan",
+                    metadata: ["herald.campaign.id": "\(campaign.id)", "herald.error": "\(error)"]
+                )
+            }
+        }
+        // The report model is stored beside the scoring, so pages can be rendered from the latest analysis without recomputing.
+        try await AnalysisStore(database, workspace: workspace).insert(
+            campaign: campaign.id,
+            resultJSON: json,
+            reportJSON: try JSONRenderer.render(report),
+            at: now,
+            id: outcome.analysisID,
+            completing: completing,
+            plan: outcome.autopilot?.planned ?? []
+        )
+        return outcome
     }
 
     /// The calls on revenue per impression, or why none can be made yet.

@@ -28,36 +28,73 @@ public struct AutopilotRunner: Sendable {
         public var held: [String]
     }
 
+    /// What autopilot plans after one analysis, before it is recorded.
+    public struct Planning: Sendable {
+        public var mode: AutopilotMode
+        /// The actions to record, pending, in plan order.
+        public var planned: [AutopilotStore.Planned]
+        /// What a guard rail held back, and why.
+        public var held: [String]
+    }
+
     /// Plans after `analysis` and records (suggest) or applies (auto) the plan; nothing when the campaign's autopilot is
-    /// off. A plan already recorded for this analysis is not recorded again.
+    /// off. A plan already recorded for this analysis is not recorded again. (The `analyze` job records the plan in the
+    /// analysis's own transaction instead: ``CampaignAnalysis/analyze(_:alpha:now:notes:completing:autopilot:)``.)
     @discardableResult
     public func run(after analysis: CampaignAnalysis.Outcome, now: Date) async throws -> Outcome {
+        let planning = try await plan(after: analysis, now: now)
+        _ = try await AutopilotStore(database, workspace: workspace).record(
+            planning.planned,
+            campaign: analysis.campaign.id,
+            analysis: analysis.analysisID,
+            at: now
+        )
+        var analysis = analysis
+        analysis.autopilot = planning
+        return try await act(after: analysis, now: now)
+    }
+
+    /// Autopilot's plan after `analysis` within the campaign's guard rails (reads only; nothing is recorded). Off: an
+    /// empty plan.
+    public func plan(after analysis: CampaignAnalysis.Outcome, now: Date) async throws -> Planning {
         let store = AutopilotStore(database, workspace: workspace)
-        let campaign = analysis.campaign
-        let settings = try await store.settings(campaign: campaign.id)
+        let settings = try await store.settings(campaign: analysis.campaign.id)
         let mode = try AutopilotMode.parse(settings.mode)
-        guard mode != .off else { return Outcome(mode: mode, recorded: [], held: []) }
+        guard mode != .off else { return Planning(mode: mode, planned: [], held: []) }
         let rails = try JSONDecoder().decode(GuardRails.self, from: Data(settings.railsJSON.utf8))
-        let input = try await input(analysis, store: store, now: now)
-        let plan = Autopilot.plan(input, rails: rails)
+        let plan = Autopilot.plan(try await input(analysis, store: store, now: now), rails: rails)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let planned = try plan.actions.map { action in
             AutopilotStore.Planned(kind: action.kind, json: String(decoding: try encoder.encode(action), as: UTF8.self), reason: action.reason)
         }
-        var recorded = try await store.record(planned, campaign: campaign.id, analysis: analysis.analysisID, at: now)
-        if mode == .auto {
+        return Planning(mode: mode, planned: planned, held: plan.held)
+    }
+
+    /// Acts on the plan recorded with `analysis`: in auto mode applies its actions still pending, in order; in suggest
+    /// mode they wait for a person. Applying an action again is refused by the store, so a second call does nothing.
+    @discardableResult
+    public func act(after analysis: CampaignAnalysis.Outcome, now: Date) async throws -> Outcome {
+        guard let planning = analysis.autopilot, planning.mode != .off else {
+            return Outcome(mode: analysis.autopilot?.mode ?? .off, recorded: [], held: analysis.autopilot?.held ?? [])
+        }
+        let store = AutopilotStore(database, workspace: workspace)
+        let campaign = analysis.campaign
+        // The analysis's actions in plan order (the store lists the newest first).
+        var recorded = Array(try await store.actions(campaign: campaign.id).filter { $0.analysis == analysis.analysisID }.reversed())
+        if planning.mode == .auto {
             recorded = try await recorded.asyncMap { action in
-                try await Self.apply(action, store: store, campaign: campaign, by: Self.actor, at: now)
+                guard action.state == "pending" else { return action }
+                return try await Self.apply(action, store: store, campaign: campaign, by: Self.actor, at: now)
             }
         }
         var metadata: Logger.Metadata = [
-            "herald.campaign.id": "\(campaign.id)", "herald.autopilot.mode": "\(mode.rawValue)",
+            "herald.campaign.id": "\(campaign.id)", "herald.autopilot.mode": "\(planning.mode.rawValue)",
             "herald.autopilot.actions": "\(recorded.map(\.kind).joined(separator: ","))",
         ]
-        if !plan.held.isEmpty { metadata["herald.autopilot.held"] = "\(plan.held.joined(separator: " "))" }
+        if !planning.held.isEmpty { metadata["herald.autopilot.held"] = "\(planning.held.joined(separator: " "))" }
         logger.info("autopilot ran", metadata: metadata)
-        return Outcome(mode: mode, recorded: recorded, held: plan.held)
+        return Outcome(mode: planning.mode, recorded: recorded, held: planning.held)
     }
 
     /// Applies a recorded action (by autopilot in auto mode, or by a person from suggest mode) and returns it applied.

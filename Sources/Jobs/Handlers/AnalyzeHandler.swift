@@ -5,21 +5,22 @@ import Storage
 
 /// Analyzes a campaign (``AnalyzePayload``) from its rollups and stores the result in `analyses`.
 ///
-/// The stored analysis and the job's completion commit in one transaction: a rescued job never stores it twice. Then
-/// autopilot acts on it (``AutopilotRunner``) when the campaign's autopilot is on.
+/// The stored analysis, autopilot's plan from it and the job's completion commit in one transaction: a rescued job never
+/// stores it twice, and no analysis is stored without its plan. Then autopilot applies the plan in auto mode
+/// (``AutopilotRunner``).
 public struct AnalyzeHandler: JobHandler {
     public init() {}
 
     public func run(_ job: ClaimedJob, payload: AnalyzePayload, context: JobContext) async throws {
         let campaign = try await payload.campaign(in: context)
         let now = context.clock.now()
+        let autopilot = AutopilotRunner(database: context.database, workspace: payload.workspace, logger: context.logger)
+        // The analysis, autopilot's plan from it and the job's completion commit together; then auto mode applies the
+        // plan. A failure to apply is logged and leaves the actions pending, where a person sees them.
         let outcome = try await CampaignAnalysis(database: context.database, workspace: payload.workspace)
-            .analyze(campaign, now: now, completing: context.completion(of: job))
-        // The analysis and the job's completion have committed: autopilot acts on it once (its plan is recorded under
-        // the analysis's id); a failure here is logged, and the next analysis plans again.
+            .analyze(campaign, now: now, completing: context.completion(of: job), autopilot: autopilot)
         do {
-            try await AutopilotRunner(database: context.database, workspace: payload.workspace, logger: context.logger)
-                .run(after: outcome, now: now)
+            try await autopilot.act(after: outcome, now: now)
         } catch {
             context.logger.error(
                 "autopilot could not act on the analysis",

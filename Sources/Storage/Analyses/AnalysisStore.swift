@@ -30,7 +30,9 @@ public struct AnalysisStore: Sendable {
     }
 
     /// Stores one analysis: `resultJSON` (an object) with `reportJSON` under its `report` key.
-    /// With `completing`, the analysis and the job's completion commit in one transaction (an `analyze` job's effect).
+    /// With `completing`, the analysis and the job's completion commit in one transaction (an `analyze` job's effect),
+    /// and so does autopilot's `plan` for it (recorded pending under the analysis's `id`), so no analysis is stored
+    /// without the plan made from it.
     /// - Returns: The stored analysis's id.
     @discardableResult
     public func insert(
@@ -38,18 +40,26 @@ public struct AnalysisStore: Sendable {
         resultJSON: String,
         reportJSON: String,
         at time: Date,
-        completing: JobCompletion? = nil
+        id: UUID = UUID(),
+        completing: JobCompletion? = nil,
+        plan: [AutopilotStore.Planned] = []
     ) async throws
         -> UUID
     {
-        let id = UUID()
         let query = Self.insertQuery(id: id, workspace: workspace, campaign: campaign, resultJSON: resultJSON, reportJSON: reportJSON, at: time)
-        guard let completing else {
+        guard completing != nil || !plan.isEmpty else {
             try await database.client.query(query, logger: database.logger)
             return id
         }
+        let workspace = workspace
         try await JobCompletion.run(completing, in: database) { connection in
             try await connection.execute(query, logger: database.logger)
+            if !plan.isEmpty {
+                try await connection.execute(
+                    AutopilotStore.recordQuery(plan, workspace: workspace, campaign: campaign, analysis: id, at: time),
+                    logger: database.logger
+                )
+            }
         }
         return id
     }

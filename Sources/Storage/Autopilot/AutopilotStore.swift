@@ -143,19 +143,25 @@ public struct AutopilotStore: Sendable {
     public func record(_ plan: [Planned], campaign: CampaignID, analysis: UUID, at now: Date) async throws -> [Action] {
         guard !plan.isEmpty else { return [] }
         let rows = try await database.client.query(
-            """
-            INSERT INTO autopilot_actions (workspace_id, campaign_id, analysis_id, position, created_at, kind, action, reason, state)
-            SELECT \(workspace.uuid), \(campaign.uuid), \(analysis), p.position, \(now), p.kind, p.action::jsonb, p.reason, 'pending'
-            FROM unnest(\(Array(plan.indices))::int[], \(plan.map(\.kind))::text[], \(plan.map(\.json))::text[], \(plan.map(\.reason))::text[])
-                 AS p(position, kind, action, reason)
-            ON CONFLICT (analysis_id, position) DO NOTHING
-            RETURNING id
-            """,
+            Self.recordQuery(plan, workspace: workspace, campaign: campaign, analysis: analysis, at: now),
             logger: database.logger
         )
         var ids: [UUID] = []
         for try await id in rows.decode(UUID.self) { ids.append(id) }
         return try await actions(campaign: campaign).filter { ids.contains($0.id) }.reversed()
+    }
+
+    /// The statement that records `plan` as pending (returning the new actions' ids), so the analysis that made the plan
+    /// can commit it in its own transaction; a plan already recorded for the analysis records nothing again.
+    public static func recordQuery(_ plan: [Planned], workspace: WorkspaceID, campaign: CampaignID, analysis: UUID, at now: Date) -> PostgresQuery {
+        """
+        INSERT INTO autopilot_actions (workspace_id, campaign_id, analysis_id, position, created_at, kind, action, reason, state)
+        SELECT \(workspace.uuid), \(campaign.uuid), \(analysis), p.position, \(now), p.kind, p.action::jsonb, p.reason, 'pending'
+        FROM unnest(\(Array(plan.indices))::int[], \(plan.map(\.kind))::text[], \(plan.map(\.json))::text[], \(plan.map(\.reason))::text[])
+             AS p(position, kind, action, reason)
+        ON CONFLICT (analysis_id, position) DO NOTHING
+        RETURNING id
+        """
     }
 
     /// The campaign's actions, newest first (`state` filters).
