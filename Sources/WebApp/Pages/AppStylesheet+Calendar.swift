@@ -13,6 +13,8 @@ extension AppStylesheet {
         .problems h2 { margin-top: 0; color: var(--problem); }
         button.secondary { background: var(--paper); color: var(--accent); }
         .editor { max-width: 40rem; }
+        .split { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0 2.5rem; align-items: start; }
+        .split > section > h2:first-child { margin-top: 1rem; }
         .fires li { margin: .25rem 0; }
         .dst { margin: .15rem 0 .5rem; padding: .25rem .5rem; border-left: 4px solid var(--focus); background: var(--soft); }
         .calendar-nav ul { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; list-style: none; padding: 0; margin: .5rem 0; }
@@ -37,6 +39,8 @@ extension AppStylesheet {
           table.calendar thead { position: absolute; left: -999px; }
           table.calendar td { height: auto; border-bottom: 1px solid var(--line); }
           table.calendar td.outside { display: none; }
+          table.calendar caption { display: block; }
+          .split { grid-template-columns: 1fr; }
         }
         """
 }

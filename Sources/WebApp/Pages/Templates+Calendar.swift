@@ -13,6 +13,7 @@ extension Templates {
         <ul>{{#errors}}<li>{{.}}</li>{{/errors}}</ul>
         </div>
         {{/hasErrors}}
+        <div class="split">
         <form method="post" action="/app/campaigns/{{slug}}/schedule" class="editor">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <label for="cron">Cron rule</label>
@@ -47,6 +48,7 @@ extension Templates {
         {{/hasFires}}
         {{^hasFires}}<p>No fire to show{{#hasErrors}} until the rule is valid{{/hasErrors}}.</p>{{/hasFires}}
         </section>
+        </div>
         """
 
     /// The calendar: week or month, a table of days (a list on a phone), previous/next, today marked.
