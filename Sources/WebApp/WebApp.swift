@@ -25,11 +25,14 @@ public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sen
     let settings: WebSettings
     let origin: RequestOrigin
     let pages = PageRenderer()
+    /// The server's key for sealed credentials (the accounts page reads tokens' expiry with it); nil: none given.
+    let secrets: SecretBox?
 
-    public init(database: Database, settings: WebSettings, origin: RequestOrigin = RequestOrigin()) {
+    public init(database: Database, settings: WebSettings, origin: RequestOrigin = RequestOrigin(), secrets: SecretBox? = nil) {
         self.database = database
         self.settings = settings
         self.origin = origin
+        self.secrets = secrets
     }
 
     /// Adds the back office's routes under `/app` to `router`.

@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 import HTTPAPI
 import HeraldCore
@@ -246,9 +247,26 @@ import WebApp
             #expect(older.text.contains("campaign step-0<"))
             #expect(!older.text.contains("campaign step-54"))
 
+            #expect(try await approver.get("/app/accounts").text.contains("No account is connected yet."))
+            let secrets = try #require(server.settings.secrets)
+            let store = AccountStore(server.database, workspace: workspace, secrets: secrets)
+            let expiry = try Timestamp.parse("2027-01-02T03:04:00Z")
+            let account = try await store.connect(
+                name: "brand-x",
+                kind: .x,
+                baseURL: "https://api.x.com",
+                handle: "@brand",
+                credentials: Credentials(accessToken: "access-token-never-shown", refreshToken: "refresh-token-never-shown", expiresAt: expiry),
+                followers: nil
+            )
+            try await store.setHealth(account.id, .needsReconnect, reason: BackOfficeTests.hostile, until: nil)
             let accounts = try await approver.get("/app/accounts")
             #expect(accounts.status == 200)
-            #expect(accounts.text.contains("No account is connected yet."))
+            #expect(accounts.text.contains("brand-x"))
+            #expect(accounts.text.contains("Sat 2 Jan 2027, 03:04 (+00:00)"), "\(accounts.text)")
+            #expect(accounts.text.contains("needs_reconnect"))
+            #expect(!accounts.text.contains("token-never-shown"))
+            Self.expectInert(accounts, "accounts")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 import HeraldCore
 import PostgresNIO
@@ -57,5 +58,15 @@ public struct AccountActivity: Sendable, Equatable {
             )
         }
         return accounts
+    }
+}
+
+extension AccountStore {
+    /// When the account's access token expires, as the platform said when it was issued or last refreshed (nil when it
+    /// did not say). Opens the sealed credentials and hands back only that date: never a credential.
+    ///
+    /// - Throws: ``NotFoundError``; ``SecretError`` when the credentials do not open under this server's key.
+    public func tokenExpiry(_ id: UUID) async throws -> Date? {
+        try await connected(id).credentials.expiresAt
     }
 }

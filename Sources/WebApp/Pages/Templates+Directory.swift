@@ -8,12 +8,12 @@ extension Templates {
         <div class="scroll">
         <table>
         <caption>Connected accounts, their health and their last posts (times in UTC)</caption>
-        <thead><tr><th scope="col">Account</th><th scope="col">Kind</th><th scope="col">Health</th><th scope="col">Last post out</th><th scope="col">Last failure</th></tr></thead>
+        <thead><tr><th scope="col">Account</th><th scope="col">Kind</th><th scope="col">Health</th><th scope="col">Last post out</th><th scope="col">Last failure</th><th scope="col">Token expires</th></tr></thead>
         <tbody>
         {{#accounts}}
         <tr><td>{{name}}{{#handle}}<br><span class="meta">{{handle}}</span>{{/handle}}</td><td>{{kind}}</td>
         <td><span class="state state-{{health}}">{{health}}</span>{{#reason}}<br><span class="meta">{{reason}}</span>{{/reason}}{{#rateLimitedUntil}}<br><span class="meta">until {{rateLimitedUntil}}</span>{{/rateLimitedUntil}}{{#reconnect}}<br>Reconnect: <code>{{reconnect}}</code>{{/reconnect}}</td>
-        <td>{{lastSuccess}}</td><td>{{lastFailure}}{{#lastError}}<br><span class="meta">{{lastError}}</span>{{/lastError}}</td></tr>
+        <td>{{lastSuccess}}</td><td>{{lastFailure}}{{#lastError}}<br><span class="meta">{{lastError}}</span>{{/lastError}}</td><td>{{#tokenExpiry}}{{tokenExpiry}}{{/tokenExpiry}}{{^tokenExpiry}}—{{/tokenExpiry}}</td></tr>
         {{/accounts}}
         </tbody>
         </table>
