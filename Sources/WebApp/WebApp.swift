@@ -13,6 +13,9 @@ import Storage
 /// - `GET /app/login`, `POST /app/login`, `POST /app/logout` (``SignInRoutes``)
 /// - `GET|POST /app/invite/{token}` (``InvitationRoutes``)
 /// - `GET /app`, `GET /app/campaigns/{campaign}`, `POST /app/campaigns/{campaign}/{pause|resume}` (``CampaignPages``)
+/// - `GET|POST /app/campaigns/{campaign}/schedule` (``SchedulePages``), `GET /app/calendar` (``CalendarPages``)
+/// - `GET /app/accounts` (``AccountPages``), `GET /app/contacts`, `GET /app/lists` (``ContactPages``),
+///   `GET /app/audit` (``AuditPages``)
 /// - `GET /app/static/app.css`
 ///
 /// The review queue (`GET /app/review`, everything waiting for this person) goes in `Routes/ReviewPages.swift` once
@@ -22,11 +25,14 @@ public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sen
     let settings: WebSettings
     let origin: RequestOrigin
     let pages = PageRenderer()
+    /// The server's key for sealed credentials (the accounts page reads tokens' expiry with it); nil: none given.
+    let secrets: SecretBox?
 
-    public init(database: Database, settings: WebSettings, origin: RequestOrigin = RequestOrigin()) {
+    public init(database: Database, settings: WebSettings, origin: RequestOrigin = RequestOrigin(), secrets: SecretBox? = nil) {
         self.database = database
         self.settings = settings
         self.origin = origin
+        self.secrets = secrets
     }
 
     /// Adds the back office's routes under `/app` to `router`.
@@ -36,11 +42,17 @@ public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sen
             var headers = HTTPFields()
             headers[.contentType] = "text/css; charset=utf-8"
             headers[.cacheControl] = "public, max-age=3600"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: AppStylesheet.css)))
+            let css = AppStylesheet.css + AppStylesheet.calendar
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: css)))
         }
         SignInRoutes(app: self).add(to: app)
         InvitationRoutes(app: self).add(to: app)
         CampaignPages(app: self).add(to: app)
+        SchedulePages(app: self).add(to: app)
+        CalendarPages(app: self).add(to: app)
+        AccountPages(app: self).add(to: app)
+        ContactPages(app: self).add(to: app)
+        AuditPages(app: self).add(to: app)
     }
 
     var sessions: SessionStore { SessionStore(database, idle: settings.sessionIdle) }

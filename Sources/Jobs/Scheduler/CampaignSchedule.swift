@@ -8,6 +8,11 @@ public enum CampaignSchedule {
     /// Checks the spec's schedule fully (cron fields, time zone), naming the field that is wrong.
     public static func validate(_ spec: CampaignSpec) throws(ValidationError) -> Schedule? {
         guard let schedule = spec.schedule else { return nil }
+        return try validate(schedule)
+    }
+
+    /// Checks a schedule fully (cron fields, time zone), naming the field that is wrong (`schedule.cron`, `schedule.tz`).
+    public static func validate(_ schedule: CampaignSpec.Schedule) throws(ValidationError) -> Schedule {
         do {
             return try Schedule(parsing: schedule.cron, timeZone: schedule.tz)
         } catch {

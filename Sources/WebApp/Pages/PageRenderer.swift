@@ -15,7 +15,7 @@ struct PageRenderer: Sendable {
             ("layout", Templates.layout), ("login", Templates.login), ("invitation", Templates.invitation),
             ("campaigns", Templates.campaigns), ("campaign", Templates.campaign), ("problem", Templates.problem),
         ]
-        for (name, text) in templates {
+        for (name, text) in templates + Templates.calendarPages + Templates.directoryPages {
             // The templates are constants of this file's module: a parse error is a bug caught by every page test.
             try! library.register(text, named: name)
         }
@@ -29,6 +29,10 @@ struct PageRenderer: Sendable {
         var workspace: String
         var csrf: String
         var atCampaigns: Bool
+        var atCalendar = false
+        var atAccounts = false
+        var atContacts = false
+        var atAudit = false
 
         init(_ session: WebSession, atCampaigns: Bool = false) {
             email = session.user.email

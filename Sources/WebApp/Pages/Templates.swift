@@ -19,6 +19,10 @@ enum Templates {
         <nav aria-label="Main">
         <ul>
         <li><a href="/app"{{#atCampaigns}} aria-current="page"{{/atCampaigns}}>Campaigns</a></li>
+        <li><a href="/app/calendar"{{#atCalendar}} aria-current="page"{{/atCalendar}}>Calendar</a></li>
+        <li><a href="/app/accounts"{{#atAccounts}} aria-current="page"{{/atAccounts}}>Accounts</a></li>
+        <li><a href="/app/contacts"{{#atContacts}} aria-current="page"{{/atContacts}}>Contacts</a></li>
+        <li><a href="/app/audit"{{#atAudit}} aria-current="page"{{/atAudit}}>Audit</a></li>
         </ul>
         </nav>
         <form class="signout" method="post" action="/app/logout">
@@ -108,6 +112,7 @@ enum Templates {
         </section>
         <section aria-labelledby="schedule-title">
         <h2 id="schedule-title">Schedule</h2>
+        <p><a href="/app/campaigns/{{slug}}/schedule">Edit the schedule and preview its fires</a> (editors)</p>
         {{#schedule}}
         <p><code>{{rule}}</code> in {{timeZone}}</p>
         {{#hasFires}}

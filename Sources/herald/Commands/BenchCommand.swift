@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks; the last line of each is one JSON object with the figures.",
         subcommands: [
             JobsBench.self, ScoreBench.self, IngestBench.self, PublishBench.self, TrackingBench.self, FaultsBench.self, SMTPBench.self,
-            AutopilotBench.self,
+            AutopilotBench.self, PagesBench.self,
         ]
     )
 

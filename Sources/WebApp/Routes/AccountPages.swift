@@ -1,0 +1,85 @@
+import Foundation
+import HTTPTypes
+import HeraldCore
+import Hummingbird
+import Logging
+import Storage
+
+/// The channel accounts page, `GET /app/accounts` (any role): each connected account's health, its last post that went
+/// out and last that failed, its OAuth token's expiry (X, LinkedIn; read from the sealed credentials, nothing else of
+/// them is shown or logged), and how to connect or reconnect one (admins).
+struct AccountPages<Context: RequestContext & RemoteAddressRequestContext> {
+    let app: WebApp<Context>
+
+    func add(to group: RouterGroup<Context>) {
+        group.get("accounts") { request, context in try await list(request, context: context) }
+    }
+
+    struct Model {
+        struct Row {
+            var name: String
+            var kind: String
+            var handle: String?
+            var health: String
+            var reason: String?
+            var rateLimitedUntil: String?
+            var lastSuccess: String
+            var lastFailure: String
+            var lastError: String?
+            var tokenExpiry: String?
+            var reconnect: String?
+        }
+
+        var accounts: [Row]
+        var hasAccounts: Bool
+        var isAdmin: Bool
+    }
+
+    func list(_ request: Request, context: Context) async throws -> Response {
+        let session = try await app.requireSession(request, context: context)
+        let accounts = try await AccountActivity.list(app.database, workspace: session.user.workspace)
+        let utc = TimeZone(identifier: "UTC")!
+        let isAdmin = session.user.role >= .admin
+        var expiries: [UUID: String] = [:]
+        for account in accounts where account.kind == "x" || account.kind == "linkedin" {
+            guard let secrets = app.secrets else {
+                expiries[account.id] = "unknown (this server has no key for credentials)"
+                continue
+            }
+            do {
+                let store = AccountStore(app.database, workspace: session.user.workspace, secrets: secrets)
+                expiries[account.id] =
+                    try await store.tokenExpiry(account.id).map { CampaignPages<Context>.readable($0, in: utc) } ?? "not given by the platform"
+            } catch {
+                context.logger.warning(
+                    "account credentials did not open for the accounts page",
+                    metadata: ["herald.account.id": "\(account.id)", "herald.error": "\(String(describing: type(of: error)))"]
+                )
+                expiries[account.id] = "unreadable: reconnect the account"
+            }
+        }
+        let rows = accounts.map { account in
+            Model.Row(
+                name: account.name,
+                kind: account.kind,
+                handle: account.handle,
+                health: account.health,
+                reason: account.reason,
+                rateLimitedUntil: account.rateLimitedUntil.map { CampaignPages<Context>.readable($0, in: utc) },
+                lastSuccess: account.lastSuccess.map { CampaignPages<Context>.readable($0, in: utc) } ?? "never",
+                lastFailure: account.lastFailure.map { CampaignPages<Context>.readable($0, in: utc) } ?? "never",
+                lastError: account.lastError,
+                tokenExpiry: expiries[account.id],
+                reconnect: isAdmin && account.health == "needs_reconnect" ? "herald channels connect \(account.kind) --name \(account.name)" : nil
+            )
+        }
+        var person = PageRenderer.Person(session)
+        person.atAccounts = true
+        return app.pages.page(
+            "accounts",
+            Model(accounts: rows, hasAccounts: !rows.isEmpty, isAdmin: isAdmin),
+            title: "Channel accounts",
+            person: person
+        )
+    }
+}
