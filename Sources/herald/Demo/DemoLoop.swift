@@ -291,7 +291,10 @@ struct DemoLoop {
             let dayEnd = dayStart.addingTimeInterval(86_400)
             var dayImpressions = 0
             var dayClicks = 0
-            for fire in fires where fire >= dayStart && fire < dayEnd {
+            let dayFires = fires.filter { $0 >= dayStart && $0 < dayEnd }
+            for (index, fire) in dayFires.enumerated() {
+                // On a terminal, a live bar through the day's posts (standard error); the day's line follows on standard output.
+                Terminal.progress("SIMULATION day \(day + 1)/\(days)", Double(index) / Double(max(dayFires.count, 1)))
                 // 3. The schedule fires through the scheduler and the queue; the publish job posts to the receiver.
                 clock.advance(to: fire)
                 var posted: Publication?
@@ -322,6 +325,7 @@ struct DemoLoop {
                 dayImpressions += Self.reach
                 dayClicks += clickers
             }
+            Terminal.progress("SIMULATION day \(day + 1)/\(days)", 1)
             impressions += dayImpressions
             clicks += dayClicks
 
