@@ -67,7 +67,7 @@ public enum AutopilotSimulation {
             var random = Random(state: seed &+ UInt64(index) &* 0x1000_0001)
             let truth = makeTruth(using: &random)
             // The same days of noise for every policy: they face the same audience.
-            let noise = (0..<days).map { day in Double.random(in: 0.85...1.15, using: &random) * (1 + 0.3 * exp(-Double(day) / 3)) }
+            let noise = AudienceModel.dayFactors(days: days, using: &random)
             for policy in Policy.allCases {
                 var policyRandom = Random(state: seed &+ UInt64(index) &* 0x2000_0003 &+ UInt64(policy.rawValue.count))
                 let outcome = simulate(truth, noise: noise, dailySends: dailySends, policy: policy, rails: rails, using: &policyRandom)

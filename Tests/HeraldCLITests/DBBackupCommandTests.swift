@@ -64,9 +64,11 @@ struct DBBackupCommandTests {
 
     @Test func aRoundTripKeepsEveryRowAndReplacesWhatWasThere() async throws {
         // The source: the demo's campaign with its events, jobs, publications and analyses, plus one more campaign.
-        let source = try await CLIFixture.make()
-        let demo = try await source.run("demo", "--days", "3", "--seed", "5", "--out", "reports")
+        let fixture = try await CLIFixture.make()
+        let demo = try await fixture.run("demo", "--days", "3", "--seed", "5", "--out", "reports")
         #expect(demo.succeeded, "\(demo.standardError)")
+        // The demo runs in a database of its own (`<name>_demo`): that is the source.
+        let source = CLIFixture(database: fixture.database.with(database: fixture.database.database + "_demo"), folder: fixture.folder)
         let campaign = try await source.createCampaign()
         let before = try await Self.contents(of: source.database)
         #expect(before.values.filter { $0.count > 0 }.count >= 8, "the demo should fill most tables: \(before)")

@@ -22,9 +22,12 @@ public final class TrackingPipeline: Sendable {
     let logger: Logger
     /// The most hits stored in one transaction.
     public let batchLimit: Int
+    /// The time a hit is recorded at: the wall clock, or the demo's fast-forwarded one.
+    let now: @Sendable () -> Date
 
     /// A pipeline spooling to `directory` (`$HERALD_HOME/spool`; nil keeps hits in memory only, for in-process tests).
     ///
+    /// - Parameter now: The time hits are recorded at (the wall clock; `herald demo` passes its fast-forwarded clock).
     /// - Throws: When the spool folder cannot be made.
     public init(
         database: Database,
@@ -32,8 +35,10 @@ public final class TrackingPipeline: Sendable {
         deduplicationWindow: Duration,
         metrics: ServiceMetrics,
         batchLimit: Int = 5_000,
-        logger: Logger
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
+        self.now = now
         self.database = database
         self.spool = try TrackingSpool(directory: directory, logger: logger)
         self.links = TrackingLinkCache(database: database, file: directory.map { $0 + "/links.json" }, logger: logger)
@@ -78,7 +83,7 @@ public final class TrackingPipeline: Sendable {
     ///   - userAgent: The request's `User-Agent`, nil when none.
     ///   - detail: For an unsubscribe, where it came from (`one_click`, `unsubscribe_page`).
     func record(_ target: TrackingTarget, kind: EventKind, client: String, userAgent: String?, detail: String? = nil) {
-        let now = Date()
+        let now = self.now()
         let link = TrackingHit.link(kind: kind, publication: target.publication, message: target.message)
         var isBot = BotFilter.isBot(userAgent: userAgent)
         if target.message != nil {
