@@ -39,7 +39,7 @@ enum AppStylesheet {
         .actions { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0; }
         .actions form > button { margin-top: 0; }
         .problem { color: var(--problem); font-weight: 600; }
-        .scroll { overflow-x: auto; }
+        .scroll { overflow-x: auto; position: relative; }
         table { border-collapse: collapse; width: 100%; }
         caption { text-align: left; color: var(--muted); padding: .25rem 0; }
         th, td { text-align: left; padding: .5rem .75rem; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -58,8 +58,8 @@ enum AppStylesheet {
         .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: 1rem; }
         .variant { border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; min-width: 0; }
         .facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .75rem; font-size: .9rem; margin: .75rem 0; }
-        .facts dt { color: var(--muted); } .facts dd { margin: 0; overflow-wrap: anywhere; }
-        .prompt { white-space: pre-wrap; margin: 0; font-size: .85rem; }
+        .facts dt { color: var(--muted); } .facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+        .prompt { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; font-size: .85rem; }
         .decisions { font-size: .9rem; padding-left: 1.2rem; }
         textarea { width: 100%; padding: .6rem; font: inherit; color: var(--ink); background: var(--paper); border: 2px solid var(--muted);
           border-radius: .25rem; }
@@ -83,8 +83,8 @@ enum AppStylesheet {
           h1 { font-size: 1.4rem; }
           .narrow { margin: 1rem auto; }
           th, td { padding: .4rem; }
-          .variants, .cards { grid-template-columns: 1fr; }
-          .facts { grid-template-columns: 1fr; }
+          .variants, .cards { grid-template-columns: minmax(0, 1fr); }
+          .facts { grid-template-columns: minmax(0, 1fr); }
         }
         @media (prefers-reduced-motion: reduce) { * { transition: none !important; } }
         """
