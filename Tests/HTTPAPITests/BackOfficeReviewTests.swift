@@ -232,4 +232,96 @@ import WebApp
             #expect(try await browser.get("/app/campaigns/nope/report").status == 404)
         }
     }
+
+    @Test func underTheTwoPersonRuleTheQueueKeepsAVariantForTheSecondApprover() async throws {
+        try await BackOfficeTests.live { server in
+            try await BackOfficeTests.person(server, "ed@example.com", role: .editor)
+            try await BackOfficeTests.person(server, "ann@example.com", role: .approver)
+            try await BackOfficeTests.person(server, "bob@example.com", role: .admin)
+            let workspace = try await WorkspaceStore(server.database).ensure(slug: "acme")
+            try await ReviewStore(server.database, workspace: workspace).update(.init(approvalsRequired: 2), actor: .cli(login: "test"))
+            _ = try await Self.createFromBrief(server, as: "ed@example.com")
+            let first = try #require(try await ReviewStore(server.database, workspace: workspace).pending().first)
+            var ann = Browser(server)
+            #expect(try await ann.signIn("ann@example.com").status == 303)
+            let queue = try await ann.get("/app/review")
+            #expect(queue.text.contains("needs 2 approvals by different people"))
+            let approved = try await ann.post(
+                "/app/variants/\(first.variant)/decision",
+                [("csrf", Browser.csrf(in: queue) ?? ""), ("decision", "approve")]
+            )
+            #expect(approved.status == 303)
+            // Ann has done her part: it leaves her queue, and stays in Bob's with one approval of two.
+            let after = try await ann.get("/app/review")
+            #expect(!after.text.contains("/app/variants/\(first.variant)/decision"))
+            #expect(after.text.contains(#"<span class="count">2<span class="vh">"#))
+            var bob = Browser(server)
+            #expect(try await bob.signIn("bob@example.com").status == 303)
+            let bobs = try await bob.get("/app/review")
+            #expect(bobs.text.contains("/app/variants/\(first.variant)/decision"))
+            #expect(bobs.text.contains("approvals 1 of 2"))
+            #expect(bobs.text.contains(#"<span class="count">3<span class="vh">"#))
+        }
+    }
+
+    @Test func autopilotActionsAreAppliedAndUndoneFromTheCampaignPage() async throws {
+        try await BackOfficeTests.live { server in
+            try await BackOfficeTests.person(server, "ed@example.com", role: .editor)
+            try await BackOfficeTests.person(server, "vi@example.com", role: .viewer)
+            let workspace = try await WorkspaceStore(server.database).ensure(slug: "acme")
+            let token = try await server.token(workspace: "acme", role: .editor)
+            _ = try await server.createCampaign(token: token)
+            #expect(
+                try await server.send(
+                    .PUT,
+                    "/v1/campaigns/spring/autopilot",
+                    token: token,
+                    json: #"{"mode": "suggest", "rails": {"minimum_sample": 500, "challenger_budget": 0}}"#
+                ).status == 200
+            )
+            let campaign = try await CampaignStore(server.database, workspace: workspace).find("spring")
+            var events: [EngagementEvent] = []
+            let start = Date(timeIntervalSince1970: 1_772_323_200)
+            for (variant, every) in zip(campaign.variants, [20, 40]) {
+                for index in 0..<12_000 {
+                    let time = start.addingTimeInterval(Double(index % 72) * 3_600)
+                    events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .impression, occurredAt: time))
+                    if index % every == 0 {
+                        events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .click, occurredAt: time))
+                    }
+                }
+            }
+            _ = try await EventIngestor(server.database, workspace: workspace).ingest(events)
+            let now = start.addingTimeInterval(4 * 86_400)
+            let analysis = try await CampaignAnalysis(database: server.database, workspace: workspace).analyze(campaign, now: now)
+            let outcome = try await AutopilotRunner(database: server.database, workspace: workspace, logger: TestDatabase.logger)
+                .run(after: analysis, now: now)
+            let action = try #require(outcome.recorded.first).id.uuidString.lowercased()
+
+            var viewer = Browser(server)
+            #expect(try await viewer.signIn("vi@example.com").status == 303)
+            let seen = try await viewer.get("/app/campaigns/spring")
+            #expect(seen.text.contains("Mode: <span class=\"state\">suggest</span>"))
+            #expect(!seen.text.contains("/app/autopilot/\(action)/apply"))
+            #expect(try await viewer.post("/app/autopilot/\(action)/apply", [("csrf", Browser.csrf(in: seen) ?? "")]).status == 403)
+
+            var editor = Browser(server)
+            #expect(try await editor.signIn("ed@example.com").status == 303)
+            let page = try await editor.get("/app/campaigns/spring")
+            let csrf = Browser.csrf(in: page) ?? ""
+            #expect(page.text.contains("/app/autopilot/\(action)/apply") && page.text.contains("/app/autopilot/\(action)/dismiss"))
+            #expect(try await editor.post("/app/autopilot/\(action)/apply", [("csrf", csrf)]).status == 303)
+            let applied = try await editor.get("/app/campaigns/spring")
+            #expect(applied.text.contains("Applied by user:ed@example.com"))
+            #expect(applied.text.contains("/app/autopilot/\(action)/undo"))
+            #expect(try await editor.post("/app/autopilot/\(action)/undo", [("csrf", csrf)]).status == 303)
+            let undone = try await editor.get("/app/campaigns/spring")
+            #expect(!undone.text.contains("/app/autopilot/\(action)/"))
+            // Undone already: refused, with the reason on the page.
+            let again = try await editor.post("/app/autopilot/\(action)/undo", [("csrf", csrf)])
+            #expect(again.status == 409)
+            #expect(again.text.contains("Not done: "))
+            #expect(try await editor.post("/app/autopilot/\(action)/launch", [("csrf", csrf)]).status == 404)
+        }
+    }
 }
