@@ -73,6 +73,11 @@ import WebApp
             #expect(page.text.contains("rules/en") && page.text.contains("pending"))
             #expect(page.text.contains("Trailblazer 2 trail shoes"), "the prompt (the brief) is shown")
 
+            // Nothing is approved yet: starting it is refused, saying why.
+            let early = try await editor.post("/app/campaigns/trail/start", [("csrf", Browser.csrf(in: page) ?? "")])
+            #expect(early.status == 409)
+            #expect(early.text.contains("has no approved variant yet"))
+
             // The editor reads the queue, with no decision form, and a decision posted by URL is refused.
             let queue = try await editor.get("/app/review")
             #expect(queue.status == 200)

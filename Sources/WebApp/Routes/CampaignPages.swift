@@ -284,6 +284,12 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
         }
         let store = CampaignStore(app.database, workspace: session.user.workspace)
         let campaign = try await store.find(reference)
+        // Started with nothing approved, it would publish nothing (the publish job refuses what is not approved).
+        if action == .start, !campaign.variants.contains(where: { $0.review == .approved }) {
+            throw ConflictError(
+                "Campaign \(campaign.slug) has no approved variant yet: approve one (the review queue lists them) before starting it."
+            )
+        }
         let moved = try await CampaignSchedule.apply(action, to: campaign.id, in: store, now: Date())
         context.logger.info(
             "campaign changed from the back office",
