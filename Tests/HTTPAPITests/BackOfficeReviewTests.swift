@@ -105,6 +105,14 @@ import WebApp
             #expect(bare.status == 422)
             #expect(bare.text.contains(#"role="alert">Comment: a rejection needs a comment saying what to change.</p>"#))
             #expect(bare.text.contains(#"aria-invalid="true""#))
+            // From the campaign page, the refusal is shown there, beside the variant's comment field.
+            let fromCampaign = try await approver.post(
+                "/app/variants/\(review[0].variant)/decision",
+                [("csrf", csrf), ("decision", "reject"), ("comment", ""), ("from", "campaign")]
+            )
+            #expect(fromCampaign.status == 422)
+            #expect(fromCampaign.text.contains(#"<h2 id="variants-title">Variants</h2>"#))
+            #expect(fromCampaign.text.contains(#"id="problem-\#(review[0].variant)" role="alert">Comment: a rejection needs a comment"#))
             let rejected = try await approver.post(
                 "/app/variants/\(review[0].variant)/decision",
                 [("csrf", csrf), ("decision", "reject"), ("comment", "Too pushy <b>here</b>"), ("from", "review")]
