@@ -141,7 +141,7 @@ let package = Package(
         .target(
             name: "WebApp",
             dependencies: [
-                "HeraldCore", "Scheduling", "Storage", "Jobs", "Reports",
+                "HeraldCore", "Scheduling", "Storage", "Jobs", "Reports", "ContentVariants",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),

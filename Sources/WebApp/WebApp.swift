@@ -12,14 +12,15 @@ import Storage
 /// Routes (`herald serve` mounts them beside the `/v1` API, whose bearer tokens stay for machines):
 /// - `GET /app/login`, `POST /app/login`, `POST /app/logout` (``SignInRoutes``)
 /// - `GET|POST /app/invite/{token}` (``InvitationRoutes``)
-/// - `GET /app`, `GET /app/campaigns/{campaign}`, `POST /app/campaigns/{campaign}/{pause|resume}` (``CampaignPages``)
+/// - `GET /app`, `GET /app/campaigns/{campaign}`, `POST /app/campaigns/{campaign}/{start|pause|resume}`,
+///   `POST /app/publications/{id}/retry`, `POST /app/autopilot/{id}/{apply|dismiss|undo}`,
+///   `GET /app/campaigns/{campaign}/report` (``CampaignPages``)
+/// - `GET|POST /app/campaigns/new` (``CampaignCreatePages``)
+/// - `GET /app/review`, `POST /app/variants/{id}/decision` (``ReviewPages``)
 /// - `GET|POST /app/campaigns/{campaign}/schedule` (``SchedulePages``), `GET /app/calendar` (``CalendarPages``)
 /// - `GET /app/accounts` (``AccountPages``), `GET /app/contacts`, `GET /app/lists` (``ContactPages``),
 ///   `GET /app/audit` (``AuditPages``)
 /// - `GET /app/static/app.css`
-///
-/// The review queue (`GET /app/review`, everything waiting for this person) goes in `Routes/ReviewPages.swift` once
-/// review and approval (`ReviewStore`) has landed; its nav entry goes in ``Templates/layout``.
 public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sendable {
     let database: Database
     let settings: WebSettings
@@ -53,6 +54,8 @@ public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sen
         AccountPages(app: self).add(to: app)
         ContactPages(app: self).add(to: app)
         AuditPages(app: self).add(to: app)
+        CampaignCreatePages(app: self).add(to: app)
+        ReviewPages(app: self).add(to: app)
     }
 
     var sessions: SessionStore { SessionStore(database, idle: settings.sessionIdle) }

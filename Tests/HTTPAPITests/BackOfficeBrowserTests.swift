@@ -102,6 +102,83 @@ import WebApp
         func text(_ css: String) async throws -> String {
             try await call(.GET, "/session/\(session)/element/\(try await element(css))/text") as? String ?? ""
         }
+
+        /// How many elements match `css` now.
+        func count(_ css: String) async throws -> Int {
+            (try await call(.POST, "/session/\(session)/elements", ["using": "css selector", "value": css]) as? [Any])?.count ?? 0
+        }
+
+        /// How many elements match `css` once it is `expected` (after a navigation), or the last count after 300 looks.
+        func count(_ css: String, becoming expected: Int) async throws -> Int {
+            var current = -1
+            for _ in 0..<300 {
+                current = (try? await count(css)) ?? -1
+                if current == expected { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return current
+        }
+
+        func open(_ url: String) async throws {
+            _ = try await call(.POST, "/session/\(session)/url", ["url": url])
+        }
+
+        /// Whether a JavaScript dialog (an `alert` a payload would raise) is open.
+        func alertIsOpen() async -> Bool {
+            (try? await call(.GET, "/session/\(session)/alert/text")) != nil
+        }
+    }
+
+    /// Runs `body` with a WebDriver session of a headless Chromium (nil when chromium or chromedriver is missing:
+    /// the test then prints why and passes without a browser).
+    static func withBrowser(_ body: (WebDriver) async throws -> Void) async throws -> Bool {
+        guard let driverPath = locate(["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
+            let chromium = locate(["/usr/bin/chromium", "/usr/bin/chromium-browser"])
+        else {
+            print("BackOfficeBrowserTests: skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+            return false
+        }
+        let port = try FreePort.find()
+        let driverProcess = try ProcessRunner.start(driverPath, ["--port=\(port)"])
+        do {
+            var driver = WebDriver(base: "http://127.0.0.1:\(port)")
+            // Wait until chromedriver answers (bounded: at most 600 tries, a minute or more).
+            for _ in 0..<600 {
+                if (try? await driver.call(.GET, "/status")) != nil { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let created = try await driver.call(
+                .POST,
+                "/session",
+                [
+                    "capabilities": [
+                        "alwaysMatch": [
+                            "browserName": "chrome",
+                            "unhandledPromptBehavior": "ignore",
+                            "goog:chromeOptions": [
+                                "binary": chromium,
+                                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"],
+                            ],
+                        ]
+                    ]
+                ]
+            )
+            driver.session = try #require((created as? [String: Any])?["sessionId"] as? String)
+            do {
+                try await body(driver)
+            } catch {
+                _ = try? await driver.call(.DELETE, "/session/\(driver.session)")
+                throw error
+            }
+            _ = try await driver.call(.DELETE, "/session/\(driver.session)")
+        } catch {
+            driverProcess.signal(SIGTERM)
+            _ = await driverProcess.wait()
+            throw error
+        }
+        driverProcess.signal(SIGTERM)
+        _ = await driverProcess.wait()
+        return true
     }
 
     @Test func aPersonSignsInWithTheFormAndSeesTheCampaigns() async throws {

@@ -24,7 +24,7 @@ import WebApp
             #expect(try await server.send(.POST, "/v1/campaigns/hostile/publish", token: token).status < 300)
             let base = "http://127.0.0.1:\(server.port)"
 
-            let drove = try await BackOfficeBrowserTests.WebDriver.withSession { driver in
+            let drove = try await BackOfficeBrowserTests.withBrowser { driver in
                 try await driver.open(base + "/app/login")
                 try await driver.type("ed@example.com", into: "#email")
                 try await driver.type(BackOfficeTests.password, into: "#password")
@@ -43,20 +43,20 @@ import WebApp
                 let week = try await driver.source()
                 #expect(week.contains("T09:00:00+01:00"), "\(week)")
                 #expect(try await driver.text(".posts a") == BackOfficeTests.hostile)
-                #expect(try await !driver.hasAlert())
+                #expect(await !driver.alertIsOpen())
                 try await driver.screenshots("calendar-week")
                 try await driver.click(".calendar-nav a[href*='view=month']")
                 #expect(try await driver.text(".calendar-nav a[href*='view=week']", becoming: "Week view") == "Week view")
                 let month = try await driver.source()
                 #expect(month.contains("T09:00:00+01:00"))
-                #expect(try await !driver.hasAlert())
+                #expect(await !driver.alertIsOpen())
                 try await driver.screenshots("calendar-month")
 
                 // The schedule editor from the campaign page: Sundays of March at 02:30 in Berlin meet the spring change.
                 try await driver.open(base + "/app/campaigns/hostile")
                 try await driver.click("a[href='/app/campaigns/hostile/schedule']")
                 #expect(try await driver.url(becoming: base + "/app/campaigns/hostile/schedule") == base + "/app/campaigns/hostile/schedule")
-                #expect(try await !driver.hasAlert())
+                #expect(await !driver.alertIsOpen())
                 try await driver.replace("#cron", with: "61 2 * 3 SUN")
                 try await driver.click("button[value=save]")
                 let expected = "Cron: minute \"61\": 61 is out of range 0-59."

@@ -54,6 +54,15 @@ struct CampaignSpecTests {
         #expect(spec.variants.count == 1)
     }
 
+    @Test func aDraftMayWaitForItsVariants() throws {
+        // A draft created from a brief has no variant until the generate job writes them; anything else needs one.
+        let draft = try CampaignSpec(parsing: "name: x\nchannels: [x, email]\ndry_run: true\nstatus: draft\nvariants: []", source: "c.yaml")
+        #expect(draft.variants.isEmpty)
+        #expect(throws: ValidationError.self) {
+            try CampaignSpec(parsing: "name: x\nchannels: [x]\nstatus: scheduled\nvariants: []", source: "c.yaml")
+        }
+    }
+
     @Test func parsesJSONAndDefaultsKeysAndMetric() throws {
         let spec = try CampaignSpec(
             parsing:

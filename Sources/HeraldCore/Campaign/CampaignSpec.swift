@@ -323,7 +323,9 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         guard status == .draft || status == .scheduled else {
             throw ValidationError(field: "status", reason: "\"\(status.rawValue)\" is not draft or scheduled (a new campaign starts as one of them)")
         }
-        guard !variants.isEmpty else {
+        // A draft may start with no variant: it waits for the variants a brief generates (the back office's
+        // "create from a brief"), and publishes nothing until one is approved and it is started.
+        guard !variants.isEmpty || status == .draft else {
             throw ValidationError(field: "variants", reason: "needs at least 1 variant (2 or more make a test)")
         }
         guard variants.count <= Self.maximumVariants else {
@@ -358,7 +360,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         for (channel, name) in accounts where name.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError(field: "accounts.\(channel.rawValue)", reason: "must name a connected account")
         }
-        for channel in channels where !variants.contains(where: { $0.channels(in: channels).contains(channel) }) {
+        for channel in channels where !variants.isEmpty && !variants.contains(where: { $0.channels(in: channels).contains(channel) }) {
             throw ValidationError(
                 field: "channels",
                 reason: "no variant is written for \(channel.rawValue); give one `channels: [\(channel.rawValue)]` or remove the channel"

@@ -39,7 +39,7 @@ enum AppStylesheet {
         .actions { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0; }
         .actions form > button { margin-top: 0; }
         .problem { color: var(--problem); font-weight: 600; }
-        .scroll { overflow-x: auto; }
+        .scroll { overflow-x: auto; position: relative; }
         table { border-collapse: collapse; width: 100%; }
         caption { text-align: left; color: var(--muted); padding: .25rem 0; }
         th, td { text-align: left; padding: .5rem .75rem; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -52,6 +52,30 @@ enum AppStylesheet {
         .text { white-space: pre-wrap; overflow-wrap: anywhere; margin: .5rem 0 0; }
         .meta, .crumbs { color: var(--muted); font-size: .9rem; margin: 0; }
         code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; background: var(--soft); padding: 0 .2rem; }
+        .vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+        .count { display: inline-block; min-width: 1.4rem; padding: 0 .35rem; margin-left: .25rem; border-radius: .7rem; text-align: center;
+          background: var(--paper); color: var(--accent); font-weight: 700; font-size: .85rem; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: 1rem; }
+        .variant { border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; min-width: 0; }
+        .facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .75rem; font-size: .9rem; margin: .75rem 0; }
+        .facts dt { color: var(--muted); } .facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+        .prompt { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; font-size: .85rem; }
+        .decisions { font-size: .9rem; padding-left: 1.2rem; }
+        textarea { width: 100%; padding: .6rem; font: inherit; color: var(--ink); background: var(--paper); border: 2px solid var(--muted);
+          border-radius: .25rem; }
+        [aria-invalid="true"] { border-color: var(--problem); }
+        button.secondary { background: var(--paper); color: var(--accent); }
+        .decide .actions { margin: .5rem 0 0; }
+        .state-pending { border-style: dashed; } .state-rejected { color: var(--problem); border-color: var(--problem); }
+        .autopilot { list-style: none; padding: 0; } .autopilot li { border-bottom: 1px solid var(--line); padding: .5rem 0; }
+        a.button { display: inline-block; font-weight: 600; padding: .55rem 1rem; border-radius: .25rem; color: var(--accent-ink);
+          background: var(--accent); text-decoration: none; }
+        fieldset { border: 1px solid var(--line); border-radius: .5rem; margin: 1rem 0; padding: .5rem 1rem 1rem; min-width: 0; }
+        legend { font-weight: 700; padding: 0 .25rem; }
+        .choices { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; }
+        label.choice { display: inline-flex; align-items: center; gap: .4rem; font-weight: 400; margin: .5rem 0 0; }
+        .problems { border: 2px solid var(--problem); border-radius: .5rem; padding: .5rem 1rem; margin: 1rem 0; }
+        .problems h2 { border: 0; margin: .5rem 0; color: var(--problem); }
         @media (max-width: 40rem) {
           .bar { padding: .75rem 1rem; }
           .signout { margin-left: 0; width: 100%; justify-content: space-between; }
@@ -59,7 +83,8 @@ enum AppStylesheet {
           h1 { font-size: 1.4rem; }
           .narrow { margin: 1rem auto; }
           th, td { padding: .4rem; }
-          .variants { grid-template-columns: 1fr; }
+          .variants, .cards { grid-template-columns: minmax(0, 1fr); }
+          .facts { grid-template-columns: minmax(0, 1fr); }
         }
         @media (prefers-reduced-motion: reduce) { * { transition: none !important; } }
         """

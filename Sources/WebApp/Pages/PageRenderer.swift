@@ -11,11 +11,12 @@ struct PageRenderer: Sendable {
 
     init() {
         var library = MustacheLibrary()
-        let templates: [(String, String)] = [
-            ("layout", Templates.layout), ("login", Templates.login), ("invitation", Templates.invitation),
-            ("campaigns", Templates.campaigns), ("campaign", Templates.campaign), ("problem", Templates.problem),
-        ]
-        for (name, text) in templates + Templates.calendarPages + Templates.directoryPages {
+        let templates: [(String, String)] =
+            [
+                ("layout", Templates.layout), ("login", Templates.login), ("invitation", Templates.invitation),
+                ("campaigns", Templates.campaigns), ("campaign", Templates.campaign), ("problem", Templates.problem),
+            ] + Templates.reviewTemplates + Templates.calendarPages + Templates.directoryPages
+        for (name, text) in templates {
             // The templates are constants of this file's module: a parse error is a bug caught by every page test.
             try! library.register(text, named: name)
         }
@@ -33,6 +34,10 @@ struct PageRenderer: Sendable {
         var atAccounts = false
         var atContacts = false
         var atAudit = false
+        /// Whether the page is the review queue, and how many variants wait for this person there (see `WebApp.person`).
+        var atReview = false
+        var waiting = 0
+        var hasWaiting = false
 
         init(_ session: WebSession, atCampaigns: Bool = false) {
             email = session.user.email

@@ -19,6 +19,7 @@ enum Templates {
         <nav aria-label="Main">
         <ul>
         <li><a href="/app"{{#atCampaigns}} aria-current="page"{{/atCampaigns}}>Campaigns</a></li>
+        <li><a href="/app/review"{{#atReview}} aria-current="page"{{/atReview}}>Review{{#hasWaiting}} <span class="count">{{waiting}}<span class="vh"> waiting for you</span></span>{{/hasWaiting}}</a></li>
         <li><a href="/app/calendar"{{#atCalendar}} aria-current="page"{{/atCalendar}}>Calendar</a></li>
         <li><a href="/app/accounts"{{#atAccounts}} aria-current="page"{{/atAccounts}}>Accounts</a></li>
         <li><a href="/app/contacts"{{#atContacts}} aria-current="page"{{/atContacts}}>Contacts</a></li>
@@ -85,6 +86,7 @@ enum Templates {
         </table>
         </div>
         {{/hasCampaigns}}
+        {{#canCreate}}<p><a class="button" href="/app/campaigns/new">New campaign</a></p>{{/canCreate}}
         {{^campaigns}}<p>No campaigns yet. Create one with <code>herald campaigns create FILE</code>.</p>{{/campaigns}}
         """
 
@@ -102,14 +104,7 @@ enum Templates {
         {{/actions}}
         </div>
         {{/canChange}}
-        <section aria-labelledby="variants-title">
-        <h2 id="variants-title">Variants</h2>
-        <ul class="variants">
-        {{#variants}}
-        <li><h3>Variant {{key}}</h3><p class="meta">Channels: {{channels}}</p>{{#subject}}<p class="meta">Subject: {{subject}}</p>{{/subject}}<p class="text">{{text}}</p></li>
-        {{/variants}}
-        </ul>
-        </section>
+        {{> campaign-variants}}
         <section aria-labelledby="schedule-title">
         <h2 id="schedule-title">Schedule</h2>
         <p><a href="/app/campaigns/{{slug}}/schedule">Edit the schedule and preview its fires</a> (editors)</p>
@@ -124,23 +119,8 @@ enum Templates {
         {{/schedule}}
         {{^schedule}}<p>No schedule: it publishes only when asked (<code>herald campaigns publish</code>).</p>{{/schedule}}
         </section>
-        <section aria-labelledby="publications-title">
-        <h2 id="publications-title">Publications</h2>
-        {{#hasPublications}}
-        <div class="scroll">
-        <table>
-        <caption>Newest first</caption>
-        <thead><tr><th scope="col">Scheduled</th><th scope="col">Variant</th><th scope="col">Channel</th><th scope="col">State</th><th scope="col">Error</th></tr></thead>
-        <tbody>
-        {{#publications}}
-        <tr><td><time datetime="{{iso}}">{{scheduled}}</time></td><td>{{variant}}</td><td>{{channel}}</td><td><span class="state state-{{state}}">{{state}}</span></td><td>{{error}}</td></tr>
-        {{/publications}}
-        </tbody>
-        </table>
-        </div>
-        {{/hasPublications}}
-        {{^publications}}<p>No publications yet.</p>{{/publications}}
-        </section>
+        {{> campaign-publications}}
+        {{> campaign-autopilot}}
         """
 
     static let problem = """

@@ -7,9 +7,11 @@ import Logging
 import Scheduling
 import Storage
 
-/// The campaign pages: `GET /app` (the workspace's campaigns), `GET /app/campaigns/{campaign}` (variants, schedule
-/// with its next five fires, publications), and the lifecycle buttons `POST /app/campaigns/{campaign}/pause|resume`
-/// (editor or above).
+/// The campaign pages: `GET /app` (the workspace's campaigns), `GET /app/campaigns/{campaign}` (variants with their
+/// review state, features and provenance, and approve/reject for approvers; schedule with its next five fires;
+/// publications with a retry of failed ones; autopilot's actions; a link to the latest report), and the lifecycle
+/// buttons `POST /app/campaigns/{campaign}/start|pause|resume` (editor or above). The other buttons of the page are
+/// in ``CampaignPages`` `+Actions`.
 struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
     let app: WebApp<Context>
 
@@ -17,6 +19,7 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
         group.get("") { request, context in try await list(request, context: context) }
         group.get("campaigns/:campaign") { request, context in try await show(request, context: context) }
         group.post("campaigns/:campaign/:action") { request, context in try await change(request, context: context) }
+        addActions(to: group)
     }
 
     struct ListModel {
@@ -31,10 +34,13 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
         var campaigns: [Row]
         // Stored, not computed: Mustache reads a model's stored properties only.
         var hasCampaigns: Bool
+        /// Whether this person may create campaigns (editor or above).
+        var canCreate: Bool
 
-        init(campaigns: [Row]) {
+        init(campaigns: [Row], canCreate: Bool = false) {
             self.campaigns = campaigns
             hasCampaigns = !campaigns.isEmpty
+            self.canCreate = canCreate
         }
     }
 
@@ -50,18 +56,11 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
                 variants: $0.variants
             )
         }
-        let model = ListModel(campaigns: rows)
-        return app.pages.page("campaigns", model, title: "Campaigns", person: .init(session, atCampaigns: true))
+        let model = ListModel(campaigns: rows, canCreate: session.user.role >= .editor)
+        return app.pages.page("campaigns", model, title: "Campaigns", person: try await app.person(session, atCampaigns: true))
     }
 
     struct CampaignModel {
-        struct Variant {
-            var key: String
-            var channels: String
-            var subject: String?
-            var text: String
-        }
-
         struct Fire {
             var iso: String
             var local: String
@@ -84,17 +83,38 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
         }
 
         struct Publication {
+            var id: String
             var iso: String
             var scheduled: String
             var variant: String
             var channel: String
             var state: String
             var error: String
+            /// Failed or cancelled, and this person may send it again (editor or above).
+            var canRetry: Bool
         }
 
         struct Action {
             var action: String
             var label: String
+        }
+
+        struct AutopilotAction {
+            var id: String
+            var kind: String
+            var state: String
+            var reason: String
+            var iso: String
+            var when: String
+            var decided: String?
+            var pending: Bool
+            var applied: Bool
+            var canAct: Bool
+        }
+
+        struct Report {
+            var iso: String
+            var when: String
         }
 
         var slug: String
@@ -105,23 +125,72 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
         var csrf: String
         var canChange: Bool
         var actions: [Action]
-        var variants: [Variant]
+        var cards: [VariantCard]
+        var hasCards: Bool
+        /// A draft whose variants a brief's job is writing.
+        var generating: Bool
         var schedule: ScheduleModel?
         var publications: [Publication]
         var hasPublications: Bool
+        var publicationProblem: String?
+        var autopilotMode: String
+        var autopilotActions: [AutopilotAction]
+        var hasAutopilotActions: Bool
+        var autopilotProblem: String?
+        var report: Report?
+    }
+
+    /// A refusal shown on the campaign page, beside what it is about.
+    struct PageProblem {
+        var variant: VariantID?
+        var message: String
+        var comment: String = ""
+        var section: Section = .variants
+
+        enum Section { case variants, publications, autopilot }
+
+        init(variant: VariantID, message: String, comment: String) {
+            self.variant = variant
+            self.message = message
+            self.comment = comment
+        }
+
+        init(_ section: Section, message: String) {
+            self.section = section
+            self.message = message
+        }
     }
 
     func show(_ request: Request, context: Context) async throws -> Response {
+        try await show(request, context: context, reference: try context.parameters.require("campaign"), problem: nil)
+    }
+
+    /// The campaign's page (with `problem` shown where it belongs, answered 409 or 422).
+    func show(_ request: Request, context: Context, reference: String, problem: PageProblem?) async throws -> Response {
         let session = try await app.requireSession(request, context: context)
-        let store = CampaignStore(app.database, workspace: session.user.workspace)
-        let campaign = try await store.find(try context.parameters.require("campaign"))
-        let publications = try await PublicationStore(app.database).list(workspace: session.user.workspace, campaign: campaign.id, limit: 100)
-        let actions: [CampaignModel.Action] = [CampaignAction.pause, .resume].filter { $0.allowedFrom.contains(campaign.status) }.map {
-            CampaignModel.Action(action: $0.rawValue, label: $0 == .pause ? "Pause" : "Resume")
+        let workspace = session.user.workspace
+        let store = CampaignStore(app.database, workspace: workspace)
+        let campaign = try await store.find(reference)
+        let publications = try await PublicationStore(app.database).list(workspace: workspace, campaign: campaign.id, limit: 100)
+        let actions: [CampaignModel.Action] = [CampaignAction.start, .pause, .resume].filter { $0.allowedFrom.contains(campaign.status) }.map {
+            CampaignModel.Action(action: $0.rawValue, label: $0.rawValue.prefix(1).uppercased() + $0.rawValue.dropFirst())
         }
         let keys = Dictionary(campaign.variants.map { ($0.id, $0.key) }, uniquingKeysWith: { first, _ in first })
         let utc = TimeZone(identifier: "UTC")!
         let zone = campaign.schedule.flatMap { TimeZone(identifier: $0.tz) } ?? utc
+        let editor = session.user.role >= .editor
+        let reviewStore = ReviewStore(app.database, workspace: workspace)
+        var reviews: [ReviewStore.Review] = []
+        for variant in campaign.variants { reviews.append(try await reviewStore.review(of: variant.id)) }
+        var cards = try await app.variantCards(for: reviews, session: session, from: "campaign")
+        if let problem, problem.section == .variants, let index = cards.firstIndex(where: { $0.id == problem.variant?.description }) {
+            cards[index].problem = problem.message
+            cards[index].comment = problem.comment
+        }
+        let autopilot = AutopilotStore(app.database, workspace: workspace)
+        let planned = try await autopilot.actions(campaign: campaign.id).filter { $0.state == "pending" || $0.state == "applied" }
+        let latest = try await AnalysisStore(app.database, workspace: workspace).latestReport(campaign: campaign.id)
+        let pendingJobs = campaign.variants.isEmpty && campaign.status == .draft
         let model = CampaignModel(
             slug: campaign.slug,
             name: campaign.name,
@@ -129,30 +198,52 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
             channels: campaign.channels.map(\.rawValue).joined(separator: ", "),
             dryRun: campaign.dryRun,
             csrf: session.csrfSecret,
-            canChange: session.user.role >= .editor && !actions.isEmpty,
+            canChange: editor && !actions.isEmpty,
             actions: actions,
-            variants: campaign.variants.map {
-                CampaignModel.Variant(
-                    key: $0.key,
-                    channels: $0.channels.map(\.rawValue).joined(separator: ", "),
-                    subject: $0.email?.subject,
-                    text: $0.text
-                )
-            },
+            cards: cards,
+            hasCards: !cards.isEmpty,
+            generating: pendingJobs,
             schedule: campaign.schedule.map { Self.schedule($0, now: Date()) },
             publications: publications.map { publication in
                 CampaignModel.Publication(
+                    id: publication.id.uuidString.lowercased(),
                     iso: Self.iso(publication.scheduledAt, in: utc),
                     scheduled: Self.readable(publication.scheduledAt, in: zone),
                     variant: keys[publication.variant] ?? "",
                     channel: publication.channel,
                     state: publication.status,
-                    error: publication.error ?? ""
+                    error: publication.error ?? "",
+                    canRetry: editor && (publication.status == "failed" || publication.status == "cancelled")
                 )
             },
-            hasPublications: !publications.isEmpty
+            hasPublications: !publications.isEmpty,
+            publicationProblem: problem?.section == .publications ? problem?.message : nil,
+            autopilotMode: try await autopilot.settings(campaign: campaign.id).mode,
+            autopilotActions: planned.map { action in
+                CampaignModel.AutopilotAction(
+                    id: action.id.uuidString.lowercased(),
+                    kind: action.kind.replacingOccurrences(of: "_", with: " "),
+                    state: action.state,
+                    reason: action.reason,
+                    iso: Self.iso(action.createdAt, in: utc),
+                    when: Self.readable(action.createdAt, in: zone),
+                    decided: action.decidedBy.map { who in
+                        "\(action.state == "applied" ? "Applied" : "Decided") by \(who)"
+                            + (action.decidedAt.map { ", \(Self.readable($0, in: zone))" } ?? "")
+                    },
+                    pending: action.state == "pending",
+                    applied: action.state == "applied",
+                    canAct: editor
+                )
+            },
+            hasAutopilotActions: !planned.isEmpty,
+            autopilotProblem: problem?.section == .autopilot ? problem?.message : nil,
+            report: latest.flatMap {
+                $0.reportJSON == nil ? nil : CampaignModel.Report(iso: Self.iso($0.createdAt, in: utc), when: Self.readable($0.createdAt, in: zone))
+            }
         )
-        return app.pages.page("campaign", model, title: campaign.name, person: .init(session))
+        let status: HTTPResponse.Status = problem == nil ? .ok : (problem?.section == .variants ? .unprocessableContent : .conflict)
+        return app.pages.page("campaign", model, title: campaign.name, person: try await app.person(session), status: status)
     }
 
     /// The schedule as the page shows it: its rule and its next five fires after `now`, in its time zone.
@@ -179,31 +270,26 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
     }
 
     /// ISO 8601 with the zone's offset, for `<time datetime>`.
-    static func iso(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = zone
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    static func iso(_ date: Date, in zone: TimeZone) -> String { PageDates.iso(date, in: zone) }
 
     /// A date people read, in `zone`, with its offset: `Tue 1 Dec 2026, 09:00 (+01:00)`.
-    static func readable(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = zone
-        formatter.dateFormat = "EEE d MMM yyyy, HH:mm '('xxx')'"
-        return formatter.string(from: date)
-    }
+    static func readable(_ date: Date, in zone: TimeZone) -> String { PageDates.readable(date, in: zone) }
 
-    /// Pauses or resumes a campaign (editor or above), then shows it again.
+    /// Starts, pauses or resumes a campaign (editor or above), then shows it again.
     func change(_ request: Request, context: Context) async throws -> Response {
         let session = try await app.requireSession(request, context: context, role: .editor)
         let reference = try context.parameters.require("campaign")
-        guard let action = CampaignAction(rawValue: try context.parameters.require("action")), action == .pause || action == .resume else {
-            throw WebError.notFound("There is no such campaign action here; the campaign page offers pause and resume.")
+        guard let action = CampaignAction(rawValue: try context.parameters.require("action")), [.start, .pause, .resume].contains(action) else {
+            throw WebError.notFound("There is no such campaign action here; the campaign page offers start, pause and resume.")
         }
         let store = CampaignStore(app.database, workspace: session.user.workspace)
         let campaign = try await store.find(reference)
+        // Started with nothing approved, it would publish nothing (the publish job refuses what is not approved).
+        if action == .start, !campaign.variants.contains(where: { $0.review == .approved }) {
+            throw ConflictError(
+                "Campaign \(campaign.slug) has no approved variant yet: approve one (the review queue lists them) before starting it."
+            )
+        }
         let moved = try await CampaignSchedule.apply(action, to: campaign.id, in: store, now: Date())
         context.logger.info(
             "campaign changed from the back office",

@@ -17,6 +17,8 @@ struct WebMiddleware<Context: RequestContext & RemoteAddressRequestContext>: Rou
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     }
 
+    static var policyField: HTTPField.Name { HTTPField.Name("Content-Security-Policy")! }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
@@ -31,6 +33,8 @@ struct WebMiddleware<Context: RequestContext & RemoteAddressRequestContext>: Rou
             response = app.pages.problem(error)
         } catch let error as NotFoundError {
             response = app.pages.problem(.notFound("There is no \(error.kind) \"\(error.id)\" in your workspace."))
+        } catch let error as ForbiddenError {
+            response = app.pages.problem(.forbidden(error.message))
         } catch let error as ConflictError {
             response = app.pages.problem(WebError(status: .conflict, title: "Not possible now", message: error.message))
         } catch let error as HeraldCore.ValidationError {
@@ -43,7 +47,8 @@ struct WebMiddleware<Context: RequestContext & RemoteAddressRequestContext>: Rou
                 WebError(status: .internalServerError, title: "Something went wrong", message: "Herald could not answer; try again shortly.")
             )
         }
-        response.headers[HTTPField.Name("Content-Security-Policy")!] = Self.contentSecurityPolicy
+        // A page may narrow the policy for itself (the report page: inline styles, nothing else).
+        if response.headers[Self.policyField] == nil { response.headers[Self.policyField] = Self.contentSecurityPolicy }
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
