@@ -7,8 +7,10 @@ import HeraldCore
 /// (suggest), audits every action and can undo it. The rules, in order:
 /// 1. A flagged sample-ratio mismatch holds everything: the numbers may be wrong.
 /// 2. Nothing changes until every live arm has the minimum sample.
-/// 3. A winner declared on evidence that stays valid under repeated looks takes every upcoming send; in a
-///    test-then-send campaign it goes to the rest of the audience.
+/// 3. A winner declared on evidence that stays valid under repeated looks takes every upcoming send (in a test-then-send
+///    campaign it goes to the rest of the audience) once it also leads the others with a chance of being best of at
+///    least `winnerProbability`: the analysis compares each arm with the control, so with three or more arms another
+///    may be as good; until then the winner is held and the plan goes on as without one.
 /// 4. Arms advised to stop are stopped (never the leader, never the last live arm), and each stopped arm queues a
 ///    challenger written from the leader while the campaign's challenger budget lasts (social campaigns).
 /// 5. The split moves toward the analysis's advice, at most `maximumShift` of all traffic per change, no live arm
@@ -46,7 +48,15 @@ public enum Autopilot {
         }
         let leader = live.max(by: { ($0.pBest, $1.id) < ($1.pBest, $0.id) })!
 
-        if let winner = input.winner, let arm = live.first(where: { $0.id == winner }) {
+        if let winner = input.winner, let arm = live.first(where: { $0.id == winner }),
+            arm.id != leader.id || arm.pBest < rails.winnerProbability
+        {
+            plan.held.append(
+                "\(winner) beats the control, but its chance of being best is \(percent(arm.pBest)) "
+                    + "(below the \(percent(rails.winnerProbability)) autopilot needs): another variant may be as good, so it is not "
+                    + "declared yet."
+            )
+        } else if let winner = input.winner, let arm = live.first(where: { $0.id == winner }) {
             if live.count > 1 || input.audience == .testing {
                 plan.actions.append(
                     AutopilotAction(

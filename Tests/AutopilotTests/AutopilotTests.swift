@@ -60,6 +60,29 @@ struct AutopilotTests {
         #expect(Autopilot.plan(decided, rails: rails).actions.isEmpty)
     }
 
+    /// The analysis declares a winner against the control; with three arms another may be as good (the demo found B
+    /// declared at a 69% chance of being best while C was truly best): autopilot holds the winner until it also leads
+    /// the others by `winner_probability`, and meanwhile steers as without one.
+    @Test func aWinnerThatDoesNotClearlyLeadTheOthersIsHeldAndTheSplitStillMoves() throws {
+        let input = AutopilotInput(
+            arms: arms([5_000, 5_000, 5_000], pBest: [0.01, 0.69, 0.30]),
+            advisedSplit: ["A": 0.05, "B": 0.6, "C": 0.35],
+            winner: "B",
+            now: now
+        )
+        let plan = Autopilot.plan(input, rails: rails)
+        #expect(!plan.actions.contains { $0.kind == "declare_winner" })
+        #expect(plan.actions.map(\.kind) == ["set_split"])
+        #expect(plan.held.contains { $0.contains("B beats the control, but its chance of being best is 69%") }, "\(plan.held)")
+        // A lower rail, or a clear lead, lets it through.
+        #expect(
+            Autopilot.plan(input, rails: try JSONDecoder().decode(GuardRails.self, from: Data(#"{"winner_probability": 0.6}"#.utf8))).actions.map(
+                \.kind
+            ) == ["declare_winner"]
+        )
+        #expect(throws: GuardRailError.self) { try JSONDecoder().decode(GuardRails.self, from: Data(#"{"winner_probability": 0.4}"#.utf8)) }
+    }
+
     @Test func aLoserStopsItsShareGoesToTheOthersAndAChallengerIsQueuedWithinTheBudget() {
         let input = AutopilotInput(
             arms: arms([5_000, 5_000, 5_000], pBest: [0.3, 0.69, 0.01]),

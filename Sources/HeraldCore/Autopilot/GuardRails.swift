@@ -18,6 +18,10 @@ public struct GuardRails: Sendable, Equatable, Codable {
     public var challengerBudget: Int
     /// At most this many posts per connected account per day when autopilot moves a schedule.
     public var postsPerAccountPerDay: Int
+    /// The chance of being best a declared winner needs before autopilot gives it every send. The analysis declares
+    /// a winner on evidence against the control; with three or more variants another may still be as good, so
+    /// autopilot also asks that the winner lead the others by this much.
+    public var winnerProbability: Double
 
     public init(
         minimumSample: Int = 1_000,
@@ -25,7 +29,8 @@ public struct GuardRails: Sendable, Equatable, Codable {
         minimumPeriod: TimeInterval = 86_400,
         minimumShare: Double = 0.05,
         challengerBudget: Int = 3,
-        postsPerAccountPerDay: Int = 3
+        postsPerAccountPerDay: Int = 3,
+        winnerProbability: Double = 0.95
     ) {
         self.minimumSample = minimumSample
         self.maximumShift = maximumShift
@@ -33,6 +38,7 @@ public struct GuardRails: Sendable, Equatable, Codable {
         self.minimumShare = minimumShare
         self.challengerBudget = challengerBudget
         self.postsPerAccountPerDay = postsPerAccountPerDay
+        self.winnerProbability = winnerProbability
     }
 
     enum CodingKeys: String, CodingKey {
@@ -42,6 +48,7 @@ public struct GuardRails: Sendable, Equatable, Codable {
         case minimumShare = "minimum_share"
         case challengerBudget = "challenger_budget"
         case postsPerAccountPerDay = "posts_per_account_per_day"
+        case winnerProbability = "winner_probability"
     }
 
     /// Any key, to name one that is not a guard rail.
@@ -55,6 +62,7 @@ public struct GuardRails: Sendable, Equatable, Codable {
     /// The rails' names as written.
     public static let names = [
         "minimum_sample", "maximum_shift", "minimum_period_hours", "minimum_share", "challenger_budget", "posts_per_account_per_day",
+        "winner_probability",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -69,6 +77,7 @@ public struct GuardRails: Sendable, Equatable, Codable {
         minimumShare = try container.decodeIfPresent(Double.self, forKey: .minimumShare) ?? defaults.minimumShare
         challengerBudget = try container.decodeIfPresent(Int.self, forKey: .challengerBudget) ?? defaults.challengerBudget
         postsPerAccountPerDay = try container.decodeIfPresent(Int.self, forKey: .postsPerAccountPerDay) ?? defaults.postsPerAccountPerDay
+        winnerProbability = try container.decodeIfPresent(Double.self, forKey: .winnerProbability) ?? defaults.winnerProbability
         try validate()
     }
 
@@ -80,6 +89,7 @@ public struct GuardRails: Sendable, Equatable, Codable {
         try container.encode(minimumShare, forKey: .minimumShare)
         try container.encode(challengerBudget, forKey: .challengerBudget)
         try container.encode(postsPerAccountPerDay, forKey: .postsPerAccountPerDay)
+        try container.encode(winnerProbability, forKey: .winnerProbability)
     }
 
     /// Checks each limit is one autopilot can keep.
@@ -95,6 +105,9 @@ public struct GuardRails: Sendable, Equatable, Codable {
         guard challengerBudget >= 0 else { throw GuardRailError(rail: "challenger_budget", reason: "must be 0 or more") }
         guard (1...24).contains(postsPerAccountPerDay) else {
             throw GuardRailError(rail: "posts_per_account_per_day", reason: "must be from 1 to 24, found \(postsPerAccountPerDay)")
+        }
+        guard winnerProbability >= 0.5, winnerProbability <= 1 else {
+            throw GuardRailError(rail: "winner_probability", reason: "must be from 0.5 to 1, found \(winnerProbability)")
         }
     }
 }

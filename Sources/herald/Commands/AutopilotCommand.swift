@@ -67,7 +67,8 @@ struct AutopilotCommand: AsyncParsableCommand {
             discussion: """
                 herald autopilot set spring auto --rails '{"maximum_shift": 0.1, "minimum_sample": 2000}'
                 Guard rails (JSON; any left out keep their defaults): minimum_sample (1000), maximum_shift (0.2),
-                minimum_period_hours (24), minimum_share (0.05), challenger_budget (3), posts_per_account_per_day (3).
+                minimum_period_hours (24), minimum_share (0.05), challenger_budget (3), posts_per_account_per_day (3),
+                winner_probability (0.95).
                 """
         )
         @OptionGroup var options: CommonOptions
