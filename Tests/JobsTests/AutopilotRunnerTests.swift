@@ -283,4 +283,46 @@ struct AutopilotRunnerTests {
             #expect(try await store.periods(campaign: campaign.id).count == 2)
         }
     }
+
+    /// After a change of split, the analysis's own sample-ratio check expects each period's planned shares, so traffic
+    /// that follows the split raises no alarm (it did: the check assumed an equal split for all time, and autopilot
+    /// stopped after its first change), while traffic that does not follow it still does.
+    @Test func theAnalysisChecksTheSampleRatioAgainstEachPeriodsSplit() async throws {
+        try await TestDatabase.withFreshDatabase { database in
+            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            let campaign = try await campaign(database, workspace: workspace)
+            let ingestor = EventIngestor(database, workspace: workspace)
+            _ = try await ingestor.ingest(Self.events(campaign, rates: [0.04, 0.04, 0.04], perDay: 3_000, days: 1))
+            let changed = Self.start.addingTimeInterval(86_400)
+            let first = try await analyze(database, workspace, campaign.id, at: changed)
+            let store = AutopilotStore(database, workspace: workspace)
+            let action = try #require(
+                try await store.record(
+                    [.init(kind: "set_split", json: #"{"kind": "set_split"}"#, reason: "test")],
+                    campaign: campaign.id,
+                    analysis: first.analysisID,
+                    at: changed
+                ).first
+            )
+            try await store.apply(action.id, effect: .split(["A": 0.2, "B": 0.4, "C": 0.4], reason: "test"), by: "cli:test", at: changed)
+
+            // Two days that follow the new split: no mismatch.
+            let current = try await CampaignStore(database, workspace: workspace).find(campaign.id)
+            var following: [EngagementEvent] = []
+            for (variant, perDay) in zip(current.variants, [1_200, 2_400, 2_400]) {
+                var one = current
+                one.variants = [variant]
+                following += Self.events(one, rates: [0.04], perDay: perDay, days: 2, from: changed)
+            }
+            _ = try await ingestor.ingest(following)
+            let later = changed.addingTimeInterval(2 * 86_400)
+            let fine = try await analyze(database, workspace, campaign.id, at: later)
+            #expect(!fine.score.recommendations.contains { $0.action == .investigateSRM }, "\(fine.score.recommendations)")
+
+            // A day that ignores it (equal traffic again) is flagged.
+            _ = try await ingestor.ingest(Self.events(current, rates: [0.04, 0.04, 0.04], perDay: 6_000, days: 1, from: later))
+            let off = try await analyze(database, workspace, campaign.id, at: later.addingTimeInterval(86_400))
+            #expect(off.score.recommendations.contains { $0.action == .investigateSRM })
+        }
+    }
 }

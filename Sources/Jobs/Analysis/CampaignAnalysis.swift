@@ -70,9 +70,19 @@ public struct CampaignAnalysis: Sendable {
         let events = EventStore(database, workspace: workspace)
         let kind = campaign.primaryMetric.eventKind
         let totals = try await events.totals(campaign: campaign.id, metric: kind)
+        // Once the split has changed, the sample-ratio check expects each variant's share of the traffic as the
+        // allocation periods planned it, not an equal split.
+        let expected = try await Self.expectedShares(database, workspace: workspace, campaign: campaign)
         let input = ScoreInput(
             control: campaign.variants.first?.key,
-            arms: totals.map { ScoreInput.Arm(id: $0.key, trials: $0.impressions, successes: $0.successes) },
+            arms: totals.map { total in
+                ScoreInput.Arm(
+                    id: total.key,
+                    trials: total.impressions,
+                    successes: total.successes,
+                    weight: expected.map { max($0[total.key] ?? 0, Self.smallestExpectedShare) }
+                )
+            },
             alpha: alpha
         )
         // One variant is measured, not tested.
@@ -189,6 +199,35 @@ public struct CampaignAnalysis: Sendable {
             plan: outcome.autopilot?.planned ?? []
         )
         return outcome
+    }
+
+    /// The least expected share the sample-ratio check is given for a variant the split never sent to (weights must
+    /// be positive): any traffic it had is then a mismatch, as it should be.
+    static let smallestExpectedShare = 1e-6
+
+    /// Each variant's expected share of the impressions so far when the split has changed (allocation periods exist):
+    /// every period's planned shares weighed by the impressions counted in it, an equal split before the first. Nil
+    /// while the split never changed.
+    static func expectedShares(_ database: Database, workspace: WorkspaceID, campaign: Campaign) async throws -> [String: Double]? {
+        let store = AutopilotStore(database, workspace: workspace)
+        let periods = try await store.periods(campaign: campaign.id)
+        guard !periods.isEmpty else { return nil }
+        let total = { (counts: [String: Int]) in Double(counts.values.reduce(0, +)) }
+        // Impressions from each period's start on, and in all.
+        var since: [Double] = []
+        for period in periods { since.append(total(try await store.impressions(campaign: campaign.id, since: period.startedAt))) }
+        let all = total(try await store.impressions(campaign: campaign.id, since: .distantPast))
+        var expected: [String: Double] = [:]
+        let keys = campaign.variants.map(\.key)
+        let before = max(all - (since.first ?? 0), 0)
+        for key in keys { expected[key, default: 0] += before / Double(max(keys.count, 1)) }
+        for (index, period) in periods.enumerated() {
+            let counted = max(since[index] - (index + 1 < since.count ? since[index + 1] : 0), 0)
+            for key in keys { expected[key, default: 0] += counted * (period.weights[key] ?? 0) }
+        }
+        let sum = expected.values.reduce(0, +)
+        guard sum > 0 else { return nil }
+        return expected.mapValues { $0 / sum }
     }
 
     /// The calls on revenue per impression, or why none can be made yet.
