@@ -109,6 +109,22 @@ struct ScorerTests {
         #expect(result.recommendations.map(\.action) == [.investigateSRM])
     }
 
+    /// Posts whose impressions come in lumps (one post reaches every follower): the sample-ratio check counts the posts,
+    /// the independent assignments, so 21 and 20 posts of 900 impressions each are no mismatch, while the same
+    /// impressions counted one by one would be (p < 0.001); posts that are off still are.
+    @Test func sampleRatioCountsAssignedUnitsWhenGiven() throws {
+        let lumps = [ScoreInput.Arm(id: "A", trials: 18_900, successes: 800), ScoreInput.Arm(id: "B", trials: 18_000, successes: 760)]
+        #expect(try Scorer.score(ScoreInput(arms: lumps)).srm.detected)
+        var posts = lumps
+        posts[0].assigned = 21
+        posts[1].assigned = 20
+        #expect(try !Scorer.score(ScoreInput(arms: posts)).srm.detected)
+        posts[0].assigned = 60
+        #expect(try Scorer.score(ScoreInput(arms: posts)).srm.detected)
+        posts[0].assigned = -1
+        #expect(throws: ValidationError.self) { try Scorer.score(ScoreInput(arms: posts)) }
+    }
+
     @Test func worseArmIsStoppedAndControlWins() throws {
         let result = try Scorer.score(
             ScoreInput(arms: [.init(id: "A", trials: 40_000, successes: 2_000), .init(id: "B", trials: 40_000, successes: 1_500)])

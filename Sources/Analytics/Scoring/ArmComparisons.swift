@@ -32,6 +32,8 @@ struct ArmComparisons<Test: ControlTest> {
     ///   - ids: The arms' ids, in input order.
     ///   - control: The control's id; the first arm when nil.
     ///   - sampleSizes: Trials (or units) per arm.
+    ///   - assigned: What the sample-ratio check counts per arm when not `sampleSizes` (posts whose impressions come in
+    ///     lumps).
     ///   - weights: Planned traffic shares per arm, all given or none.
     ///   - design: The planned test, if any.
     ///   - alpha: The error rate; 0.05 when nil.
@@ -41,6 +43,7 @@ struct ArmComparisons<Test: ControlTest> {
         control: String?,
         sampleSizes: [Int],
         weights: [Double?],
+        assigned: [Int]? = nil,
         design: ScoreInput.Design?,
         alpha: Double?,
         test: (_ arm: Int, _ control: Int, _ alpha: Double) -> Test
@@ -85,7 +88,7 @@ struct ArmComparisons<Test: ControlTest> {
         self.controlIndex = controlIndex
         self.design = design
         // Validation allows weights for every arm or for none: the first tells which.
-        self.srm = SampleRatioMismatch(trials: sampleSizes, weights: weights.first.flatMap { $0 } == nil ? nil : weights.map { $0 ?? 0 })
+        self.srm = SampleRatioMismatch(trials: assigned ?? sampleSizes, weights: weights.first.flatMap { $0 } == nil ? nil : weights.map { $0 ?? 0 })
         self.comparisons = comparisons
     }
 

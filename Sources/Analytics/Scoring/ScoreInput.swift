@@ -17,12 +17,16 @@ public struct ScoreInput: Codable, Sendable, Equatable {
         public var successes: Int
         /// Planned share of traffic, for the sample-ratio check.
         public var weight: Double?
+        /// Independent units assigned to the arm, when they are not its trials (posts, on a channel where one post
+        /// reaches every follower and its impressions come in one lump): the sample-ratio check counts these.
+        public var assigned: Int?
 
-        public init(id: String, trials: Int, successes: Int, weight: Double? = nil) {
+        public init(id: String, trials: Int, successes: Int, weight: Double? = nil, assigned: Int? = nil) {
             self.id = id
             self.trials = trials
             self.successes = successes
             self.weight = weight
+            self.assigned = assigned
         }
 
         public init(from decoder: any Decoder) throws {
@@ -31,6 +35,7 @@ public struct ScoreInput: Codable, Sendable, Equatable {
             trials = try container.decodeWholeNumber(forKey: .trials)
             successes = try container.decodeWholeNumber(forKey: .successes)
             weight = try container.decodeIfPresent(Double.self, forKey: .weight)
+            assigned = try container.decodeIfPresent(Int.self, forKey: .assigned)
         }
     }
 
@@ -110,6 +115,9 @@ public struct ScoreInput: Codable, Sendable, Equatable {
             }
             guard arm.successes >= 0 else {
                 throw ValidationError(field: "\(field).successes", reason: "must not be negative, found \(arm.successes)")
+            }
+            if let assigned = arm.assigned, assigned < 0 {
+                throw ValidationError(field: "\(field).assigned", reason: "must not be negative, found \(assigned)")
             }
             guard arm.successes <= arm.trials else {
                 throw ValidationError(

@@ -19,6 +19,7 @@ public enum Scorer {
             control: input.control,
             sampleSizes: input.arms.map(\.trials),
             weights: input.arms.map(\.weight),
+            assigned: input.arms.contains { $0.assigned != nil } ? input.arms.map { $0.assigned ?? $0.trials } : nil,
             design: input.design,
             alpha: input.alpha
         ) { index, controlIndex, alpha in

@@ -72,7 +72,12 @@ public struct CampaignAnalysis: Sendable {
         let totals = try await events.totals(campaign: campaign.id, metric: kind)
         // Once the split has changed, the sample-ratio check expects each variant's share of the traffic as the
         // allocation periods planned it, not an equal split.
+        // On channels where one post reaches every follower, it counts posts, not their lumps of impressions.
         let expected = try await Self.expectedShares(database, workspace: workspace, campaign: campaign)
+        let assigned =
+            campaign.audienceChannel == nil
+            ? try await AutopilotStore(database, workspace: workspace).posts(campaign: campaign.id, since: .distantPast) : [:]
+        let countsPosts = assigned.values.contains { $0 > 0 }
         let input = ScoreInput(
             control: campaign.variants.first?.key,
             arms: totals.map { total in
@@ -80,7 +85,8 @@ public struct CampaignAnalysis: Sendable {
                     id: total.key,
                     trials: total.impressions,
                     successes: total.successes,
-                    weight: expected.map { max($0[total.key] ?? 0, Self.smallestExpectedShare) }
+                    weight: expected.map { max($0[total.key] ?? 0, Self.smallestExpectedShare) },
+                    assigned: countsPosts ? assigned[total.key] ?? 0 : nil
                 )
             },
             alpha: alpha
@@ -205,18 +211,19 @@ public struct CampaignAnalysis: Sendable {
     /// be positive): any traffic it had is then a mismatch, as it should be.
     static let smallestExpectedShare = 1e-6
 
-    /// Each variant's expected share of the impressions so far when the split has changed (allocation periods exist):
-    /// every period's planned shares weighed by the impressions counted in it, an equal split before the first. Nil
+    /// Each variant's expected share of what the sample-ratio check counts (``AutopilotStore/assignments(campaign:since:)``)
+    /// when the split has changed (allocation periods exist): every period's planned shares weighed by what was counted
+    /// in it, an equal split before the first. Nil
     /// while the split never changed.
     static func expectedShares(_ database: Database, workspace: WorkspaceID, campaign: Campaign) async throws -> [String: Double]? {
         let store = AutopilotStore(database, workspace: workspace)
         let periods = try await store.periods(campaign: campaign.id)
         guard !periods.isEmpty else { return nil }
         let total = { (counts: [String: Int]) in Double(counts.values.reduce(0, +)) }
-        // Impressions from each period's start on, and in all.
+        // What the check counts (posts or impressions) from each period's start on, and in all.
         var since: [Double] = []
-        for period in periods { since.append(total(try await store.impressions(campaign: campaign.id, since: period.startedAt))) }
-        let all = total(try await store.impressions(campaign: campaign.id, since: .distantPast))
+        for period in periods { since.append(total(try await store.assignments(campaign: campaign, since: period.startedAt))) }
+        let all = total(try await store.assignments(campaign: campaign, since: .distantPast))
         var expected: [String: Double] = [:]
         let keys = campaign.variants.map(\.key)
         let before = max(all - (since.first ?? 0), 0)

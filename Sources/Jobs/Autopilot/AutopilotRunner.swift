@@ -191,7 +191,7 @@ public struct AutopilotRunner: Sendable {
         let counts: [String: Int]
         let weights: [String: Double]
         if let current = periods.last {
-            counts = try await store.impressions(campaign: campaign.id, since: current.startedAt)
+            counts = try await store.assignments(campaign: campaign, since: current.startedAt)
             weights = current.weights
         } else {
             counts = Dictionary(uniqueKeysWithValues: score.arms.map { ($0.id, $0.trials) })

@@ -90,6 +90,37 @@ public struct AutopilotStore: Sendable {
         return counts
     }
 
+    /// Published posts per variant key scheduled from `since`, for the sample-ratio check of a campaign whose channels
+    /// carry one variant per post (every follower sees the same post, so its impressions come in one lump and only the
+    /// posts are independent assignments).
+    public func posts(campaign: CampaignID, since: Date) async throws -> [String: Int] {
+        let rows = try await database.client.query(
+            """
+            SELECT v.key, count(p.id)::bigint
+            FROM variants v
+            LEFT JOIN publications p ON p.variant_id = v.id AND p.status = 'published' AND p.scheduled_at >= \(since)
+            WHERE v.workspace_id = \(workspace.uuid) AND v.campaign_id = \(campaign.uuid)
+            GROUP BY v.key
+            """,
+            logger: database.logger
+        )
+        var counts: [String: Int] = [:]
+        for try await (key, count) in rows.decode((String, Int).self) { counts[key] = count }
+        return counts
+    }
+
+    /// What the sample-ratio check counts from `since`: posts for a campaign without an audience channel once it has
+    /// published any (see ``posts(campaign:since:)``), impressions otherwise.
+    public func assignments(campaign: Campaign, since: Date) async throws -> [String: Int] {
+        if campaign.audienceChannel == nil {
+            let posts = try await posts(campaign: campaign.id, since: .distantPast)
+            if posts.values.contains(where: { $0 > 0 }) {
+                return since == .distantPast ? posts : try await self.posts(campaign: campaign.id, since: since)
+            }
+        }
+        return try await impressions(campaign: campaign.id, since: since)
+    }
+
     // MARK: Actions
 
     /// One action autopilot planned.
