@@ -4,10 +4,12 @@ import Foundation
 import HeraldCore
 import HeraldTestSupport
 import Jobs
+import PostgresNIO
 import Reports
 import Scheduling
-import Storage
 import Testing
+
+@testable import Storage
 
 /// Autopilot on the real database: after an analysis it stops a losing variant and moves the split within the guard
 /// rails (auto), or records the same as pending for a person (suggest); every action can be undone, a plan is recorded
@@ -166,9 +168,15 @@ struct AutopilotRunnerTests {
         }
     }
 
-    @Test func aStoppedVariantQueuesAChallengerWrittenFromTheLeaderWhichUndoTakesBackUntilItIsWritten() async throws {
+    /// With `withoutReview`, the workspace lets rule-written challengers go out without review: the challenger is
+    /// approved as it is written, audited as autopilot's; otherwise it waits for a person.
+    @Test(arguments: [false, true])
+    func aStoppedVariantQueuesAChallengerWrittenFromTheLeaderWhichUndoTakesBackUntilItIsWritten(withoutReview: Bool) async throws {
         try await TestDatabase.withFreshDatabase { database in
             let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+            if withoutReview {
+                try await ReviewStore(database, workspace: workspace).update(.init(ruleChallengersWithoutReview: true), actor: .cli(login: "test"))
+            }
             let campaign = try await campaign(database, workspace: workspace)
             let campaigns = CampaignStore(database, workspace: workspace)
             try await campaigns.rememberBrief(campaign.id, json: #""\#(GenerateVariantsTests.brief.replacingOccurrences(of: "\n", with: "\\n"))""#)
@@ -195,6 +203,12 @@ struct AutopilotRunnerTests {
             let challenger = try #require(variants.last)
             #expect(challenger.key.hasPrefix("B-c"))
             #expect(challenger.text != variants[1].text)
+            #expect(challenger.review == (withoutReview ? .approved : .pending))
+            let approvals = try await database.client.query(
+                "SELECT count(*)::int FROM audit_log WHERE action = 'variant.approve' AND actor = 'system:autopilot' AND subject_id = \(challenger.id.description)",
+                logger: database.logger
+            )
+            for try await count in approvals.decode(Int.self) { #expect(count == (withoutReview ? 1 : 0)) }
             // Written already: undo refuses and says what to do instead.
             await #expect(throws: ConflictError.self) { try await store.undo(queued.id, by: "cli:test", at: now) }
         }

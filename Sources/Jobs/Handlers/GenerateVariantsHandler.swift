@@ -96,7 +96,19 @@ public struct GenerateVariantsHandler: JobHandler {
         let inserted: Int
         let store = CampaignStore(context.database, workspace: payload.workspace)
         do {
-            inserted = try await store.insertGeneratedVariants(rows, into: payload.campaign)
+            // Challengers are written by rules from a stored variant; a workspace may let those go out without review.
+            var approver: AuditActor?
+            if payload.challengerOf != nil, result.variants.allSatisfy({ !$0.generator.hasPrefix("llm") }),
+                try await ReviewStore(context.database, workspace: payload.workspace).settings().ruleChallengersWithoutReview
+            {
+                approver = AuditActor.system("autopilot", role: .approver)
+            }
+            inserted = try await store.insertGeneratedVariants(
+                rows,
+                into: payload.campaign,
+                approvedBy: approver,
+                reason: "the workspace lets rule-written challengers go out without review"
+            )
             if payload.challengerOf == nil, let brief = payload.brief {
                 try await store.rememberBrief(payload.campaign, json: String(decoding: try encoder.encode(brief), as: UTF8.self))
             }

@@ -45,7 +45,16 @@ extension CampaignStore {
     /// - Returns: How many variants were inserted.
     /// - Throws: ``NotFoundError`` when the workspace has no such campaign.
     @discardableResult
-    public func insertGeneratedVariants(_ rows: [GeneratedVariantRow], into campaign: CampaignID) async throws -> Int {
+    ///
+    /// - Parameter approvedBy: Approves the inserted variants as they are written, each approval audited as this actor
+    ///   with `reason` (rule-written challengers in a workspace that lets them go out without review); nil: they wait
+    ///   for review.
+    public func insertGeneratedVariants(
+        _ rows: [GeneratedVariantRow],
+        into campaign: CampaignID,
+        approvedBy approver: AuditActor? = nil,
+        reason: String = ""
+    ) async throws -> Int {
         guard !rows.isEmpty else { return 0 }
         let exists = try await database.client.query(
             "SELECT 1 FROM campaigns WHERE id = \(campaign.uuid) AND workspace_id = \(workspace.uuid)",
@@ -63,25 +72,44 @@ extension CampaignStore {
         let subjects = rows.map { $0.email?.subject ?? "" }
         let preheaders = rows.map { $0.email?.preheader ?? "" }
         let bodies = rows.map { $0.email?.body ?? "" }
-        let inserted = try await database.client.query(
-            """
-            INSERT INTO variants (workspace_id, campaign_id, key, text, features, generator, parent_id, channels, subject, preheader, body,
-                                  position)
-            SELECT \(workspace.uuid), \(campaign.uuid), v.key, v.text, v.features::jsonb, v.generator, NULLIF(v.parent, '')::uuid,
-                   CASE WHEN v.channel = '' THEN NULL ELSE ARRAY[v.channel] END, NULLIF(v.subject, ''),
-                   CASE WHEN v.subject = '' THEN NULL ELSE v.preheader END, NULLIF(v.body, ''),
-                   (SELECT coalesce(max(position), -1) FROM variants WHERE campaign_id = \(campaign.uuid)) + v.position::int
-            FROM unnest(\(keys)::text[], \(texts)::text[], \(features)::text[], \(generators)::text[], \(parents)::text[],
-                        \(channels)::text[], \(subjects)::text[], \(preheaders)::text[], \(bodies)::text[])
-                 WITH ORDINALITY AS v(key, text, features, generator, parent, channel, subject, preheader, body, position)
-            ON CONFLICT (campaign_id, key) DO NOTHING
-            RETURNING id
-            """,
-            logger: database.logger
-        )
-        var count = 0
-        for try await _ in inserted.decode(UUID.self) { count += 1 }
-        return count
+        let workspace = workspace
+        let logger = database.logger
+        return try await database.transaction { connection in
+            let inserted = try await connection.query(
+                """
+                INSERT INTO variants (workspace_id, campaign_id, key, text, features, generator, parent_id, channels, subject, preheader, body,
+                                      position, review)
+                SELECT \(workspace.uuid), \(campaign.uuid), v.key, v.text, v.features::jsonb, v.generator, NULLIF(v.parent, '')::uuid,
+                       CASE WHEN v.channel = '' THEN NULL ELSE ARRAY[v.channel] END, NULLIF(v.subject, ''),
+                       CASE WHEN v.subject = '' THEN NULL ELSE v.preheader END, NULLIF(v.body, ''),
+                       (SELECT coalesce(max(position), -1) FROM variants WHERE campaign_id = \(campaign.uuid)) + v.position::int,
+                       \(approver == nil ? "pending" : "approved")
+                FROM unnest(\(keys)::text[], \(texts)::text[], \(features)::text[], \(generators)::text[], \(parents)::text[],
+                            \(channels)::text[], \(subjects)::text[], \(preheaders)::text[], \(bodies)::text[])
+                     WITH ORDINALITY AS v(key, text, features, generator, parent, channel, subject, preheader, body, position)
+                ON CONFLICT (campaign_id, key) DO NOTHING
+                RETURNING id, key
+                """,
+                logger: logger
+            )
+            var written: [(UUID, String)] = []
+            for try await row in inserted.decode((UUID, String).self) { written.append(row) }
+            if let approver {
+                for (id, key) in written {
+                    try await AuditLog.record(
+                        "variant.approve",
+                        subjectKind: "variant",
+                        subjectID: id.uuidString.lowercased(),
+                        details: ["campaign": .string(campaign.description), "key": .string(key), "comment": .string(reason)],
+                        actor: approver,
+                        workspace: workspace,
+                        on: connection,
+                        logger: logger
+                    )
+                }
+            }
+            return written.count
+        }
     }
 }
 

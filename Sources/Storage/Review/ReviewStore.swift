@@ -44,15 +44,20 @@ public struct ReviewStore: Sendable {
         /// Whether variants written by hand need review too; when false, a hand-written variant made by a role that may
         /// publish (editor, approver, admin) is approved as it is created.
         public var reviewHandWritten: Bool
+        /// Whether challengers autopilot has the rule generator write go out without review (approved as written,
+        /// audited as autopilot's); an LLM's variants always wait for a person.
+        public var ruleChallengersWithoutReview: Bool
 
-        public init(approvalsRequired: Int = 1, reviewHandWritten: Bool = false) {
+        public init(approvalsRequired: Int = 1, reviewHandWritten: Bool = false, ruleChallengersWithoutReview: Bool = false) {
             self.approvalsRequired = approvalsRequired
             self.reviewHandWritten = reviewHandWritten
+            self.ruleChallengersWithoutReview = ruleChallengersWithoutReview
         }
 
         enum CodingKeys: String, CodingKey {
             case approvalsRequired = "approvals_required"
             case reviewHandWritten = "review_hand_written"
+            case ruleChallengersWithoutReview = "rule_challengers_without_review"
         }
     }
 
@@ -108,11 +113,11 @@ public struct ReviewStore: Sendable {
     /// The workspace's review rules.
     public func settings() async throws -> Settings {
         let rows = try await database.client.query(
-            "SELECT approvals_required, review_hand_written FROM workspaces WHERE id = \(workspace.uuid)",
+            "SELECT approvals_required, review_hand_written, rule_challengers_without_review FROM workspaces WHERE id = \(workspace.uuid)",
             logger: database.logger
         )
-        for try await (required, handWritten) in rows.decode((Int, Bool).self) {
-            return Settings(approvalsRequired: required, reviewHandWritten: handWritten)
+        for try await (required, handWritten, ruleChallengers) in rows.decode((Int, Bool, Bool).self) {
+            return Settings(approvalsRequired: required, reviewHandWritten: handWritten, ruleChallengersWithoutReview: ruleChallengers)
         }
         throw NotFoundError(kind: "workspace", id: workspace.description)
     }
@@ -130,7 +135,8 @@ public struct ReviewStore: Sendable {
         try await database.transaction { connection in
             try await connection.execute(
                 """
-                UPDATE workspaces SET approvals_required = \(settings.approvalsRequired), review_hand_written = \(settings.reviewHandWritten)
+                UPDATE workspaces SET approvals_required = \(settings.approvalsRequired), review_hand_written = \(settings.reviewHandWritten),
+                                      rule_challengers_without_review = \(settings.ruleChallengersWithoutReview)
                 WHERE id = \(workspace.uuid)
                 """,
                 logger: database.logger
@@ -142,6 +148,7 @@ public struct ReviewStore: Sendable {
                 details: [
                     "approvals_required": .integer(Int64(settings.approvalsRequired)),
                     "review_hand_written": .bool(settings.reviewHandWritten),
+                    "rule_challengers_without_review": .bool(settings.ruleChallengersWithoutReview),
                 ],
                 actor: actor,
                 workspace: workspace,

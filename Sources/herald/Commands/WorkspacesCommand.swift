@@ -10,25 +10,30 @@ struct WorkspacesCommand: AsyncParsableCommand {
         subcommands: [Safety.self, SMSOptOut.self, ReviewRules.self]
     )
 
-    /// `herald workspaces review-rules [--approvals 1|2] [--review-hand-written true|false]`.
+    /// `herald workspaces review-rules [--approvals 1|2] [--review-hand-written true|false]
+    /// [--rule-challengers-without-review true|false]`.
     struct ReviewRules: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "review-rules",
-            abstract: "Show or set how variants are approved: one or two approvers, and whether hand-written variants need review."
+            abstract:
+                "Show or set how variants are approved: one or two approvers, whether hand-written variants need review, and whether autopilot's rule-written challengers do."
         )
         @OptionGroup var options: CommonOptions
         @Option(help: "How many different people must approve a variant: 1 or 2.") var approvals: Int?
         @Option(help: "Whether variants written by hand need review too (true or false).") var reviewHandWritten: Bool?
+        @Option(help: "Whether challengers autopilot has the rule generator write go out without review (true or false).")
+        var ruleChallengersWithoutReview: Bool?
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let (approvals, handWritten) = (self.approvals, self.reviewHandWritten)
+            let (approvals, handWritten, ruleChallengers) = (self.approvals, self.reviewHandWritten, self.ruleChallengersWithoutReview)
             let settings = try await options.session().run { database, workspace in
                 let store = ReviewStore(database, workspace: workspace)
                 var settings = try await store.settings()
-                if approvals != nil || handWritten != nil {
+                if approvals != nil || handWritten != nil || ruleChallengers != nil {
                     settings.approvalsRequired = approvals ?? settings.approvalsRequired
                     settings.reviewHandWritten = handWritten ?? settings.reviewHandWritten
+                    settings.ruleChallengersWithoutReview = ruleChallengers ?? settings.ruleChallengersWithoutReview
                     try await store.update(settings, actor: .commandLine)
                 }
                 return settings
@@ -38,6 +43,7 @@ struct WorkspacesCommand: AsyncParsableCommand {
             } else {
                 print("approvals required: \(settings.approvalsRequired)")
                 print("hand-written variants need review: \(settings.reviewHandWritten ? "yes" : "no")")
+                print("autopilot's rule-written challengers need review: \(settings.ruleChallengersWithoutReview ? "no" : "yes")")
             }
         }
     }
