@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 import HTTPTypes
 import HeraldCore
@@ -14,7 +15,8 @@ import Storage
 /// - `GET|POST /app/invite/{token}` (``InvitationRoutes``)
 /// - `GET /app`, `GET /app/campaigns/{campaign}`, `POST /app/campaigns/{campaign}/{pause|resume}` (``CampaignPages``)
 /// - `GET|POST /app/campaigns/{campaign}/schedule` (``SchedulePages``), `GET /app/calendar` (``CalendarPages``)
-/// - `GET /app/accounts` (``AccountPages``), `GET /app/contacts`, `GET /app/lists` (``ContactPages``),
+/// - `GET /app/accounts` (``AccountPages``), `POST /app/accounts/connect`, `GET /app/accounts/oauth/callback`
+///   (``AccountConnectRoutes``), `GET /app/contacts`, `GET /app/lists` (``ContactPages``),
 ///   `GET /app/audit` (``AuditPages``)
 /// - `GET /app/static/app.css`
 ///
@@ -27,12 +29,25 @@ public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sen
     let pages = PageRenderer()
     /// The server's key for sealed credentials (the accounts page reads tokens' expiry with it); nil: none given.
     let secrets: SecretBox?
+    /// The check of an account with its platform before it is stored (its connector's), as `herald channels connect` runs.
+    let accountCheck: @Sendable (AccountKind) -> AccountCheck?
+    /// The transport to the platforms' token endpoints.
+    let platformHTTP: PlatformHTTP
 
-    public init(database: Database, settings: WebSettings, origin: RequestOrigin = RequestOrigin(), secrets: SecretBox? = nil) {
+    public init(
+        database: Database,
+        settings: WebSettings,
+        origin: RequestOrigin = RequestOrigin(),
+        secrets: SecretBox? = nil,
+        accountCheck: @escaping @Sendable (AccountKind) -> AccountCheck? = { _ in nil },
+        platformHTTP: PlatformHTTP = PlatformHTTP()
+    ) {
         self.database = database
         self.settings = settings
         self.origin = origin
         self.secrets = secrets
+        self.accountCheck = accountCheck
+        self.platformHTTP = platformHTTP
     }
 
     /// Adds the back office's routes under `/app` to `router`.
@@ -51,6 +66,7 @@ public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sen
         SchedulePages(app: self).add(to: app)
         CalendarPages(app: self).add(to: app)
         AccountPages(app: self).add(to: app)
+        AccountConnectRoutes(app: self).add(to: app)
         ContactPages(app: self).add(to: app)
         AuditPages(app: self).add(to: app)
     }
