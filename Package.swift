@@ -141,7 +141,7 @@ let package = Package(
         .target(
             name: "WebApp",
             dependencies: [
-                "HeraldCore", "Scheduling", "Storage", "Jobs", "Reports", "ContentVariants",
+                "HeraldCore", "Scheduling", "Storage", "Jobs", "Reports", "ContentVariants", "Connectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -306,6 +306,7 @@ let package = Package(
             name: "HTTPAPITests",
             dependencies: [
                 "HTTPAPI", "WebApp", "EmbeddedPostgres", "Storage", "HeraldCore", "HeraldTestSupport", "Jobs", "Channels", "Connectors", "Scheduling",
+                "PlatformStandIns",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -130,8 +130,14 @@ public enum HeraldServer {
         ContactRoutes(database: database, settings: settings).add(to: api)
         AutopilotRoutes(database: database).add(to: api)
         ReportRoutes(database: database, settings: settings, gate: gate).add(to: router, api: api)
-        WebApp<APIContext>(database: database, settings: settings.webSettings, origin: settings.requestOrigin, secrets: settings.secrets)
-            .add(to: router)
+        WebApp<APIContext>(
+            database: database,
+            settings: settings.webSettings,
+            origin: settings.requestOrigin,
+            secrets: settings.secrets,
+            accountCheck: settings.accountCheck
+        )
+        .add(to: router)
         return router
     }
 

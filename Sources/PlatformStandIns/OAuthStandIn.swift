@@ -41,6 +41,7 @@ public final class OAuthStandIn: Sendable {
         var revokedGrants: Set<UUID> = []
         var tokenRequests: [String] = []
         var serial = 0
+        var refusals = 0
     }
 
     private let state = Mutex(State())
@@ -110,6 +111,12 @@ public final class OAuthStandIn: Sendable {
         }
     }
 
+    /// Makes the next authorization refused, as when the person presses Cancel on the platform's page: the redirect
+    /// carries `error=access_denied` and no code.
+    public func refuseNextAuthorization() {
+        state.withLock { $0.refusals += 1 }
+    }
+
     /// The grant types of the token requests received, in order.
     public var tokenRequests: [String] { state.withLock { $0.tokenRequests } }
 
@@ -119,14 +126,23 @@ public final class OAuthStandIn: Sendable {
     }
 
     /// `GET <authorize>`: approves at once and redirects (302) to `redirect_uri?code=…&state=…`; a missing PKCE
-    /// challenge or client is answered with `error=invalid_request` on the redirect.
+    /// challenge or client is answered with `error=invalid_request` on the redirect, and an authorization refused with
+    /// ``refuseNextAuthorization()`` with `error=access_denied`.
     public func authorize(_ request: Request) -> Response {
         let query = Self.query(of: request)
         guard let redirect = query["redirect_uri"], var components = URLComponents(string: redirect) else {
             return Self.reply(400, ["error": "invalid_request", "error_description": "redirect_uri is required"])
         }
         var items = components.queryItems ?? []
-        if query["response_type"] != "code" || query["client_id"] == nil || query["code_challenge"] == nil {
+        let refused = state.withLock { state in
+            guard state.refusals > 0 else { return false }
+            state.refusals -= 1
+            return true
+        }
+        if refused {
+            items.append(URLQueryItem(name: "error", value: "access_denied"))
+            items.append(URLQueryItem(name: "error_description", value: "The user denied the request"))
+        } else if query["response_type"] != "code" || query["client_id"] == nil || query["code_challenge"] == nil {
             items.append(URLQueryItem(name: "error", value: "invalid_request"))
             items.append(URLQueryItem(name: "error_description", value: "response_type=code, client_id and code_challenge are required"))
         } else {

@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 import HTTPTypes
 import HeraldCore
@@ -18,7 +19,8 @@ import Storage
 /// - `GET|POST /app/campaigns/new` (``CampaignCreatePages``)
 /// - `GET /app/review`, `POST /app/variants/{id}/decision` (``ReviewPages``)
 /// - `GET|POST /app/campaigns/{campaign}/schedule` (``SchedulePages``), `GET /app/calendar` (``CalendarPages``)
-/// - `GET /app/accounts` (``AccountPages``), `GET /app/contacts`, `GET /app/lists` (``ContactPages``),
+/// - `GET /app/accounts` (``AccountPages``), `POST /app/accounts/connect`, `GET /app/accounts/oauth/callback`
+///   (``AccountConnectRoutes``), `GET /app/contacts`, `GET /app/lists` (``ContactPages``),
 ///   `GET /app/audit` (``AuditPages``)
 /// - `GET /app/static/app.css`
 public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sendable {
@@ -28,12 +30,25 @@ public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sen
     let pages = PageRenderer()
     /// The server's key for sealed credentials (the accounts page reads tokens' expiry with it); nil: none given.
     let secrets: SecretBox?
+    /// The check of an account with its platform before it is stored (its connector's), as `herald channels connect` runs.
+    let accountCheck: @Sendable (AccountKind) -> AccountCheck?
+    /// The transport to the platforms' token endpoints.
+    let platformHTTP: PlatformHTTP
 
-    public init(database: Database, settings: WebSettings, origin: RequestOrigin = RequestOrigin(), secrets: SecretBox? = nil) {
+    public init(
+        database: Database,
+        settings: WebSettings,
+        origin: RequestOrigin = RequestOrigin(),
+        secrets: SecretBox? = nil,
+        accountCheck: @escaping @Sendable (AccountKind) -> AccountCheck? = { _ in nil },
+        platformHTTP: PlatformHTTP = PlatformHTTP()
+    ) {
         self.database = database
         self.settings = settings
         self.origin = origin
         self.secrets = secrets
+        self.accountCheck = accountCheck
+        self.platformHTTP = platformHTTP
     }
 
     /// Adds the back office's routes under `/app` to `router`.
@@ -52,6 +67,7 @@ public struct WebApp<Context: RequestContext & RemoteAddressRequestContext>: Sen
         SchedulePages(app: self).add(to: app)
         CalendarPages(app: self).add(to: app)
         AccountPages(app: self).add(to: app)
+        AccountConnectRoutes(app: self).add(to: app)
         ContactPages(app: self).add(to: app)
         AuditPages(app: self).add(to: app)
         CampaignCreatePages(app: self).add(to: app)

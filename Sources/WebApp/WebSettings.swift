@@ -14,19 +14,23 @@ public struct WebSettings: Sendable {
     public var passwordCost: UInt8
     /// The address people reach Herald at (`HERALD_PUBLIC_URL`); when it is https, cookies are Secure.
     public var publicURL: String?
+    /// The X and LinkedIn apps accounts are connected through from the accounts page (unset: the page says what to set).
+    public var oauthApps: OAuthApps
 
     public init(
         sessionIdle: Duration = .seconds(8 * 3_600),
         sessionLifetime: Duration = .seconds(7 * 86_400),
         signInLimit: SignInLimit = SignInLimit(),
         passwordCost: UInt8 = Passwords.defaultCost,
-        publicURL: String? = nil
+        publicURL: String? = nil,
+        oauthApps: OAuthApps = OAuthApps()
     ) {
         self.sessionIdle = sessionIdle
         self.sessionLifetime = sessionLifetime
         self.signInLimit = signInLimit
         self.passwordCost = passwordCost
         self.publicURL = publicURL
+        self.oauthApps = oauthApps
     }
 }
 

@@ -4,6 +4,7 @@ extension Templates {
 
     static let accounts = """
         <h1>Channel accounts</h1>
+        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
         {{#hasAccounts}}
         <div class="scroll">
         <table>
@@ -12,7 +13,7 @@ extension Templates {
         <tbody>
         {{#accounts}}
         <tr><td>{{name}}{{#handle}}<br><span class="meta">{{handle}}</span>{{/handle}}</td><td>{{kind}}</td>
-        <td><span class="state state-{{health}}">{{health}}</span>{{#reason}}<br><span class="meta">{{reason}}</span>{{/reason}}{{#rateLimitedUntil}}<br><span class="meta">until {{rateLimitedUntil}}</span>{{/rateLimitedUntil}}{{#reconnect}}<br>Reconnect: <code>{{reconnect}}</code>{{/reconnect}}</td>
+        <td><span class="state state-{{health}}">{{health}}</span>{{#reason}}<br><span class="meta">{{reason}}</span>{{/reason}}{{#rateLimitedUntil}}<br><span class="meta">until {{rateLimitedUntil}}</span>{{/rateLimitedUntil}}{{#reconnect}}<br>Reconnect: <code>{{reconnect}}</code>{{/reconnect}}{{#reconnectForm}}<form method="post" action="/app/accounts/connect" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="kind" value="{{kind}}"><input type="hidden" name="name" value="{{name}}"><button type="submit" aria-label="Reconnect {{name}}">Reconnect</button></form>{{/reconnectForm}}</td>
         <td>{{lastSuccess}}</td><td>{{lastFailure}}{{#lastError}}<br><span class="meta">{{lastError}}</span>{{/lastError}}</td><td>{{#tokenExpiry}}{{tokenExpiry}}{{/tokenExpiry}}{{^tokenExpiry}}—{{/tokenExpiry}}</td></tr>
         {{/accounts}}
         </tbody>
@@ -20,7 +21,25 @@ extension Templates {
         </div>
         {{/hasAccounts}}
         {{^hasAccounts}}<p>No account is connected yet.</p>{{/hasAccounts}}
-        {{#isAdmin}}<p>Connect or reconnect an account with <code>herald channels connect KIND --name NAME</code> (X and LinkedIn through OAuth 2.0 with PKCE).</p>{{/isAdmin}}
+        {{#isAdmin}}
+        <section aria-labelledby="connect-title">
+        <h2 id="connect-title">Connect an account</h2>
+        {{#connect}}
+        {{^missing}}
+        <form method="post" action="/app/accounts/connect" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="kind" value="{{kind}}">
+        <label for="connect-{{kind}}-name">{{label}} account name</label>
+        <input id="connect-{{kind}}-name" name="name" required pattern="[a-z0-9-]{1,64}" autocomplete="off" aria-describedby="connect-name-help">
+        <button type="submit">Connect {{label}}</button>
+        </form>
+        {{/missing}}
+        {{#missing}}<p>Connect {{label}}: {{missing}}.</p>{{/missing}}
+        {{/connect}}
+        <p id="connect-name-help" class="meta">Lowercase letters, digits and hyphens, as campaign files name the account. You sign in on the platform and come back here; connecting a name the workspace has reconnects it.</p>
+        <p>Other kinds: <code>herald channels connect KIND --name NAME</code>.</p>
+        </section>
+        {{/isAdmin}}
         """
 
     static let contacts = """

@@ -7,6 +7,7 @@ import Logging
 import ServiceLifecycle
 import Storage
 import UnixSignals
+import WebApp
 
 /// `herald serve`: the HTTP service, with a worker and the scheduler in the same process unless `--no-worker`.
 struct ServeCommand: AsyncParsableCommand {
@@ -117,6 +118,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no secret key: connecting accounts through the API is refused", metadata: ["herald.error": "\(error)"])
         }
         edited.accountCheck = { AccountChecks.available(for: $0) }
+        // HERALD_X_* and HERALD_LINKEDIN_*: the apps the accounts page connects X and LinkedIn accounts through.
+        edited.web.oauthApps = OAuthApps(environment: configuration.environment)
         edited.trackingSpoolDirectory = configuration.home.appendingPathComponent("spool").path
         let settings = edited
         let grace = self.grace
