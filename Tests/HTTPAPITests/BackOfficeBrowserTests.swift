@@ -182,12 +182,6 @@ import WebApp
     }
 
     @Test func aPersonSignsInWithTheFormAndSeesTheCampaigns() async throws {
-        guard let driverPath = Self.locate(["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
-            let chromium = Self.locate(["/usr/bin/chromium", "/usr/bin/chromium-browser"])
-        else {
-            print("BackOfficeBrowserTests: skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
-            return
-        }
         try await BackOfficeTests.live { server in
             try await BackOfficeTests.person(server, "ada@example.com", role: .editor)
             let token = try await server.token(workspace: "acme", role: .editor)
@@ -201,72 +195,36 @@ import WebApp
             #expect(campaign.status == 201, "\(campaign.text)")
             #expect(try await server.send(.POST, "/v1/campaigns/spring/publish", token: token).status < 300)
 
-            let port = try FreePort.find()
-            let driverProcess = try ProcessRunner.start(driverPath, ["--port=\(port)"])
-            do {
-                var driver = WebDriver(base: "http://127.0.0.1:\(port)")
-                // Wait until chromedriver answers (bounded: at most 600 tries, a minute or more).
-                for _ in 0..<600 {
-                    if (try? await driver.call(.GET, "/status")) != nil { break }
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-                let created = try await driver.call(
-                    .POST,
-                    "/session",
-                    [
-                        "capabilities": [
-                            "alwaysMatch": [
-                                "browserName": "chrome",
-                                "goog:chromeOptions": [
-                                    "binary": chromium,
-                                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"],
-                                ],
-                            ]
-                        ]
-                    ]
+            _ = try await Self.withBrowser { driver in
+                _ = try await driver.call(.POST, "/session/\(driver.session)/url", ["url": "http://127.0.0.1:\(server.port)/app"])
+                // Not signed in: the campaigns page sends the browser to the sign-in form.
+                #expect(
+                    try await driver.url(becoming: "http://127.0.0.1:\(server.port)/app/login") == "http://127.0.0.1:\(server.port)/app/login"
                 )
-                driver.session = try #require((created as? [String: Any])?["sessionId"] as? String)
-                do {
-                    _ = try await driver.call(.POST, "/session/\(driver.session)/url", ["url": "http://127.0.0.1:\(server.port)/app"])
-                    // Not signed in: the campaigns page sends the browser to the sign-in form.
-                    #expect(
-                        try await driver.url(becoming: "http://127.0.0.1:\(server.port)/app/login") == "http://127.0.0.1:\(server.port)/app/login"
-                    )
-                    try await driver.screenshots("login")
-                    try await driver.type("ada@example.com", into: "#email")
-                    try await driver.type(BackOfficeTests.password, into: "#password")
-                    try await driver.click("main form button[type=submit]")
-                    #expect(try await driver.url(becoming: "http://127.0.0.1:\(server.port)/app") == "http://127.0.0.1:\(server.port)/app")
-                    #expect(try await driver.text("main h1", becoming: "Campaigns") == "Campaigns")
-                    #expect(try await driver.text("main table a") == "Trail spring sale")
-                    #expect(try await driver.text(".who") == "ada@example.com · editor · acme")
-                    // The page's own stylesheet applies (the header bar is laid out as flex), and nothing was blocked.
-                    let display = try await driver.call(
-                        .GET,
-                        "/session/\(driver.session)/element/\(try await driver.element("header.bar"))/css/display"
-                    )
-                    #expect(display as? String == "flex")
+                try await driver.screenshots("login")
+                try await driver.type("ada@example.com", into: "#email")
+                try await driver.type(BackOfficeTests.password, into: "#password")
+                try await driver.click("main form button[type=submit]")
+                #expect(try await driver.url(becoming: "http://127.0.0.1:\(server.port)/app") == "http://127.0.0.1:\(server.port)/app")
+                #expect(try await driver.text("main h1", becoming: "Campaigns") == "Campaigns")
+                #expect(try await driver.text("main table a") == "Trail spring sale")
+                #expect(try await driver.text(".who") == "ada@example.com · editor · acme")
+                // The page's own stylesheet applies (the header bar is laid out as flex), and nothing was blocked.
+                let display = try await driver.call(
+                    .GET,
+                    "/session/\(driver.session)/element/\(try await driver.element("header.bar"))/css/display"
+                )
+                #expect(display as? String == "flex")
 
-                    try await driver.screenshots("campaigns")
-                    try await driver.click("main table a")
-                    #expect(try await driver.text("main h1", becoming: "Trail spring sale") == "Trail spring sale")
-                    try await driver.screenshots("campaign")
-                    try await driver.click(".signout button")
-                    #expect(
-                        try await driver.url(becoming: "http://127.0.0.1:\(server.port)/app/login") == "http://127.0.0.1:\(server.port)/app/login"
-                    )
-                } catch {
-                    _ = try? await driver.call(.DELETE, "/session/\(driver.session)")
-                    throw error
-                }
-                _ = try await driver.call(.DELETE, "/session/\(driver.session)")
-            } catch {
-                driverProcess.signal(SIGTERM)
-                _ = await driverProcess.wait()
-                throw error
+                try await driver.screenshots("campaigns")
+                try await driver.click("main table a")
+                #expect(try await driver.text("main h1", becoming: "Trail spring sale") == "Trail spring sale")
+                try await driver.screenshots("campaign")
+                try await driver.click(".signout button")
+                #expect(
+                    try await driver.url(becoming: "http://127.0.0.1:\(server.port)/app/login") == "http://127.0.0.1:\(server.port)/app/login"
+                )
             }
-            driverProcess.signal(SIGTERM)
-            _ = await driverProcess.wait()
         }
     }
 }

@@ -34,6 +34,8 @@ struct DemoLoopTests {
         #expect(output.contains("Winner: "))
         #expect(output.contains("Autopilot (auto mode) did "))
         #expect(output.contains("Regret (SIMULATION ground truth"))
+        // The back office: a one-time sign-in link for the demo's admin.
+        #expect(output.contains("Back office: ") && output.contains("/app/invite/"), "\(output.suffix(600))")
 
         let demo = fixture.database.with(database: fixture.database.database + "_demo")
         try await Database.withDatabase(demo, logger: TestDatabase.logger) { database in
@@ -56,6 +58,7 @@ struct DemoLoopTests {
             // A daily analysis each day, through the queue; autopilot recorded what it did.
             #expect(try await count(database, "SELECT count(*)::int FROM jobs_done WHERE kind = 'analyze'") == days)
             #expect(try await count(database, "SELECT count(*)::int FROM autopilot_actions") >= 1)
+            #expect(try await count(database, "SELECT count(*)::int FROM users WHERE email = 'demo@example.com' AND role = 'admin'") == 1)
         }
         let report = fixture.folder.appendingPathComponent("reports/demo-spring-sale/latest/report.md")
         let html = fixture.folder.appendingPathComponent("reports/demo-spring-sale/latest/report.html")

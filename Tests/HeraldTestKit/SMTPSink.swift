@@ -53,7 +53,9 @@ public final class SMTPSink: Sendable {
         let user = getuid() == 0 ? ["-u", getpwnam("postfix") != nil ? "postfix" : "nobody"] : []
         let dump = ["-d", directory.path + "/%Y%m%d%H%M%S."]
         let process = try ProcessRunner.start(binary, user + dump + arguments + ["127.0.0.1:\(port)", "100"])
-        let deadline = ContinuousClock.now + .seconds(60)
+        // A bound for a sink that never comes up, not a margin: a loaded machine (the whole suite on 2 cores) has taken
+        // over a minute to start one.
+        let deadline = ContinuousClock.now + .seconds(240)
         while ContinuousClock.now < deadline {
             if FreePort.isAccepting(port) { return SMTPSink(port: port, directory: directory, process: process) }
             if kill(process.pid, 0) != 0 { break }

@@ -44,8 +44,10 @@ struct WorkerTests {
                 logger: TestDatabase.logger
             )
             let running = Task { try await worker.run() }
+            // The wait is a bound for a worker that stopped, not a margin: the whole suite on 2 cores has taken over two
+            // minutes for these 302 jobs (alone they take 3 s).
             #expect(
-                try await waitUntil {
+                try await waitUntil(timeout: .seconds(600)) {
                     // Completed jobs leave `jobs` for the history table `jobs_done`; dead ones stay for an operator to retry.
                     try await count(database, "SELECT ((SELECT count(*) FROM jobs_done) + (SELECT count(*) FROM jobs WHERE state = 'dead'))::int")
                         == 302

@@ -16,23 +16,7 @@ extension AuditLog {
             """,
             logger: database.logger
         )
-        var entries: [Entry] = []
-        for try await (id, at, actor, name, action, kind, subject, details) in rows.decode(
-            (Int64, Date, String, String, String, String, String, String).self
-        ) {
-            entries.append(
-                Entry(
-                    id: id,
-                    occurredAt: at,
-                    actor: actor,
-                    actorName: name,
-                    action: action,
-                    subjectKind: kind,
-                    subjectID: subject,
-                    details: (try? JSONDecoder().decode([String: JSONValue].self, from: Data(details.utf8))) ?? [:]
-                )
-            )
-        }
+        var entries = try await Self.entries(rows)
         guard entries.count > limit else { return (entries, nil) }
         entries.removeLast()
         return (entries, entries.last?.id)

@@ -92,6 +92,20 @@ public struct AuditLog: Sendable {
             """,
             logger: database.logger
         )
+        return try await Self.entries(rows)
+    }
+
+    static func json(_ details: [String: JSONValue]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(details), as: UTF8.self)
+    }
+}
+
+extension AuditLog {
+    /// The entries of rows selected as `id, occurred_at, actor, actor_name, action, subject_kind, subject_id,
+    /// details::text`.
+    static func entries(_ rows: PostgresRowSequence) async throws -> [Entry] {
         var entries: [Entry] = []
         for try await (id, at, actor, name, action, kind, subject, details) in rows.decode(
             (Int64, Date, String, String, String, String, String, String).self
@@ -110,11 +124,5 @@ public struct AuditLog: Sendable {
             )
         }
         return entries
-    }
-
-    static func json(_ details: [String: JSONValue]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(details), as: UTF8.self)
     }
 }

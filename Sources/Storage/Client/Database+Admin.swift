@@ -42,15 +42,19 @@ extension Database {
         try await client.execute("VACUUM (FREEZE, ANALYZE)", logger: logger)
     }
 
-    /// Drops the database `name` on this server unless it does not exist.
+    /// Drops the database `name` on this server unless it does not exist; with `force`, the sessions still connected
+    /// to it (a `herald serve` left running on it, say) are ended first instead of the drop failing.
     ///
     /// - Throws: ``StorageError`` if the name is not a plain identifier.
-    public func dropDatabaseIfExists(named name: String) async throws {
+    public func dropDatabaseIfExists(named name: String, force: Bool = false) async throws {
         guard Self.isPlainIdentifier(name) else {
             throw StorageError("database name \"\(name)\" must be letters, digits and underscores")
         }
-        // The name was checked to be a plain identifier above.
-        try await client.execute(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \"\(name)\""), logger: logger)
+        // The name was checked to be a plain identifier above. FORCE ends the database's other sessions first.
+        try await client.execute(
+            PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \"\(name)\"" + (force ? " WITH (FORCE)" : "")),
+            logger: logger
+        )
     }
 
     /// Creates `configuration.database` on its server unless it exists, connecting to the `postgres` database to do so.

@@ -37,9 +37,10 @@ struct DemoCommand: AsyncParsableCommand {
         let session = DatabaseSession(configuration: configuration, logger: logger)
         let main = try await session.resolve()
         let target = main.with(database: Self.databaseName(main.database))
-        // A fresh database each run: the demo's campaign, jobs and events replace the previous run's.
+        // A fresh database each run: the demo's campaign, jobs and events replace the previous run's (sessions still
+        // on the last run's database, such as a `herald serve` started to look around, are ended).
         try await Database.withDatabase(main.with(database: "postgres"), logger: logger) { admin in
-            try await admin.dropDatabaseIfExists(named: target.database)
+            try await admin.dropDatabaseIfExists(named: target.database, force: true)
             try await admin.createDatabase(named: target.database)
         }
         let today = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
@@ -53,7 +54,7 @@ struct DemoCommand: AsyncParsableCommand {
         let outcome = try await Database.withDatabase(target, logger: logger) { database in
             try await Migrator(migrations: try Migration.bundled()).migrate(database)
             let workspaceID = try await WorkspaceStore(database).ensure(slug: workspace)
-            return try await DemoLoop(
+            let outcome = try await DemoLoop(
                 database: database,
                 workspace: workspaceID,
                 days: days,
@@ -62,9 +63,20 @@ struct DemoCommand: AsyncParsableCommand {
                 logger: logger,
                 start: start
             ).run { print($0) }
+            // A person to look around the back office as: a one-time link that sets their password.
+            let invited = try await UserStore(database).invite(workspace: workspaceID, email: Self.demoUser, role: .admin)
+            return (outcome, invited.secret)
         }
-        Self.summarize(outcome, days: days, workspace: workspace, target: target)
+        Self.summarize(outcome.0, days: days, workspace: workspace, target: target)
+        let serve = target.password == nil ? "DATABASE_URL=\(target.url) herald serve" : "herald serve with DATABASE_URL naming \(target.database)"
+        print(
+            "Back office: \(serve), then open \(configuration.publicURL)/app/invite/\(outcome.1) "
+                + "(a one-time sign-in link for \(Self.demoUser), admin of workspace \(workspace): it sets a password; valid for 7 days)."
+        )
     }
+
+    /// The person the demo invites to its back office.
+    static let demoUser = "demo@example.com"
 
     /// The demo's database: the main one's name with `_demo`.
     static func databaseName(_ main: String) -> String { main + "_demo" }
