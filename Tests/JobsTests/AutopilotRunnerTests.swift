@@ -333,9 +333,36 @@ struct AutopilotRunnerTests {
             let fine = try await analyze(database, workspace, campaign.id, at: later)
             #expect(!fine.score.recommendations.contains { $0.action == .investigateSRM }, "\(fine.score.recommendations)")
 
+            // A variant written after the change (a challenger) expected nothing of the time before it: its own traffic
+            // under a split that names it raises no alarm either.
+            let challenger = try await CampaignStore(database, workspace: workspace).insertGeneratedVariants(
+                [.init(key: "D", text: "A challenger.", featuresJSON: "{}", generator: "rules", parent: nil, channel: nil, email: nil)],
+                into: campaign.id
+            )
+            #expect(challenger == 1)
+            let withD = try await CampaignStore(database, workspace: workspace).find(campaign.id)
+            let action2 = try #require(
+                try await store.record(
+                    [.init(kind: "set_split", json: #"{"kind": "set_split"}"#, reason: "test")],
+                    campaign: campaign.id,
+                    analysis: fine.analysisID,
+                    at: later
+                ).first
+            )
+            try await store.apply(
+                action2.id,
+                effect: .split(["A": 0.25, "B": 0.25, "C": 0.25, "D": 0.25], reason: "test"),
+                by: "cli:test",
+                at: later
+            )
+            _ = try await ingestor.ingest(Self.events(withD, rates: [0.04, 0.04, 0.04, 0.04], perDay: 1_500, days: 1, from: later))
+            let withChallenger = try await analyze(database, workspace, campaign.id, at: later.addingTimeInterval(86_400))
+            #expect(!withChallenger.score.recommendations.contains { $0.action == .investigateSRM }, "\(withChallenger.score.recommendations)")
+
             // A day that ignores it (equal traffic again) is flagged.
-            _ = try await ingestor.ingest(Self.events(current, rates: [0.04, 0.04, 0.04], perDay: 6_000, days: 1, from: later))
-            let off = try await analyze(database, workspace, campaign.id, at: later.addingTimeInterval(86_400))
+            let after = later.addingTimeInterval(86_400)
+            _ = try await ingestor.ingest(Self.events(current, rates: [0.04, 0.04, 0.04], perDay: 6_000, days: 1, from: after))
+            let off = try await analyze(database, workspace, campaign.id, at: after.addingTimeInterval(86_400))
             #expect(off.score.recommendations.contains { $0.action == .investigateSRM })
         }
     }

@@ -226,8 +226,11 @@ public struct CampaignAnalysis: Sendable {
         let all = total(try await store.assignments(campaign: campaign, since: .distantPast))
         var expected: [String: Double] = [:]
         let keys = campaign.variants.map(\.key)
+        // Before the first change the split was equal over the variants of that time: those the first period names
+        // (a challenger written later was not there yet, and expects nothing of that time).
+        let first = keys.filter { periods[0].weights[$0] != nil }
         let before = max(all - (since.first ?? 0), 0)
-        for key in keys { expected[key, default: 0] += before / Double(max(keys.count, 1)) }
+        for key in first { expected[key, default: 0] += before / Double(max(first.count, 1)) }
         for (index, period) in periods.enumerated() {
             let counted = max(since[index] - (index + 1 < since.count ? since[index + 1] : 0), 0)
             for key in keys { expected[key, default: 0] += counted * (period.weights[key] ?? 0) }
