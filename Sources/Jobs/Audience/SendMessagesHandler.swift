@@ -104,7 +104,9 @@ public struct SendMessagesHandler: JobHandler {
         for _ in 0..<Self.maximumRounds {
             try await failAbandoned(of: campaign, store: store, context: context)
             try await sendDue(sending, store: store, context: context)
-            guard !Task.isCancelled else { return }
+            // Stopped between batches (the worker shuts down): the job is released and runs again, rather than ending
+            // as done with messages still queued and no job to send them.
+            try Task.checkCancellation()
             // Messages not yet due (send time per contact), retried later, or claimed by a worker that stopped: this
             // job comes back when the first is due.
             guard let due = try await store.nextDue(campaign: campaign.id) else { return }
