@@ -71,6 +71,21 @@ import Glibc
         return output.standardOutput.contains("127.0.0.1:\(port) ")
     }
 
+    /// A TCP connection to the PostgreSQL server on 127.0.0.1:`port` that a server process has taken up: it asks for
+    /// SSL (an `SSLRequest`) and reads the one-byte answer. A connection only queued in the listen backlog (a loaded
+    /// machine forks backends late) would be reset by the stop rather than closed, and leave no TIME-WAIT.
+    static func session(on port: Int) throws -> Int32 {
+        let client = try connect(to: port)
+        // Length 8, then the SSLRequest code 80877103 (1234 << 16 | 5679), both big-endian.
+        let request: [UInt8] = [0, 0, 0, 8, 0x04, 0xD2, 0x16, 0x2F]
+        guard send(client, request, request.count, 0) == request.count else { throw CocoaError(.fileWriteUnknown) }
+        var answer: UInt8 = 0
+        guard recv(client, &answer, 1, 0) == 1, answer == UInt8(ascii: "N") || answer == UInt8(ascii: "S") else {
+            throw CocoaError(.fileReadUnknown)
+        }
+        return client
+    }
+
     /// A TCP connection to 127.0.0.1:`port`.
     static func connect(to port: Int) throws -> Int32 {
         let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -102,9 +117,9 @@ import Glibc
         defer { Task { try? await cluster.stop() } }
         let first = try await cluster.start().port
 
-        // Connections the server closes first (its sessions ended by the stop) leave TIME-WAIT on its port.
+        // Sessions the server closes first (ended by the stop) leave TIME-WAIT on its port.
         for _ in 0..<3 {
-            let clients = try (0..<3).map { _ in try Self.connect(to: first) }
+            let clients = try (0..<3).map { _ in try Self.session(on: first) }
             try await cluster.stop()
             for client in clients {
                 var byte: UInt8 = 0
