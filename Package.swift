@@ -206,7 +206,7 @@ let package = Package(
         .target(
             name: "HeraldTestSupport",
             dependencies: [
-                "HeraldTestKit", "EmbeddedPostgres", "Storage",
+                "HeraldTestKit", "EmbeddedPostgres", "HeraldCore", "Storage",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -293,17 +293,8 @@ import WebApp
                 ).status == 200
             )
             let campaign = try await CampaignStore(server.database, workspace: workspace).find("spring")
-            var events: [EngagementEvent] = []
             let start = Date(timeIntervalSince1970: 1_772_323_200)
-            for (variant, every) in zip(campaign.variants, [20, 40]) {
-                for index in 0..<12_000 {
-                    let time = start.addingTimeInterval(Double(index % 72) * 3_600)
-                    events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .impression, occurredAt: time))
-                    if index % every == 0 {
-                        events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .click, occurredAt: time))
-                    }
-                }
-            }
+            let events = TestEvents.engagement(campaign.variants.map(\.id), rates: [0.05, 0.025], from: start)
             _ = try await EventIngestor(server.database, workspace: workspace).ingest(events)
             let now = start.addingTimeInterval(4 * 86_400)
             let analysis = try await CampaignAnalysis(database: server.database, workspace: workspace).analyze(campaign, now: now)

@@ -17,22 +17,9 @@ import Testing
 struct AutopilotRunnerTests {
     static let start = Date(timeIntervalSince1970: 1_772_323_200)
 
-    /// Three days of impressions and clicks: A 4%, B 4.6%, C 2.5% (C clearly worse, B not yet clearly better).
+    /// Three days of impressions and clicks at `rates` (A, B, C in order).
     static func events(_ campaign: Campaign, rates: [Double], perDay: Int = 4_000, days: Int = 3, from start: Date = start) -> [EngagementEvent] {
-        var events: [EngagementEvent] = []
-        for (variant, rate) in zip(campaign.variants, rates) {
-            for day in 0..<days {
-                let clicks = Int((Double(perDay) * rate).rounded())
-                for index in 0..<perDay {
-                    let time = start.addingTimeInterval(Double(day) * 86_400 + Double(index % 20) * 3_600)
-                    events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .impression, occurredAt: time))
-                    if index < clicks {
-                        events.append(EngagementEvent(id: EventID(UUID()), variantID: variant.id, kind: .click, occurredAt: time))
-                    }
-                }
-            }
-        }
-        return events
+        TestEvents.engagement(campaign.variants.map(\.id), rates: rates, perDay: perDay, days: days, from: start)
     }
 
     func campaign(_ database: Database, workspace: WorkspaceID) async throws -> Campaign {
@@ -51,6 +38,21 @@ struct AutopilotRunnerTests {
         return try await CampaignStore(database, workspace: workspace).create(spec)
     }
 
+    /// The default workspace's campaign with three days of evidence (A 4%, B 4.6%, C 2.5%: C clearly worse, B not yet
+    /// clearly better) and autopilot in `mode` with `rails` (JSON).
+    func withEvidence(
+        _ database: Database,
+        mode: String,
+        rails: String?
+    ) async throws -> (WorkspaceID, Campaign, AutopilotStore, AutopilotRunner) {
+        let workspace = try await WorkspaceStore(database).ensure(slug: "default")
+        let campaign = try await campaign(database, workspace: workspace)
+        _ = try await EventIngestor(database, workspace: workspace).ingest(Self.events(campaign, rates: [0.04, 0.046, 0.025]))
+        let store = AutopilotStore(database, workspace: workspace)
+        try await store.setSettings(campaign: campaign.id, mode: mode, railsJSON: rails)
+        return (workspace, campaign, store, AutopilotRunner(database: database, workspace: workspace, logger: TestDatabase.logger))
+    }
+
     func analyze(_ database: Database, _ workspace: WorkspaceID, _ campaign: CampaignID, at now: Date) async throws -> CampaignAnalysis.Outcome {
         let current = try await CampaignStore(database, workspace: workspace).find(campaign)
         return try await CampaignAnalysis(database: database, workspace: workspace).analyze(current, now: now)
@@ -58,12 +60,7 @@ struct AutopilotRunnerTests {
 
     @Test func autoStopsTheLoserMovesTheSplitWithinTheRailsAndCanBeUndone() async throws {
         try await TestDatabase.withFreshDatabase { database in
-            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-            let campaign = try await campaign(database, workspace: workspace)
-            _ = try await EventIngestor(database, workspace: workspace).ingest(Self.events(campaign, rates: [0.04, 0.046, 0.025]))
-            let store = AutopilotStore(database, workspace: workspace)
-            try await store.setSettings(campaign: campaign.id, mode: "auto", railsJSON: #"{"maximum_shift": 0.2}"#)
-            let runner = AutopilotRunner(database: database, workspace: workspace, logger: TestDatabase.logger)
+            let (workspace, campaign, store, runner) = try await withEvidence(database, mode: "auto", rails: #"{"maximum_shift": 0.2}"#)
 
             let now = Self.start.addingTimeInterval(4 * 86_400)
             let analysis = try await analyze(database, workspace, campaign.id, at: now)
@@ -106,12 +103,7 @@ struct AutopilotRunnerTests {
 
     @Test func suggestRecordsPendingActionsForAPersonToApplyOrDismiss() async throws {
         try await TestDatabase.withFreshDatabase { database in
-            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-            let campaign = try await campaign(database, workspace: workspace)
-            _ = try await EventIngestor(database, workspace: workspace).ingest(Self.events(campaign, rates: [0.04, 0.046, 0.025]))
-            let store = AutopilotStore(database, workspace: workspace)
-            try await store.setSettings(campaign: campaign.id, mode: "suggest", railsJSON: nil)
-            let runner = AutopilotRunner(database: database, workspace: workspace, logger: TestDatabase.logger)
+            let (workspace, campaign, store, runner) = try await withEvidence(database, mode: "suggest", rails: nil)
             let now = Self.start.addingTimeInterval(4 * 86_400)
             let outcome = try await runner.run(after: try await analyze(database, workspace, campaign.id, at: now), now: now)
             #expect(!outcome.recorded.isEmpty && outcome.recorded.allSatisfy { $0.state == "pending" && $0.decidedBy == nil })
@@ -275,12 +267,7 @@ struct AutopilotRunnerTests {
     /// without its plan); auto mode then applies it, and acting twice applies nothing twice.
     @Test func thePlanCommitsWithItsAnalysisAndAutoModeAppliesItAfterwards() async throws {
         try await TestDatabase.withFreshDatabase { database in
-            let workspace = try await WorkspaceStore(database).ensure(slug: "default")
-            let campaign = try await campaign(database, workspace: workspace)
-            _ = try await EventIngestor(database, workspace: workspace).ingest(Self.events(campaign, rates: [0.04, 0.046, 0.025]))
-            let store = AutopilotStore(database, workspace: workspace)
-            try await store.setSettings(campaign: campaign.id, mode: "auto", railsJSON: #"{"maximum_shift": 0.2}"#)
-            let runner = AutopilotRunner(database: database, workspace: workspace, logger: TestDatabase.logger)
+            let (workspace, campaign, store, runner) = try await withEvidence(database, mode: "auto", rails: #"{"maximum_shift": 0.2}"#)
             let now = Self.start.addingTimeInterval(4 * 86_400)
 
             let current = try await CampaignStore(database, workspace: workspace).find(campaign.id)
