@@ -74,7 +74,7 @@ struct AccountPages<Context: RequestContext & RemoteAddressRequestContext> {
             do {
                 let store = AccountStore(app.database, workspace: session.user.workspace, secrets: secrets)
                 expiries[account.id] =
-                    try await store.tokenExpiry(account.id).map { CampaignPages<Context>.readable($0, in: utc) } ?? "not given by the platform"
+                    try await store.tokenExpiry(account.id).map { PageDates.readable($0, in: utc) } ?? "not given by the platform"
             } catch {
                 context.logger.warning(
                     "account credentials did not open for the accounts page",
@@ -92,9 +92,9 @@ struct AccountPages<Context: RequestContext & RemoteAddressRequestContext> {
                 handle: account.handle,
                 health: account.health,
                 reason: account.reason,
-                rateLimitedUntil: account.rateLimitedUntil.map { CampaignPages<Context>.readable($0, in: utc) },
-                lastSuccess: account.lastSuccess.map { CampaignPages<Context>.readable($0, in: utc) } ?? "never",
-                lastFailure: account.lastFailure.map { CampaignPages<Context>.readable($0, in: utc) } ?? "never",
+                rateLimitedUntil: account.rateLimitedUntil.map { PageDates.readable($0, in: utc) },
+                lastSuccess: account.lastSuccess.map { PageDates.readable($0, in: utc) } ?? "never",
+                lastFailure: account.lastFailure.map { PageDates.readable($0, in: utc) } ?? "never",
                 lastError: account.lastError,
                 tokenExpiry: expiries[account.id],
                 reconnect: isAdmin && account.health == "needs_reconnect" ? "herald channels connect \(account.kind) --name \(account.name)" : nil,

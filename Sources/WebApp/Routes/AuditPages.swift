@@ -41,8 +41,8 @@ struct AuditPages<Context: RequestContext & RemoteAddressRequestContext> {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let rows = entries.map { entry in
             Model.Row(
-                iso: CampaignPages<Context>.iso(entry.occurredAt, in: utc),
-                at: CampaignPages<Context>.readable(entry.occurredAt, in: utc),
+                iso: PageDates.iso(entry.occurredAt, in: utc),
+                at: PageDates.readable(entry.occurredAt, in: utc),
                 actor: entry.actorName.isEmpty ? entry.actor : "\(entry.actorName) (\(entry.actor))",
                 action: entry.action,
                 subject: "\(entry.subjectKind) \(entry.subjectID)",

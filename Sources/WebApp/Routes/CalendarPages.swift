@@ -88,8 +88,7 @@ struct CalendarPages<Context: RequestContext & RemoteAddressRequestContext> {
         calendar.timeZone = zone
         calendar.firstWeekday = 2
         calendar.locale = Locale(identifier: "en_GB")
-        let dayFormat = Self.formatter("yyyy-MM-dd", zone)
-        let asked = query["date"].flatMap { dayFormat.date(from: String($0)) }
+        let asked = query["date"].flatMap { PageDates.parseDay(String($0), in: zone) }
         if query["date"] != nil, asked == nil, zoneProblem == nil {
             zoneProblem = "The date must be YYYY-MM-DD; showing today."
         }
@@ -107,16 +106,13 @@ struct CalendarPages<Context: RequestContext & RemoteAddressRequestContext> {
         let posts = try await store.posts(from: gridStart, to: gridEnd, limit: Self.postLimit)
         let schedules = try await store.activeSchedules()
 
-        let timeFormat = Self.formatter("HH:mm", zone)
-        let isoFormat = ISO8601DateFormatter()
-        isoFormat.timeZone = zone
         var byDay: [String: [Model.Item]] = [:]
         var scheduled = 0
         var sent = 0
         for post in posts {
             let item = Model.Item(
-                iso: isoFormat.string(from: post.at),
-                time: timeFormat.string(from: post.at),
+                iso: PageDates.iso(post.at, in: zone),
+                time: PageDates.format(post.at, "HH:mm", in: zone),
                 state: post.state,
                 kind: "post",
                 slug: post.campaignSlug,
@@ -125,7 +121,7 @@ struct CalendarPages<Context: RequestContext & RemoteAddressRequestContext> {
                 account: post.account
             )
             if post.state == "published" { sent += 1 } else if post.state == "scheduled" { scheduled += 1 }
-            byDay[dayFormat.string(from: post.at), default: []].append(item)
+            byDay[PageDates.day(post.at, in: zone), default: []].append(item)
         }
         for stored in schedules {
             guard var schedule = try? Schedule(parsing: stored.rule, timeZone: stored.timeZone, anchor: stored.createdAt) else { continue }
@@ -135,10 +131,10 @@ struct CalendarPages<Context: RequestContext & RemoteAddressRequestContext> {
             // Fires already past are publications (or nothing) by now: only the coming ones are the schedule's.
             for fire in schedule.fires(after: max(now, gridStart.addingTimeInterval(-0.001)), through: gridEnd, limit: limit) where fire < gridEnd {
                 scheduled += 1
-                byDay[dayFormat.string(from: fire), default: []].append(
+                byDay[PageDates.day(fire, in: zone), default: []].append(
                     Model.Item(
-                        iso: isoFormat.string(from: fire),
-                        time: timeFormat.string(from: fire),
+                        iso: PageDates.iso(fire, in: zone),
+                        time: PageDates.format(fire, "HH:mm", in: zone),
                         state: "scheduled",
                         kind: "fire",
                         slug: stored.campaignSlug,
@@ -150,21 +146,20 @@ struct CalendarPages<Context: RequestContext & RemoteAddressRequestContext> {
             }
         }
 
-        let label = Self.formatter("EEE d MMM", zone)
-        let todayKey = dayFormat.string(from: now)
+        let todayKey = PageDates.day(now, in: zone)
         let month = calendar.component(.month, from: anchor)
         var weeks: [Model.Week] = []
         var day = gridStart
         while day < gridEnd {
             var days: [Model.Day] = []
             for _ in 0..<7 {
-                let key = dayFormat.string(from: day)
+                let key = PageDates.day(day, in: zone)
                 let items = (byDay[key] ?? []).sorted { $0.iso < $1.iso }
                 let shown = Array(items.prefix(Self.perDay))
                 days.append(
                     Model.Day(
                         iso: key,
-                        label: label.string(from: day),
+                        label: PageDates.format(day, "EEE d MMM", in: zone),
                         outside: isMonth && calendar.component(.month, from: day) != month,
                         isToday: key == todayKey,
                         items: shown,
@@ -179,15 +174,15 @@ struct CalendarPages<Context: RequestContext & RemoteAddressRequestContext> {
         let step: Calendar.Component = isMonth ? .month : .weekOfYear
         let rangeLabel =
             isMonth
-            ? Self.formatter("MMMM yyyy", zone).string(from: anchor)
-            : "Week of \(Self.formatter("d MMM yyyy", zone).string(from: gridStart))"
+            ? PageDates.format(anchor, "MMMM yyyy", in: zone)
+            : "Week of \(PageDates.format(gridStart, "d MMM yyyy", in: zone))"
         let model = Model(
             view: isMonth ? "month" : "week",
             isWeek: !isMonth,
-            date: dayFormat.string(from: anchor),
+            date: PageDates.day(anchor, in: zone),
             today: todayKey,
-            previous: dayFormat.string(from: calendar.date(byAdding: step, value: -1, to: anchor)!),
-            next: dayFormat.string(from: calendar.date(byAdding: step, value: 1, to: anchor)!),
+            previous: PageDates.day(calendar.date(byAdding: step, value: -1, to: anchor)!, in: zone),
+            next: PageDates.day(calendar.date(byAdding: step, value: 1, to: anchor)!, in: zone),
             zone: zone.identifier,
             zoneProblem: zoneProblem,
             rangeLabel: rangeLabel,
@@ -208,13 +203,5 @@ struct CalendarPages<Context: RequestContext & RemoteAddressRequestContext> {
             )
         }
         return response
-    }
-
-    static func formatter(_ format: String, _ zone: TimeZone) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = zone
-        formatter.dateFormat = format
-        return formatter
     }
 }

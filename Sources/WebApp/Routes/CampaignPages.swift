@@ -207,8 +207,8 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
             publications: publications.map { publication in
                 CampaignModel.Publication(
                     id: publication.id.uuidString.lowercased(),
-                    iso: Self.iso(publication.scheduledAt, in: utc),
-                    scheduled: Self.readable(publication.scheduledAt, in: zone),
+                    iso: PageDates.iso(publication.scheduledAt, in: utc),
+                    scheduled: PageDates.readable(publication.scheduledAt, in: zone),
                     variant: keys[publication.variant] ?? "",
                     channel: publication.channel,
                     state: publication.status,
@@ -225,11 +225,11 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
                     kind: action.kind.replacingOccurrences(of: "_", with: " "),
                     state: action.state,
                     reason: action.reason,
-                    iso: Self.iso(action.createdAt, in: utc),
-                    when: Self.readable(action.createdAt, in: zone),
+                    iso: PageDates.iso(action.createdAt, in: utc),
+                    when: PageDates.readable(action.createdAt, in: zone),
                     decided: action.decidedBy.map { who in
                         "\(action.state == "applied" ? "Applied" : "Decided") by \(who)"
-                            + (action.decidedAt.map { ", \(Self.readable($0, in: zone))" } ?? "")
+                            + (action.decidedAt.map { ", \(PageDates.readable($0, in: zone))" } ?? "")
                     },
                     pending: action.state == "pending",
                     applied: action.state == "applied",
@@ -239,7 +239,8 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
             hasAutopilotActions: !planned.isEmpty,
             autopilotProblem: problem?.section == .autopilot ? problem?.message : nil,
             report: latest.flatMap {
-                $0.reportJSON == nil ? nil : CampaignModel.Report(iso: Self.iso($0.createdAt, in: utc), when: Self.readable($0.createdAt, in: zone))
+                $0.reportJSON == nil
+                    ? nil : CampaignModel.Report(iso: PageDates.iso($0.createdAt, in: utc), when: PageDates.readable($0.createdAt, in: zone))
             }
         )
         let status: HTTPResponse.Status = problem == nil ? .ok : (problem?.section == .variants ? .unprocessableContent : .conflict)
@@ -261,19 +262,13 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
             return .init(
                 rule: spec.cron,
                 timeZone: zone.identifier,
-                fires: fires.map { .init(iso: iso($0, in: zone), local: readable($0, in: zone)) },
+                fires: fires.map { .init(iso: PageDates.iso($0, in: zone), local: PageDates.readable($0, in: zone)) },
                 problem: nil
             )
         } catch {
             return .init(rule: spec.cron, timeZone: spec.tz, fires: [], problem: "This schedule cannot be read: \(error.description)")
         }
     }
-
-    /// ISO 8601 with the zone's offset, for `<time datetime>`.
-    static func iso(_ date: Date, in zone: TimeZone) -> String { PageDates.iso(date, in: zone) }
-
-    /// A date people read, in `zone`, with its offset: `Tue 1 Dec 2026, 09:00 (+01:00)`.
-    static func readable(_ date: Date, in zone: TimeZone) -> String { PageDates.readable(date, in: zone) }
 
     /// Starts, pauses or resumes a campaign (editor or above), then shows it again.
     func change(_ request: Request, context: Context) async throws -> Response {

@@ -66,8 +66,8 @@ struct SchedulePages<Context: RequestContext & RemoteAddressRequestContext> {
         let form = Form(
             cron: campaign.schedule?.cron ?? stored?.rule ?? "",
             tz: tz,
-            from: stored?.activeFrom.map { Self.local($0, in: zone) } ?? "",
-            until: (stored?.activeUntil ?? campaign.schedule?.until).map { Self.local($0, in: zone) } ?? ""
+            from: stored?.activeFrom.map { PageDates.local($0, in: zone) } ?? "",
+            until: (stored?.activeUntil ?? campaign.schedule?.until).map { PageDates.local($0, in: zone) } ?? ""
         )
         var model = Self.model(campaign, csrf: session.csrfSecret, form: form, now: Date()).model
         model.saved = request.uri.queryParameters["saved"] != nil
@@ -163,8 +163,8 @@ struct SchedulePages<Context: RequestContext & RemoteAddressRequestContext> {
         }
         model.fires = fires.map {
             Model.Fire(
-                iso: CampaignPages<Context>.iso($0, in: schedule.timeZone),
-                local: CampaignPages<Context>.readable($0, in: schedule.timeZone),
+                iso: PageDates.iso($0, in: schedule.timeZone),
+                local: PageDates.readable($0, in: schedule.timeZone),
                 note: schedule.daylightSavingNote(for: $0)?.sentence
             )
         }
@@ -184,22 +184,7 @@ struct SchedulePages<Context: RequestContext & RemoteAddressRequestContext> {
     static func parseLocal(_ text: String?, in zone: TimeZone) -> Result<Date?, BadLocalTime> {
         let text = (text ?? "").trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return .success(nil) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return .success(date) }
-        }
-        return .failure(BadLocalTime())
-    }
-
-    /// An instant as a `datetime-local` value in `zone`.
-    static func local(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm"
-        return formatter.string(from: date)
+        guard let date = PageDates.parseLocal(text, in: zone) else { return .failure(BadLocalTime()) }
+        return .success(date)
     }
 }
