@@ -3,7 +3,8 @@ import Mustache
 // Rows that a page repeats by the hundred name their fields for the templates themselves. swift-mustache otherwise
 // finds each `{{name}}` by reflection, walking a `Mirror` of the row field by field at every use (and of each
 // enclosing model when the row lacks the name): that was half the calendar's render time with 1,000 posts.
-// `PageRowsTests` checks that each answers every field it has, as reflection would.
+// `PageRowsTests` checks that each answers every field it has, as reflection would (a nil optional answers nil, as
+// swift-mustache's reflection does).
 
 extension CalendarPages.Model.Item: MustacheParent {
     func child(named name: String) -> Any? {
