@@ -163,7 +163,7 @@ public enum Autopilot {
         let named = hours.filter { input.standoutHours.contains($0) }.map(hourName).joined(separator: ", ")
         plan.actions.append(
             AutopilotAction(
-                .moveSchedule(hours: hours),
+                .moveSchedule(hours: hours, from: Array(Set(input.scheduledHours)).sorted()),
                 reason: "Engagement stands out on \(named): the campaign posts then, as often as before, "
                     + "at most \(rails.postsPerAccountPerDay) posts a day per account."
             )
@@ -226,7 +226,7 @@ public enum Autopilot {
     static func percent(_ value: Double) -> String { String(format: "%.0f%%", value * 100) }
 
     /// "Tue 19:00" for an hour of the week (0 = Monday 00:00).
-    static func hourName(_ hour: Int) -> String {
+    public static func hourName(_ hour: Int) -> String {
         let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         let clock = hour % 24
         return "\(days[(hour / 24) % 7]) \(clock < 10 ? "0" : "")\(clock):00"

@@ -13,8 +13,9 @@ public struct AutopilotAction: Sendable, Equatable, Codable {
         /// A challenger written from the leader joins the test (after review, unless the workspace allows
         /// rule-generated challengers without it).
         case queueChallenger(leader: String)
-        /// The campaign posts in these hours of the week from now on (0 = Monday 00:00, campaign time).
-        case moveSchedule(hours: [Int])
+        /// The campaign posts in these hours of the week from now on (0 = Monday 00:00, campaign time), instead of the
+        /// hours `from` it posted in when the analysis planned the move (a schedule changed since is not moved).
+        case moveSchedule(hours: [Int], from: [Int])
     }
 
     public var change: Change
@@ -38,7 +39,7 @@ public struct AutopilotAction: Sendable, Equatable, Codable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case kind, arm, split, hours, reason }
+    enum CodingKeys: String, CodingKey { case kind, arm, split, hours, from, reason }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -51,7 +52,11 @@ public struct AutopilotAction: Sendable, Equatable, Codable {
         case "set_split": change = .setSplit(try container.decode([String: Double].self, forKey: .split))
         case "send_winner_to_rest": change = .sendWinnerToRest(arm: try arm())
         case "queue_challenger": change = .queueChallenger(leader: try arm())
-        case "move_schedule": change = .moveSchedule(hours: try container.decode([Int].self, forKey: .hours))
+        case "move_schedule":
+            change = .moveSchedule(
+                hours: try container.decode([Int].self, forKey: .hours),
+                from: try container.decodeIfPresent([Int].self, forKey: .from) ?? []
+            )
         default:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "\"\(kind)\" is not an autopilot action")
         }
@@ -65,7 +70,9 @@ public struct AutopilotAction: Sendable, Equatable, Codable {
         case .declareWinner(let arm), .stopArm(let arm), .sendWinnerToRest(let arm), .queueChallenger(let arm):
             try container.encode(arm, forKey: .arm)
         case .setSplit(let split): try container.encode(split, forKey: .split)
-        case .moveSchedule(let hours): try container.encode(hours, forKey: .hours)
+        case .moveSchedule(let hours, let from):
+            try container.encode(hours, forKey: .hours)
+            try container.encode(from, forKey: .from)
         }
     }
 }

@@ -119,7 +119,7 @@ struct AutopilotPropertyTests {
                     if stopped.isEmpty, let last = input.lastSplitChange {
                         #expect(input.now.timeIntervalSince(last) >= rails.minimumPeriod, "seed \(seed): changed within the period")
                     }
-                case .moveSchedule(let hours):
+                case .moveSchedule(let hours, _):
                     #expect(input.audience == nil)
                     // As often as before, unless the schedule a person set posts more a day than the cap allows.
                     let before = Set(input.scheduledHours)
@@ -153,7 +153,7 @@ struct AutopilotPropertyTests {
                         return arm
                     }
                     applied.lastSplitChange = input.now
-                case .moveSchedule(let hours): applied.scheduledHours = hours
+                case .moveSchedule(let hours, _): applied.scheduledHours = hours
                 default: break
                 }
             }

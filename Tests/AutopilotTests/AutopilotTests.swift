@@ -151,7 +151,7 @@ struct AutopilotTests {
         )
         let strict = GuardRails(postsPerAccountPerDay: 1)
         let plan = Autopilot.plan(input, rails: strict)
-        guard case .moveSchedule(let hours)? = plan.actions.last?.change else {
+        guard case .moveSchedule(let hours, _)? = plan.actions.last?.change else {
             Issue.record("no schedule move: \(plan)")
             return
         }
@@ -183,7 +183,7 @@ struct AutopilotTests {
         let actions: [AutopilotAction] = [
             .init(.declareWinner(arm: "B"), reason: "r1"), .init(.stopArm(arm: "C"), reason: "r2"),
             .init(.setSplit(["A": 0.25, "B": 0.75]), reason: "r3"), .init(.sendWinnerToRest(arm: "B"), reason: "r4"),
-            .init(.queueChallenger(leader: "B"), reason: "r5"), .init(.moveSchedule(hours: [9, 43]), reason: "r6"),
+            .init(.queueChallenger(leader: "B"), reason: "r5"), .init(.moveSchedule(hours: [9, 43], from: [9, 33]), reason: "r6"),
         ]
         let data = try JSONEncoder().encode(actions)
         #expect(try JSONDecoder().decode([AutopilotAction].self, from: data) == actions)

@@ -76,4 +76,58 @@ import Testing
             #expect(periods?.count == 2)
         }
     }
+    /// A pending schedule move applied and undone through the API: the campaign's schedule and its stored schedule's
+    /// next fire follow the move, and come back on undo.
+    @Test func aScheduleMoveIsAppliedAndUndoneThroughTheAPI() async throws {
+        try await TestServer.with { server in
+            let workspace = try await WorkspaceStore(server.database).ensure(slug: "acme")
+            let token = try await TokenStore(server.database).create(workspace: workspace, role: .editor, name: "growth-desk").secret
+            let created = try await server.send(
+                .POST,
+                "/v1/campaigns",
+                token: token,
+                json:
+                    #"{"name": "Autumn", "slug": "autumn", "channels": ["mastodon"], "dry_run": true, "schedule": {"cron": "30 9 * * MON-FRI", "tz": "Europe/Berlin"}, "variants": [{"text": "Trail season is here."}, {"text": "Ready for your first ultra?"}]}"#
+            )
+            #expect(created.status == 201, "\(created.text)")
+            let store = CampaignStore(server.database, workspace: workspace)
+            let campaign = try await store.find("autumn")
+            let now = Date()
+            _ = try await EventIngestor(server.database, workspace: workspace).ingest(
+                campaign.variants.map {
+                    EngagementEvent(id: EventID(UUID()), variantID: $0.id, kind: .impression, occurredAt: now.addingTimeInterval(-3_600))
+                }
+            )
+            let analysis = try await CampaignAnalysis(database: server.database, workspace: workspace).analyze(campaign, now: now)
+            let autopilot = AutopilotStore(server.database, workspace: workspace)
+            let json = #"{"from": [9, 33, 57, 81, 105], "hours": [43, 91], "kind": "move_schedule", "reason": "Evenings stand out."}"#
+            let action = try #require(
+                try await autopilot.record(
+                    [.init(kind: "move_schedule", json: json, reason: "Evenings stand out.")],
+                    campaign: campaign.id,
+                    analysis: analysis.analysisID,
+                    at: now
+                )
+                .first
+            )
+
+            let applied = try await server.send(.POST, "/v1/autopilot/actions/\(action.id)/apply", token: token)
+            #expect(applied.status == 200, "\(applied.text)")
+            #expect(try applied.json()["state"] as? String == "applied")
+            #expect(try await store.find(campaign.id).schedule?.cron == "30 19 * * TUE,THU")
+            let moved = try #require(try await ScheduleStore(server.database).list(workspace: workspace, campaign: campaign.id).first)
+            #expect(moved.rule == "30 19 * * TUE,THU")
+            let next = try #require(moved.nextFireAt)
+            #expect(next > now && next <= now.addingTimeInterval(7 * 86_400))
+            let again = try await server.send(.POST, "/v1/autopilot/actions/\(action.id)/apply", token: token)
+            #expect(again.status == 409, "\(again.text)")
+
+            let undone = try await server.send(.POST, "/v1/autopilot/actions/\(action.id)/undo", token: token)
+            #expect(undone.status == 200, "\(undone.text)")
+            #expect(try await store.find(campaign.id).schedule?.cron == "30 9 * * MON-FRI")
+            let back = try #require(try await ScheduleStore(server.database).list(workspace: workspace, campaign: campaign.id).first)
+            #expect(back.rule == "30 9 * * MON-FRI")
+            #expect(try #require(back.nextFireAt) > now)
+        }
+    }
 }

@@ -1,6 +1,8 @@
 import EmbeddedPostgres
 import Foundation
+import HeraldCore
 import HeraldTestSupport
+import Storage
 import Testing
 
 /// `herald autopilot set|show|apply|dismiss|undo`, run as a person runs them.
@@ -36,5 +38,56 @@ struct AutopilotCommandTests {
             #expect(isOneLine(refused.standardError), "\(refused.standardError)")
             #expect(refused.standardError.contains(message), "\(arguments): \(refused.standardError)")
         }
+    }
+    /// `herald autopilot apply` of a pending schedule move rewrites the campaign's schedule (a `;` list when one cron
+    /// expression cannot hold the hours), `undo` puts the rule before back, and a second apply is refused in one line.
+    @Test func applyAndUndoAScheduleMove() async throws {
+        let fixture = try await CLIFixture.make()
+        let path = try fixture.write(
+            "autumn.yaml",
+            """
+            name: Autumn trail
+            channels: [mastodon]
+            dry_run: true
+            schedule: {cron: "30 9 * * MON-FRI", tz: Europe/Berlin}
+            variants:
+              - {key: A, text: "Trail season is here."}
+              - {key: B, text: "Ready for your first ultra?"}
+            """
+        )
+        let created = try await fixture.run("campaigns", "create", path)
+        #expect(created.succeeded, "\(created.standardError)")
+        let slug = created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        let action = try await Database.withDatabase(fixture.database, logger: TestDatabase.logger) { database in
+            let workspace = try await WorkspaceStore(database).find(slug: "default")
+            let campaign = try await CampaignStore(database, workspace: workspace).find(slug)
+            let json = #"{"from": [9, 33, 57, 81, 105], "hours": [10, 43, 91, 130, 154], "kind": "move_schedule", "reason": "Evenings stand out."}"#
+            try await AnalysisStore(database, workspace: workspace).insert(
+                campaign: campaign.id,
+                resultJSON: "{}",
+                reportJSON: "{}",
+                at: Date(),
+                plan: [.init(kind: "move_schedule", json: json, reason: "Evenings stand out.")]
+            )
+            return try #require(try await AutopilotStore(database, workspace: workspace).actions(campaign: campaign.id).first)
+        }
+        func rule() async throws -> String? {
+            try await Database.withDatabase(fixture.database, logger: TestDatabase.logger) { database in
+                try await ScheduleStore(database).list().first?.rule
+            }
+        }
+
+        let applied = try await fixture.run("autopilot", "apply", action.id.uuidString)
+        #expect(applied.succeeded, "\(applied.standardError)")
+        #expect(applied.standardOutput.contains("applied: move_schedule"), "\(applied.standardOutput)")
+        #expect(try await rule() == "30 10 * * MON,SAT,SUN; 30 19 * * TUE,THU")
+        let twice = try await fixture.run("autopilot", "apply", action.id.uuidString)
+        #expect(!twice.succeeded && isOneLine(twice.standardError), "\(twice.standardError)")
+        #expect(twice.standardError.contains("only a pending action can be applied"), "\(twice.standardError)")
+
+        let undone = try await fixture.run("autopilot", "undo", action.id.uuidString)
+        #expect(undone.succeeded, "\(undone.standardError)")
+        #expect(undone.standardOutput.contains("undone: move_schedule"), "\(undone.standardOutput)")
+        #expect(try await rule() == "30 9 * * MON-FRI")
     }
 }

@@ -9,6 +9,11 @@ struct JobsCommandTests {
             ["cron", "next", "30 2 * * *", "--tz", "Europe/Berlin", "--from", "2026-03-28T00:00:00Z", "--count", "3"]
         )
         #expect(result.standardOutput == "2026-03-28T02:30:00+01:00\n2026-03-29T03:00:00+02:00\n2026-03-30T02:30:00+02:00\n")
+        // A list (as autopilot's schedule moves write): the times of each expression, in order, across the clock change.
+        let list = try await HeraldCommand.run(
+            ["cron", "next", "30 10 * * SUN; 30 19 * * SAT", "--tz", "Europe/Berlin", "--from", "2026-03-28T00:00:00Z", "--count", "3"]
+        )
+        #expect(list.standardOutput == "2026-03-28T19:30:00+01:00\n2026-03-29T10:30:00+02:00\n2026-04-04T19:30:00+02:00\n", "\(list.standardError)")
         let bad = try await HeraldCommand.run(["cron", "next", "0 9 * * FUN"])
         #expect(bad.status == 1)
         #expect(bad.standardError.hasPrefix("herald: day-of-week: \"FUN\""))

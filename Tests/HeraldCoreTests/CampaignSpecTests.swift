@@ -21,6 +21,12 @@ struct CampaignSpecTests {
         #expect(spec.channels == [.x, .instagram])
         #expect(spec.variants.map(\.key) == ["A", "B"])
         #expect(spec.schedule == .init(cron: "0 9 * * MON-FRI", tz: "Europe/Berlin"))
+        // A list of expressions (as autopilot's schedule moves write) is a schedule too.
+        let list = try CampaignSpec(
+            parsing: "name: x\nchannels: [x]\nschedule: {cron: '30 9 * * MON,WED; 30 19 * * TUE', tz: UTC}\nvariants: [a, b]",
+            source: "c.yaml"
+        )
+        #expect(list.schedule?.cron == "30 9 * * MON,WED; 30 19 * * TUE")
     }
 
     @Test func variantsBelongToChannelsAndEmailVariantsCarrySubjectPreheaderAndBody() throws {
@@ -103,6 +109,10 @@ struct CampaignSpecTests {
         ("name: x\nchannels: [x]\nprimary_metric: impression\nvariants: [a, b]", "c.yaml: primary_metric: \"impression\" is not one of click"),
         ("name: x\nchannels: [x]\ndestination: ftp://a\nvariants: [a, b]", "c.yaml: destination: \"ftp://a\" is not an http or https URL"),
         ("name: x\nchannels: [x]\nschedule: {cron: '0 9 * *', tz: UTC}\nvariants: [a, b]", "c.yaml: schedule.cron: \"0 9 * *\" has 4 fields"),
+        (
+            "name: x\nchannels: [x]\nschedule: {cron: '0 9 * * MON; 0 19 * *', tz: UTC}\nvariants: [a, b]",
+            "c.yaml: schedule.cron: \"0 19 * *\" has 4 fields"
+        ),
         (
             "name: x\nchannels: [x]\nschedule: {cron: '@daily', tz: Mars/Base}\nvariants: [a, b]",
             "c.yaml: schedule.tz: \"Mars/Base\" is not an IANA time zone"

@@ -48,7 +48,7 @@ struct AutopilotRoutes {
     }
 
     @Sendable func undo(_ request: Request, context: APIContext) async throws -> AutopilotStore.Action {
-        try await decide(context) { store, action, _, actor in try await store.undo(action.id, by: actor, at: Date()) }
+        try await decide(context) { store, action, _, actor in try await AutopilotRunner.undo(action, store: store, by: actor, at: Date()) }
     }
 
     /// Runs `body` on the action named in the path, as the token's name (`token:<name>`).

@@ -307,14 +307,17 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             guard TimeZone(identifier: schedule.tz) != nil else {
                 throw ValidationError(field: "schedule.tz", reason: "\"\(schedule.tz)\" is not an IANA time zone (e.g. Europe/Berlin)")
             }
-            let cron = schedule.cron.trimmingCharacters(in: .whitespaces)
-            let fields = cron.split(separator: " ", omittingEmptySubsequences: true)
-            guard cron.hasPrefix("@") || fields.count == 5 else {
-                throw ValidationError(
-                    field: "schedule.cron",
-                    reason:
-                        "\"\(schedule.cron)\" has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week) or a macro like @daily"
-                )
+            // One expression, or several separated by `;` (a list, as autopilot's schedule moves write).
+            for part in schedule.cron.split(separator: ";", omittingEmptySubsequences: false) {
+                let cron = part.trimmingCharacters(in: .whitespaces)
+                let fields = cron.split(separator: " ", omittingEmptySubsequences: true)
+                guard cron.hasPrefix("@") || fields.count == 5 else {
+                    throw ValidationError(
+                        field: "schedule.cron",
+                        reason:
+                            "\"\(cron)\" has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week) or a macro like @daily"
+                    )
+                }
             }
             if let count = schedule.count, count < 1 {
                 throw ValidationError(field: "schedule.count", reason: "is \(count); a schedule fires at least once")

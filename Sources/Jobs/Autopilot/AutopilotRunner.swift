@@ -3,6 +3,7 @@ import Autopilot
 import Foundation
 import HeraldCore
 import Logging
+import Scheduling
 import Storage
 
 /// Runs autopilot after an analysis: plans within the campaign's guard rails, records the plan (pending in suggest
@@ -139,10 +140,85 @@ public struct AutopilotRunner: Sendable {
             effect = .job(
                 JobRequest(payload: payload, runAt: now, uniqueKey: AutopilotStore.challengerKey(action.id), workspace: store.workspace)
             )
-        case .moveSchedule:
-            throw ConflictError("autopilot does not move schedules by itself yet: change the campaign's schedule by hand, then dismiss this")
+        case .moveSchedule(let hours, let from):
+            // A move applied already is refused as such, not as a schedule that changed since (by the move itself).
+            try await store.requirePending(action.id)
+            let settings = try await store.settings(campaign: campaign.id)
+            let rails = try JSONDecoder().decode(GuardRails.self, from: Data(settings.railsJSON.utf8))
+            effect = .schedule(try scheduleMove(to: hours, from: from, campaign: campaign, rails: rails, now: now))
         }
         return try await store.apply(action.id, effect: effect, by: actor, at: now)
+    }
+
+    /// Undoes an applied action (see ``AutopilotStore/undo(_:by:at:nextFire:)``); a moved schedule's next fire is
+    /// computed by the scheduler's own rules.
+    @discardableResult
+    public static func undo(
+        _ action: AutopilotStore.Action,
+        store: AutopilotStore,
+        by actor: String,
+        at now: Date
+    ) async throws
+        -> AutopilotStore.Action
+    {
+        try await store.undo(action.id, by: actor, at: now) { stored in try SchedulePlanner.schedule(of: stored).nextFire(after: now) }
+    }
+
+    /// The move of `campaign`'s schedule to fire at `hours` of the week (0 = Monday 00:00 in the campaign's zone),
+    /// keeping its minute, zone and active window.
+    ///
+    /// - Throws: ``ConflictError`` when the campaign's schedule is not a weekly cron rule, posts in other hours than
+    ///   `from` now (a person changed it since the analysis: their change is never overwritten), or the move would post
+    ///   more often than now or more than the guard rail's posts per account per day.
+    static func scheduleMove(
+        to hours: [Int],
+        from: [Int],
+        campaign: Campaign,
+        rails: GuardRails,
+        now: Date
+    ) throws
+        -> AutopilotStore.ScheduleMove
+    {
+        guard let spec = campaign.schedule else {
+            throw ConflictError("campaign \(campaign.slug) has no schedule to move: give it one, then dismiss this")
+        }
+        let current = try CampaignSchedule.validate(spec)
+        guard let (posting, minute) = WeeklyHours.hours(of: current) else {
+            throw ConflictError(
+                "campaign \(campaign.slug)'s schedule \"\(spec.cron)\" is not a weekly rule at one minute past set hours: autopilot moves only "
+                    + "those; change it by hand, then dismiss this"
+            )
+        }
+        let named = { (list: [Int]) in list.sorted().map(Autopilot.hourName).joined(separator: ", ") }
+        guard Set(posting) == Set(from) else {
+            throw ConflictError(
+                "campaign \(campaign.slug)'s schedule changed since this was planned (it posts \(named(posting)), not \(named(from))): "
+                    + "a person's change is never overwritten; dismiss this, and the next analysis plans from the schedule as it is"
+            )
+        }
+        let wanted = Set(hours)
+        guard !wanted.isEmpty, wanted.allSatisfy({ (0..<168).contains($0) }) else {
+            throw ValidationError(field: "hours", reason: "a schedule move needs hours of the week in 0…167, found \(hours)")
+        }
+        guard wanted.count <= posting.count else {
+            throw ConflictError("the move posts \(wanted.count) times a week, more often than the \(posting.count) now: autopilot never does")
+        }
+        if let busiest = Dictionary(grouping: wanted, by: { $0 / 24 }).max(by: { $0.value.count < $1.value.count }),
+            busiest.value.count > rails.postsPerAccountPerDay
+        {
+            throw ConflictError(
+                "the move posts \(busiest.value.count) times on \(Autopilot.hourName(busiest.key * 24).prefix(3)), more than the guard rail's "
+                    + "\(rails.postsPerAccountPerDay) posts per account per day"
+            )
+        }
+        let to = WeeklyHours.rule(hours: Array(wanted), minute: minute)
+        return AutopilotStore.ScheduleMove(
+            from: spec.cron,
+            to: to,
+            timeZone: spec.tz,
+            details: ["hours": .array(wanted.sorted().map { .integer(Int64($0)) }), "previous_hours": .array(posting.map { .integer(Int64($0)) })],
+            nextFire: { stored in try SchedulePlanner.schedule(of: stored).nextFire(after: now) }
+        )
     }
 
     /// What autopilot knows of the campaign after `analysis`.
@@ -174,8 +250,17 @@ public struct AutopilotRunner: Sendable {
             challengersQueued: try await store.challengersQueued(campaign: campaign.id),
             canWriteChallengers: try await CampaignStore(database, workspace: workspace).brief(of: campaign.id) != nil,
             lastSplitChange: periods.last?.startedAt,
+            standoutHours: analysis.sendTime?.standouts(alpha: analysis.input.alpha ?? 0.05).map(\.hourOfWeek) ?? [],
+            scheduledHours: Self.postingHours(of: campaign),
             now: now
         )
+    }
+
+    /// The hours of the week (in the campaign's zone) a campaign's weekly cron schedule posts in; none for any other
+    /// schedule, which autopilot does not move.
+    static func postingHours(of campaign: Campaign) -> [Int] {
+        guard let spec = campaign.schedule, let schedule = try? CampaignSchedule.validate(spec) else { return [] }
+        return WeeklyHours.hours(of: schedule)?.hours ?? []
     }
 
     /// The sample-ratio check of the current allocation period: its impressions against its own split, over the

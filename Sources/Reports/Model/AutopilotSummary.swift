@@ -13,14 +13,17 @@ public struct AutopilotSummary: Sendable, Equatable, Codable {
         /// `autopilot`, `cli:<login>` or `token:<name>`; nil while pending.
         public var decidedBy: String?
         public var undoneBy: String?
+        /// What it changes (or changed), in a few words: "A 30%, B 70%", "Mon 09:00, Wed 09:00 → Tue 19:00, Thu 19:00".
+        public var effect: String?
 
-        public init(at: Date, kind: String, reason: String, state: String, decidedBy: String?, undoneBy: String?) {
+        public init(at: Date, kind: String, reason: String, state: String, decidedBy: String?, undoneBy: String?, effect: String? = nil) {
             self.at = at
             self.kind = kind
             self.reason = reason
             self.state = state
             self.decidedBy = decidedBy
             self.undoneBy = undoneBy
+            self.effect = effect
         }
 
         /// "applied by autopilot", "pending", "undone by cli:jana"…

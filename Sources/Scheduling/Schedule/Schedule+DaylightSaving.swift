@@ -43,7 +43,16 @@ extension Schedule {
     ///
     /// - Complexity: O(1): looks at the zone's transitions within three hours of the fire.
     public func daylightSavingNote(for fire: Date) -> DaylightSavingNote? {
-        guard case .cron(let expression) = rule else { return nil }
+        let expression: CronExpression
+        switch rule {
+        case .cron(let only): expression = only
+        case .cronList(let expressions):
+            // The expression this fire is of (the first, when several fire at the same instant).
+            guard let firing = expressions.first(where: { $0.nextFire(after: fire.addingTimeInterval(-0.001), in: timeZone) == fire })
+            else { return nil }
+            expression = firing
+        case .once, .every: return nil
+        }
         let zone = timeZone
         guard let transition = zone.nextDaylightSavingTimeTransition(after: fire.addingTimeInterval(-3 * 3_600)),
             transition <= fire.addingTimeInterval(3 * 3_600)

@@ -12,6 +12,10 @@ public struct Schedule: Sendable, Hashable {
         case every(seconds: Int, anchor: Date)
         /// Cron in the schedule's time zone.
         case cron(CronExpression)
+        /// Several cron expressions in the schedule's time zone: a fire at every instant any of them fires (once when
+        /// two fire at the same instant). For sets of times one expression cannot hold, such as posting hours that
+        /// differ from day to day (see ``WeeklyHours``).
+        case cronList([CronExpression])
     }
 
     public var rule: Rule
@@ -30,7 +34,8 @@ public struct Schedule: Sendable, Hashable {
     }
 
     /// Parses the textual form stored in the database and accepted by the CLI:
-    /// `once:2026-03-01T09:00:00Z`, `every:15m` (s, m, h or d), or a cron expression.
+    /// `once:2026-03-01T09:00:00Z`, `every:15m` (s, m, h or d), a cron expression, or cron expressions separated by
+    /// `;` (`0 9 * * MON,WED; 0 19 * * FRI`), which fire at every time any of them names.
     ///
     /// - Parameters:
     ///   - text: The rule.
@@ -49,6 +54,16 @@ public struct Schedule: Sendable, Hashable {
                 throw ValidationError(field: "schedule", reason: "\"\(text)\": an interval is every:<number><s|m|h|d>, e.g. every:15m")
             }
             self.init(rule: .every(seconds: count * scale, anchor: anchor), timeZone: timeZone)
+        } else if text.contains(";") {
+            let parts = text.split(separator: ";", omittingEmptySubsequences: false).map { String($0) }
+            var expressions: [CronExpression] = []
+            for (index, part) in parts.enumerated() {
+                guard part.contains(where: { !$0.isWhitespace }) else {
+                    throw ValidationError(field: "cron", reason: "\"\(text)\": expression \(index + 1) of the list is empty")
+                }
+                expressions.append(try CronExpression(parsing: part))
+            }
+            self.init(rule: .cronList(expressions), timeZone: timeZone)
         } else {
             self.init(rule: .cron(try CronExpression(parsing: text)), timeZone: timeZone)
         }
@@ -64,6 +79,7 @@ public struct Schedule: Sendable, Hashable {
             if seconds % 60 == 0 { return "every:\(seconds / 60)m" }
             return "every:\(seconds)s"
         case .cron(let expression): return expression.source
+        case .cronList(let expressions): return expressions.map(\.source).joined(separator: "; ")
         }
     }
 
@@ -81,6 +97,8 @@ public struct Schedule: Sendable, Hashable {
             candidate = anchor.addingTimeInterval(steps * Double(seconds))
         case .cron(let expression):
             candidate = expression.nextFire(after: from, in: timeZone)
+        case .cronList(let expressions):
+            candidate = expressions.compactMap { $0.nextFire(after: from, in: timeZone) }.min()
         }
         guard let candidate else { return nil }
         if let activeUntil, candidate > activeUntil { return nil }

@@ -13,12 +13,15 @@ extension AutopilotStore {
         case winner(key: String, reason: String, sendToRest: Bool)
         /// A job to queue (a challenger's generation), under a unique key of the action so it is queued once.
         case job(JobRequest)
-        /// Nothing changes in the campaign (an action a person carries out, such as moving a schedule by hand).
+        /// The campaign's posting schedule moves to another rule (same zone and active window), unless a person changed
+        /// it since the move was planned.
+        case schedule(ScheduleMove)
+        /// Nothing changes in the campaign.
         case none
     }
 
     /// Marks a pending action applied by `actor` and makes its effect, in one transaction, keeping what undoing it
-    /// restores (the split before).
+    /// restores (the split before, and the schedule before a move).
     ///
     /// - Throws: ``NotFoundError`` for an action the workspace does not have; ``ConflictError`` when it is not pending
     ///   (naming its state, who decided and when); ``ValidationError`` for a split that names a key the campaign does
@@ -32,13 +35,14 @@ extension AutopilotStore {
                 """
                 UPDATE autopilot_actions SET state = 'applied', decided_by = \(actor), decided_at = \(now)
                 WHERE workspace_id = \(workspace.uuid) AND id = \(id) AND state = 'pending'
-                RETURNING campaign_id
+                RETURNING campaign_id, analysis_id, reason
                 """,
                 logger: logger
             )
-            var campaign: UUID?
-            for try await value in claimed.decode(UUID.self) { campaign = value }
-            guard let campaign else { throw try await refusal(id, doing: "applied") }
+            var claim: (UUID, UUID, String)?
+            for try await row in claimed.decode((UUID, UUID, String).self) { claim = row }
+            guard let (campaign, analysis, actionReason) = claim else { throw try await refusal(id, doing: "applied") }
+            var scheduleUndo: ScheduleUndo?
             let variants = try await Self.variants(campaign: campaign, workspace: workspace, connection: connection, logger: logger)
             let before = Dictionary(uniqueKeysWithValues: variants.map { ($0.key, $0.weight) })
             func setWeights(_ weights: [String: Double?], _ reason: String) async throws {
@@ -91,10 +95,28 @@ extension AutopilotStore {
             case .job(let request):
                 try JobQueue.check([request])
                 _ = try await JobQueue.insert([request], connection: connection, logger: logger)
+            case .schedule(let move):
+                try await Self.moveSchedule(
+                    move,
+                    campaign: campaign,
+                    action: id,
+                    analysis: analysis,
+                    reason: actionReason,
+                    actor: actor,
+                    workspace: workspace,
+                    at: now,
+                    connection: connection,
+                    logger: logger
+                )
+                scheduleUndo = ScheduleUndo(from: move.from, to: move.to, tz: move.timeZone)
             case .none:
                 break
             }
-            let undo = String(decoding: try JSONEncoder().encode(["weights": before]), as: UTF8.self)
+            struct Undo: Encodable {
+                var weights: [String: Double?]
+                var schedule: ScheduleUndo?
+            }
+            let undo = String(decoding: try JSONEncoder().encode(Undo(weights: before, schedule: scheduleUndo)), as: UTF8.self)
             try await connection.query(
                 "UPDATE autopilot_actions SET undo = \(undo)::jsonb WHERE id = \(id)",
                 logger: logger
@@ -118,12 +140,20 @@ extension AutopilotStore {
     }
 
     /// Undoes an applied action: the split before it comes back (as a new allocation period), a challenger's generation
-    /// that has not run is taken off the queue.
+    /// that has not run is taken off the queue, a moved schedule gets its rule before back.
     ///
+    /// - Parameter nextFire: For a schedule move, the first fire of the campaign's stored schedule with the rule before
+    ///   (Storage does not read rules; `AutopilotRunner.undo` passes the scheduler's own computation).
     /// - Throws: ``ConflictError`` for an action that is not applied, for a winner already sent to the rest of the
-    ///   audience (a sent message cannot be recalled), and for a challenger already written (stop it instead).
+    ///   audience (a sent message cannot be recalled), for a challenger already written (stop it instead), and for a
+    ///   moved schedule that a person changed since (their change is never overwritten).
     @discardableResult
-    public func undo(_ id: UUID, by actor: String, at now: Date) async throws -> Action {
+    public func undo(
+        _ id: UUID,
+        by actor: String,
+        at now: Date,
+        nextFire: (@Sendable (StoredSchedule) throws -> Date?)? = nil
+    ) async throws -> Action {
         let workspace = workspace
         let logger = database.logger
         try await database.transaction { connection in
@@ -131,14 +161,35 @@ extension AutopilotStore {
                 """
                 UPDATE autopilot_actions SET state = 'undone', undone_by = \(actor), undone_at = \(now)
                 WHERE workspace_id = \(workspace.uuid) AND id = \(id) AND state = 'applied'
-                RETURNING campaign_id, kind, coalesce(undo::text, '{}'), reason
+                RETURNING campaign_id, kind, coalesce(undo::text, '{}'), reason, analysis_id
                 """,
                 logger: logger
             )
-            var found: (UUID, String, String, String)?
-            for try await row in rows.decode((UUID, String, String, String).self) { found = row }
-            guard let (campaign, kind, undo, reason) = found else { throw try await refusal(id, doing: "undone") }
+            var found: (UUID, String, String, String, UUID)?
+            for try await row in rows.decode((UUID, String, String, String, UUID).self) { found = row }
+            guard let (campaign, kind, undo, reason, analysis) = found else { throw try await refusal(id, doing: "undone") }
             switch kind {
+            case "move_schedule":
+                struct Undo: Decodable { var schedule: ScheduleUndo? }
+                guard let moved = try JSONDecoder().decode(Undo.self, from: Data(undo.utf8)).schedule else {
+                    throw ConflictError("this schedule move kept no schedule to go back to: set the schedule by hand instead")
+                }
+                guard let nextFire else {
+                    throw StorageError("undoing a schedule move needs the next fire computation (AutopilotRunner.undo)")
+                }
+                try await Self.moveSchedule(
+                    ScheduleMove(from: moved.to, to: moved.from, timeZone: moved.tz, nextFire: nextFire),
+                    campaign: campaign,
+                    action: id,
+                    analysis: analysis,
+                    reason: "undo of: \(reason)",
+                    undoing: true,
+                    actor: actor,
+                    workspace: workspace,
+                    at: now,
+                    connection: connection,
+                    logger: logger
+                )
             case "send_winner_to_rest":
                 throw ConflictError(
                     "the winner went to the rest of the audience: sent messages cannot be recalled, so this action cannot be undone"
@@ -169,6 +220,12 @@ extension AutopilotStore {
             }
         }
         return try await action(id)
+    }
+
+    /// Throws the refusal ``apply(_:effect:by:at:)`` would give when the action is not pending (naming its state and who
+    /// decided), so a caller that prepares an effect first says why it cannot be applied before anything else.
+    public func requirePending(_ id: UUID) async throws {
+        guard try await action(id).state == "pending" else { throw try await refusal(id, doing: "applied") }
     }
 
     /// The unique key of the job a `queue_challenger` action queues.

@@ -62,7 +62,7 @@ extension CampaignPages {
             switch verb {
             case "apply": _ = try await AutopilotRunner.apply(action, store: store, campaign: campaign, by: actor, at: Date())
             case "dismiss": _ = try await store.dismiss(action.id, by: actor, at: Date())
-            default: _ = try await store.undo(action.id, by: actor, at: Date())
+            default: _ = try await AutopilotRunner.undo(action, store: store, by: actor, at: Date())
             }
         } catch let refusal as ConflictError {
             return try await show(

@@ -150,14 +150,15 @@ struct AutopilotCommand: AsyncParsableCommand {
     /// `herald autopilot undo ID`.
     struct Undo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Undo an applied autopilot action: the split before it comes back as a new allocation period."
+            abstract:
+                "Undo an applied autopilot action: the split before it comes back as a new allocation period, a moved schedule its rule before."
         )
         @OptionGroup var options: CommonOptions
         @Argument(help: "The action's id.") var id: String
 
         func run() async throws {
             try await AutopilotCommand.onAction(id, options: options) { store, action, _, now in
-                try await store.undo(action.id, by: AutopilotCommand.person, at: now)
+                try await AutopilotRunner.undo(action, store: store, by: AutopilotCommand.person, at: now)
             }
         }
     }

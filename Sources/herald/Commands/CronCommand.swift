@@ -18,7 +18,8 @@ struct CronCommand: AsyncParsableCommand {
                 Five fields (minute hour day-of-month month day-of-week), names, ranges, steps, lists and macros \
                 (@hourly, @daily, @weekly, @monthly, @yearly). DST as in Vixie cron: expressions whose minute or \
                 hour field starts with * follow real time; others fire once at the first instant after a gap \
-                and once at the first occurrence of a repeated time.
+                and once at the first occurrence of a repeated time. Several expressions separated by ; \
+                (0 9 * * MON; 0 19 * * TUE) fire at the times of each.
                 """
         )
         @Argument(help: "The expression, e.g. '0 9 * * MON-FRI'.") var expression: String
@@ -30,7 +31,9 @@ struct CronCommand: AsyncParsableCommand {
             guard (1...100_000).contains(count) else {
                 throw HeraldCore.ValidationError(field: "--count", reason: "must be between 1 and 100000, found \(count)")
             }
-            let cron = try CronExpression(parsing: expression)
+            // Several expressions separated by `;` (a list, as autopilot's schedule moves write) fire at each one's times.
+            let list = expression.contains(";") ? try Schedule(parsing: expression) : nil
+            let cron = list == nil ? try CronExpression(parsing: expression) : nil
             guard let zone = TimeZone(identifier: tz) else {
                 throw HeraldCore.ValidationError(field: "--tz", reason: "\"\(tz)\" is not an IANA time zone (e.g. Europe/Berlin)")
             }
@@ -38,7 +41,13 @@ struct CronCommand: AsyncParsableCommand {
             let formatter = ISO8601DateFormatter()
             formatter.timeZone = zone
             formatter.formatOptions = [.withInternetDateTime]
-            let fires = cron.nextFires(after: start, in: zone, count: count)
+            var fires: [Date] = []
+            if let cron {
+                fires = cron.nextFires(after: start, in: zone, count: count)
+            } else if var list {
+                list.timeZone = zone
+                while fires.count < count, let next = list.nextFire(after: fires.last ?? start) { fires.append(next) }
+            }
             for fire in fires { print(formatter.string(from: fire)) }
             if fires.count < count {
                 let after = fires.last.map { formatter.string(from: $0) } ?? formatter.string(from: start)

@@ -273,9 +273,6 @@ struct DemoLoop {
             )
         }
 
-        let schedule = try Schedule(parsing: Self.cron, timeZone: Self.timeZone)
-        let end = start.addingTimeInterval(Double(days) * 86_400)
-        let fires = schedule.fires(after: start, through: end)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: Self.timeZone)!
         var slots: [Slot] = []
@@ -291,7 +288,10 @@ struct DemoLoop {
             let dayEnd = dayStart.addingTimeInterval(86_400)
             var dayImpressions = 0
             var dayClicks = 0
-            let dayFires = fires.filter { $0 >= dayStart && $0 < dayEnd }
+            // The day's fires by the campaign's stored schedule as it is now: autopilot may have moved its hours.
+            let stored = try await ScheduleStore(database).list(workspace: workspace, campaign: created.id).first
+            let schedule = try stored.map(SchedulePlanner.schedule(of:)) ?? Schedule(parsing: Self.cron, timeZone: Self.timeZone)
+            let dayFires = schedule.fires(after: dayStart.addingTimeInterval(-1), through: dayEnd.addingTimeInterval(-1))
             for (index, fire) in dayFires.enumerated() {
                 // On a terminal, a live bar through the day's posts (standard error); the day's line follows on standard output.
                 Terminal.progress("SIMULATION day \(day + 1)/\(days)", Double(index) / Double(max(dayFires.count, 1)))
