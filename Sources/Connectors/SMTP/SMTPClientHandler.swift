@@ -13,7 +13,9 @@ struct SMTPRequest: Sendable {
 /// before the first reply.
 ///
 /// A request not answered within its timeout fails with ``SMTPHandlerFailure/timeout`` and closes the connection (a
-/// stuck server must not hold a worker); a closed connection fails every waiting request.
+/// stuck server must not hold a worker); a closed connection fails every waiting request. The timeout runs from when
+/// the request is the oldest waiting one (written, and every request before it answered): a pipelined command waits
+/// behind the content of the message before it, which has a longer timeout of its own.
 final class SMTPClientHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = SMTPRequest
@@ -22,7 +24,11 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     /// Longer lines than this are not an SMTP server talking (RFC 5321 allows 512).
     static let maximumLineLength = 8_192
 
-    private var waiting = CircularBuffer<(promise: EventLoopPromise<SMTPReply>, timer: Scheduled<Void>?)>()
+    private var waiting = CircularBuffer<(promise: EventLoopPromise<SMTPReply>, timeout: TimeAmount)>()
+    /// The timer of the oldest waiting request, and its number (a timer that fired late for an answered request is
+    /// ignored).
+    private var timer: Scheduled<Void>?
+    private var timerNumber = 0
     private var buffer: ByteBuffer?
     private var parser = SMTPReplyParser()
     private var failure: SMTPHandlerFailure?
@@ -46,12 +52,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
                 return
             }
         }
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let reply = request.reply
-        let timer: Scheduled<Void> = context.eventLoop.scheduleTask(in: request.timeout) {
-            handler.value.timedOut(reply)
-        }
-        waiting.append((request.reply, timer))
+        waiting.append((request.reply, request.timeout))
+        if waiting.count == 1 { startTimer(context: context) }
         if let bytes = request.bytes {
             context.write(wrapOutboundOut(bytes), promise: promise)
         } else {
@@ -110,12 +112,26 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             fail(.unexpected(reply), context: context)
             return
         }
-        head.timer?.cancel()
+        stopTimer()
+        // The next request's timer starts before the reply is handed on: whoever waits for it may write more.
+        if !waiting.isEmpty { startTimer(context: context) }
         head.promise.succeed(reply)
     }
 
-    private func timedOut(_ promise: EventLoopPromise<SMTPReply>) {
-        guard let context, let first = waiting.first, first.promise.futureResult === promise.futureResult else { return }
+    private func startTimer(context: ChannelHandlerContext) {
+        guard let head = waiting.first else { return }
+        timerNumber += 1
+        let (handler, number) = (NIOLoopBound(self, eventLoop: context.eventLoop), timerNumber)
+        timer = context.eventLoop.scheduleTask(in: head.timeout) { handler.value.timedOut(number) }
+    }
+
+    private func stopTimer() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    private func timedOut(_ number: Int) {
+        guard let context, number == timerNumber, !waiting.isEmpty else { return }
         fail(.timeout, context: context)
     }
 
@@ -135,8 +151,9 @@ final class SMTPClientHandler: ChannelDuplexHandler {
 
     private func failAll(_ failure: SMTPHandlerFailure) {
         if self.failure == nil { self.failure = failure }
+        stopTimer()
+        timerNumber += 1
         while let head = waiting.popFirst() {
-            head.timer?.cancel()
             head.promise.fail(self.failure ?? failure)
         }
     }
