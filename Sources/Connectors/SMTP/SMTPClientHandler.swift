@@ -25,10 +25,12 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     static let maximumLineLength = 8_192
 
     private var waiting = CircularBuffer<(promise: EventLoopPromise<SMTPReply>, timeout: TimeAmount)>()
-    /// The timer of the oldest waiting request, and its number (a timer that fired late for an answered request is
-    /// ignored).
-    private var timer: Scheduled<Void>?
-    private var timerNumber = 0
+    /// When the oldest waiting request times out (set as it becomes the oldest).
+    private var deadline: NIODeadline?
+    /// One timer for the whole queue, due at or before ``deadline``: when it fires early (the request it was set for
+    /// was answered) it is set again for the present deadline, so a pipeline of requests does not schedule and cancel
+    /// a timer for each.
+    private var timer: (task: Scheduled<Void>, due: NIODeadline)?
     private var buffer: ByteBuffer?
     private var parser = SMTPReplyParser()
     private var failure: SMTPHandlerFailure?
@@ -53,7 +55,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             }
         }
         waiting.append((request.reply, request.timeout))
-        if waiting.count == 1 { startTimer(context: context) }
+        if waiting.count == 1 { startDeadline(context: context) }
         if let bytes = request.bytes {
             context.write(wrapOutboundOut(bytes), promise: promise)
         } else {
@@ -112,27 +114,44 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             fail(.unexpected(reply), context: context)
             return
         }
-        stopTimer()
-        // The next request's timer starts before the reply is handed on: whoever waits for it may write more.
-        if !waiting.isEmpty { startTimer(context: context) }
+        // The next request's deadline starts before the reply is handed on: whoever waits for it may write more.
+        if waiting.isEmpty {
+            deadline = nil
+        } else {
+            startDeadline(context: context)
+        }
         head.promise.succeed(reply)
     }
 
-    private func startTimer(context: ChannelHandlerContext) {
+    /// The oldest waiting request's deadline, from now; the timer is moved only when it would fire too late.
+    private func startDeadline(context: ChannelHandlerContext) {
         guard let head = waiting.first else { return }
-        timerNumber += 1
-        let (handler, number) = (NIOLoopBound(self, eventLoop: context.eventLoop), timerNumber)
-        timer = context.eventLoop.scheduleTask(in: head.timeout) { handler.value.timedOut(number) }
+        let due = NIODeadline.now() + head.timeout
+        deadline = due
+        if let timer, timer.due <= due { return }
+        schedule(at: due, context: context)
+    }
+
+    private func schedule(at due: NIODeadline, context: ChannelHandlerContext) {
+        timer?.task.cancel()
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = (context.eventLoop.scheduleTask(deadline: due) { handler.value.timerFired() }, due)
     }
 
     private func stopTimer() {
-        timer?.cancel()
+        timer?.task.cancel()
         timer = nil
+        deadline = nil
     }
 
-    private func timedOut(_ number: Int) {
-        guard let context, number == timerNumber, !waiting.isEmpty else { return }
-        fail(.timeout, context: context)
+    private func timerFired() {
+        timer = nil
+        guard let context, let deadline, !waiting.isEmpty else { return }
+        if deadline <= NIODeadline.now() {
+            fail(.timeout, context: context)
+        } else {
+            schedule(at: deadline, context: context)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -152,7 +171,6 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private func failAll(_ failure: SMTPHandlerFailure) {
         if self.failure == nil { self.failure = failure }
         stopTimer()
-        timerNumber += 1
         while let head = waiting.popFirst() {
             head.promise.fail(self.failure ?? failure)
         }
