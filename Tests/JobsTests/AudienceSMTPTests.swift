@@ -13,18 +13,24 @@ import Testing
 /// every contact receives one well-formed multipart message with its unsubscribe headers and a Message-ID derived
 /// from its idempotency key, and a 5xx reply bounces and suppresses the contact.
 extension AudienceSendTests {
+    /// One more subscribed contact on the campaign's workspace's list (a special address the test server answers in its
+    /// own way).
+    static func addToList(_ email: String, of campaign: Campaign, in database: Database) async throws {
+        try await database.client.query(
+            """
+            WITH made AS (
+                INSERT INTO contacts (workspace_id, email) VALUES (\(campaign.workspaceID.uuid), \(email)) RETURNING id
+            )
+            INSERT INTO contact_list_members (list_id, contact_id)
+            SELECT l.id, made.id FROM contact_lists l, made WHERE l.workspace_id = \(campaign.workspaceID.uuid)
+            """,
+            logger: database.logger
+        )
+    }
+
     @Test func everyContactReceivesOneMessageAtARealSMTPServerAndA550Bounces() async throws {
         try await withCampaign(contacts: 12, testShare: nil) { database, campaign in
-            try await database.client.query(
-                """
-                WITH made AS (
-                    INSERT INTO contacts (workspace_id, email) VALUES (\(campaign.workspaceID.uuid), 'bounce-me@example.com') RETURNING id
-                )
-                INSERT INTO contact_list_members (list_id, contact_id)
-                SELECT l.id, made.id FROM contact_lists l, made WHERE l.workspace_id = \(campaign.workspaceID.uuid)
-                """,
-                logger: database.logger
-            )
+            try await Self.addToList("bounce-me@example.com", of: campaign, in: database)
             try await SMTPTestServer.with(.init(startTLS: false)) { server in
                 let configuration = SMTPConfiguration(
                     server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: server.port),
@@ -83,16 +89,7 @@ extension AudienceSendTests {
     /// nothing more. Counted at the server.
     @Test func chunksOverPipelinedConnectionsSendEachContactOnceEvenWhenTheServerHangsUp() async throws {
         try await withCampaign(contacts: 20, testShare: nil) { database, campaign in
-            try await database.client.query(
-                """
-                WITH made AS (
-                    INSERT INTO contacts (workspace_id, email) VALUES (\(campaign.workspaceID.uuid), 'hangup-me@example.com') RETURNING id
-                )
-                INSERT INTO contact_list_members (list_id, contact_id)
-                SELECT l.id, made.id FROM contact_lists l, made WHERE l.workspace_id = \(campaign.workspaceID.uuid)
-                """,
-                logger: database.logger
-            )
+            try await Self.addToList("hangup-me@example.com", of: campaign, in: database)
             try await SMTPTestServer.with(.init(startTLS: false, pipelining: true)) { server in
                 let configuration = SMTPConfiguration(
                     server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: server.port),

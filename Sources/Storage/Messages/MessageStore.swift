@@ -234,31 +234,7 @@ public struct MessageStore: Sendable {
     ///   goes out), so a message marked late in a long batch is not taken for abandoned while it is being sent; nil:
     ///   the claim is kept as it is.
     public func markSending(_ id: UUID, worker: String, until: Date? = nil) async throws -> Bool {
-        let rows = try await database.client.query(
-            """
-            WITH allowed AS (
-                SELECT EXISTS (
-                    SELECT 1 FROM messages m JOIN contacts c ON c.id = m.contact_id
-                    WHERE m.id = \(id) AND c.consent = 'subscribed'
-                      AND NOT EXISTS (
-                          SELECT 1 FROM suppressed_addresses s
-                          WHERE s.workspace_id = c.workspace_id AND s.digest IN (c.email_digest, c.phone_digest)
-                      )
-                ) AS ok
-            )
-            UPDATE messages
-            SET state = CASE WHEN allowed.ok THEN 'sending' ELSE 'suppressed' END,
-                attempts = attempts + CASE WHEN allowed.ok THEN 1 ELSE 0 END,
-                error = CASE WHEN allowed.ok THEN messages.error ELSE 'suppressed when it was to be sent' END,
-                claimed_until = CASE WHEN allowed.ok THEN coalesce(\(until), messages.claimed_until) ELSE messages.claimed_until END
-            FROM allowed
-            WHERE messages.id = \(id) AND messages.state = 'queued' AND messages.claimed_by = \(worker)
-            RETURNING messages.state
-            """,
-            logger: database.logger
-        )
-        for try await state in rows.decode(String.self) { return state == "sending" }
-        return false
+        try await markSending([id], worker: worker, until: until).contains(id)
     }
 
     /// ``markSending(_:worker:until:)-(UUID,_,_)`` for several messages in one statement (a chunk about to go to the
