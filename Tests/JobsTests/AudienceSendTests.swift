@@ -146,18 +146,24 @@ struct AudienceSendTests {
             await #expect(throws: CancellationError.self) {
                 try await runNext(.sendMessages, handler, database, mail: AudienceMail(sender: dying, from: "news@example.com", concurrency: 1))
             }
-            #expect(dying.messages.count == 2)
-            // The second message was taken by the server but its worker died: it stays sending until its lease ends.
+            // The second message was taken by the server but its worker died; the chunk on its way beside it
+            // (mailChunksInFlight) may have handed one more over before it saw the stop. Each stays sending until its
+            // lease ends.
+            let died = dying.messages.count
+            #expect((2...3).contains(died), "\(died) messages reached the dying worker's server")
             try await Task.sleep(for: .milliseconds(1_100))
             let healthy = RecordingMailSender()
             try await JobQueue(database).enqueue([
                 JobRequest(payload: SendMessagesPayload(campaign: campaign.id, workspace: campaign.workspaceID), runAt: Date())
             ])
             try await runNext(.sendMessages, handler, database, mail: AudienceMail(sender: healthy, from: "news@example.com"))
-            #expect(healthy.messages.count == 4)
             let everyone = dying.messages.map(\.to) + healthy.messages.map(\.to)
             #expect(Set(everyone).count == 6 && everyone.count == 6)  // each contact exactly once
-            #expect(try await count(database, "SELECT count(*)::int FROM messages WHERE state = 'failed' AND failure_class = 'unknown_outcome'") == 1)
+            // Only the first message taken was answered; the others the server took are given up, never sent again.
+            #expect(
+                try await count(database, "SELECT count(*)::int FROM messages WHERE state = 'failed' AND failure_class = 'unknown_outcome'")
+                    == died - 1
+            )
         }
     }
 

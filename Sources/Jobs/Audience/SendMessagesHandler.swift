@@ -139,11 +139,39 @@ public struct SendMessagesHandler: JobHandler {
     /// connection, `concurrency` × 4.
     ///
     /// Every message of a chunk is marked `sending` before the chunk goes out, so a worker killed mid-chunk gives up the
-    /// whole chunk as `unknown_outcome` (never sent twice, but never sent): the chunk is kept small so that few are lost
-    /// so, yet long enough that each connection's pipelined chain carries several messages per database round trip
-    /// (four per lane when ``AudienceMail/concurrency`` is twice the connections, as the worker sets it).
+    /// whole chunk (and the one on its way beside it, ``mailChunksInFlight``) as `unknown_outcome` (never sent twice,
+    /// but never sent): the chunk is kept small so that few are lost so, yet long enough that each connection's
+    /// pipelined chain carries several messages per database round trip (four per lane when
+    /// ``AudienceMail/concurrency`` is twice the connections, as the worker sets it).
     public static func mailChunkSize(concurrency: Int) -> Int {
         max(1, concurrency) * 4
+    }
+
+    /// How many email chunks are on their way at once: while one is with the server, the next is rendered and marked
+    /// `sending`, and its lanes take each connection as soon as the previous chunk's lane on it is done (no chunk waits
+    /// for the slowest lane of the one before). A worker killed mid-send gives up at most this many chunks.
+    public static let mailChunksInFlight = 2
+
+    /// Runs `body` on each of `items`, at most `atOnce` at a time, in order of starting; the first error cancels the
+    /// others (each records what it had sent) and is thrown.
+    public static func overlapping<Item: Sendable>(
+        _ items: [Item],
+        atOnce: Int,
+        _ body: @escaping @Sendable (Item) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            for item in items {
+                if running == max(1, atOnce) {
+                    try await group.next()
+                    running -= 1
+                }
+                if Task.isCancelled { break }
+                group.addTask { try await body(item) }
+                running += 1
+            }
+            try await group.waitForAll()
+        }
     }
 
     /// Claims the due messages in batches and sends each batch, until none is left to claim: email in chunks
@@ -161,9 +189,8 @@ public struct SendMessagesHandler: JobHandler {
             guard !batch.isEmpty else { return }
             if case .mail(let mail) = sending.transport {
                 let size = Self.mailChunkSize(concurrency: mail.concurrency)
-                for start in stride(from: 0, to: batch.count, by: size) {
-                    try await sending.sendMail(Array(batch[start..<min(start + size, batch.count)]), mail: mail)
-                }
+                let chunks = stride(from: 0, to: batch.count, by: size).map { Array(batch[$0..<min($0 + size, batch.count)]) }
+                try await Self.overlapping(chunks, atOnce: Self.mailChunksInFlight) { try await sending.sendMail($0, mail: mail) }
                 continue
             }
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -105,7 +105,8 @@ struct SMTPBench: AsyncParsableCommand {
     /// Herald's sender as the `send_messages` job drives it: `messages` personalised messages rendered and handed to
     /// ``SMTPMailSender``'s batch path in the job's chunks (``SendMessagesHandler/mailChunkSize(concurrency:)``, with the
     /// concurrency a worker gives itself: twice the connections), each chunk split over the `connections` pooled
-    /// connections, one pipelined chain per connection.
+    /// connections, one pipelined chain per connection, and as many chunks on their way at once as the job has
+    /// (``SendMessagesHandler/mailChunksInFlight``).
     static func measureHerald(port: Int, messages: Int, connections: Int, logger: Logger) async throws -> HeraldFigures {
         let configuration = SMTPConfiguration(server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: port), connections: connections)
         let pool = SMTPPool(configuration, logger: logger)
@@ -117,15 +118,18 @@ struct SMTPBench: AsyncParsableCommand {
         let concurrency = connections * 2
         let chunk = SendMessagesHandler.mailChunkSize(concurrency: concurrency)
         let started = ContinuousClock.now
-        var start = 0
-        while start < messages {
-            let end = min(start + chunk, messages)
-            let results = await sender.send((start..<end).map { Self.message(index: $0, key: key) }, concurrency: concurrency)
-            for case .failure(let failure) in results {
-                await pool.shutdown()
-                throw CommandFailure(message: "smtp-sink did not take a message: \(failure)")
+        let chunks = stride(from: 0, to: messages, by: chunk).map { $0..<min($0 + chunk, messages) }
+        do {
+            // As the job does: each chunk rendered and handed over while the one before it is still with the server.
+            try await SendMessagesHandler.overlapping(chunks, atOnce: SendMessagesHandler.mailChunksInFlight) { range in
+                let results = await sender.send(range.map { Self.message(index: $0, key: key) }, concurrency: concurrency)
+                for case .failure(let failure) in results {
+                    throw CommandFailure(message: "smtp-sink did not take a message: \(failure)")
+                }
             }
-            start = end
+        } catch {
+            await pool.shutdown()
+            throw error
         }
         let seconds = (ContinuousClock.now - started).seconds
         await pool.shutdown()
