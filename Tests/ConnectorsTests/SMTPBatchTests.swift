@@ -51,6 +51,31 @@ import Testing
         }
     }
 
+    /// With a rate limit the batch path still delivers every message once, and never faster than the limit: after the
+    /// burst, each message waits for its slot (a lower bound on the time taken, which a busy machine only lengthens).
+    @Test func aRateLimitedBatchKeepsToItsRateAndDeliversEveryMessageOnce() async throws {
+        try await SMTPSink.with { sink in
+            var configuration = Self.sinkConfiguration(sink, connections: 2)
+            configuration.messagesPerSecond = 20
+            configuration.burst = 4
+            let pool = SMTPPool(configuration, logger: Self.logger)
+            let sender = SMTPMailSender(pool: pool, now: { SMTPMailSenderTests.date }, logger: Self.logger)
+            let messages = Self.messages((0..<24).map { "paced\($0)@example.org" }, key: "paced")
+            let started = ContinuousClock.now
+            let results = await sender.send(messages, concurrency: 4)
+            let took = ContinuousClock.now - started
+            await pool.shutdown()
+            #expect(results.map { (try? $0.get())?.messageID } == messages.map(\.messageID))
+            // 4 at once, then 20 at 20 a second: at least 1 s.
+            #expect(took >= .milliseconds(950), "24 messages at 20/s after a burst of 4 took \(took)")
+            let received = try sink.received()
+            #expect(received.count == 24)
+            for message in messages {
+                #expect(received.filter { $0.contains("Message-ID: \(message.messageID)\n") }.count == 1, "\(message.messageID)")
+            }
+        }
+    }
+
     /// Two batches on one connection: the second goes on the connection the first used.
     @Test func oneConnectionCarriesBatchAfterBatch() async throws {
         try await SMTPSink.with { sink in
@@ -86,6 +111,26 @@ import Testing
             #expect(results.map(Self.kind) == ["sent", "rejected_content", "sent", "transient", "auth", "sent"])
             if case .failure(.failed(let bounce)) = results[1] { #expect(bounce.status == 550) }
             #expect(try server.received().flatMap(\.rcptTos) == ["fine0@example.org", "fine2@example.org", "fine5@example.org"])
+        }
+    }
+
+    /// RFC 2920 §3.1: a server may answer `354` to a pipelined DATA although it refused the message's only RCPT TO. The
+    /// client ends that DATA at once with a lone `.` (not with the message, and not by sending RSET as content), resets,
+    /// and the next message goes through on the same connection.
+    @Test func aDataAcceptedAfterARefusedRecipientIsEndedEmptyAndTheNextMessageGoesOn() async throws {
+        try await SMTPTestServer.with(SMTPTestServer.Options(startTLS: false, pipelining: true, dataWithoutRecipients: true)) { server in
+            let pool = SMTPPool(SMTPMailSenderTests.configuration(server, connections: 1), logger: Self.logger)
+            let sender = SMTPMailSender(pool: pool, now: { SMTPMailSenderTests.date }, logger: Self.logger)
+            let recipients = ["fine0@example.org", "bounce-1@example.org", "fine2@example.org", "bounce-3@example.org"]
+            let results = await sender.send(Self.messages(recipients, key: "lenient"), concurrency: 1)
+            let open = await pool.openConnections
+            await pool.shutdown()
+            #expect(open == 1)
+            #expect(results.map(Self.kind) == ["sent", "rejected_content", "sent", "rejected_content"])
+            let received = try server.received()
+            let emptyEnds = try server.emptyDataEnds()
+            #expect(received.flatMap(\.rcptTos) == ["fine0@example.org", "fine2@example.org"])
+            #expect(emptyEnds == [0, 0])
         }
     }
 

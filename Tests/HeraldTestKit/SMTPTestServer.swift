@@ -14,6 +14,9 @@ import Foundation
 /// - `blackhole`: no answer to the end of DATA at all (the message may or may not have been taken);
 /// - `hangup`: the connection closed, without an answer, once the end of DATA has come.
 ///
+/// With ``Options/dataWithoutRecipients`` it answers `354` to DATA after every recipient was refused (RFC 2920 §3.1),
+/// and refuses what follows.
+///
 /// With ``Options/pipelining`` it offers PIPELINING (RFC 2920), which aiosmtpd's sequential reading of commands serves.
 public final class SMTPTestServer: Sendable {
     /// How the server behaves.
@@ -28,19 +31,24 @@ public final class SMTPTestServer: Sendable {
         public var authMechanisms: [String]
         /// Offer PIPELINING in the EHLO reply.
         public var pipelining: Bool
+        /// Answer `354` to DATA although every RCPT TO was refused, as RFC 2920 §3.1 tells pipelining clients to
+        /// expect; what then comes as content gets `554` and is recorded (``emptyDataEnds()``).
+        public var dataWithoutRecipients: Bool
 
         public init(
             startTLS: Bool = true,
             requireTLS: Bool = false,
             auth: Bool = false,
             authMechanisms: [String] = ["PLAIN", "LOGIN"],
-            pipelining: Bool = false
+            pipelining: Bool = false,
+            dataWithoutRecipients: Bool = false
         ) {
             self.startTLS = startTLS
             self.requireTLS = requireTLS
             self.auth = auth
             self.authMechanisms = authMechanisms
             self.pipelining = pipelining
+            self.dataWithoutRecipients = dataWithoutRecipients
         }
     }
 
@@ -109,6 +117,7 @@ public final class SMTPTestServer: Sendable {
         if options.requireTLS { arguments.append("--require-tls") }
         if options.auth { arguments += ["--auth", options.authMechanisms.joined(separator: ",")] }
         if options.pipelining { arguments.append("--pipelining") }
+        if options.dataWithoutRecipients { arguments.append("--data-without-recipients") }
         let process = try ProcessRunner.start(python, arguments)
         let ready = directory.appendingPathComponent("ready")
         // A loaded 2-core machine running the whole suite once took over a minute to start Python, make the
@@ -129,6 +138,14 @@ public final class SMTPTestServer: Sendable {
         process.signal(SIGKILL)
         let output = await process.wait()
         throw SMTPTestServerError("the SMTP test server did not start (\(python) exit \(output.status)): \(output.standardError.suffix(2_000))")
+    }
+
+    /// The sizes in bytes of the contents the server took after a DATA it accepted with no valid recipient
+    /// (``Options/dataWithoutRecipients``), in order: 0 when the client ended it at once with a lone `.`.
+    public func emptyDataEnds() throws -> [Int] {
+        let file = directory.deletingLastPathComponent().appendingPathComponent("data-without-recipients")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { Int($0) }
     }
 
     /// Stops the server (SIGTERM, then waits) and removes its files.
@@ -214,12 +231,25 @@ public final class SMTPTestServer: Sendable {
     static let script = #"""
         import asyncio, json, os, signal, socket, ssl, subprocess, sys, threading
         from aiosmtpd.controller import Controller
-        from aiosmtpd.smtp import AuthResult
+        from aiosmtpd.smtp import SMTP, AuthResult
 
         base = sys.argv[1]
         args = sys.argv[2:]
         mail = os.path.join(base, "mail")
         USER, PASSWORD = b"herald-user", b"p@ss w:rd%"
+
+        NO_RECIPIENT = "<no valid recipient>"
+
+        class LenientSMTP(SMTP):
+            # DATA accepted with every recipient refused (RFC 2920 section 3.1): the content that follows is refused.
+            async def smtp_DATA(self, arg):
+                if not self.envelope.rcpt_tos and "--data-without-recipients" in args:
+                    self.envelope.rcpt_tos.append(NO_RECIPIENT)
+                await super().smtp_DATA(arg)
+
+        class LenientController(Controller):
+            def factory(self):
+                return LenientSMTP(self.handler, **self.SMTP_kwargs)
 
         def local(address):
             return address.split("@")[0].lower()
@@ -236,6 +266,10 @@ public final class SMTPTestServer: Sendable {
                 return "250 2.1.5 OK"
 
             async def handle_DATA(self, server, session, envelope):
+                if NO_RECIPIENT in envelope.rcpt_tos:
+                    with open(os.path.join(base, "data-without-recipients"), "a") as f:
+                        f.write("%d\n" % len(envelope.original_content or b""))
+                    return "554 5.5.1 Error: no valid recipients"
                 if any(local(r).startswith("blackhole") for r in envelope.rcpt_tos):
                     await asyncio.sleep(3600)
                 if any(local(r).startswith("hangup") for r in envelope.rcpt_tos):
@@ -291,7 +325,7 @@ public final class SMTPTestServer: Sendable {
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
         probe.close()
-        controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
+        controller = LenientController(Handler(), hostname="127.0.0.1", port=port, **kwargs)
         controller.start()
         with open(os.path.join(base, "ready.tmp"), "w") as f:
             f.write(str(port))

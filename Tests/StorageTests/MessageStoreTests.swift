@@ -189,6 +189,51 @@ struct MessageStoreTests {
         }
     }
 
+    @Test func aChunkIsMarkedSendingInOneStatementMessageByMessage() async throws {
+        try await Self.withFixture(contacts: 7, testShare: nil) { fixture in
+            _ = try await fixture.fanOut(.all)
+            let store = fixture.store
+            let claimed = try await store.claim(campaign: fixture.campaign.id, worker: "w1", limit: 100, lease: 60, now: Self.now)
+            #expect(claimed.count == 6)  // 7 − 1 phone only
+            // Since the claim: one contact unsubscribed, one address was suppressed, one message went to another worker.
+            try await fixture.database.client.query(
+                "UPDATE contacts SET consent = 'unsubscribed' WHERE id = \(claimed[0].contact)",
+                logger: fixture.database.logger
+            )
+            let digest = Data(repeating: 9, count: 32)
+            try await fixture.database.client.query(
+                "UPDATE contacts SET email_digest = \(digest) WHERE id = \(claimed[1].contact)",
+                logger: fixture.database.logger
+            )
+            try await fixture.database.client.query(
+                """
+                INSERT INTO suppressed_addresses (workspace_id, digest, reason)
+                SELECT workspace_id, \(digest), 'bounced' FROM contacts WHERE id = \(claimed[1].contact)
+                """,
+                logger: fixture.database.logger
+            )
+            try await fixture.database.client.query(
+                "UPDATE messages SET claimed_by = 'w2' WHERE id = \(claimed[2].id)",
+                logger: fixture.database.logger
+            )
+            let until = Self.now.addingTimeInterval(600)
+            let unknown = UUID()
+            let marked = try await store.markSending(claimed.map(\.id) + [unknown], worker: "w1", until: until)
+            #expect(marked == Set(claimed[3...].map(\.id)))
+            #expect(try await fixture.count("SELECT count(*)::int FROM messages WHERE state = 'suppressed'") == 2)
+            #expect(try await fixture.count("SELECT count(*)::int FROM messages WHERE id = \(claimed[2].id) AND state = 'queued'") == 1)
+            #expect(
+                try await fixture.count(
+                    "SELECT count(*)::int FROM messages WHERE state = 'sending' AND attempts = 1 AND claimed_until = \(until)"
+                ) == 3
+            )
+            // Marked once: a second call (a retried chunk) and another worker's call mark nothing more.
+            #expect(try await store.markSending(claimed.map(\.id), worker: "w1", until: until).isEmpty)
+            #expect(try await store.markSending(claimed.map(\.id), worker: "w2", until: until) == [claimed[2].id])
+            #expect(try await store.markSending([], worker: "w1").isEmpty)
+        }
+    }
+
     @Test func aMessageLeftSendingByACrashIsFailedAndNeverSentAgain() async throws {
         try await Self.withFixture(contacts: 5, testShare: nil) { fixture in
             _ = try await fixture.fanOut(.all)
