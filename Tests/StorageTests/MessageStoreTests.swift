@@ -23,6 +23,12 @@ struct MessageStoreTests {
             return 0
         }
 
+        /// Fans the whole list out and claims up to `limit` of its messages for `worker` (a 60 s lease, at `now`).
+        func fanOutAndClaim(worker: String = "w1", limit: Int = 100) async throws -> [MessageStore.Claimed] {
+            _ = try await fanOut(.all)
+            return try await store.claim(campaign: campaign.id, worker: worker, limit: limit, lease: 60, now: MessageStoreTests.now)
+        }
+
         func fanOut(_ phase: SendPhase, winner: VariantID? = nil, pageSize: Int = 7) async throws -> MessageStore.FanOut {
             let variants = campaign.variants(for: .email)
             let shares = CampaignSplit.shares(of: variants)
@@ -157,9 +163,8 @@ struct MessageStoreTests {
 
     @Test func aContactSuppressedAfterTheFanOutIsNotSentToAndAStoppedClaimIsDueWhenItEnds() async throws {
         try await Self.withFixture(contacts: 5, testShare: nil) { fixture in
-            _ = try await fixture.fanOut(.all)
             let store = fixture.store
-            let claimed = try await store.claim(campaign: fixture.campaign.id, worker: "w1", limit: 100, lease: 60, now: Self.now)
+            let claimed = try await fixture.fanOutAndClaim()
             #expect(claimed.count == 4)  // 5 − 1 phone only
             // The job that claimed them stops before sending: the next run is due when their claim ends, not never.
             #expect(try await store.nextDue(campaign: fixture.campaign.id) == Self.now.addingTimeInterval(60))
@@ -191,9 +196,8 @@ struct MessageStoreTests {
 
     @Test func aChunkIsMarkedSendingInOneStatementMessageByMessage() async throws {
         try await Self.withFixture(contacts: 7, testShare: nil) { fixture in
-            _ = try await fixture.fanOut(.all)
             let store = fixture.store
-            let claimed = try await store.claim(campaign: fixture.campaign.id, worker: "w1", limit: 100, lease: 60, now: Self.now)
+            let claimed = try await fixture.fanOutAndClaim()
             #expect(claimed.count == 6)  // 7 − 1 phone only
             // Since the claim: one contact unsubscribed, one address was suppressed, one message went to another worker.
             try await fixture.database.client.query(
@@ -236,9 +240,8 @@ struct MessageStoreTests {
 
     @Test func aMessageLeftSendingByACrashIsFailedAndNeverSentAgain() async throws {
         try await Self.withFixture(contacts: 5, testShare: nil) { fixture in
-            _ = try await fixture.fanOut(.all)
             let store = fixture.store
-            let claimed = try await store.claim(campaign: fixture.campaign.id, worker: "w1", limit: 1, lease: 60, now: Self.now)
+            let claimed = try await fixture.fanOutAndClaim(limit: 1)
             let message = try #require(claimed.first)
             #expect(try await store.markSending(message.id, worker: "w1"))
             // The worker dies here. Within the lease nothing changes; after it, the message is failed, not requeued.
@@ -263,9 +266,8 @@ struct MessageStoreTests {
 
     @Test func outcomesAreRecordedWithTheirEventsAndABounceSuppresses() async throws {
         try await Self.withFixture(contacts: 4, testShare: nil) { fixture in
-            _ = try await fixture.fanOut(.all)
             let store = fixture.store
-            let claimed = try await store.claim(campaign: fixture.campaign.id, worker: "w1", limit: 10, lease: 60, now: Self.now)
+            let claimed = try await fixture.fanOutAndClaim(limit: 10)
             #expect(claimed.count == 3)
             for message in claimed { #expect(try await store.markSending(message.id, worker: "w1")) }
             try await store.recordSent(claimed[0].id, providerID: "250 2.0.0 Ok: queued as A1", at: Self.now)
