@@ -93,11 +93,11 @@ struct AutopilotRunnerTests {
 
             // Undo the last change: the split before it comes back as a new period, audited.
             let last = try #require(outcome.recorded.last)
-            let undone = try await store.undo(last.id, by: "cli:test", at: now.addingTimeInterval(60))
+            let undone = try await store.undo(last.id, by: .cli(login: "test"), at: now.addingTimeInterval(60))
             #expect(undone.state == "undone" && undone.undoneBy == "cli:test")
             #expect(try await store.periods(campaign: campaign.id).count == periods.count + 1)
-            await #expect(throws: ConflictError.self) { try await store.undo(last.id, by: "cli:test", at: now) }
-            await #expect(throws: ConflictError.self) { try await store.dismiss(last.id, by: "cli:test", at: now) }
+            await #expect(throws: ConflictError.self) { try await store.undo(last.id, by: .cli(login: "test"), at: now) }
+            await #expect(throws: ConflictError.self) { try await store.dismiss(last.id, by: .cli(login: "test"), at: now) }
         }
     }
 
@@ -111,15 +111,15 @@ struct AutopilotRunnerTests {
             #expect(try await CampaignStore(database, workspace: workspace).find(campaign.id).variants.allSatisfy { $0.weight == nil })
             let stop = try #require(outcome.recorded.first { $0.kind == "stop_arm" })
             let current = try await CampaignStore(database, workspace: workspace).find(campaign.id)
-            let applied = try await AutopilotRunner.apply(stop, store: store, campaign: current, by: "cli:jana", at: now)
+            let applied = try await AutopilotRunner.apply(stop, store: store, campaign: current, by: .cli(login: "jana"), at: now)
             #expect(applied.state == "applied" && applied.decidedBy == "cli:jana")
             let weights = try await CampaignStore(database, workspace: workspace).find(campaign.id).variants.map(\.weight)
             #expect(weights[2] == 0)
             for other in outcome.recorded where other.id != stop.id {
-                #expect(try await store.dismiss(other.id, by: "cli:jana", at: now).state == "dismissed")
+                #expect(try await store.dismiss(other.id, by: .cli(login: "jana"), at: now).state == "dismissed")
             }
             await #expect(throws: ConflictError.self) {
-                try await AutopilotRunner.apply(stop, store: store, campaign: current, by: "cli:jana", at: now)
+                try await AutopilotRunner.apply(stop, store: store, campaign: current, by: .cli(login: "jana"), at: now)
             }
         }
     }
@@ -202,7 +202,7 @@ struct AutopilotRunnerTests {
             )
             for try await count in approvals.decode(Int.self) { #expect(count == (withoutReview ? 1 : 0)) }
             // Written already: undo refuses and says what to do instead.
-            await #expect(throws: ConflictError.self) { try await store.undo(queued.id, by: "cli:test", at: now) }
+            await #expect(throws: ConflictError.self) { try await store.undo(queued.id, by: .cli(login: "test"), at: now) }
         }
     }
 
@@ -244,18 +244,23 @@ struct AutopilotRunnerTests {
             let (split, winner) = (recorded[0], recorded[1])
 
             let refused = await #expect(throws: ValidationError.self) {
-                try await store.apply(split.id, effect: .split(["A": 0.5, "B": 0.5, "C": 0, "D": 0], reason: "test"), by: "cli:test", at: now)
+                try await store.apply(
+                    split.id,
+                    effect: .split(["A": 0.5, "B": 0.5, "C": 0, "D": 0], reason: "test"),
+                    by: .cli(login: "test"),
+                    at: now
+                )
             }
             #expect(refused?.description.contains("leaves bluesky without a variant") == true, "\(String(describing: refused))")
             #expect(try await store.action(split.id).state == "pending")
 
-            try await store.apply(winner.id, effect: .winner(key: "A", reason: "test", sendToRest: false), by: "cli:test", at: now)
+            try await store.apply(winner.id, effect: .winner(key: "A", reason: "test", sendToRest: false), by: .cli(login: "test"), at: now)
             var weights = Dictionary(
                 uniqueKeysWithValues: try await CampaignStore(database, workspace: workspace).find(campaign.id).variants.map { ($0.key, $0.weight) }
             )
             #expect(weights == ["A": 1, "B": 0, "C": nil, "D": nil])
 
-            try await store.undo(winner.id, by: "cli:test", at: now)
+            try await store.undo(winner.id, by: .cli(login: "test"), at: now)
             weights = Dictionary(
                 uniqueKeysWithValues: try await CampaignStore(database, workspace: workspace).find(campaign.id).variants.map { ($0.key, $0.weight) }
             )
@@ -278,7 +283,7 @@ struct AutopilotRunnerTests {
 
             let acted = try await runner.act(after: analysis, now: now)
             #expect(acted.recorded.map(\.kind) == ["stop_arm", "set_split"])
-            #expect(acted.recorded.allSatisfy { $0.state == "applied" && $0.decidedBy == AutopilotRunner.actor })
+            #expect(acted.recorded.allSatisfy { $0.state == "applied" && $0.decidedBy == AutopilotRunner.actor.decider })
             let again = try await runner.act(after: analysis, now: now)
             #expect(again.recorded.map(\.id) == acted.recorded.map(\.id))
             #expect(try await store.periods(campaign: campaign.id).count == 2)
@@ -305,7 +310,7 @@ struct AutopilotRunnerTests {
                     at: changed
                 ).first
             )
-            try await store.apply(action.id, effect: .split(["A": 0.2, "B": 0.4, "C": 0.4], reason: "test"), by: "cli:test", at: changed)
+            try await store.apply(action.id, effect: .split(["A": 0.2, "B": 0.4, "C": 0.4], reason: "test"), by: .cli(login: "test"), at: changed)
 
             // Two days that follow the new split: no mismatch.
             let current = try await CampaignStore(database, workspace: workspace).find(campaign.id)
@@ -339,7 +344,7 @@ struct AutopilotRunnerTests {
             try await store.apply(
                 action2.id,
                 effect: .split(["A": 0.25, "B": 0.25, "C": 0.25, "D": 0.25], reason: "test"),
-                by: "cli:test",
+                by: .cli(login: "test"),
                 at: later
             )
             _ = try await ingestor.ingest(Self.events(withD, rates: [0.04, 0.04, 0.04, 0.04], perDay: 1_500, days: 1, from: later))

@@ -105,7 +105,7 @@ struct AutopilotScheduleMoveTests {
             let pending = try await Self.pendingMove(database, workspace, campaign, to: Self.moved, from: Self.weekdays)
             let store = AutopilotStore(database, workspace: workspace)
 
-            let applied = try await AutopilotRunner.apply(pending, store: store, campaign: campaign, by: "cli:jana", at: Self.now)
+            let applied = try await AutopilotRunner.apply(pending, store: store, campaign: campaign, by: .cli(login: "jana"), at: Self.now)
             #expect(applied.state == "applied" && applied.decidedBy == "cli:jana")
             let after = try await CampaignStore(database, workspace: workspace).find(campaign.id)
             #expect(after.schedule?.cron == "30 10 * * MON,SAT,SUN; 30 19 * * TUE,THU")
@@ -142,14 +142,19 @@ struct AutopilotScheduleMoveTests {
 
             // Applying twice is refused.
             let twice = await #expect(throws: ConflictError.self) {
-                try await AutopilotRunner.apply(applied, store: store, campaign: after, by: "cli:jana", at: Self.now)
+                try await AutopilotRunner.apply(applied, store: store, campaign: after, by: .cli(login: "jana"), at: Self.now)
             }
             #expect(twice?.message.contains("is applied by cli:jana") == true, "\(String(describing: twice))")
 
             // Undo: the old rule and its fires come back (from the undo on), the window kept; undoing twice is refused.
             let later = Self.now.addingTimeInterval(3_600)
-            let undone = try await AutopilotRunner.undo(applied, store: store, by: "cli:jana", at: later)
-            #expect(undone.state == "undone" && undone.undoneBy == "cli:jana")
+            // By a person in the back office this time: the audit names them as it does for their other edits.
+            let person = AuditActor.user(UUID(), name: "ed@example.com", role: .approver)
+            let undone = try await AutopilotRunner.undo(applied, store: store, by: person, at: later)
+            #expect(undone.state == "undone" && undone.undoneBy == "user:ed@example.com")
+            let undoEntry = try #require(try await AuditLog(database, workspace: workspace).entries(subjectKind: "campaign").first)
+            #expect(undoEntry.action == "schedule.edit" && undoEntry.actor == person.reference && undoEntry.actorName == "ed@example.com")
+            #expect(undoEntry.details["cron"] == .string("30 9 * * MON-FRI"))
             let restored = try await CampaignStore(database, workspace: workspace).find(campaign.id)
             #expect(restored.schedule == campaign.schedule)
             let (_, again) = try await Self.fires(database, workspace, campaign, count: 5)
@@ -157,7 +162,7 @@ struct AutopilotScheduleMoveTests {
             #expect(again.map { Self.hourOfWeek($0).hour } == [105, 9, 33, 57, 81])
             #expect(again.allSatisfy { Self.hourOfWeek($0).minute == 30 })
             let undoneTwice = await #expect(throws: ConflictError.self) {
-                try await AutopilotRunner.undo(applied, store: store, by: "cli:jana", at: later)
+                try await AutopilotRunner.undo(applied, store: store, by: .cli(login: "jana"), at: later)
             }
             #expect(undoneTwice?.message.contains("is undone") == true, "\(String(describing: undoneTwice))")
         }
@@ -206,7 +211,7 @@ struct AutopilotScheduleMoveTests {
             // Changed after the move: undo refuses, and says what to do.
             _ = try await edit("0 12 * * *")
             let undo = await #expect(throws: ConflictError.self) {
-                try await AutopilotRunner.undo(applied, store: store, by: "cli:jana", at: Self.now)
+                try await AutopilotRunner.undo(applied, store: store, by: .cli(login: "jana"), at: Self.now)
             }
             #expect(undo?.message.contains("set the schedule by hand instead") == true, "\(String(describing: undo))")
             #expect(try await store.action(pending.id).state == "applied")
@@ -246,7 +251,7 @@ struct AutopilotScheduleMoveTests {
             #expect(analysis.sendTime?.standouts().map(\.hourOfWeek).sorted() == [43, 91])
             let outcome = try await runner.run(after: analysis, now: Self.now)
             let move = try #require(outcome.recorded.first { $0.kind == "move_schedule" }, "\(outcome.recorded.map(\.kind)) \(outcome.held)")
-            #expect(move.state == "applied" && move.decidedBy == AutopilotRunner.actor)
+            #expect(move.state == "applied" && move.decidedBy == AutopilotRunner.actor.decider)
 
             // Five posts a week as before, the evenings kept, at most two a day.
             let after = try await CampaignStore(database, workspace: workspace).find(campaign.id)

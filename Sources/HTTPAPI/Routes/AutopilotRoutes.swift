@@ -54,7 +54,7 @@ struct AutopilotRoutes {
     /// Runs `body` on the action named in the path, as the token's name (`token:<name>`).
     func decide(
         _ context: APIContext,
-        _ body: (AutopilotStore, AutopilotStore.Action, Campaign, String) async throws -> AutopilotStore.Action
+        _ body: (AutopilotStore, AutopilotStore.Action, Campaign, AuditActor) async throws -> AutopilotStore.Action
     ) async throws -> AutopilotStore.Action {
         let principal = try context.requirePrincipal()
         let text = try context.parameters.require("id")
@@ -62,12 +62,11 @@ struct AutopilotRoutes {
         let store = AutopilotStore(database, workspace: principal.workspace)
         let action = try await store.action(id)
         let campaign = try await CampaignStore(database, workspace: principal.workspace).find(action.campaign)
-        let name = try await TokenStore(database).list(workspace: principal.workspace).first { $0.id == principal.token }?.name ?? ""
-        let actor = "token:\(name.isEmpty ? principal.token.uuidString.lowercased().prefix(8) : name[...])"
+        let actor = principal.actor
         let decided = try await body(store, action, campaign, actor)
         context.logger.info(
             "autopilot action decided",
-            metadata: ["herald.autopilot.action": "\(decided.id)", "herald.autopilot.state": "\(decided.state)", "herald.actor": "\(actor)"]
+            metadata: ["herald.autopilot.action": "\(decided.id)", "herald.autopilot.state": "\(decided.state)", "herald.actor": "\(actor.decider)"]
         )
         return decided
     }

@@ -13,8 +13,8 @@ public struct AutopilotRunner: Sendable {
     let workspace: WorkspaceID
     let logger: Logger
 
-    /// Who applies actions in auto mode, as the audit records it.
-    public static let actor = "autopilot"
+    /// Who applies actions in auto mode, as the audit records it (`autopilot`).
+    public static let actor = AuditActor.system("autopilot")
 
     public init(database: Database, workspace: WorkspaceID, logger: Logger) {
         self.database = database
@@ -103,7 +103,7 @@ public struct AutopilotRunner: Sendable {
         _ action: AutopilotStore.Action,
         store: AutopilotStore,
         campaign: Campaign,
-        by actor: String,
+        by actor: AuditActor,
         at now: Date
     ) async throws -> AutopilotStore.Action {
         let decoded = try JSONDecoder().decode(AutopilotAction.self, from: Data(action.actionJSON.utf8))
@@ -156,7 +156,7 @@ public struct AutopilotRunner: Sendable {
     public static func undo(
         _ action: AutopilotStore.Action,
         store: AutopilotStore,
-        by actor: String,
+        by actor: AuditActor,
         at now: Date
     ) async throws
         -> AutopilotStore.Action

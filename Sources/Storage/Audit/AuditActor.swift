@@ -29,6 +29,17 @@ public struct AuditActor: Sendable, Hashable, Codable {
     /// `<kind>:<id>`, as stored.
     public var reference: String { "\(kind.rawValue):\(id)" }
 
+    /// How an autopilot action, a chosen winner or an undo names who decided (its `decided_by`, `undone_by`): the part of
+    /// Herald alone (`autopilot`), else `<kind>:<name>`: a person's email, a token's name (its id's first 8 characters
+    /// when it has none), the operator's login.
+    public var decider: String {
+        switch kind {
+        case .system: id
+        case .token where name.isEmpty: "token:\(id.prefix(8))"
+        default: "\(kind.rawValue):\(name.isEmpty ? id : name)"
+        }
+    }
+
     /// A person signed in to the back office.
     public static func user(_ id: UUID, name: String, role: TokenRole) -> AuditActor {
         AuditActor(kind: .user, id: id.uuidString.lowercased(), name: name, role: role)

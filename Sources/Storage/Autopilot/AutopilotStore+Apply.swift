@@ -27,13 +27,13 @@ extension AutopilotStore {
     ///   (naming its state, who decided and when); ``ValidationError`` for a split that names a key the campaign does
     ///   not have.
     @discardableResult
-    public func apply(_ id: UUID, effect: Effect, by actor: String, at now: Date) async throws -> Action {
+    public func apply(_ id: UUID, effect: Effect, by actor: AuditActor, at now: Date) async throws -> Action {
         let workspace = workspace
         let logger = database.logger
         try await database.transaction { connection in
             let claimed = try await connection.query(
                 """
-                UPDATE autopilot_actions SET state = 'applied', decided_by = \(actor), decided_at = \(now)
+                UPDATE autopilot_actions SET state = 'applied', decided_by = \(actor.decider), decided_at = \(now)
                 WHERE workspace_id = \(workspace.uuid) AND id = \(id) AND state = 'pending'
                 RETURNING campaign_id, analysis_id, reason
                 """,
@@ -79,7 +79,7 @@ extension AutopilotStore {
                     let outcome = try await CampaignStore.chooseWinner(
                         CampaignID(campaign),
                         variantKey: key,
-                        chosenBy: actor,
+                        chosenBy: actor.decider,
                         reason: reason,
                         at: now,
                         workspace: workspace,
@@ -127,10 +127,10 @@ extension AutopilotStore {
 
     /// Marks a pending action dismissed by `actor`: nothing changes.
     @discardableResult
-    public func dismiss(_ id: UUID, by actor: String, at now: Date) async throws -> Action {
+    public func dismiss(_ id: UUID, by actor: AuditActor, at now: Date) async throws -> Action {
         let rows = try await database.client.query(
             """
-            UPDATE autopilot_actions SET state = 'dismissed', decided_by = \(actor), decided_at = \(now)
+            UPDATE autopilot_actions SET state = 'dismissed', decided_by = \(actor.decider), decided_at = \(now)
             WHERE workspace_id = \(workspace.uuid) AND id = \(id) AND state = 'pending' RETURNING 1
             """,
             logger: database.logger
@@ -150,7 +150,7 @@ extension AutopilotStore {
     @discardableResult
     public func undo(
         _ id: UUID,
-        by actor: String,
+        by actor: AuditActor,
         at now: Date,
         nextFire: (@Sendable (StoredSchedule) throws -> Date?)? = nil
     ) async throws -> Action {
@@ -159,7 +159,7 @@ extension AutopilotStore {
         try await database.transaction { connection in
             let rows = try await connection.query(
                 """
-                UPDATE autopilot_actions SET state = 'undone', undone_by = \(actor), undone_at = \(now)
+                UPDATE autopilot_actions SET state = 'undone', undone_by = \(actor.decider), undone_at = \(now)
                 WHERE workspace_id = \(workspace.uuid) AND id = \(id) AND state = 'applied'
                 RETURNING campaign_id, kind, coalesce(undo::text, '{}'), reason, analysis_id
                 """,

@@ -54,7 +54,7 @@ extension AutopilotStore {
         analysis: UUID,
         reason: String,
         undoing: Bool = false,
-        actor: String,
+        actor: AuditActor,
         workspace: WorkspaceID,
         at now: Date,
         connection: PostgresConnection,
@@ -118,22 +118,10 @@ extension AutopilotStore {
             subjectKind: "campaign",
             subjectID: campaign.uuidString.lowercased(),
             details: details,
-            actor: auditActor(actor),
+            actor: actor,
             workspace: workspace,
             on: connection,
             logger: logger
         )
-    }
-
-    /// The audit log's actor for who decided an action: `autopilot`, `cli:<login>`, `user:<email>` or `token:<name>`.
-    static func auditActor(_ decider: String) -> AuditActor {
-        let parts = decider.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { return .system(decider) }
-        switch parts[0] {
-        case "cli": return .cli(login: parts[1])
-        case "user": return AuditActor(kind: .user, id: parts[1], name: parts[1], role: .editor)
-        case "token": return AuditActor(kind: .token, id: parts[1], name: parts[1], role: .editor)
-        default: return .system(decider)
-        }
     }
 }

@@ -57,7 +57,7 @@ extension CampaignPages {
         let store = AutopilotStore(app.database, workspace: workspace)
         let action = try await store.action(id)
         let campaign = try await CampaignStore(app.database, workspace: workspace).find(action.campaign)
-        let actor = "user:\(session.user.email)"
+        let actor = AuditActor.user(session.user.id, name: session.user.email, role: session.user.role)
         do {
             switch verb {
             case "apply": _ = try await AutopilotRunner.apply(action, store: store, campaign: campaign, by: actor, at: Date())

@@ -21,7 +21,7 @@ struct AutopilotCommand: AsyncParsableCommand {
     )
 
     /// Who a person acting from the command line is, as the audit records it.
-    static var person: String { "cli:\(ProcessInfo.processInfo.environment["USER"] ?? NSUserName())" }
+    static var person: AuditActor { .cli(login: ProcessInfo.processInfo.environment["USER"] ?? NSUserName()) }
 
     /// `herald autopilot show CAMPAIGN [--json]`.
     struct Show: AsyncParsableCommand {
