@@ -241,7 +241,7 @@ struct BlueskyConnectorTests {
             let error = await failure { _ = try await hasty.publish(post("Hi"), idempotencyKey: "pub-12", account: signedIn) }
             #expect(error?.kind == .unknownOutcome)
             // The stand-in stores before it stalls; on a loaded machine it may get to the request late.
-            for _ in 0..<100 where standIn.posts(in: Self.handle).isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            for _ in 0..<600 where standIn.posts(in: Self.handle).isEmpty { try await Task.sleep(for: .milliseconds(100)) }
             #expect(standIn.posts(in: Self.handle).count == 1)
 
             let found = try #require(try await connector.lookUp(post("Hi"), idempotencyKey: "pub-12", account: signedIn))

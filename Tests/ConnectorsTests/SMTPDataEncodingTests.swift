@@ -21,8 +21,8 @@ import Testing
     @Test func spacesMessagesAfterTheBurst() async throws {
         let limit = SMTPRateLimit(perSecond: 50, burst: 5)
         let start = ContinuousClock.now
-        for _ in 0..<5 { try await limit.acquire() }
-        #expect(ContinuousClock.now - start < .milliseconds(50))
+        // The burst goes at once: each of the five may go without waiting, however slowly this machine runs.
+        for index in 0..<5 { #expect(await limit.tryAcquire(), "message \(index + 1) of the burst had to wait") }
         for _ in 0..<10 { try await limit.acquire() }
         // Ten more at 50/s take at least 10 × 20 ms, less the one interval the burst left.
         #expect(ContinuousClock.now - start >= .milliseconds(180))

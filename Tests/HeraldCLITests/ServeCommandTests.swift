@@ -70,7 +70,7 @@ import Glibc
         let enqueued = try await fixture.run("jobs", "enqueue", "probe")
         #expect(enqueued.succeeded, "\(enqueued.standardError)")
         var probed = false
-        for _ in 0..<300 where !probed {
+        for _ in 0..<1_200 where !probed {
             probed = try await Database.withDatabase(fixture.database, logger: TestDatabase.logger) { database in
                 for try await count in try await database.client.query("SELECT count(*)::int FROM job_probes", logger: database.logger).decode(
                     Int.self

@@ -143,7 +143,7 @@ import Glibc
         #expect(distinct == stored)
         // The dead server's spool file is gone once replayed.
         var left = Self.spooledLines(in: home.appendingPathComponent("spool"))
-        for _ in 0..<300 where left > 0 {
+        for _ in 0..<1_200 where left > 0 {
             try await Task.sleep(for: .milliseconds(100))
             left = Self.spooledLines(in: home.appendingPathComponent("spool"))
         }

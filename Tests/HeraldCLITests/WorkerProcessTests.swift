@@ -161,7 +161,8 @@ struct WorkerProcessTests {
         worker.signal(SIGTERM)
         let output = await worker.wait()
         #expect(output.status == 0, "\(output.standardError)")
-        #expect(ContinuousClock.now - signalled < .seconds(8))
+        // Well before the 60 s the publication pauses: the grace (1 s) ended it, on a loaded machine too.
+        #expect(ContinuousClock.now - signalled < .seconds(45))
         // Given back, not lost, the attempt not spent: the next worker runs it at once.
         #expect(try await count(fixture, "SELECT count(*)::int FROM jobs WHERE state = 'pending' AND attempts = 0 AND locked_by IS NULL") == 1)
     }
