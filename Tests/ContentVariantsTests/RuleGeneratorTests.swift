@@ -108,11 +108,25 @@ import Testing
         let selector = DiversitySelector()
         await propertyCheck(count: 40, input: Gen.int(in: 0...100_000), Gen.int(in: 0...(Self.channels.count - 1))) { seed, channelIndex in
             let result = try RuleGenerator().generate(brief: Fixtures.brief, channel: Self.channels[channelIndex], count: 10, seed: UInt64(seed))
-            let texts = result.variants.map(\.text)
+            // What a reader takes in: an email's subject and body together (a subject-line test shares its body).
+            let texts = result.variants.map(\.readerText)
             for i in texts.indices {
                 for j in texts.indices where j > i {
                     #expect(!selector.areNearDuplicates(texts[i], texts[j]), "\(texts[i]) ~ \(texts[j])")
                 }
+            }
+        }
+    }
+
+    /// Found by the property above: two emails with one body and different subjects (a subject-line test) are not
+    /// near-duplicates, and two with one subject and near-identical bodies would be.
+    @Test func emailsAreComparedOnSubjectAndBodyTogether() throws {
+        let result = try RuleGenerator().generate(brief: Fixtures.brief, channel: .email, count: 10, seed: 85_335)
+        let selector = DiversitySelector()
+        for (i, a) in result.variants.enumerated() {
+            for b in result.variants[(i + 1)...] {
+                #expect(!selector.areNearDuplicates(a.readerText, b.readerText), "\(a.readerText) ~ \(b.readerText)")
+                #expect(a.readerText.hasPrefix(a.email?.subject ?? "no subject"))
             }
         }
     }

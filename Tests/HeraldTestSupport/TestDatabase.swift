@@ -127,7 +127,9 @@ public enum ThrowawayCluster {
         let cluster = EmbeddedCluster(
             directory: directory,
             binaries: try await PostgresBinaries.locate(),
-            options: .init(unsafeFastWrites: true, maxConnections: 400),
+            // A full run opens several hundred connections at its peak (a pool per test database, and the servers, workers
+            // and pg_dump of the CLI tests); each slot costs the server a few kilobytes of shared memory.
+            options: .init(unsafeFastWrites: true, maxConnections: 1_000),
             logger: logger
         )
         try await cluster.start()

@@ -56,6 +56,19 @@ public struct DiversitySelector: Sendable {
         return (kept, dropped)
     }
 
+    /// Drops the near-duplicates among `candidates` (each named in a rejection, with the variant it repeats) and keeps
+    /// the `count` most diverse of the rest, compared on ``GeneratedVariant/readerText`` and their labels: what every
+    /// generator does with its candidates.
+    public func choose(_ count: Int, from candidates: [GeneratedVariant]) -> (chosen: [GeneratedVariant], rejected: [Rejection]) {
+        let items = candidates.map { Item(text: $0.readerText, labels: $0.labels) }
+        let (kept, dropped) = removingNearDuplicates(items)
+        let rejected = dropped.map { index, duplicateOf in
+            Rejection(text: candidates[index].text, reasons: ["near-duplicate of \"\(candidates[duplicateOf].text)\""])
+        }
+        let chosen = select(count, from: kept.map { items[$0] }).map { candidates[kept[$0]] }
+        return (chosen, rejected)
+    }
+
     /// The distance between two items, from 0 (same) to 1.
     public func distance(_ a: Item, _ b: Item) -> Double {
         distance(TextSimilarity.shingles(a.text), a.labels, TextSimilarity.shingles(b.text), b.labels)

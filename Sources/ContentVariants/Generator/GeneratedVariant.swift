@@ -43,6 +43,11 @@ public struct GeneratedVariant: Sendable, Equatable, Codable {
         self.email = email
     }
 
+    /// What variants are compared on for near-duplicates and diversity: what a reader takes in as a whole. For email
+    /// the subject and the body, so the variants of a subject-line test (one body, several subjects) are told apart;
+    /// else the text.
+    public var readerText: String { email.map { "\($0.subject) \($0.body)" } ?? text }
+
     /// `dimension=value` labels for diversity: the plan's, or ones read from the features.
     public var labels: [String] {
         if let plan { return plan.labels }

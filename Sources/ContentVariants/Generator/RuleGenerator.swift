@@ -125,15 +125,8 @@ public struct RuleGenerator: Sendable {
 
     /// Drops near-duplicates (reporting them) and keeps the `count` most diverse candidates.
     func select(_ count: Int, from candidates: [GeneratedVariant], rejected: [Rejection], considered: Int) -> GenerationResult {
-        var rejected = rejected
-        let items = candidates.map { DiversitySelector.Item(text: $0.email.map { "\($0.subject) \($0.body)" } ?? $0.text, labels: $0.labels) }
-        let (kept, dropped) = diversity.removingNearDuplicates(items)
-        for (index, duplicateOf) in dropped {
-            rejected.append(Rejection(text: candidates[index].text, reasons: ["near-duplicate of \"\(candidates[duplicateOf].text)\""]))
-        }
-        let keptItems = kept.map { items[$0] }
-        let chosen = diversity.select(count, from: keptItems).map { candidates[kept[$0]] }
-        return GenerationResult(variants: chosen, rejected: rejected, candidates: considered)
+        let (chosen, duplicates) = diversity.choose(count, from: candidates)
+        return GenerationResult(variants: chosen, rejected: rejected + duplicates, candidates: considered)
     }
 
     /// Renders one plan as a post for `channel` (for email, the body); nil when the library has no phrase for its

@@ -63,13 +63,8 @@ public struct LLMVariantGenerator: Sendable {
             if let tone = item.tone.flatMap(Tone.init(rawValue:)) { features.tone = tone }
             candidates.append(GeneratedVariant(text: text, channel: channel, features: features, generator: name, warnings: check.warnings))
         }
-        let items = candidates.map { DiversitySelector.Item(text: $0.text, labels: $0.labels) }
-        let (kept, dropped) = diversity.removingNearDuplicates(items)
-        for (index, duplicateOf) in dropped {
-            rejected.append(Rejection(text: candidates[index].text, reasons: ["near-duplicate of \"\(candidates[duplicateOf].text)\""]))
-        }
-        let chosen = diversity.select(count, from: kept.map { items[$0] }).map { candidates[kept[$0]] }
-        return GenerationResult(variants: chosen, rejected: rejected, candidates: answer.variants.count)
+        let (chosen, duplicates) = diversity.choose(count, from: candidates)
+        return GenerationResult(variants: chosen, rejected: rejected + duplicates, candidates: answer.variants.count)
     }
 
     /// Sends the request with retries (timeouts, 429 and 5xx, malformed answers), within the workspace's budget.

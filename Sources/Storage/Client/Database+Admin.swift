@@ -19,7 +19,24 @@ extension Database {
         }
         // Both names were checked to be plain identifiers above.
         let statement = "CREATE DATABASE \"\(name)\"" + (template.map { " TEMPLATE \"\($0)\"" } ?? "")
-        try await client.execute(PostgresQuery(unsafeSQL: statement), logger: logger)
+        try await withoutStatementTimeout(PostgresQuery(unsafeSQL: statement))
+    }
+
+    /// Runs an administrative statement (making, dropping or vacuuming a database) without the statement timeout that
+    /// guards requests: how long it takes depends on the database's size and the machine's load, not on a client.
+    /// (`SET LOCAL` cannot serve: `CREATE DATABASE` does not run inside a transaction.)
+    func withoutStatementTimeout(_ statement: PostgresQuery) async throws {
+        try await client.withConnection { connection in
+            try await connection.execute("SET statement_timeout = 0", logger: logger)
+            do {
+                try await connection.execute(statement, logger: logger)
+            } catch {
+                // The connection goes back to the pool with the timeout it came with.
+                try? await connection.execute("RESET statement_timeout", logger: logger)
+                throw error
+            }
+            try await connection.execute("RESET statement_timeout", logger: logger)
+        }
     }
 
     /// Ends every other session connected to the database `name` (autovacuum workers included) and returns a line for
@@ -39,7 +56,7 @@ extension Database {
 
     /// Vacuums, freezes and analyses the whole database, so autovacuum has no reason to visit it soon.
     public func vacuumFreezeAnalyze() async throws {
-        try await client.execute("VACUUM (FREEZE, ANALYZE)", logger: logger)
+        try await withoutStatementTimeout("VACUUM (FREEZE, ANALYZE)")
     }
 
     /// Drops the database `name` on this server unless it does not exist; with `force`, the sessions still connected
@@ -51,10 +68,7 @@ extension Database {
             throw StorageError("database name \"\(name)\" must be letters, digits and underscores")
         }
         // The name was checked to be a plain identifier above. FORCE ends the database's other sessions first.
-        try await client.execute(
-            PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \"\(name)\"" + (force ? " WITH (FORCE)" : "")),
-            logger: logger
-        )
+        try await withoutStatementTimeout(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \"\(name)\"" + (force ? " WITH (FORCE)" : "")))
     }
 
     /// Creates `configuration.database` on its server unless it exists, connecting to the `postgres` database to do so.
