@@ -108,6 +108,14 @@ public enum Scorer {
         {
             recommendations[index].reason += " About \(Advisor.grouped(needed)) more impressions per variant should settle it if the gap holds."
         }
+        if let design = comparisons.design, design.isFinal, let planned = input.design?.horizon {
+            let total = input.arms.map(\.trials).reduce(0, +)
+            for index in recommendations.indices where recommendations[index].action != .reallocate {
+                recommendations[index].reason +=
+                    " This is the final analysis: \(Advisor.grouped(total)) trials reach the planned \(Advisor.grouped(planned)), "
+                    + "so the test spends what is left of its error rate."
+            }
+        }
         return ScoreResult(
             arms: arms,
             srm: ScoreResult.SRM(comparisons.srm),
