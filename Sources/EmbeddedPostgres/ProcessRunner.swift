@@ -137,6 +137,26 @@ public struct RunningProcess: Sendable {
         kill(pid, signal)
     }
 
+    /// What the child has written to standard output so far.
+    public var standardOutputSoFar: String {
+        (try? String(contentsOf: scratch.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
+    }
+
+    /// What the child has written to standard error so far.
+    public var standardErrorSoFar: String {
+        (try? String(contentsOf: scratch.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+    }
+
+    /// Whether the child has exited (it stays a zombie until ``wait()`` reaps it): its state in `/proc` is `Z` or `X`,
+    /// or it is gone.
+    public var hasExited: Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return kill(pid, 0) != 0 }
+        // The state follows the command name, which is in parentheses and may itself hold spaces or parentheses.
+        guard let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].first { $0 != " " }
+        return state == "Z" || state == "X"
+    }
+
     /// Waits for the child to exit and returns its status and output (call once).
     public func wait() async -> ProcessOutput {
         let status = await ProcessRunner.waitForExit(pid)

@@ -4,6 +4,7 @@ import HTTPTypes
 import HeraldCore
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Storage
 import WebApp
@@ -168,7 +169,12 @@ public enum HeraldServer {
             ),
             // The flusher is shut down after the server (services stop in reverse order), so it stores the last hits.
             services: [tracking.flusher, PartitionMaintenance(database: database, logger: logger)] + services,
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+            onServerRunning: { channel in
+                // One connection accepted per read: NIO accepts up to four at once by default, all counted after the
+                // fact, so a full server could take three past `maximumConnections` from its backlog.
+                try? await channel.setOption(ChannelOptions.maxMessagesPerRead, value: 1).get()
+                await onServerRunning(channel.localAddress?.port ?? settings.port)
+            },
             logger: logger
         )
     }

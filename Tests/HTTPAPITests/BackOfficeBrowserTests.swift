@@ -35,7 +35,9 @@ import WebApp
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
             }
-            let response = try await TestServer.client.execute(request, timeout: .seconds(60))
+            // chromedriver's own page-load timeout is 300 s: a call may take that long on a starved machine (a load of 14
+            // once made a navigation outlast 60 s), so this is a bound on a hung driver, not a measure of speed.
+            let response = try await TestServer.client.execute(request, timeout: .seconds(330))
             let data = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
             let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
             guard response.status.code < 300 else {

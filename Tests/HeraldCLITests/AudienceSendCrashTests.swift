@@ -18,7 +18,7 @@ import Glibc
 @Suite struct AudienceSendCrashTests {
     static let contacts = 300
 
-    func aWorkerKilledMidSendLeavesNoContactWithTwoCopies() async throws {
+    @Test func aWorkerKilledMidSendLeavesNoContactWithTwoCopies() async throws {
         let fixture = try await CLIFixture.make()
         let csv = (0..<Self.contacts).map { "reader\($0)@example.com,Reader \($0)" }.joined(separator: "\n")
         let imported = try await fixture.run("contacts", "import", try fixture.write("people.csv", "email,name\n" + csv), "--list", "newsletter")

@@ -32,17 +32,17 @@ import Glibc
         #expect(token.hasPrefix("hrld_"))
         #expect(created.standardError.contains("not shown again"))
 
-        let port = try FreePort.find()
         var environment = ["DATABASE_URL": fixture.database.url, "HERALD_LOG_LEVEL": "error"]
         environment["HERALD_HOME"] = fixture.folder.appendingPathComponent("home").path
-        let server = try HeraldCommand.start(
-            ["serve", "--port", String(port), "--poll-ms", "100", "--tick-ms", "100", "--grace", "2"],
+        let serving = try await HeraldCommand.serve(
+            ["--poll-ms", "100", "--tick-ms", "100", "--grace", "2"],
             environment: environment,
             workingDirectory: fixture.folder
         )
-        let base = "http://127.0.0.1:\(port)"
+        let server = serving.process
+        let base = serving.base
         var healthy = false
-        for _ in 0..<300 where !healthy {
+        for _ in 0..<1_200 where !healthy {
             healthy = (try? await get("\(base)/healthz").0) == 200
             if !healthy { try await Task.sleep(for: .milliseconds(100)) }
         }
@@ -86,7 +86,7 @@ import Glibc
         server.signal(SIGTERM)
         let output = await server.wait()
         #expect(output.status == 0, "\(output.standardError)")
-        #expect(output.standardOutput.contains("serving on http://127.0.0.1:\(port)"))
+        #expect(output.standardOutput.contains("serving on http://127.0.0.1:\(serving.port)"))
     }
 
     @Test func badSettingsAreOneClearLine() async throws {

@@ -20,15 +20,15 @@ import Glibc
         let token = created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(created.succeeded, "\(created.standardError)")
 
-        let port = try FreePort.find()
         var environment = ["DATABASE_URL": fixture.database.url, "HERALD_LOG_LEVEL": "error", "HERALD_TOKEN_FAILURES": "2"]
         environment["HERALD_HOME"] = fixture.folder.appendingPathComponent("home").path
-        let server = try HeraldCommand.start(
-            ["serve", "--port", String(port), "--no-worker", "--grace", "2", "--header-timeout-seconds", "5"],
+        let serving = try await HeraldCommand.serve(
+            ["--no-worker", "--grace", "2", "--header-timeout-seconds", "5"],
             environment: environment,
             workingDirectory: fixture.folder
         )
-        let base = "http://127.0.0.1:\(port)"
+        let server = serving.process
+        let base = serving.base
         func get(_ path: String, token: String? = nil) async throws -> (Int, HTTPHeaders) {
             var request = HTTPClientRequest(url: base + path)
             if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -36,7 +36,7 @@ import Glibc
             _ = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), response.headers)
         }
-        #expect(try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) { (try? await get("/healthz").0) == 200 })
+        #expect(try await waitUntil(timeout: .seconds(120), every: .milliseconds(100)) { (try? await get("/healthz").0) == 200 })
         #expect(try await get("/v1/workspace", token: token).0 == 200)
         #expect(try await get("/v1/workspace", token: "hrld_nope1").0 == 401)
         #expect(try await get("/v1/workspace", token: "hrld_nope2").0 == 401)

@@ -17,12 +17,12 @@ import Glibc
 /// database's state.
 @Suite struct ServeOutageTests {
     func get(_ url: String) async throws -> (Int, String) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(120))
         let collected = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: collected))
     }
 
-    func eventually(within timeout: Duration = .seconds(90), _ condition: () async -> Bool) async throws -> Bool {
+    func eventually(within timeout: Duration = .seconds(180), _ condition: () async -> Bool) async throws -> Bool {
         let end = ContinuousClock.now + timeout
         while ContinuousClock.now < end {
             if await condition() { return true }
@@ -52,16 +52,16 @@ import Glibc
     @Test func sigtermWhileTheDatabaseIsDownEndsServeWithinItsGraceWithStatusZero() async throws {
         try await TestCluster.with { cluster in
             let home = try HeraldCommand.temporaryDirectory()
-            let port = try FreePort.find()
             let environment = [
                 "DATABASE_URL": try cluster.configuration().url, "HERALD_HOME": home.path, "HERALD_LOG_LEVEL": "warning",
             ]
-            let server = try HeraldCommand.start(
-                ["serve", "--port", String(port), "--poll-ms", "100", "--tick-ms", "100", "--grace", "2"],
+            let serving = try await HeraldCommand.serve(
+                ["--poll-ms", "100", "--tick-ms", "100", "--grace", "2"],
                 environment: environment,
                 workingDirectory: home
             )
-            let base = "http://127.0.0.1:\(port)"
+            let server = serving.process
+            let base = serving.base
             #expect(try await eventually { (try? await get("\(base)/healthz").0) == 200 })
 
             try await cluster.stop()
@@ -90,9 +90,9 @@ import Glibc
             logger: TestDatabase.logger
         )
         let first = try cluster.readCredentials().port
-        let port = try FreePort.find()
-        let server = try HeraldCommand.start(["serve", "--port", String(port), "--no-worker"], environment: environment, workingDirectory: home)
-        let base = "http://127.0.0.1:\(port)"
+        let serving = try await HeraldCommand.serve(["--no-worker"], environment: environment, workingDirectory: home)
+        let server = serving.process
+        let base = serving.base
         #expect(try await eventually { (try? await get("\(base)/healthz").0) == 200 })
 
         #expect(try await HeraldCommand.run(["db", "stop"], environment: environment).succeeded)

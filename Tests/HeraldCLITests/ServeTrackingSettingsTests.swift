@@ -29,17 +29,13 @@ import Glibc
     func impressions(opens: Int, arguments: [String], environment extra: [String: String]) async throws -> Int {
         let fixture = try await CLIFixture.make()
         let token = try await fixture.run("tokens", "create", "--role", "editor").standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-        let port = try FreePort.find()
         var environment = ["DATABASE_URL": fixture.database.url, "HERALD_LOG_LEVEL": "error"].merging(extra) { $1 }
         environment["HERALD_HOME"] = fixture.folder.appendingPathComponent("home").path
-        let server = try HeraldCommand.start(
-            ["serve", "--no-worker", "--port", String(port)] + arguments,
-            environment: environment,
-            workingDirectory: fixture.folder
-        )
-        let base = "http://127.0.0.1:\(port)"
+        let serving = try await HeraldCommand.serve(["--no-worker"] + arguments, environment: environment, workingDirectory: fixture.folder)
+        let server = serving.process
+        let base = serving.base
         var healthy = false
-        for _ in 0..<300 where !healthy {
+        for _ in 0..<1_200 where !healthy {
             healthy = (try? await send("\(base)/healthz").0) == 200
             if !healthy { try await Task.sleep(for: .milliseconds(100)) }
         }

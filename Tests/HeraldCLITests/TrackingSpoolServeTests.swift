@@ -45,14 +45,10 @@ import Glibc
 
     /// Starts `herald serve` and waits until it answers `/healthz`.
     static func serve(_ arguments: [String], environment: [String: String], folder: URL) async throws -> (RunningProcess, String) {
-        let port = try FreePort.find()
-        let server = try HeraldCommand.start(
-            ["serve", "--port", String(port), "--no-worker"] + arguments,
-            environment: environment,
-            workingDirectory: folder
-        )
-        let base = "http://127.0.0.1:\(port)"
-        for _ in 0..<600 {
+        let serving = try await HeraldCommand.serve(["--no-worker"] + arguments, environment: environment, workingDirectory: folder)
+        let server = serving.process
+        let base = serving.base
+        for _ in 0..<1_200 {
             if (try? await send("\(base)/healthz").status) == 200 { return (server, base) }
             try await Task.sleep(for: .milliseconds(100))
         }

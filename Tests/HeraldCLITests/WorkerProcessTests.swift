@@ -122,8 +122,8 @@ struct WorkerProcessTests {
         let recovery = ContinuousClock.now - killedAt
         second.signal(SIGTERM)
         let output = await second.wait()
-        #expect(published, "\(output.standardError)")
-        #expect(recovery < .seconds(15), "recovered after \(recovery)")
+        // Liveness, not speed: a loaded machine once took 16 s for a 2 s lease, so no wall-clock bound here.
+        #expect(published, "not published again \(recovery) after the kill: \(output.standardError)")
         // One delivery, two attempts at it: retried, never posted twice.
         #expect(try await count(fixture, "SELECT count(*)::int FROM deliveries") == 1)
         #expect(try await count(fixture, "SELECT attempts FROM deliveries") == 2)

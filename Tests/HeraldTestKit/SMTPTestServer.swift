@@ -11,7 +11,10 @@ import Foundation
 /// - a local part starting with `bounce`: `550 5.1.1` to RCPT TO (a hard bounce);
 /// - `tempfail`: `451 4.3.0` to RCPT TO;
 /// - `rejectdata`: `554 5.7.1` to the end of DATA;
-/// - `blackhole`: no answer to the end of DATA at all (the message may or may not have been taken).
+/// - `blackhole`: no answer to the end of DATA at all (the message may or may not have been taken);
+/// - `hangup`: the connection closed, without an answer, once the end of DATA has come.
+///
+/// With ``Options/pipelining`` it offers PIPELINING (RFC 2920), which aiosmtpd's sequential reading of commands serves.
 public final class SMTPTestServer: Sendable {
     /// How the server behaves.
     public struct Options: Sendable {
@@ -23,12 +26,21 @@ public final class SMTPTestServer: Sendable {
         public var auth: Bool
         /// The AUTH mechanisms offered (aiosmtpd speaks PLAIN and LOGIN).
         public var authMechanisms: [String]
+        /// Offer PIPELINING in the EHLO reply.
+        public var pipelining: Bool
 
-        public init(startTLS: Bool = true, requireTLS: Bool = false, auth: Bool = false, authMechanisms: [String] = ["PLAIN", "LOGIN"]) {
+        public init(
+            startTLS: Bool = true,
+            requireTLS: Bool = false,
+            auth: Bool = false,
+            authMechanisms: [String] = ["PLAIN", "LOGIN"],
+            pipelining: Bool = false
+        ) {
             self.startTLS = startTLS
             self.requireTLS = requireTLS
             self.auth = auth
             self.authMechanisms = authMechanisms
+            self.pipelining = pipelining
         }
     }
 
@@ -96,6 +108,7 @@ public final class SMTPTestServer: Sendable {
         if options.startTLS { arguments.append("--starttls") }
         if options.requireTLS { arguments.append("--require-tls") }
         if options.auth { arguments += ["--auth", options.authMechanisms.joined(separator: ",")] }
+        if options.pipelining { arguments.append("--pipelining") }
         let process = try ProcessRunner.start(python, arguments)
         let ready = directory.appendingPathComponent("ready")
         // A loaded 2-core machine running the whole suite once took over a minute to start Python, make the
@@ -225,6 +238,9 @@ public final class SMTPTestServer: Sendable {
             async def handle_DATA(self, server, session, envelope):
                 if any(local(r).startswith("blackhole") for r in envelope.rcpt_tos):
                     await asyncio.sleep(3600)
+                if any(local(r).startswith("hangup") for r in envelope.rcpt_tos):
+                    server.transport.abort()
+                    await asyncio.sleep(3600)
                 if any(local(r).startswith("rejectdata") for r in envelope.rcpt_tos):
                     return "554 5.7.1 Message rejected as spam"
                 Handler.count += 1
@@ -240,6 +256,13 @@ public final class SMTPTestServer: Sendable {
                     json.dump(meta, f)
                 os.rename(os.path.join(mail, name + ".json.tmp"), os.path.join(mail, name + ".json"))
                 return "250 2.0.0 OK: queued as %s" % name
+
+        async def offer_pipelining(self, server, session, envelope, hostname, responses):
+            session.host_name = hostname
+            return responses[:-1] + ["250-PIPELINING"] + responses[-1:]
+
+        if "--pipelining" in args:
+            Handler.handle_EHLO = offer_pipelining
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = auth_data.login == USER and auth_data.password == PASSWORD

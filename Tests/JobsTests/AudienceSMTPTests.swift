@@ -13,18 +13,24 @@ import Testing
 /// every contact receives one well-formed multipart message with its unsubscribe headers and a Message-ID derived
 /// from its idempotency key, and a 5xx reply bounces and suppresses the contact.
 extension AudienceSendTests {
+    /// One more subscribed contact on the campaign's workspace's list (a special address the test server answers in its
+    /// own way).
+    static func addToList(_ email: String, of campaign: Campaign, in database: Database) async throws {
+        try await database.client.query(
+            """
+            WITH made AS (
+                INSERT INTO contacts (workspace_id, email) VALUES (\(campaign.workspaceID.uuid), \(email)) RETURNING id
+            )
+            INSERT INTO contact_list_members (list_id, contact_id)
+            SELECT l.id, made.id FROM contact_lists l, made WHERE l.workspace_id = \(campaign.workspaceID.uuid)
+            """,
+            logger: database.logger
+        )
+    }
+
     @Test func everyContactReceivesOneMessageAtARealSMTPServerAndA550Bounces() async throws {
         try await withCampaign(contacts: 12, testShare: nil) { database, campaign in
-            try await database.client.query(
-                """
-                WITH made AS (
-                    INSERT INTO contacts (workspace_id, email) VALUES (\(campaign.workspaceID.uuid), 'bounce-me@example.com') RETURNING id
-                )
-                INSERT INTO contact_list_members (list_id, contact_id)
-                SELECT l.id, made.id FROM contact_lists l, made WHERE l.workspace_id = \(campaign.workspaceID.uuid)
-                """,
-                logger: database.logger
-            )
+            try await Self.addToList("bounce-me@example.com", of: campaign, in: database)
             try await SMTPTestServer.with(.init(startTLS: false)) { server in
                 let configuration = SMTPConfiguration(
                     server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: server.port),
@@ -73,6 +79,50 @@ extension AudienceSendTests {
                     try await count(database, "SELECT count(*)::int FROM contacts WHERE email = 'bounce-me@example.com' AND consent = 'bounced'") == 1
                 )
                 #expect(try await count(database, "SELECT count(*)::int FROM events WHERE kind = 'bounce'") == 1)
+            }
+        }
+    }
+
+    /// The chunked send through the SMTP sender's batch path, pipelined over two connections, with a server that hangs
+    /// up after one message's end of DATA: every other contact receives the campaign exactly once (the messages after
+    /// the hang-up go again on a fresh connection), the one in flight is given up as unknown, and a second run sends
+    /// nothing more. Counted at the server.
+    @Test func chunksOverPipelinedConnectionsSendEachContactOnceEvenWhenTheServerHangsUp() async throws {
+        try await withCampaign(contacts: 20, testShare: nil) { database, campaign in
+            try await Self.addToList("hangup-me@example.com", of: campaign, in: database)
+            try await SMTPTestServer.with(.init(startTLS: false, pipelining: true)) { server in
+                let configuration = SMTPConfiguration(
+                    server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: server.port),
+                    connections: 2,
+                    commandTimeout: .seconds(20),
+                    dataTimeout: .seconds(20)
+                )
+                let pool = SMTPPool(configuration, logger: TestDatabase.logger)
+                // Chunks of 8 (concurrency 2 × 4), so the 21 messages take three chunks.
+                let mail = AudienceMail(sender: SMTPMailSender(pool: pool, logger: TestDatabase.logger), from: "news@example.com", concurrency: 2)
+                let handler = SendMessagesHandler(publicURL: "https://t.example", secrets: Self.secrets)
+                do {
+                    _ = try await CampaignFire(database: database, publicURL: "https://t.example", logger: TestDatabase.logger)
+                        .fire(campaign, at: Date(), now: Date())
+                    try await runNext(.sendAudience, SendAudienceHandler(), database, mail: mail)
+                    try await runNext(.sendMessages, handler, database, mail: mail)
+                    try await JobQueue(database).enqueue([
+                        JobRequest(payload: SendMessagesPayload(campaign: campaign.id, workspace: campaign.workspaceID), runAt: Date())
+                    ])
+                    try await runNext(.sendMessages, handler, database, mail: mail)
+                } catch {
+                    await pool.shutdown()
+                    throw error
+                }
+                await pool.shutdown()
+
+                let recipients = try server.received().flatMap(\.rcptTos)
+                #expect(recipients.count == 20 && Set(recipients).count == 20, "\(recipients.sorted())")
+                #expect(!recipients.contains("hangup-me@example.com"))
+                #expect(try await count(database, "SELECT count(*)::int FROM messages WHERE state = 'sent'") == 20)
+                #expect(
+                    try await count(database, "SELECT count(*)::int FROM messages WHERE state = 'failed' AND failure_class = 'unknown_outcome'") == 1
+                )
             }
         }
     }

@@ -13,7 +13,9 @@ struct SMTPRequest: Sendable {
 /// before the first reply.
 ///
 /// A request not answered within its timeout fails with ``SMTPHandlerFailure/timeout`` and closes the connection (a
-/// stuck server must not hold a worker); a closed connection fails every waiting request.
+/// stuck server must not hold a worker); a closed connection fails every waiting request. The timeout runs from when
+/// the request is the oldest waiting one (written, and every request before it answered): a pipelined command waits
+/// behind the content of the message before it, which has a longer timeout of its own.
 final class SMTPClientHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = SMTPRequest
@@ -22,7 +24,13 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     /// Longer lines than this are not an SMTP server talking (RFC 5321 allows 512).
     static let maximumLineLength = 8_192
 
-    private var waiting = CircularBuffer<(promise: EventLoopPromise<SMTPReply>, timer: Scheduled<Void>?)>()
+    private var waiting = CircularBuffer<(promise: EventLoopPromise<SMTPReply>, timeout: TimeAmount)>()
+    /// When the oldest waiting request times out (set as it becomes the oldest).
+    private var deadline: NIODeadline?
+    /// One timer for the whole queue, due at or before ``deadline``: when it fires early (the request it was set for
+    /// was answered) it is set again for the present deadline, so a pipeline of requests does not schedule and cancel
+    /// a timer for each.
+    private var timer: (task: Scheduled<Void>, due: NIODeadline)?
     private var buffer: ByteBuffer?
     private var parser = SMTPReplyParser()
     private var failure: SMTPHandlerFailure?
@@ -46,12 +54,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
                 return
             }
         }
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let reply = request.reply
-        let timer: Scheduled<Void> = context.eventLoop.scheduleTask(in: request.timeout) {
-            handler.value.timedOut(reply)
-        }
-        waiting.append((request.reply, timer))
+        waiting.append((request.reply, request.timeout))
+        if waiting.count == 1 { startDeadline(context: context) }
         if let bytes = request.bytes {
             context.write(wrapOutboundOut(bytes), promise: promise)
         } else {
@@ -110,13 +114,44 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             fail(.unexpected(reply), context: context)
             return
         }
-        head.timer?.cancel()
+        // The next request's deadline starts before the reply is handed on: whoever waits for it may write more.
+        if waiting.isEmpty {
+            deadline = nil
+        } else {
+            startDeadline(context: context)
+        }
         head.promise.succeed(reply)
     }
 
-    private func timedOut(_ promise: EventLoopPromise<SMTPReply>) {
-        guard let context, let first = waiting.first, first.promise.futureResult === promise.futureResult else { return }
-        fail(.timeout, context: context)
+    /// The oldest waiting request's deadline, from now; the timer is moved only when it would fire too late.
+    private func startDeadline(context: ChannelHandlerContext) {
+        guard let head = waiting.first else { return }
+        let due = NIODeadline.now() + head.timeout
+        deadline = due
+        if let timer, timer.due <= due { return }
+        schedule(at: due, context: context)
+    }
+
+    private func schedule(at due: NIODeadline, context: ChannelHandlerContext) {
+        timer?.task.cancel()
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = (context.eventLoop.scheduleTask(deadline: due) { handler.value.timerFired() }, due)
+    }
+
+    private func stopTimer() {
+        timer?.task.cancel()
+        timer = nil
+        deadline = nil
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard let context, let deadline, !waiting.isEmpty else { return }
+        if deadline <= NIODeadline.now() {
+            fail(.timeout, context: context)
+        } else {
+            schedule(at: deadline, context: context)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -135,8 +170,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
 
     private func failAll(_ failure: SMTPHandlerFailure) {
         if self.failure == nil { self.failure = failure }
+        stopTimer()
         while let head = waiting.popFirst() {
-            head.timer?.cancel()
             head.promise.fail(self.failure ?? failure)
         }
     }

@@ -10,7 +10,7 @@ import NIOSSL
 ///
 /// Every command has a timeout (``SMTPConfiguration/commandTimeout``; ``SMTPConfiguration/dataTimeout`` for the final
 /// `.`): a server that stops answering fails the command with ``SMTPError/Reason/timeout`` and the connection closes.
-/// A connection sends one message at a time; ``SMTPPool`` lends connections to senders.
+/// A connection sends one message or one batch (``send(_:)``) at a time; ``SMTPPool`` lends connections to senders.
 public struct SMTPConnection: Sendable {
     let channel: any NIOCore.Channel
     let configuration: SMTPConfiguration
@@ -121,7 +121,8 @@ public struct SMTPConnection: Sendable {
     }
 
     /// Sends one message: MAIL FROM, RCPT TO, DATA (pipelined when the server offers it), the dot-stuffed bytes and
-    /// the final `.`. After a refusal the transaction is reset (RSET), so the connection can carry the next message.
+    /// the final `.`, as a batch of one (``send(_:)``). After a refusal the transaction is reset (RSET), so the
+    /// connection can carry the next message.
     ///
     /// - Parameters:
     ///   - message: The message's bytes as ``MIMEWriter`` writes them (CRLF lines, no final `.`).
@@ -132,85 +133,12 @@ public struct SMTPConnection: Sendable {
     public func send(_ message: [UInt8], from: String, to: String) async throws -> SMTPReply {
         var content = channel.allocator.buffer(capacity: message.count + 8)
         SMTPDataEncoding.write(message, into: &content)
-        if configuration.pipelining && capabilities.pipelining {
-            return try await sendPipelined(content, from: from, to: to)
-        }
-        for (command, stage, expected) in Self.envelope(from: from, to: to) {
-            let reply = try await self.command(command, stage: stage)
-            if reply.code != expected && !(expected == 250 && reply.isCompletion) {
-                try await reset()
-                throw SMTPError(stage, .reply(reply), server: server)
-            }
-        }
-        let reply = try await request(content, stage: .endOfData, timeout: configuration.dataTimeout)
-        guard reply.isCompletion else {
-            throw SMTPError(.endOfData, .reply(reply), server: server)
-        }
-        return reply
+        return try await send([SMTPTransaction(from: from, to: to, content: content)])[0].get()
     }
 
     /// MAIL FROM, RCPT TO and DATA with the reply each expects.
     static func envelope(from: String, to: String) -> [(String, SMTPError.Stage, Int)] {
         [("MAIL FROM:<\(from)>", .mailFrom, 250), ("RCPT TO:<\(to)>", .rcptTo, 250), ("DATA", .data, 354)]
-    }
-
-    /// The pipelined transaction (RFC 2920), run on the connection's event loop as one chain: MAIL FROM, RCPT TO and
-    /// DATA in one write, then, when all three are accepted, the content and the final `.` in another. The sending
-    /// task waits once per message rather than once per command (each wait is a hop between threads).
-    func sendPipelined(_ content: ByteBuffer, from: String, to: String) async throws -> SMTPReply {
-        let commands = Self.envelope(from: from, to: to)
-        let outcome = try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<PipelinedOutcome> in
-            let replies = commands.map { command in
-                write(command.0, timeout: configuration.commandTimeout).map { Result<SMTPReply, any Error>.success($0) }
-                    .recover { .failure($0) }
-            }
-            channel.flush()
-            return EventLoopFuture.whenAllSucceed(replies, on: channel.eventLoop).flatMap { replies -> EventLoopFuture<PipelinedOutcome> in
-                let accepted = zip(replies, commands).allSatisfy { result, command in
-                    guard case .success(let reply) = result else { return false }
-                    return reply.code == command.2 || (command.2 == 250 && reply.isCompletion)
-                }
-                guard accepted else { return channel.eventLoop.makeSucceededFuture(PipelinedOutcome(envelope: replies, end: nil)) }
-                let end = write(content, timeout: configuration.dataTimeout)
-                channel.flush()
-                return end.map { Result<SMTPReply, any Error>.success($0) }.recover { .failure($0) }
-                    .map { PipelinedOutcome(envelope: replies, end: $0) }
-            }
-        }.get()
-        var failure: SMTPError?
-        var dataAccepted = false
-        for (result, (_, stage, expected)) in zip(outcome.envelope, commands) {
-            let reply: SMTPReply
-            switch result {
-            case .success(let value): reply = value
-            case .failure(let error): throw failed(error, stage: stage)
-            }
-            if reply.code == 354 { dataAccepted = true }
-            if failure == nil && reply.code != expected && !(expected == 250 && reply.isCompletion) {
-                failure = SMTPError(stage, .reply(reply), server: server)
-            }
-        }
-        if let failure {
-            if dataAccepted {
-                // RFC 2920 §3.1: DATA was accepted although a command before it failed; end it with no content.
-                _ = try await command(".", stage: .endOfData)
-            }
-            try await reset()
-            throw failure
-        }
-        switch outcome.end {
-        case .success(let reply)? where reply.isCompletion: return reply
-        case .success(let reply)?: throw SMTPError(.endOfData, .reply(reply), server: server)
-        case .failure(let error)?: throw failed(error, stage: .endOfData)
-        case nil: throw SMTPError(.endOfData, .malformed("the transaction ended without a reply"), server: server)
-        }
-    }
-
-    /// The replies of a pipelined transaction: to MAIL FROM, RCPT TO and DATA, then to the final `.` (nil when the
-    /// content was not sent).
-    struct PipelinedOutcome: Sendable {
-        var envelope: [Result<SMTPReply, any Error>]
-        var end: Result<SMTPReply, any Error>?
     }
 
     /// RSET: ends a transaction that failed half-way.

@@ -30,6 +30,15 @@ public actor SMTPRateLimit<C: Clock> where C.Duration == Duration {
             try await clock.sleep(until: allowed, tolerance: nil)
         }
     }
+
+    /// Takes the slot of one more message if it may go now, without waiting; false when it would have to wait.
+    public func tryAcquire() -> Bool {
+        let now = clock.now
+        let due = max(next ?? now, now)
+        guard due.advanced(by: .zero - tolerance) <= now else { return false }
+        next = due.advanced(by: interval)
+        return true
+    }
 }
 
 extension SMTPRateLimit where C == ContinuousClock {

@@ -8,14 +8,16 @@ import Scheduling
 import Storage
 import Synchronization
 
-/// Sends an audience campaign's due messages (``SendMessagesPayload``): claims them in batches under a lease, sends up
-/// to ``AudienceMail/concurrency`` (or ``AudienceSMS/concurrency``) at once through the worker's ``MailSender`` or
-/// ``SMSSender``, and records each outcome (``MessageStore``): sent with its impression, bounced (the contact
-/// suppressed), unsubscribed at the gateway, retried later, or given up. A message not yet due (send time per contact)
-/// waits: the job comes back when the next one is. A paused campaign's send is postponed, never ended.
+/// Sends an audience campaign's due messages (``SendMessagesPayload``): claims them in batches under a lease, sends
+/// email in small chunks through the worker's ``MailSender`` (pipelined over its connections) and text messages up
+/// to ``AudienceSMS/concurrency`` at once through its ``SMSSender``, and records each outcome (``MessageStore``): sent
+/// with its impression, bounced (the contact suppressed), unsubscribed at the gateway, retried later, or given up. A
+/// message not yet due (send time per contact) waits: the job comes back when the next one is. A paused campaign's
+/// send is postponed, never ended.
 ///
-/// At most once per contact: a message is marked `sending` just before the transport is called, and one found
-/// `sending` after its lease ran out (a worker killed mid-send) is failed as `unknown_outcome`, never sent again.
+/// At most once per contact: a message (every message of an email chunk) is marked `sending` just before the
+/// transport is called, and one found `sending` after its lease ran out (a worker killed mid-send) is failed as
+/// `unknown_outcome`, never sent again.
 public struct SendMessagesHandler: JobHandler {
     /// Where tracking links, the pixel and the unsubscribe URL point (`HERALD_PUBLIC_URL`).
     let publicURL: String
@@ -133,8 +135,20 @@ public struct SendMessagesHandler: JobHandler {
         }
     }
 
-    /// Claims the due messages in batches and sends each batch, up to the transport's concurrency at once, until none
-    /// is left to claim.
+    /// Messages of a campaign handed to the mail transport together (``MailSender/send(_:concurrency:)``): a few per
+    /// connection, `concurrency` × 4.
+    ///
+    /// Every message of a chunk is marked `sending` before the chunk goes out, so a worker killed mid-chunk gives up the
+    /// whole chunk as `unknown_outcome` (never sent twice, but never sent): the chunk is kept small so that few are lost
+    /// so, yet long enough that each connection's pipelined chain carries several messages per database round trip
+    /// (four per lane when ``AudienceMail/concurrency`` is twice the connections, as the worker sets it).
+    public static func mailChunkSize(concurrency: Int) -> Int {
+        max(1, concurrency) * 4
+    }
+
+    /// Claims the due messages in batches and sends each batch, until none is left to claim: email in chunks
+    /// (``mailChunkSize(concurrency:)``) through the sender's batch path, text messages one by one, up to the
+    /// transport's concurrency at once.
     private func sendDue(_ sending: Sending, store: MessageStore, context: JobContext) async throws {
         while !Task.isCancelled {
             let batch = try await store.claim(
@@ -145,6 +159,13 @@ public struct SendMessagesHandler: JobHandler {
                 now: context.clock.now()
             )
             guard !batch.isEmpty else { return }
+            if case .mail(let mail) = sending.transport {
+                let size = Self.mailChunkSize(concurrency: mail.concurrency)
+                for start in stride(from: 0, to: batch.count, by: size) {
+                    try await sending.sendMail(Array(batch[start..<min(start + size, batch.count)]), mail: mail)
+                }
+                continue
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var next = batch.makeIterator()
                 for _ in 0..<min(sending.transport.concurrency, batch.count) {
@@ -184,6 +205,8 @@ public struct SendMessagesHandler: JobHandler {
         case unknown(String)
         /// Not sent; retried after the backoff.
         case transient(String)
+        /// Not sent because the worker stopped before handing it to the transport: due again at once.
+        case stopped
     }
 
     /// One message ready for its transport.
@@ -204,18 +227,26 @@ public struct SendMessagesHandler: JobHandler {
         /// When the job's lease was last renewed by a send.
         let renewed = LeaseRenewal()
 
-        /// Renders, marks sending, sends and records one message.
-        func send(_ message: MessageStore.Claimed) async throws {
+        /// A claimed message rendered for its transport, ready to be marked sending.
+        struct Prepared: Sendable {
+            let message: MessageStore.Claimed
+            let outgoing: Outgoing
+            let metadata: Logger.Metadata
+        }
+
+        /// Renders one message for its transport; nil when it is not to be sent (no longer subscribed, no address or
+        /// variant, a variant not approved), which is recorded here.
+        func prepare(_ message: MessageStore.Claimed) async throws -> Prepared? {
             let metadata: Logger.Metadata = ["herald.campaign": "\(campaign.slug)", "herald.message.id": "\(message.id)"]
             guard message.consent == "subscribed" else {
                 try await store.markSuppressed(message.id, consent: message.consent)
-                return
+                return nil
             }
             guard let address = message.address, let variantID = message.variant,
                 let variant = campaign.variants.first(where: { $0.id == variantID })
             else {
                 try await store.markSuppressed(message.id, consent: "without an address or a variant to send")
-                return
+                return nil
             }
             // The review gate, at the moment of sending: a variant edited or rejected since the messages were made.
             guard variant.review.publishes else {
@@ -224,7 +255,7 @@ public struct SendMessagesHandler: JobHandler {
                     "message not sent: its variant is not approved",
                     metadata: metadata.merging(["herald.variant.key": "\(variant.key)", "herald.review": "\(variant.review.rawValue)"]) { $1 }
                 )
-                return
+                return nil
             }
             let token = RecipientToken.make(message: message.id, key: key)
             let outgoing: Outgoing
@@ -252,6 +283,12 @@ public struct SendMessagesHandler: JobHandler {
                 )
                 outgoing = .sms(rendered, sms.sender)
             }
+            return Prepared(message: message, outgoing: outgoing, metadata: metadata)
+        }
+
+        /// Renders, marks sending, sends and records one message.
+        func send(_ message: MessageStore.Claimed) async throws {
+            guard let prepared = try await prepare(message) else { return }
             // Stopped before marking: the message stays queued, due again when its claim ends.
             try Task.checkCancellation()
             let now = context.clock.now()
@@ -260,23 +297,84 @@ public struct SendMessagesHandler: JobHandler {
             if Task.isCancelled {
                 // Stopped after marking but before the transport was called: nothing went out, so it is retried later
                 // (transient), not given up as an unknown outcome.
-                // The record is written although this task is cancelled: an unstructured task does not inherit that.
-                let (store, attempts, now) = (store, handler.maximumAttempts, context.clock.now())
-                try await Task {
-                    try await store.recordTransient(
-                        message.id,
-                        error: "the worker stopped before sending it",
-                        maximumAttempts: attempts,
-                        backoff: 0,
-                        now: now
-                    )
-                }.value
+                try await recordAfterStop([(prepared, .stopped)])
                 throw CancellationError()
             }
-            let outcome = try await deliver(outgoing)
+            let outcome = try await deliver(prepared.outgoing)
             // Recorded outside the transport's error handling on purpose: if recording a sent message fails, it stays
             // `sending` and is later failed as unknown_outcome, never sent a second time.
-            try await record(outcome, of: message, metadata: metadata)
+            try await record(outcome, of: message, metadata: prepared.metadata)
+        }
+
+        /// Renders, marks sending (all in one statement), sends through the mail sender's batch path and records a
+        /// chunk of email messages; the same guarantees as ``send(_:)``, message by message: every message is
+        /// `sending` before the chunk reaches the transport, and one the transport may have taken is never retried.
+        func sendMail(_ messages: [MessageStore.Claimed], mail: AudienceMail) async throws {
+            var prepared: [Prepared] = []
+            for message in messages {
+                if let ready = try await prepare(message) { prepared.append(ready) }
+            }
+            guard !prepared.isEmpty else { return }
+            // Stopped before marking: the messages stay queued, due again when their claim ends.
+            try Task.checkCancellation()
+            let now = context.clock.now()
+            let marked = try await store.markSending(
+                prepared.map(\.message.id),
+                worker: context.worker,
+                until: now.addingTimeInterval(handler.lease)
+            )
+            let going = prepared.filter { marked.contains($0.message.id) }
+            guard !going.isEmpty else { return }
+            await renewLease(now: now)
+            if Task.isCancelled {
+                // Stopped after marking but before the transport was called: nothing went out (see send(_:)).
+                try await recordAfterStop(going.map { ($0, .stopped) })
+                throw CancellationError()
+            }
+            let rendered = going.map { ready -> MailMessage in
+                guard case .mail(let message, _) = ready.outgoing else { preconditionFailure("an email chunk holds email only") }
+                return message
+            }
+            let results = await mail.sender.send(rendered, concurrency: mail.concurrency)
+            var stopped = Task.isCancelled
+            var outcomes: [(Prepared, Outcome)] = []
+            for (ready, result) in zip(going, results) {
+                switch result {
+                case .success(let receipt): outcomes.append((ready, .sent(providerID: receipt.reply, segments: nil)))
+                case .failure(.failed(let error)): outcomes.append((ready, Self.outcome(of: error, sms: false)))
+                case .failure(.notSent):
+                    outcomes.append((ready, .stopped))
+                    stopped = true
+                case .failure(.interrupted):
+                    // The transport may have taken it: it stays `sending` and is given up when its lease ends.
+                    stopped = true
+                }
+            }
+            if stopped {
+                try await recordAfterStop(outcomes)
+                throw CancellationError()
+            }
+            try await recordAll(outcomes, concurrency: mail.concurrency)
+        }
+
+        /// Records outcomes, up to `concurrency` at once.
+        func recordAll(_ outcomes: [(Prepared, Outcome)], concurrency: Int) async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = outcomes.makeIterator()
+                for _ in 0..<max(1, concurrency) {
+                    if let (ready, outcome) = next.next() { group.addTask { try await record(outcome, of: ready.message, metadata: ready.metadata) } }
+                }
+                while try await group.next() != nil {
+                    if let (ready, outcome) = next.next() { group.addTask { try await record(outcome, of: ready.message, metadata: ready.metadata) } }
+                }
+            }
+        }
+
+        /// Records outcomes although this task is cancelled (the worker is stopping): in an unstructured task, which
+        /// does not inherit the cancellation, so what the transport said is kept.
+        func recordAfterStop(_ outcomes: [(Prepared, Outcome)]) async throws {
+            let sending = self
+            try await Task { try await sending.recordAll(outcomes, concurrency: 4) }.value
         }
 
         /// Renews the job's lease for as long as a message's send may take (at most once per tenth of that lease, so a
@@ -309,22 +407,29 @@ public struct SendMessagesHandler: JobHandler {
                     return .sent(providerID: receipt.id, segments: receipt.segments)
                 }
             } catch let error as ConnectorError {
-                switch error.kind {
-                case .rejectedContent:
-                    guard case .sms = outgoing else { return .bounced(error.message) }
-                    switch TwilioMessages.recipientRefusal(error) {
-                    case .invalidNumber?: return .bounced(error.message)
-                    case .unsubscribed?: return .unsubscribed(error.message)
-                    case nil: return .refused(error.message)
-                    }
-                case .unknownOutcome: return .unknown(error.message)
-                case .transient, .rateLimited, .auth: return .transient(error.message)
-                }
+                if case .sms = outgoing { return Self.outcome(of: error, sms: true) }
+                return Self.outcome(of: error, sms: false)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 if case .sms = outgoing { return .unknown("\(error)") }
                 return .transient("\(error)")
+            }
+        }
+
+        /// What a transport's classified failure means for the message: a hard bounce (or, for a text message, an
+        /// invalid number or an opt-out at the gateway), an unknown outcome, or a failure to retry.
+        static func outcome(of error: ConnectorError, sms: Bool) -> Outcome {
+            switch error.kind {
+            case .rejectedContent:
+                guard sms else { return .bounced(error.message) }
+                switch TwilioMessages.recipientRefusal(error) {
+                case .invalidNumber?: return .bounced(error.message)
+                case .unsubscribed?: return .unsubscribed(error.message)
+                case nil: return .refused(error.message)
+                }
+            case .unknownOutcome: return .unknown(error.message)
+            case .transient, .rateLimited, .auth: return .transient(error.message)
             }
         }
 
@@ -348,6 +453,14 @@ public struct SendMessagesHandler: JobHandler {
                 try await store.recordUnknownOutcome(message.id, error: error)
             case .transient(let error):
                 try await retry(message, error: error)
+            case .stopped:
+                try await store.recordTransient(
+                    message.id,
+                    error: "the worker stopped before sending it",
+                    maximumAttempts: handler.maximumAttempts,
+                    backoff: 0,
+                    now: now
+                )
             }
         }
 

@@ -234,31 +234,40 @@ public struct MessageStore: Sendable {
     ///   goes out), so a message marked late in a long batch is not taken for abandoned while it is being sent; nil:
     ///   the claim is kept as it is.
     public func markSending(_ id: UUID, worker: String, until: Date? = nil) async throws -> Bool {
+        try await markSending([id], worker: worker, until: until).contains(id)
+    }
+
+    /// ``markSending(_:worker:until:)-(UUID,_,_)`` for several messages in one statement (a chunk about to go to the
+    /// transport together): each is checked and marked as that one would be.
+    ///
+    /// - Returns: The messages now `sending` (the others are suppressed now, or no longer this worker's).
+    public func markSending(_ ids: [UUID], worker: String, until: Date? = nil) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
         let rows = try await database.client.query(
             """
-            WITH allowed AS (
-                SELECT EXISTS (
-                    SELECT 1 FROM messages m JOIN contacts c ON c.id = m.contact_id
-                    WHERE m.id = \(id) AND c.consent = 'subscribed'
-                      AND NOT EXISTS (
-                          SELECT 1 FROM suppressed_addresses s
-                          WHERE s.workspace_id = c.workspace_id AND s.digest IN (c.email_digest, c.phone_digest)
-                      )
-                ) AS ok
+            WITH candidates AS (
+                SELECT m.id,
+                       coalesce(c.consent = 'subscribed', false) AND NOT EXISTS (
+                           SELECT 1 FROM suppressed_addresses s
+                           WHERE s.workspace_id = c.workspace_id AND s.digest IN (c.email_digest, c.phone_digest)
+                       ) AS ok
+                FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id
+                WHERE m.id = ANY(\(ids)::uuid[])
             )
             UPDATE messages
-            SET state = CASE WHEN allowed.ok THEN 'sending' ELSE 'suppressed' END,
-                attempts = attempts + CASE WHEN allowed.ok THEN 1 ELSE 0 END,
-                error = CASE WHEN allowed.ok THEN messages.error ELSE 'suppressed when it was to be sent' END,
-                claimed_until = CASE WHEN allowed.ok THEN coalesce(\(until), messages.claimed_until) ELSE messages.claimed_until END
-            FROM allowed
-            WHERE messages.id = \(id) AND messages.state = 'queued' AND messages.claimed_by = \(worker)
-            RETURNING messages.state
+            SET state = CASE WHEN candidates.ok THEN 'sending' ELSE 'suppressed' END,
+                attempts = attempts + CASE WHEN candidates.ok THEN 1 ELSE 0 END,
+                error = CASE WHEN candidates.ok THEN messages.error ELSE 'suppressed when it was to be sent' END,
+                claimed_until = CASE WHEN candidates.ok THEN coalesce(\(until), messages.claimed_until) ELSE messages.claimed_until END
+            FROM candidates
+            WHERE messages.id = candidates.id AND messages.state = 'queued' AND messages.claimed_by = \(worker)
+            RETURNING messages.id, messages.state
             """,
             logger: database.logger
         )
-        for try await state in rows.decode(String.self) { return state == "sending" }
-        return false
+        var sending: Set<UUID> = []
+        for try await (id, state) in rows.decode((UUID, String).self) where state == "sending" { sending.insert(id) }
+        return sending
     }
 
     /// Gives up, without sending, every message of the campaign left `sending` past its lease (its worker died between

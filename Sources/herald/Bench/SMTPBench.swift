@@ -5,6 +5,7 @@ import Crypto
 import EmbeddedPostgres
 import Foundation
 import HeraldCore
+import Jobs
 import Logging
 
 #if canImport(Glibc)
@@ -13,7 +14,7 @@ import Glibc
 
 /// `herald bench smtp`: personalised messages per second into Postfix's `smtp-sink` on loopback with N connections
 /// (each message with its own tracked links, open pixel, unsubscribe headers and `Message-ID`, written by
-/// ``MIMEWriter`` and sent through ``SMTPMailSender``'s pool), next to Postfix's `smtp-source` sending plain messages
+/// ``MIMEWriter`` and sent through ``SMTPMailSender``'s batch path as the `send_messages` job sends), next to Postfix's `smtp-source` sending plain messages
 /// of the same size into the same sink with the same N, in the same run.
 struct SMTPBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,7 +102,10 @@ struct SMTPBench: AsyncParsableCommand {
         var averageBodyBytes: Int
     }
 
-    /// Herald's sender: `messages` personalised messages over `connections` pooled connections, one lane per connection.
+    /// Herald's sender as the `send_messages` job drives it: `messages` personalised messages rendered and handed to
+    /// ``SMTPMailSender``'s batch path in the job's chunks (``SendMessagesHandler/mailChunkSize(concurrency:)``, with the
+    /// concurrency a worker gives itself: twice the connections), each chunk split over the `connections` pooled
+    /// connections, one pipelined chain per connection.
     static func measureHerald(port: Int, messages: Int, connections: Int, logger: Logger) async throws -> HeraldFigures {
         let configuration = SMTPConfiguration(server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: port), connections: connections)
         let pool = SMTPPool(configuration, logger: logger)
@@ -110,18 +114,18 @@ struct SMTPBench: AsyncParsableCommand {
         let sample = Self.message(index: 0, key: key)
         let bytes = MIMEWriter().write(sample, date: Date()).count
         let body = sample.text.utf8.count + (sample.html?.utf8.count ?? 0)
+        let concurrency = connections * 2
+        let chunk = SendMessagesHandler.mailChunkSize(concurrency: concurrency)
         let started = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for lane in 0..<connections {
-                group.addTask {
-                    var index = lane
-                    while index < messages {
-                        _ = try await sender.send(Self.message(index: index, key: key))
-                        index += connections
-                    }
-                }
+        var start = 0
+        while start < messages {
+            let end = min(start + chunk, messages)
+            let results = await sender.send((start..<end).map { Self.message(index: $0, key: key) }, concurrency: concurrency)
+            for case .failure(let failure) in results {
+                await pool.shutdown()
+                throw CommandFailure(message: "smtp-sink did not take a message: \(failure)")
             }
-            try await group.waitForAll()
+            start = end
         }
         let seconds = (ContinuousClock.now - started).seconds
         await pool.shutdown()
