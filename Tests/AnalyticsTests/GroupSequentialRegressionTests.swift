@@ -4,7 +4,8 @@ import Testing
 
 /// Boundaries and p-values recorded from the implementation before the fast recursion (a fresh grid per look, the
 /// whole kernel, 80 bisection steps per boundary; a bisection on α for p-values): the fast one must agree to 1e-6 on
-/// boundaries and to the p-value's tolerance (0.1% relative).
+/// boundaries and to the p-value's tolerance (0.1% relative). The recorded boundaries were themselves within 6e-7 of
+/// the converged values (that implementation on a grid 8 times finer), the fast ones are within 2e-8.
 struct GroupSequentialRegressionTests {
     struct Recorded {
         var fractions: [Double]
@@ -106,7 +107,9 @@ struct GroupSequentialRegressionTests {
             for (z, repeated, stagewise) in recorded.pValues {
                 // Each search stops within 0.1% above the answer, so two of them differ by at most that.
                 #expect(abs(design.pValue(z: z) - repeated) <= 1.001e-3 * repeated, "z = \(z)")
-                #expect(abs(design.stagewisePValue(z: z) - stagewise) <= 1e-9 + 1e-8 * stagewise, "z = \(z)")
+                // The recorded stage-wise values carry the previous quadrature's own error (at z = 0 it lost 4e-7 of
+                // the probability, which must add up to 1): they agree to 1e-6.
+                #expect(abs(design.stagewisePValue(z: z) - stagewise) <= 1e-6, "z = \(z)")
             }
         }
     }

@@ -10,21 +10,28 @@ extension GroupSequentialDesign {
             var fractions: [Double]
             var alpha: Double
             var spending: Spending
+            /// Lattice points per step deviation (``BoundaryRecursion/boundaries(fractions:alpha:spending:resolution:)``).
+            var resolution: Double
         }
 
         /// Designs kept before the cache is emptied.
         let capacity: Int
-        private let entries = Mutex<[Key: ([Double], LastLook)]>([:])
+        private let entries = Mutex<[Key: ([Double], BoundaryRecursion.LastLook)]>([:])
 
         init(capacity: Int) {
             self.capacity = capacity
         }
 
         /// The cached boundaries for `key`, computing and keeping them when absent.
-        func boundaries(for key: Key) -> ([Double], LastLook) {
+        func boundaries(for key: Key) -> ([Double], BoundaryRecursion.LastLook) {
             if let found = entries.withLock({ $0[key] }) { return found }
             // Computed outside the lock: two callers may both compute one design, and keep the same answer.
-            let computed = GroupSequentialDesign.computeBoundaries(fractions: key.fractions, alpha: key.alpha, spending: key.spending)
+            let computed = BoundaryRecursion.boundaries(
+                fractions: key.fractions,
+                alpha: key.alpha,
+                spending: key.spending,
+                resolution: key.resolution
+            )
             entries.withLock { entries in
                 if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
                 entries[key] = computed
@@ -36,8 +43,13 @@ extension GroupSequentialDesign {
     /// The one cache the scorer's designs share.
     static let cache = BoundaryCache(capacity: 128)
 
-    /// ``computeBoundaries(fractions:alpha:spending:)`` through ``cache``.
-    static func cachedBoundaries(fractions: [Double], alpha: Double, spending: Spending) -> ([Double], LastLook) {
-        cache.boundaries(for: BoundaryCache.Key(fractions: fractions, alpha: alpha, spending: spending))
+    /// ``BoundaryRecursion/boundaries(fractions:alpha:spending:resolution:)`` through ``cache``.
+    static func cachedBoundaries(
+        fractions: [Double],
+        alpha: Double,
+        spending: Spending,
+        resolution: Double = 10
+    ) -> ([Double], BoundaryRecursion.LastLook) {
+        cache.boundaries(for: BoundaryCache.Key(fractions: fractions, alpha: alpha, spending: spending, resolution: resolution))
     }
 }
