@@ -98,8 +98,8 @@ public struct GroupSequentialDesign: Sendable, Equatable {
     /// and spending function would reject there (Jennison & Turnbull §9.1), so p < α exactly when
     /// |z| reaches this design's last boundary, at interim looks too.
     ///
-    /// - Complexity: a bracketed secant search on log α (to 0.1% relative), each step a boundary
-    ///   computation on a coarse lattice (a tenth of the design's cost; kept in ``BoundaryCache``).
+    /// - Complexity: a bracketed secant search (to 0.1% relative in α), each step a boundary computation on a
+    ///   coarse lattice (a tenth of the design's cost; kept in ``BoundaryCache``); 2 to 4 steps.
     public func pValue(z: Double) -> Double {
         let target = abs(z)
         let floor = log(1e-12)
@@ -113,19 +113,34 @@ public struct GroupSequentialDesign: Sendable, Equatable {
         var low: (x: Double, g: Double?) = (floor, nil)
         var high: (x: Double, g: Double?) = (0, nil)
         var probe = (x: log(alpha), g: boundaries.last! - target)
+        // Decisions take p < α: on the side of the probe at α (this design's own boundary), so a crossing answers
+        // below α and no crossing above it, whatever the rounding.
+        let crossed = probe.g <= 0
+        func answer(_ x: Double) -> Double {
+            crossed ? min(exp(x), alpha.nextDown) : max(exp(x), alpha.nextUp)
+        }
         for _ in 0..<60 {
             if probe.g <= 0 { high = probe } else { low = probe }
             if high.x - low.x <= tolerance { break }
-            // A secant step between the bracket's ends when both are known, else a step along the slope the
-            // normal tail gives (d c / d log α ≈ −Q(c)/φ(c)); kept inside the bracket, a bisection when it is not.
-            var next: Double
+            // Steps are taken in y = Q⁻¹(α/2), the critical |z| of a single look at α, in which the last boundary is
+            // close to a straight line of slope 1: a secant step between the bracket's ends when both are known, else
+            // a step of slope 1 from the probe; kept inside the bracket, a bisection when it is not.
+            let yNext: Double
             if let gLow = low.g, let gHigh = high.g {
-                next = low.x + gLow * (high.x - low.x) / (gLow - gHigh)
+                let (yLow, yHigh) = (Self.singleLookZ(low.x), Self.singleLookZ(high.x))
+                yNext = yLow + gLow * (yHigh - yLow) / (gLow - gHigh)
+                // A secant through a probe this close to its root is within the tolerance already.
+                let root = log(2 * Normal.survival(yNext))
+                if abs(root - probe.x) <= tolerance / 4, root > low.x, root <= high.x { return answer(root) }
             } else {
-                let c = probe.g + target
-                let slope = -Normal.survival(c) / max(exp(-c * c / 2) / (2 * Double.pi).squareRoot(), 1e-300)
-                next = probe.x - probe.g / slope
+                yNext = Self.singleLookZ(probe.x) - probe.g
             }
+            if yNext <= 0 && high.g == nil {
+                // Past α = 1: whether even that rejects settles it.
+                probe = (0, g(0))
+                continue
+            }
+            var next = log(2 * Normal.survival(yNext))
             // Straddle: once the step is within the tolerance of a known end, probe just past the root so the
             // bracket closes from both sides.
             if let gHigh = high.g, gHigh <= 0, next > high.x - tolerance / 2 { next = high.x - tolerance / 2 }
@@ -141,9 +156,12 @@ public struct GroupSequentialDesign: Sendable, Equatable {
             probe = (next, g(next))
         }
         guard high.g != nil else { return 1 }
-        // Decisions take p < α: a crossing of this design's boundary found by the probe at α itself answers just
-        // below α (the search's answer is within its tolerance above the true one, which is at most α).
-        return high.x == log(alpha) ? alpha.nextDown : exp(high.x)
+        return answer(high.x)
+    }
+
+    /// Q⁻¹(α/2) for α = eˣ: the critical |z| of a single look.
+    static func singleLookZ(_ x: Double) -> Double {
+        -Normal.quantile(exp(x) / 2)
     }
 
     /// The stage-wise ordering p-value at the last look (Jennison & Turnbull §8.4): α spent before it
