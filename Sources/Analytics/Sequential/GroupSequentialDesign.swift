@@ -119,16 +119,17 @@ public struct GroupSequentialDesign: Sendable, Equatable {
         func answer(_ x: Double) -> Double {
             crossed ? min(exp(x), alpha.nextDown) : max(exp(x), alpha.nextUp)
         }
+        var previous: (x: Double, g: Double)?
         for _ in 0..<60 {
             if probe.g <= 0 { high = probe } else { low = probe }
             if high.x - low.x <= tolerance { break }
             // Steps are taken in y = Q⁻¹(α/2), the critical |z| of a single look at α, in which the last boundary is
-            // close to a straight line of slope 1: a secant step between the bracket's ends when both are known, else
-            // a step of slope 1 from the probe; kept inside the bracket, a bisection when it is not.
+            // close to a straight line of slope 1: a secant step through the last two probes, else a step of slope 1
+            // from the probe; kept inside the bracket, a bisection when it is not.
             let yNext: Double
-            if let gLow = low.g, let gHigh = high.g {
-                let (yLow, yHigh) = (Self.singleLookZ(low.x), Self.singleLookZ(high.x))
-                yNext = yLow + gLow * (yHigh - yLow) / (gLow - gHigh)
+            if let before = previous, before.g != probe.g {
+                let (yBefore, yProbe) = (Self.singleLookZ(before.x), Self.singleLookZ(probe.x))
+                yNext = yProbe - probe.g * (yProbe - yBefore) / (probe.g - before.g)
                 // A secant through a probe this close to its root is within the tolerance already.
                 let root = log(2 * Normal.survival(yNext))
                 if abs(root - probe.x) <= tolerance / 4, root > low.x, root <= high.x { return answer(root) }
@@ -137,6 +138,7 @@ public struct GroupSequentialDesign: Sendable, Equatable {
             }
             if yNext <= 0 && high.g == nil {
                 // Past α = 1: whether even that rejects settles it.
+                previous = probe
                 probe = (0, g(0))
                 continue
             }
@@ -150,9 +152,11 @@ public struct GroupSequentialDesign: Sendable, Equatable {
                 // Beyond the boundary at α = 1e-12: the answer is plain.
                 let atFloor = g(floor)
                 if atFloor <= 0 { return 1e-12 }
+                previous = probe
                 probe = (floor, atFloor)
                 continue
             }
+            previous = probe
             probe = (next, g(next))
         }
         guard high.g != nil else { return 1 }
