@@ -50,7 +50,7 @@ struct GroupSequentialPropertyTests {
                     t: t,
                     sd: step,
                     edge: boundary * t.squareRoot(),
-                    spacing: step / 10  // as the design does for equally spaced looks
+                    spacing: step / 8  // as the design does for equally spaced looks
                 )
                 let inside = look!.mass.reduce(0, +) * 2 - look!.mass[0] + 2 * look!.edgeMass
                 #expect(abs(inside + exits - 1) < 1e-7, "\(spending), look \(index + 1): inside \(inside), spent \(exits)")

@@ -6,7 +6,7 @@ import Foundation
 /// The null density of the score S = Z·√t on each look's continuation region |S| < c·√t is kept at the points j·h of a
 /// lattice inside it and at its edges ±c·√t. Integrals over the region use, cell by cell, the polynomial through the
 /// nearest points (the partial cell at each edge included, with the edge as a point): the trapezoid rule inside, with
-/// corrections at the edges from the quintic through the six nearest points. Spacings are H·2ᵃ, at most a tenth of the
+/// corrections at the edges from the quintic through the six nearest points. Spacings are H·2ᵃ, at most an eighth of the
 /// standard deviations of the steps into and out of the look (H the finest any look needs), so the lattices of two
 /// looks nest, the Gaussian kernel between them depends only on the index offset, and a transition is a table of
 /// kernel values (one `exp` per entry) and multiply-adds. The null density is symmetric: only the points j ≥ 0 are kept.
@@ -14,8 +14,11 @@ import Foundation
 /// Checked against the previous implementation (Tests/AnalyticsTests/GroupSequentialRegressionTests), SciPy's
 /// multivariate normal and an independent fine-grid recursion for 1,000 looks (Fixtures/make_group_sequential_many.py).
 enum BoundaryRecursion {
-    /// Kernel terms beyond this many standard deviations (below 1e-15 of the peak) are left out.
+    /// Tail probabilities beyond this many standard deviations (below 1e-17) are left out of the crossing sums.
     static let reach = 8.5
+    /// Kernel terms beyond this many standard deviations (below 3e-11 of the peak, in a density carried to 1e-8)
+    /// are left out of the transitions.
+    static let kernelReach = 7.0
     /// Below this much α at a look, its boundary is the single look's (a conservative |z| above 8).
     static let negligible = 1e-15
 
@@ -52,15 +55,16 @@ enum BoundaryRecursion {
     /// Boundaries at each look such that the null probability of first crossing at look k is the α spent between
     /// looks k − 1 and k, and the state for the last look's stage-wise p-value.
     ///
-    /// - Parameter resolution: points per standard deviation of the steps, at least: 10 for boundaries within 2e-8 of
-    ///   the converged values; 3 (within 4e-5) for the searches of the repeated p-value, which need less.
+    /// - Parameter resolution: points per standard deviation of the steps, at least: 8 for boundaries within 5e-8 of
+    ///   the converged values (1.3e-8 with 10, at 1.5 times the cost); 3 (within 4e-5) for the searches of the
+    ///   repeated p-value, which need less.
     /// - Complexity: O(K·P·B) for K looks, P lattice points per look (2.3·resolution/step) and B kernel points
-    ///   (17·resolution), multiply-adds; O(K·resolution) special functions.
+    ///   (14·resolution), multiply-adds; O(K·resolution) special functions.
     static func boundaries(
         fractions: [Double],
         alpha: Double,
         spending: GroupSequentialDesign.Spending,
-        resolution: Double = 10
+        resolution: Double = 8
     ) -> ([Double], LastLook) {
         var boundaries: [Double] = []
         boundaries.reserveCapacity(fractions.count)
@@ -197,7 +201,7 @@ enum BoundaryRecursion {
         let fine = min(h, previous.spacing)
         let strideOut = Int((h / fine).rounded())
         let strideIn = Int((previous.spacing / fine).rounded())
-        let width = Int((reach * sd / fine).rounded(.up))
+        let width = Int((kernelReach * sd / fine).rounded(.up))
         let norm = 1 / (sd * (2 * Double.pi).squareRoot())
         // The kernel at offsets −width...width (in units of `fine`), and the previous masses on both sides.
         var kernel = [Double](repeating: 0, count: 2 * width + 1)
@@ -253,8 +257,8 @@ enum BoundaryRecursion {
                         let s = Double(center) * fine
                         let a = (s - previous.edge) / sd
                         let b = (s + previous.edge) / sd
-                        if a > -reach { total += previous.edgeMass * exp(-a * a / 2) * norm }
-                        if b < reach { total += previous.edgeMass * exp(-b * b / 2) * norm }
+                        if a > -kernelReach { total += previous.edgeMass * exp(-a * a / 2) * norm }
+                        if b < kernelReach { total += previous.edgeMass * exp(-b * b / 2) * norm }
                         density[i] = total
                     }
                 }
@@ -262,8 +266,8 @@ enum BoundaryRecursion {
         }
         // At the edge: off the lattice, one exp per point within reach.
         var total = 0.0
-        let low = max(-half, Int(((edge - reach * sd) / previous.spacing).rounded(.up)))
-        let high = min(half, Int(((edge + reach * sd) / previous.spacing).rounded(.down)))
+        let low = max(-half, Int(((edge - kernelReach * sd) / previous.spacing).rounded(.up)))
+        let high = min(half, Int(((edge + kernelReach * sd) / previous.spacing).rounded(.down)))
         if low <= high {
             for j in low...high {
                 let x = (edge - Double(j) * previous.spacing) / sd
@@ -272,7 +276,7 @@ enum BoundaryRecursion {
         }
         for side in 0..<2 {
             let x = (edge + (side == 0 ? -previous.edge : previous.edge)) / sd
-            if abs(x) < reach { total += previous.edgeMass * exp(-x * x / 2) }
+            if abs(x) < kernelReach { total += previous.edgeMass * exp(-x * x / 2) }
         }
         return total * norm
     }

@@ -48,7 +48,7 @@ extension GroupSequentialDesign {
         fractions: [Double],
         alpha: Double,
         spending: Spending,
-        resolution: Double = 10
+        resolution: Double = 8
     ) -> ([Double], BoundaryRecursion.LastLook) {
         cache.boundaries(for: BoundaryCache.Key(fractions: fractions, alpha: alpha, spending: spending, resolution: resolution))
     }
