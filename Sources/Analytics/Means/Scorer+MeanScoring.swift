@@ -56,7 +56,7 @@ extension Scorer {
                 )
             )
         }
-        let recommendations = Advisor.recommend(
+        var recommendations = Advisor.recommend(
             arms: arms.indices.map { comparisons.advisorArm($0, id: arms[$0].id, trials: arms[$0].n, value: arms[$0].mean, pBest: arms[$0].pBest) },
             controlIndex: comparisons.controlIndex,
             srm: comparisons.srm,
@@ -64,6 +64,11 @@ extension Scorer {
             verb: "averages",
             describe: { String(format: "%.4f", $0) }
         )
+        if let design = comparisons.design, let planned = input.design?.horizon,
+            let note = finalAnalysisNote(design, total: summaries.map(\.n).reduce(0, +), planned: planned)
+        {
+            for index in recommendations.indices { recommendations[index].reason += note }
+        }
         return MeanScoreResult(arms: arms, srm: ScoreResult.SRM(comparisons.srm), recommendations: recommendations)
     }
 }

@@ -156,10 +156,11 @@ public struct ScoreInput: Codable, Sendable, Equatable {
             }
             var previous = 0
             for (index, look) in (design.looks ?? []).enumerated() {
-                guard look > previous, look <= design.horizon else {
+                // A look past the horizon is allowed: traffic overruns a plan, and such a look is the final analysis.
+                guard look > previous else {
                     throw ValidationError(
                         field: "design.looks[\(index)]",
-                        reason: "looks must increase and stay within the horizon \(design.horizon), found \(look)"
+                        reason: "looks must be positive and increase, found \(look) after \(previous)"
                     )
                 }
                 previous = look

@@ -103,10 +103,17 @@ public enum Scorer {
             current: input.arms.map { $0.weight },
             recommendations: recommendations
         )
-        if let index = recommendations.firstIndex(where: { $0.action == .keepTesting }),
+        if let index = recommendations.firstIndex(where: { $0.action == .keepTesting }), comparisons.design?.hasEnded != true,
             let needed = Self.impressionsStillNeeded(input: input, controlIndex: controlIndex, alpha: alpha, design: comparisons.design)
         {
             recommendations[index].reason += " About \(Advisor.grouped(needed)) more impressions per variant should settle it if the gap holds."
+        }
+        if let design = comparisons.design, let planned = input.design?.horizon,
+            let note = Self.finalAnalysisNote(design, total: input.arms.map(\.trials).reduce(0, +), planned: planned)
+        {
+            for index in recommendations.indices where recommendations[index].action != .reallocate {
+                recommendations[index].reason += note
+            }
         }
         return ScoreResult(
             arms: arms,
@@ -114,6 +121,20 @@ public enum Scorer {
             allocation: Dictionary(uniqueKeysWithValues: zip(input.arms.map(\.id), allocation.shares)),
             recommendations: recommendations
         )
+    }
+
+    /// What the report says when the planned test reached its horizon: this look is the final analysis, or the
+    /// final analysis came at an earlier look and this one cannot declare anything; nil before the horizon.
+    static func finalAnalysisNote(_ design: GroupSequentialDesign, total: Int, planned: Int) -> String? {
+        if design.isFinal {
+            return " This is the final analysis: \(Advisor.grouped(total)) trials reach the planned \(Advisor.grouped(planned)), "
+                + "so the test spends what is left of its error rate."
+        }
+        guard design.hasEnded else { return nil }
+        let final = Int((design.fractions.last! * Double(planned)).rounded())
+        return " The test ended at its final analysis (\(Advisor.grouped(final)) trials, past the planned \(Advisor.grouped(planned))): "
+            + "its error rate is spent, so these later counts cannot declare a winner or stop an arm; "
+            + "the verdict is that analysis's."
     }
 
     /// Impressions per arm still needed for the leading arm's gap to the control (or, when the gap is

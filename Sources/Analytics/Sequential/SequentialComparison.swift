@@ -12,13 +12,16 @@ struct SequentialComparison {
         self.method = method
     }
 
-    /// The group-sequential test at the last look: stage-wise p-value (z from `testVariance`, the
+    /// The group-sequential test at the last look: repeated p-value (z from `testVariance`, the
     /// variance under the null) and repeated confidence interval (from `variance`).
+    ///
+    /// After the final analysis (``GroupSequentialDesign/hasEnded``) nothing is left to spend: the p-value is 1, so
+    /// no later look declares anything, and the interval keeps the final analysis's boundary.
     init(groupSequential design: GroupSequentialDesign, difference: Double, variance: Double, testVariance: Double) {
         let standardError = variance.squareRoot()
         let testError = testVariance.squareRoot()
         let boundary = design.boundaries.last!
-        pValue = testError > 0 ? design.pValue(z: difference / testError) : 1
+        pValue = testError > 0 && !design.hasEnded ? design.pValue(z: difference / testError) : 1
         interval = (difference - boundary * standardError)...(difference + boundary * standardError)
         method = "group_sequential"
     }

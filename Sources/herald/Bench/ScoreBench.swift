@@ -42,6 +42,14 @@ struct ScoreBench: AsyncParsableCommand {
         )
         print(
             String(
+                format: "scores per second: %.0f always-valid, %.0f with a 30-look design; one score with 1,000 looks: %.1f ms",
+                throughput.plainScores,
+                throughput.plannedScores,
+                throughput.thousandLooksMs
+            )
+        )
+        print(
+            String(
                 format: "Herald needs %.2fx GrowthBook's and %.2fx Eppo's impressions",
                 herald / lift.impressions[.growthbook]!,
                 herald / lift.impressions[.eppo]!
@@ -51,6 +59,9 @@ struct ScoreBench: AsyncParsableCommand {
             "bench": AnyEncodable("score"),
             "arms_per_s": AnyEncodable(throughput.plain.rounded()),
             "arms_per_s_designed": AnyEncodable(throughput.designed.rounded()),
+            "anytime_scores_per_s": AnyEncodable(throughput.plainScores.rounded()),
+            "planned_scores_per_s": AnyEncodable(throughput.plannedScores.rounded()),
+            "score_1000_looks_ms": AnyEncodable((throughput.thousandLooksMs * 10).rounded() / 10),
             "impressions_to_decision": AnyEncodable(
                 Dictionary(uniqueKeysWithValues: Rule.allCases.map { ($0.rawValue, lift.impressions[$0]!.rounded()) })
             ),
@@ -69,29 +80,40 @@ struct ScoreBench: AsyncParsableCommand {
         case herald, growthbook, eppo, naive
     }
 
-    /// Scores a 3-arm input repeatedly; returns arms per second without and with a planned design.
-    func measureThroughput(seconds: Double) -> (plain: Double, designed: Double) {
-        func rate(_ input: ScoreInput) -> Double {
-            let clock = ContinuousClock()
+    /// Scores a 3-arm input repeatedly; returns arms and scores per second without a design and with a 30-look one,
+    /// and the time of one score with 1,000 looks (hourly for six weeks).
+    ///
+    /// Each planned score gets a horizon of its own, so no score finds its boundaries already computed: the figure is
+    /// what a new look costs.
+    func measureThroughput(seconds: Double) -> (plain: Double, designed: Double, plainScores: Double, plannedScores: Double, thousandLooksMs: Double)
+    {
+        let clock = ContinuousClock()
+        func rate(_ input: (Int) -> ScoreInput) -> (arms: Double, scores: Double) {
             let start = clock.now
             var arms = 0
+            var scores = 0
             var elapsed = 0.0
             while elapsed < seconds / 2 {
-                arms += (try? Scorer.score(input).arms.count) ?? 0
-                let duration = clock.now - start
-                elapsed = duration.seconds
+                arms += (try? Scorer.score(input(scores)).arms.count) ?? 0
+                scores += 1
+                elapsed = (clock.now - start).seconds
             }
-            return Double(arms) / elapsed
+            return (Double(arms) / elapsed, Double(scores) / elapsed)
         }
         let arms = [
             ScoreInput.Arm(id: "A", trials: 30_000, successes: 1_200), ScoreInput.Arm(id: "B", trials: 30_100, successes: 1_290),
             ScoreInput.Arm(id: "C", trials: 29_950, successes: 1_180),
         ]
-        let looks = (1..<30).map { $0 * 9_000 }
-        return (
-            rate(ScoreInput(arms: arms)),
-            rate(ScoreInput(arms: arms, design: .init(horizon: 270_000, looks: Array(looks.prefix(9)))))
-        )
+        // 90,050 trials now, 29 earlier looks every 3,000 trials: the 30th look of a 30-look plan.
+        let looks = (1..<30).map { $0 * 3_000 }
+        let plain = rate { _ in ScoreInput(arms: arms) }
+        let planned = rate { index in ScoreInput(arms: arms, design: .init(horizon: 90_100 + index, looks: looks)) }
+        // 999 earlier looks, hourly over six weeks of 90 trials an hour: the 1,000th look.
+        let hourly = (1..<1_000).map { $0 * 90 }
+        let start = clock.now
+        _ = try? Scorer.score(ScoreInput(arms: arms, design: .init(horizon: 90_100, looks: hourly)))
+        let thousandLooks = (clock.now - start).seconds * 1_000
+        return (plain.arms, planned.arms, plain.scores, planned.scores, thousandLooks)
     }
 
     /// Mean impressions (both arms) to the first call, and the fraction of campaigns with a call, per rule.
