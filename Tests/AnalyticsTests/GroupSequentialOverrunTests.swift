@@ -78,18 +78,11 @@ struct GroupSequentialOverrunTests {
         var falseWinners = 0
         var respending = 0
         for _ in 0..<campaigns {
-            var trials = (0, 0)
-            var successes = (0, 0)
+            var campaign = AACampaign()
             var looks: [Int] = []
             var called = (false, false)
             for _ in 0..<10 {
-                let today = Int((Double(perDay) * Double.random(in: 0.8...1.2, using: &generator)).rounded())
-                trials.0 += today
-                trials.1 += today
-                successes.0 += BinomialSampler.sample(trials: today, probability: 0.05, using: &generator)
-                successes.1 += BinomialSampler.sample(trials: today, probability: 0.05, using: &generator)
-                let total = trials.0 + trials.1
-                let test = TwoProportionTest(treatment: (successes.1, trials.1), control: (successes.0, trials.0), alpha: 0.05)
+                let (test, total) = campaign.day(perDay: perDay, using: &generator)
                 let design = GroupSequentialDesign(horizon: horizon, earlierLooks: looks, current: total, alpha: 0.05)
                 let comparison = SequentialComparison.make(
                     design: design,
@@ -126,18 +119,11 @@ struct GroupSequentialOverrunTests {
         var falseWinners = 0
         var overran = 0
         for _ in 0..<campaigns {
-            var trials = (0, 0)
-            var successes = (0, 0)
+            var campaign = AACampaign()
             var looks: [Int] = []
             while true {
-                let today = Int((Double(perDay) * Double.random(in: 0.8...1.2, using: &generator)).rounded())
-                trials.0 += today
-                trials.1 += today
-                successes.0 += BinomialSampler.sample(trials: today, probability: 0.05, using: &generator)
-                successes.1 += BinomialSampler.sample(trials: today, probability: 0.05, using: &generator)
-                let total = trials.0 + trials.1
+                let (test, total) = campaign.day(perDay: perDay, using: &generator)
                 let design = GroupSequentialDesign(horizon: horizon, earlierLooks: looks, current: total, alpha: 0.05)
-                let test = TwoProportionTest(treatment: (successes.1, trials.1), control: (successes.0, trials.0), alpha: 0.05)
                 let z = test.pooledVariance > 0 ? test.absoluteDifference / test.pooledVariance.squareRoot() : 0
                 if abs(z) >= design.boundaries.last! {
                     falseWinners += 1
@@ -154,5 +140,22 @@ struct GroupSequentialOverrunTests {
         let tolerance = 3 * (0.05 * 0.95 / Double(campaigns)).squareRoot()
         #expect(rate <= 0.05 + tolerance, "A/A false winners \(rate)")
         #expect(overran > campaigns / 4, "only \(overran) campaigns overran their horizon")
+    }
+}
+
+/// One A/A campaign of the overrun simulations: both arms at a 5% rate, each day ±20% of `perDay` trials per arm.
+struct AACampaign {
+    var trials = (0, 0)
+    var successes = (0, 0)
+
+    /// Adds a day of traffic and returns the test of all of it so far and the total trials.
+    mutating func day(perDay: Int, using generator: inout SplitMix64) -> (test: TwoProportionTest, total: Int) {
+        let today = Int((Double(perDay) * Double.random(in: 0.8...1.2, using: &generator)).rounded())
+        trials.0 += today
+        trials.1 += today
+        successes.0 += BinomialSampler.sample(trials: today, probability: 0.05, using: &generator)
+        successes.1 += BinomialSampler.sample(trials: today, probability: 0.05, using: &generator)
+        let test = TwoProportionTest(treatment: (successes.1, trials.1), control: (successes.0, trials.0), alpha: 0.05)
+        return (test, trials.0 + trials.1)
     }
 }
