@@ -147,12 +147,27 @@ struct TestServer: Sendable {
             ) { port in
                 continuation.yield(port)
             }
-            // Run as a service group so the end is a graceful shutdown, not a cancellation.
-            let services = ServiceGroup(configuration: .init(services: [application], logger: TestDatabase.logger))
+            // Run as a service group so the end is a graceful shutdown, not a cancellation; as `herald serve` does, what
+            // has not ended when the grace period is over is cancelled, so a test never waits on a shutdown forever.
+            var configuration = ServiceGroupConfiguration(services: [application], logger: TestDatabase.logger)
+            configuration.maximumGracefulShutdownDuration = .seconds(60)
+            configuration.maximumCancellationDuration = nil
+            let services = ServiceGroup(configuration: configuration)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
+                group.addTask {
+                    // A server that fails to start ends the wait for its port.
+                    defer { continuation.finish() }
+                    do {
+                        try await services.run()
+                    } catch let error as ServiceGroupError {
+                        logger.warning("the test server's shutdown outlasted its grace period", metadata: ["herald.error": "\(error)"])
+                    }
+                }
                 var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw TestServerError("the server did not start") }
+                guard let port = await iterator.next() else {
+                    try await group.waitForAll()
+                    throw TestServerError("the server did not start")
+                }
                 do {
                     try await body(TestServer(database: database, settings: settings, tracking: tracking, transport: .socket(port: port)))
                 } catch {
