@@ -28,17 +28,22 @@ extension AudienceSendTests {
         )
     }
 
+    /// Two plain connections to `server`, with command and data timeouts long enough for a loaded machine.
+    static func pool(_ server: SMTPTestServer) -> SMTPPool {
+        let configuration = SMTPConfiguration(
+            server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: server.port),
+            connections: 2,
+            commandTimeout: .seconds(20),
+            dataTimeout: .seconds(20)
+        )
+        return SMTPPool(configuration, logger: TestDatabase.logger)
+    }
+
     @Test func everyContactReceivesOneMessageAtARealSMTPServerAndA550Bounces() async throws {
         try await withCampaign(contacts: 12, testShare: nil) { database, campaign in
             try await Self.addToList("bounce-me@example.com", of: campaign, in: database)
             try await SMTPTestServer.with(.init(startTLS: false)) { server in
-                let configuration = SMTPConfiguration(
-                    server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: server.port),
-                    connections: 2,
-                    commandTimeout: .seconds(20),
-                    dataTimeout: .seconds(20)
-                )
-                let pool = SMTPPool(configuration, logger: TestDatabase.logger)
+                let pool = Self.pool(server)
                 let mail = AudienceMail(sender: SMTPMailSender(pool: pool, logger: TestDatabase.logger), from: "news@example.com", concurrency: 4)
                 do {
                     _ = try await CampaignFire(database: database, publicURL: "https://t.example", logger: TestDatabase.logger)
@@ -91,13 +96,7 @@ extension AudienceSendTests {
         try await withCampaign(contacts: 20, testShare: nil) { database, campaign in
             try await Self.addToList("hangup-me@example.com", of: campaign, in: database)
             try await SMTPTestServer.with(.init(startTLS: false, pipelining: true)) { server in
-                let configuration = SMTPConfiguration(
-                    server: SMTPServerURL(security: .plain, host: "127.0.0.1", port: server.port),
-                    connections: 2,
-                    commandTimeout: .seconds(20),
-                    dataTimeout: .seconds(20)
-                )
-                let pool = SMTPPool(configuration, logger: TestDatabase.logger)
+                let pool = Self.pool(server)
                 // Chunks of 8 (concurrency 2 × 4), so the 21 messages take three chunks.
                 let mail = AudienceMail(sender: SMTPMailSender(pool: pool, logger: TestDatabase.logger), from: "news@example.com", concurrency: 2)
                 let handler = SendMessagesHandler(publicURL: "https://t.example", secrets: Self.secrets)
