@@ -110,10 +110,20 @@ import Testing
             for _ in 0..<20 {
                 #expect(try await server.send(.GET, "/app/static/app.css").status == 200)
             }
-            // The bound only catches connections never closed: a loaded machine once needed more than two minutes.
-            let closed = try await waitUntil(timeout: .seconds(400)) { held.allSatisfy { !$0.isActive } }
-            #expect(closed, "\(held.filter { $0.isActive }.count) of 300 half-open connections are still open")
-            #expect(try await Self.metric(server, #"herald_http_connections_timed_out_total{phase="header"}"#) >= 300)
+            // Read from the server's own counts, as in the test below. The bound only catches connections never
+            // closed: a loaded machine once needed more than two minutes.
+            var open = 0.0
+            var timeouts = 0.0
+            let closed = try await waitUntil(timeout: .seconds(400), every: .milliseconds(250)) {
+                open = try await Self.metric(server, "herald_http_connections_open")
+                timeouts = try await Self.metric(server, #"herald_http_connections_timed_out_total{phase="header"}"#)
+                return timeouts >= 300 && open <= 1
+            }
+            #expect(
+                closed,
+                "server: \(timeouts) header timeouts, \(open) connections open; client: \(held.filter { $0.isActive }.count) of 300 still open"
+            )
+            for connection in held { try? await connection.close() }
             #expect(try await server.send(.GET, "/healthz").status == 200)
         }
     }
@@ -131,8 +141,21 @@ import Testing
             #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply.prefix(200))")
             let timedOut = reply.split(separator: "\n").first { $0.hasPrefix(#"herald_http_connections_timed_out_total{phase="header"} "#) }
             #expect((timedOut?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 1, "served before any held connection was closed")
-            #expect(try await waitUntil(timeout: .seconds(120)) { held.allSatisfy { !$0.isActive } })
-            #expect(try await Self.metric(server, "herald_http_connections_open") <= 40)
+            // Every held connection is closed by the server's header timeout, read from the server's own counts: the
+            // timeouts it recorded, and its open connections down to the one these metrics are read through. (A CI run
+            // once saw held connections still open at the client two minutes on; the message says what each side saw.)
+            var open = 0.0
+            var timeouts = 0.0
+            let closed = try await waitUntil(timeout: .seconds(300), every: .milliseconds(250)) {
+                open = try await Self.metric(server, "herald_http_connections_open")
+                timeouts = try await Self.metric(server, #"herald_http_connections_timed_out_total{phase="header"}"#)
+                return timeouts >= 40 && open <= 1
+            }
+            #expect(
+                closed,
+                "server: \(timeouts) header timeouts, \(open) connections open; client: \(held.filter { $0.isActive }.count) of 40 held still open"
+            )
+            for connection in held { try? await connection.close() }
         }
     }
 

@@ -47,14 +47,16 @@ public enum OAuthLoopback {
         }
         let redirectURI = OAuthRequests.redirectURI(port: channel.localAddress?.port ?? port)
         let seconds = timeout.components.seconds
-        let timer = promise.futureResult.eventLoop.scheduleTask(
-            in: .nanoseconds(Int64(timeout.components.attoseconds / 1_000_000_000) + seconds * 1_000_000_000)
-        ) {
-            outcome.finish(.failure(OAuthError("no authorization arrived at \(redirectURI) within \(seconds) s; run the command again")))
-        }
-        defer { timer.cancel() }
+        var timer: Scheduled<Void>?
+        defer { timer?.cancel() }
         do {
             try await body(redirectURI)
+            // The wait counts from the end of `body`: a browser that was slow to open does not eat into it.
+            timer = promise.futureResult.eventLoop.scheduleTask(
+                in: .nanoseconds(Int64(timeout.components.attoseconds / 1_000_000_000) + seconds * 1_000_000_000)
+            ) {
+                outcome.finish(.failure(OAuthError("no authorization arrived at \(redirectURI) within \(seconds) s; run the command again")))
+            }
             let code = try await promise.futureResult.get()
             // Let the browser's page go out before the listener closes.
             try? await Task.sleep(for: .milliseconds(50))
