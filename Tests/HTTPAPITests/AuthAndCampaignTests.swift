@@ -151,6 +151,8 @@ import Testing
         ),
         (#"{"name": 42, "channels": ["x"], "variants": [{"text": "a"}, {"text": "b"}]}"#, "name"),
         (#"{"name": "N", "channels": ["x"], "colour": "red", "variants": [{"text": "a"}, {"text": "b"}]}"#, "colour"),
+        (#"{"name": "N", "channels": ["x"], "design": {"horizon": 50}, "variants": [{"text": "a"}, {"text": "b"}]}"#, "design.horizon"),
+        (#"{"name": "N", "channels": ["x"], "design": {"horizon": 5000, "looks": [1]}, "variants": [{"text": "a"}, {"text": "b"}]}"#, "design.looks"),
     ])
     func invalidCampaignsNameTheField(body: String, field: String) async throws {
         try await TestServer.with { server in

@@ -20,6 +20,33 @@ struct SchemaTests {
         #expect(errors.isEmpty, "\(errors.prefix(10))")
     }
 
+    @Test func aReportWithAutopilotAndAPlannedTestValidates() throws {
+        var report = try ReportFixture.model()
+        report.autopilot = AutopilotSummary(
+            mode: "auto",
+            actions: [
+                .init(
+                    at: ReportFixture.start,
+                    kind: "set_split",
+                    reason: "B leads",
+                    state: "applied",
+                    decidedBy: "autopilot",
+                    undoneBy: nil,
+                    effect: "A 30%, B 70%"
+                ),
+                .init(at: ReportFixture.start, kind: "stop_arm", reason: "C trails", state: "undone", decidedBy: "autopilot", undoneBy: "cli:jana"),
+                .init(at: ReportFixture.start, kind: "declare_winner", reason: "B wins", state: "pending", decidedBy: nil, undoneBy: nil),
+            ]
+        )
+        report.plannedTest = PlannedTest(horizon: 200_000, look: 12, impressions: 201_000, isFinal: true, hasEnded: false)
+        let json = try JSONRenderer.render(report)
+        #expect(json.contains(#""is_final""#))
+        let errors = try validator().validate(Data(json.utf8))
+        #expect(errors.isEmpty, "\(errors.prefix(10))")
+        #expect(MarkdownRenderer.render(report).contains("This is the final analysis"))
+        #expect(HTMLRenderer.render(report).contains("of a test planned for 200,000 (look 12, the final analysis)"))
+    }
+
     @Test func emptyReportValidates() throws {
         let report = ReportModel(
             campaign: ReportFixture.campaign(),

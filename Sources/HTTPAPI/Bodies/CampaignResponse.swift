@@ -27,9 +27,11 @@ struct CampaignResponse: ResponseEncodable {
     var dryRun: Bool
     /// Who an email or SMS campaign sends to (absent for a campaign that only posts).
     var audience: CampaignAudience?
+    /// The planned test (absent: analyses use always-valid tests).
+    var design: CampaignDesign?
 
     enum CodingKeys: String, CodingKey {
-        case id, slug, name, channels, destination, schedule, variants, status, audience
+        case id, slug, name, channels, destination, schedule, variants, status, audience, design
         case dryRun = "dry_run"
         case workspaceID = "workspace_id"
         case primaryMetric = "primary_metric"
@@ -50,5 +52,6 @@ struct CampaignResponse: ResponseEncodable {
         createdAt = campaign.createdAt
         dryRun = campaign.dryRun
         audience = campaign.audience
+        design = campaign.design
     }
 }

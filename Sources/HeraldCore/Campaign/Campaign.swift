@@ -100,6 +100,8 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var accounts: [Channel: String]
     /// Who an email or SMS campaign sends to; nil for a campaign that only posts.
     public var audience: CampaignAudience?
+    /// The planned test; nil: analyses use an always-valid test.
+    public var design: CampaignDesign?
 
     public init(
         id: CampaignID,
@@ -115,9 +117,11 @@ public struct Campaign: Sendable, Equatable, Codable {
         createdAt: Date,
         dryRun: Bool = false,
         accounts: [Channel: String] = [:],
-        audience: CampaignAudience? = nil
+        audience: CampaignAudience? = nil,
+        design: CampaignDesign? = nil
     ) {
         self.audience = audience
+        self.design = design
         self.dryRun = dryRun
         self.accounts = accounts
         self.id = id
@@ -134,7 +138,7 @@ public struct Campaign: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, slug, name, channels, destination, schedule, variants, status, accounts, audience
+        case id, slug, name, channels, destination, schedule, variants, status, accounts, audience, design
         case workspaceID = "workspace_id"
         case dryRun = "dry_run"
         case primaryMetric = "primary_metric"

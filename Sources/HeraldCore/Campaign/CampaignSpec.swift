@@ -128,9 +128,11 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
     public var audience: CampaignAudience?
     /// What autopilot does after each analysis, within which guard rails; nil: off.
     public var autopilot: CampaignAutopilot?
+    /// The planned test (its horizon in impressions); nil: analyses use an always-valid test.
+    public var design: CampaignDesign?
 
     enum CodingKeys: String, CodingKey {
-        case name, slug, channels, destination, schedule, variants, status, accounts, audience, autopilot
+        case name, slug, channels, destination, schedule, variants, status, accounts, audience, autopilot, design
         case primaryMetric = "primary_metric"
         case dryRun = "dry_run"
     }
@@ -155,10 +157,12 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         accounts: [Channel: String] = [:],
         dryRun: Bool = false,
         audience: CampaignAudience? = nil,
-        autopilot: CampaignAutopilot? = nil
+        autopilot: CampaignAutopilot? = nil,
+        design: CampaignDesign? = nil
     ) throws(ValidationError) {
         self.audience = audience
         self.autopilot = autopilot
+        self.design = design
         self.accounts = accounts
         self.dryRun = dryRun
         self.name = name
@@ -206,7 +210,7 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         }
         let known: Set<String> = [
             "name", "slug", "primary_metric", "channels", "destination", "schedule", "variants", "status", "accounts", "dry_run",
-            "audience", "autopilot",
+            "audience", "autopilot", "design",
         ]
         if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
             throw ValidationError(
@@ -245,6 +249,9 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
         let autopilot = try root["autopilot"].flatMap { value throws(ValidationError) in
             value is NSNull ? nil : try CampaignAutopilot.parse(value)
         }
+        let design = try root["design"].flatMap { value throws(ValidationError) in
+            value is NSNull ? nil : try CampaignDesign.parse(value)
+        }
         try self.init(
             name: name,
             slug: slug,
@@ -257,7 +264,8 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             accounts: accounts,
             dryRun: dryRun ?? false,
             audience: audience,
-            autopilot: autopilot
+            autopilot: autopilot,
+            design: design
         )
     }
 
@@ -370,6 +378,12 @@ public struct CampaignSpec: Sendable, Equatable, Codable {
             )
         }
         try validateAudience()
+        if design != nil, primaryMetric.isValue {
+            throw ValidationError(
+                field: "design",
+                reason: "plans a test of rates; a campaign on revenue is scored always-valid (remove design, or choose a rate metric)"
+            )
+        }
     }
 
     /// An audience only for a campaign that sends to one (email, SMS), and one for every such campaign that is not a dry run.

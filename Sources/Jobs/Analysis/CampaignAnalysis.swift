@@ -50,6 +50,14 @@ public struct CampaignAnalysis: Sendable {
         }
     }
 
+    /// The planned test at this look: the campaign's horizon, and the totals of its earlier analyses as the earlier
+    /// looks (each stored analysis is a look: its verdict could be acted on). Nil without a plan or without trials yet.
+    static func design(_ database: Database, workspace: WorkspaceID, campaign: Campaign, current: Int) async throws -> ScoreInput.Design? {
+        guard let plan = campaign.design, current > 0, campaign.variants.count > 1 else { return nil }
+        let looks = try await AnalysisStore(database, workspace: workspace).lookTotals(campaign: campaign.id, below: current)
+        return ScoreInput.Design(horizon: plan.horizon, looks: looks)
+    }
+
     /// Scores the campaign from its rollups, stores the result in `analyses`, and builds its report model.
     ///
     /// Rates are scored per impression on the metric's event kind (conversions for `revenue`). Conversion value is
@@ -89,7 +97,8 @@ public struct CampaignAnalysis: Sendable {
                     assigned: countsPosts ? assigned[total.key] ?? 0 : nil
                 )
             },
-            alpha: alpha
+            alpha: alpha,
+            design: try await Self.design(database, workspace: workspace, campaign: campaign, current: totals.map(\.impressions).reduce(0, +))
         )
         // One variant is measured, not tested.
         var score = input.arms.count == 1 ? Scorer.measure(input.arms[0], alpha: alpha) : try Scorer.score(input)
@@ -166,6 +175,7 @@ public struct CampaignAnalysis: Sendable {
         report.publications = try await Self.publicationSummary(database, workspace: workspace, campaign: campaign)
         report.testThenSend = try await Self.testThenSendSummary(database, workspace: workspace, campaign: campaign)
         report.autopilot = try await Self.autopilotSummary(database, workspace: workspace, campaign: campaign)
+        report.plannedTest = input.design.map { PlannedTest(design: $0, impressions: totals.map(\.impressions).reduce(0, +)) }
         let record = Record(
             score: score,
             sendTime: Array(sendTime?.standouts(alpha: alpha).prefix(3) ?? []),

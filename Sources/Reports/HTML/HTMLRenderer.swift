@@ -58,6 +58,10 @@ public enum HTMLRenderer {
         html += "<p class=\"meta\">Success = \(HTMLEscaping.escape(metric)) per impression"
         if report.primaryMetric.isValue { html += " · calls on revenue per impression" }
         html += " · \(Format.grouped(report.totalImpressions)) impressions"
+        if let plan = report.plannedTest {
+            html +=
+                " of a test planned for \(Format.grouped(plan.horizon)) (look \(plan.look)\(plan.isFinal ? ", the final analysis" : plan.hasEnded ? ", after the final analysis" : ""))"
+        }
         if let first = report.days.first, let last = report.days.last {
             html += " over \(report.days.count) day\(report.days.count == 1 ? "" : "s") (\(Format.day(first.day)) to \(Format.day(last.day)))"
         }
@@ -169,7 +173,7 @@ public enum HTMLRenderer {
         }
         html += "</tbody></table></div>"
         html +=
-            "<p class=\"hint\">P(best): the chance a variant has the highest true rate. Expected loss: how much rate (percentage points) you give up, on average, by picking it — pick a variant once its expected loss is negligible. Lift intervals are log-ratio intervals; calls use always-valid tests.</p></section>"
+            "<p class=\"hint\">P(best): the chance a variant has the highest true rate. Expected loss: how much rate (percentage points) you give up, on average, by picking it — pick a variant once its expected loss is negligible. Lift intervals are log-ratio intervals; calls use \(report.plannedTest == nil ? "always-valid tests" : "the planned group-sequential test").</p></section>"
         return html
     }
 
@@ -245,7 +249,7 @@ public enum HTMLRenderer {
         return "<section class=\"method\"><h2>How to read this</h2><ul>"
             + "<li>Rates use Beta posteriors (a uniform prior updated with the counts); intervals are \(level) equal-tailed credible intervals.</li>"
             + "<li>P(best) and expected loss are exact one-dimensional integrals, not simulations.</li>"
-            + "<li>Winners and stops are called only on always-valid tests (Holm-adjusted across variants), so checking the report every day does not inflate false winners.</li>"
+            + "<li>\(report.plannedTest.map { HTMLEscaping.escape($0.methodLine) } ?? "Winners and stops are called only on always-valid tests (Holm-adjusted across variants), so checking the report every day does not inflate false winners.")</li>"
             + "<li>A sample-ratio check (chi-square, p &lt; 0.001) blocks every call when the traffic split is off.</li>"
             + "<li>Best send times shrink each hour toward the channel average, so thin hours cannot look best by luck; an hour is marked only when "
             + "a one-sided Fisher exact test against the rest of the channel, Holm-adjusted over the hours, is below \(Format.percent(report.alpha, digits: 0)).</li>"

@@ -78,10 +78,12 @@ public enum MarkdownRenderer {
         }
         lines.append("## Method")
         lines.append("")
+        let method =
+            report.plannedTest.map { $0.methodLine + " " }
+            ?? ("Winners and stops are called only on an always-valid confidence sequence (Holm-adjusted across variants), "
+                + "so checking the results every day does not inflate false winners. ")
         lines.append(
-            "Rates use Beta posteriors; P(best) and expected loss are exact one-dimensional integrals. "
-                + "Winners and stops are called only on an always-valid confidence sequence (Holm-adjusted across variants), "
-                + "so checking the results every day does not inflate false winners. "
+            "Rates use Beta posteriors; P(best) and expected loss are exact one-dimensional integrals. " + method
                 + "A sample-ratio check (chi-square, p < 0.001) blocks every call when the traffic split is off."
         )
         lines.append("")

@@ -87,6 +87,8 @@ public struct ReportModel: Sendable, Equatable, Codable {
     public var testThenSend: TestThenSendSummary?
     /// What autopilot did (and suggested); nil when it was never on for the campaign.
     public var autopilot: AutopilotSummary?
+    /// The planned test the calls were made on; nil when the campaign has no plan (calls use always-valid tests).
+    public var plannedTest: PlannedTest?
 
     /// Builds the model from a campaign and its analysis.
     ///

@@ -81,6 +81,25 @@ public struct AnalysisStore: Sendable {
         """
     }
 
+    /// The totals of trials (all arms together) at the campaign's stored analyses, below `current`, each once and in
+    /// increasing order: the earlier looks of its planned test (an analysis of the same counts is the same look).
+    public func lookTotals(campaign: CampaignID, below current: Int) async throws -> [Int] {
+        let rows = try await database.client.query(
+            """
+            SELECT DISTINCT total FROM (
+                SELECT (SELECT sum((arm->>'trials')::bigint) FROM jsonb_array_elements(result->'score'->'arms') AS arm)::bigint AS total
+                FROM analyses WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign.uuid)
+            ) AS looks
+            WHERE total > 0 AND total < \(Int64(current))
+            ORDER BY total
+            """,
+            logger: database.logger
+        )
+        var totals: [Int] = []
+        for try await total in rows.decode(Int64.self) { totals.append(Int(total)) }
+        return totals
+    }
+
     /// The latest analysis's report of one campaign, if it has one.
     public func latestReport(campaign: CampaignID) async throws -> LatestReport? {
         let rows = try await database.client.query(

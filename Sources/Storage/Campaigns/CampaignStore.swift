@@ -92,10 +92,10 @@ public struct CampaignStore: Sendable {
                 try await connection.query(
                     """
                     INSERT INTO campaigns (id, workspace_id, slug, name, primary_metric, destination, schedule, status, dry_run,
-                                           audience, audience_list_id, autopilot_mode, autopilot_rails)
+                                           audience, audience_list_id, autopilot_mode, autopilot_rails, design_horizon)
                     VALUES (\(id.uuid), \(workspace.uuid), \(spec.slug), \(spec.name), \(metric), \(spec.destination), \(scheduleJSON)::jsonb,
                             \(spec.status.rawValue), \(spec.dryRun), \(audienceJSON)::jsonb, \(audienceList),
-                            \(spec.autopilot?.mode.rawValue ?? "off"), \(autopilotRails)::jsonb)
+                            \(spec.autopilot?.mode.rawValue ?? "off"), \(autopilotRails)::jsonb, \(spec.design.map { Int64($0.horizon) }))
                     """,
                     logger: database.logger
                 )
@@ -191,15 +191,15 @@ public struct CampaignStore: Sendable {
                    coalesce((SELECT array_agg(kind ORDER BY position) FROM channels WHERE campaign_id = c.id), '{}'), c.status, c.dry_run,
                    coalesce((SELECT array_agg(ch.kind || '=' || a.name ORDER BY ch.position)
                              FROM channels ch JOIN accounts a ON a.id = ch.account_id WHERE ch.campaign_id = c.id), '{}'),
-                   c.audience::text
+                   c.audience::text, c.design_horizon
             FROM campaigns c
             WHERE c.workspace_id = \(workspace.uuid) AND c.id = \(id.uuid)
             """,
             logger: database.logger
         )
-        for try await (id, slug, name, metric, destination, schedule, createdAt, channelNames, status, dryRun, accountPairs, audience) in rows.decode(
-            (UUID, String, String, String, String?, String?, Date, [String], String, Bool, [String], String?).self
-        ) {
+        for try await (id, slug, name, metric, destination, schedule, createdAt, channelNames, status, dryRun, accountPairs, audience, horizon)
+            in rows.decode((UUID, String, String, String, String?, String?, Date, [String], String, Bool, [String], String?, Int64?).self)
+        {
             var accounts: [HeraldCore.Channel: String] = [:]
             for pair in accountPairs {
                 let parts = pair.split(separator: "=", maxSplits: 1)
@@ -220,7 +220,8 @@ public struct CampaignStore: Sendable {
                 createdAt: createdAt,
                 dryRun: dryRun,
                 accounts: accounts,
-                audience: try audience.map { try JSONDecoder().decode(CampaignAudience.self, from: Data($0.utf8)) }
+                audience: try audience.map { try JSONDecoder().decode(CampaignAudience.self, from: Data($0.utf8)) },
+                design: try horizon.map { try CampaignDesign(horizon: Int($0)) }
             )
         }
         throw NotFoundError(kind: "campaign", id: id.description)

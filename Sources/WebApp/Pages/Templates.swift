@@ -93,7 +93,7 @@ enum Templates {
     static let campaign = """
         <p class="crumbs"><a href="/app">Campaigns</a></p>
         <h1>{{name}}</h1>
-        <p>Status <span class="state">{{status}}</span>{{#dryRun}} · <strong>dry run</strong>: nothing it publishes leaves Herald{{/dryRun}} · channels {{channels}}</p>
+        <p>Status <span class="state">{{status}}</span>{{#dryRun}} · <strong>dry run</strong>: nothing it publishes leaves Herald{{/dryRun}} · channels {{channels}}{{#plan}} · {{plan}}{{/plan}}</p>
         {{#canChange}}
         <div class="actions">
         {{#actions}}

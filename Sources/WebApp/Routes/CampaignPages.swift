@@ -122,6 +122,8 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
         var status: String
         var channels: String
         var dryRun: Bool
+        /// "a test planned for 200,000 impressions", when the campaign has a design.
+        var plan: String?
         var csrf: String
         var canChange: Bool
         var actions: [Action]
@@ -197,6 +199,9 @@ struct CampaignPages<Context: RequestContext & RemoteAddressRequestContext> {
             status: campaign.status.rawValue,
             channels: campaign.channels.map(\.rawValue).joined(separator: ", "),
             dryRun: campaign.dryRun,
+            plan: campaign.design.map {
+                "a test planned for \($0.horizon.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))) impressions"
+            },
             csrf: session.csrfSecret,
             canChange: editor && !actions.isEmpty,
             actions: actions,
