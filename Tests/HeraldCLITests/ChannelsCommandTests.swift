@@ -1,6 +1,11 @@
+import AsyncHTTPClient
 import EmbeddedPostgres
 import Foundation
 import HeraldTestSupport
+import NIOCore
+import NIOHTTP1
+import PlatformStandIns
+import Storage
 import Testing
 
 /// `herald channels connect|list|remove` and `herald secrets rotate`, run as a user would.
@@ -125,5 +130,58 @@ struct ChannelsCommandTests {
         for output in [rotated, toEnvironment, again, wrong] {
             #expect(!(output.standardOutput + output.standardError).contains(Self.secret))
         }
+    }
+}
+
+/// `herald channels connect x` signing in through the browser, against the X stand-in (its OAuth 2.0 endpoints with
+/// PKCE): the app's credentials and API come from the variables `herald serve` reads (`HERALD_X_*`), as a person
+/// who set them up once for the back office would expect.
+struct ChannelsOAuthCommandTests {
+    @Test func xSignsInThroughTheBrowserWithTheServersAppVariables() async throws {
+        let fixture = try await CLIFixture.make()
+        let standIn = XStandIn()
+        try await StandInServer.run(standIn.router()) { baseURL in
+            let process = try HeraldCommand.start(
+                ["channels", "connect", "x", "--name", "brand", "--redirect-port", "0", "--json"],
+                environment: [
+                    "DATABASE_URL": fixture.database.url, "HERALD_HOME": fixture.folder.appendingPathComponent("home").path,
+                    "HERALD_X_CLIENT_ID": "herald-client", "HERALD_X_CLIENT_SECRET": "herald-secret", "HERALD_X_API_URL": baseURL,
+                ],
+                workingDirectory: fixture.folder
+            )
+            // The person opens the address the command prints; the stand-in approves and redirects to the command.
+            var address: String?
+            let printed = try await waitUntil(timeout: .seconds(120)) {
+                address = process.standardErrorSoFar.split(separator: "\n").first { $0.hasPrefix(baseURL) }.map(String.init)
+                return address != nil || process.hasExited
+            }
+            #expect(printed && address != nil, "\(process.standardErrorSoFar)")
+            let url = try #require(address)
+            #expect(url.contains("client_id=herald-client") && url.contains("code_challenge="))
+            let page = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
+            #expect(page.status == .ok)
+            let output = await process.wait()
+            #expect(output.succeeded, "\(output.standardError)")
+            #expect(standIn.oauth.tokenRequests == ["authorization_code"])
+            #expect(!(output.standardOutput + output.standardError).contains("herald-secret"), "the client secret was printed")
+
+            let listed = try await fixture.run("channels", "list", "--json")
+            let accounts = try #require(try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]])
+            #expect(accounts.count == 1)
+            #expect(accounts.first?["kind"] as? String == "x")
+            #expect(accounts.first?["base_url"] as? String == baseURL)
+            #expect(accounts.first?["health"] as? String == "ok", "\(accounts)")
+        }
+    }
+
+    @Test func withoutAnyClientIDTheCommandNamesBothWays() async throws {
+        let fixture = try await CLIFixture.make()
+        let output = try await fixture.run("channels", "connect", "linkedin", "--name", "brand")
+        #expect(!output.succeeded)
+        #expect(
+            output.standardError.contains("HERALD_LINKEDIN_CLIENT_ID") && output.standardError.contains("--client-id-env"),
+            "\(output.standardError)"
+        )
+        #expect(output.standardError.contains("--access-token-env"))
     }
 }

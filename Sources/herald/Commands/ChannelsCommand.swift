@@ -4,6 +4,7 @@ import Foundation
 import HTTPAPI
 import HeraldCore
 import Storage
+import WebApp
 
 /// `herald channels`: the workspace's connected platform accounts (credentials sealed under the secret key).
 struct ChannelsCommand: AsyncParsableCommand {
@@ -109,8 +110,12 @@ struct ChannelsCommand: AsyncParsableCommand {
     struct OAuthOptions: ParsableArguments {
         @Option(help: "The environment variable holding an OAuth 2.0 user access token.") var accessTokenEnv: String?
         @Option(help: "The environment variable holding its refresh token.") var refreshTokenEnv: String?
-        @Option(help: "The environment variable holding the app's OAuth 2.0 client id (for refreshing).") var clientIdEnv: String?
-        @Option(help: "The environment variable holding the app's client secret (confidential clients).") var clientSecretEnv: String?
+        @Option(help: "The environment variable holding the app's OAuth 2.0 client id (default: HERALD_X_CLIENT_ID or HERALD_LINKEDIN_CLIENT_ID).")
+        var clientIdEnv: String?
+        @Option(
+            help: "The environment variable holding the app's client secret (default: HERALD_X_CLIENT_SECRET or HERALD_LINKEDIN_CLIENT_SECRET)."
+        )
+        var clientSecretEnv: String?
         @Option(help: "The platform's name for the account (X user id, LinkedIn author URN), when not checked.") var handle: String?
         @Option(
             help: "Without --access-token-env: the loopback port of the redirect registered for the app (http://127.0.0.1:PORT/callback)."
@@ -119,22 +124,27 @@ struct ChannelsCommand: AsyncParsableCommand {
 
         /// The credentials the named variables hold, or, without an access token, the ones a sign-in through the browser
         /// gives (OAuth 2.0 authorization code with PKCE, the code received on a loopback redirect).
+        ///
+        /// The app's client id and secret come from the flags' variables, else from the variables `herald serve` reads
+        /// for the back office's sign-in (``OAuthApps``), so one app's credentials serve both.
         func credentials(_ configuration: HeraldConfiguration, kind: AccountKind, api: String, platform: String) async throws -> Credentials {
             func optional(_ name: String?, _ flag: String, _ what: String) throws -> String? {
                 try name.map { try configuration.secret($0, flag: flag, what: what) }
             }
+            let app = OAuthApps(environment: configuration.environment).app(for: kind)
+            let clientID = try optional(clientIdEnv, "--client-id-env", "the \(platform) app's client id") ?? app?.clientID
+            let clientSecret = try optional(clientSecretEnv, "--client-secret-env", "the \(platform) app's client secret") ?? app?.clientSecret
             guard let accessTokenEnv else {
-                guard let clientIdEnv else {
+                guard let clientID else {
+                    let variable = kind == .x ? "HERALD_X_CLIENT_ID" : "HERALD_LINKEDIN_CLIENT_ID"
                     throw CommandFailure(
-                        message: "to sign in to \(platform) through the browser pass --client-id-env VAR (the app's OAuth 2.0 client id) "
-                            + "and register http://127.0.0.1:\(redirectPort)/callback as its redirect; or pass --access-token-env VAR"
+                        message: "to sign in to \(platform) through the browser set \(variable) or pass --client-id-env VAR (the app's OAuth 2.0 "
+                            + "client id) and register http://127.0.0.1:\(redirectPort)/callback as its redirect; or pass --access-token-env VAR"
                     )
                 }
                 guard let provider = OAuthProvider.forAccount(kind, apiBaseURL: api) else {
                     throw CommandFailure(message: "\(platform) accounts do not sign in with OAuth 2.0")
                 }
-                let clientID = try configuration.secret(clientIdEnv, flag: "--client-id-env", what: "the \(platform) app's client id")
-                let clientSecret = try optional(clientSecretEnv, "--client-secret-env", "the \(platform) app's client secret")
                 var credentials = try await OAuthAuthorization.authorize(
                     provider: provider,
                     clientID: clientID,
@@ -151,8 +161,8 @@ struct ChannelsCommand: AsyncParsableCommand {
             return Credentials(
                 accessToken: try configuration.secret(accessTokenEnv, flag: "--access-token-env", what: "the \(platform) access token"),
                 refreshToken: try optional(refreshTokenEnv, "--refresh-token-env", "the \(platform) refresh token"),
-                clientID: try optional(clientIdEnv, "--client-id-env", "the \(platform) app's client id"),
-                clientSecret: try optional(clientSecretEnv, "--client-secret-env", "the \(platform) app's client secret")
+                clientID: clientID,
+                clientSecret: clientSecret
             )
         }
     }
@@ -164,10 +174,12 @@ struct ChannelsCommand: AsyncParsableCommand {
         )
         @OptionGroup var options: ConnectOptions
         @OptionGroup var oauth: OAuthOptions
-        @Option(help: "The API's base URL.") var api = "https://api.x.com"
+        @Option(help: "The API's base URL (default: HERALD_X_API_URL, else https://api.x.com).") var api: String?
 
         func run() async throws {
-            let credentials = try await oauth.credentials(options.common.configuration(), kind: .x, api: api, platform: "X")
+            let configuration = try options.common.configuration()
+            let api = api ?? OAuthApps(environment: configuration.environment).x.apiBaseURL
+            let credentials = try await oauth.credentials(configuration, kind: .x, api: api, platform: "X")
             try await ChannelsCommand.connect(options, kind: .x, baseURL: api, handle: oauth.handle, credentials: credentials)
         }
     }
@@ -179,10 +191,12 @@ struct ChannelsCommand: AsyncParsableCommand {
         )
         @OptionGroup var options: ConnectOptions
         @OptionGroup var oauth: OAuthOptions
-        @Option(help: "The API's base URL.") var api = "https://api.linkedin.com"
+        @Option(help: "The API's base URL (default: HERALD_LINKEDIN_API_URL, else https://api.linkedin.com).") var api: String?
 
         func run() async throws {
-            let credentials = try await oauth.credentials(options.common.configuration(), kind: .linkedin, api: api, platform: "LinkedIn")
+            let configuration = try options.common.configuration()
+            let api = api ?? OAuthApps(environment: configuration.environment).linkedIn.apiBaseURL
+            let credentials = try await oauth.credentials(configuration, kind: .linkedin, api: api, platform: "LinkedIn")
             try await ChannelsCommand.connect(options, kind: .linkedin, baseURL: api, handle: oauth.handle, credentials: credentials)
         }
     }
