@@ -76,8 +76,9 @@ public struct AnalysisStore: Sendable {
         -> PostgresQuery
     {
         """
-        INSERT INTO analyses (id, workspace_id, campaign_id, created_at, result)
-        VALUES (\(id), \(workspace.uuid), \(campaign.uuid), \(time), \(resultJSON)::jsonb || jsonb_build_object('report', \(reportJSON)::jsonb))
+        INSERT INTO analyses (id, workspace_id, campaign_id, created_at, result, trials)
+        VALUES (\(id), \(workspace.uuid), \(campaign.uuid), \(time), \(resultJSON)::jsonb || jsonb_build_object('report', \(reportJSON)::jsonb),
+                (SELECT sum((arm->>'trials')::bigint) FROM jsonb_array_elements(\(resultJSON)::jsonb->'score'->'arms') AS arm))
         """
     }
 
@@ -86,12 +87,9 @@ public struct AnalysisStore: Sendable {
     public func lookTotals(campaign: CampaignID, below current: Int) async throws -> [Int] {
         let rows = try await database.client.query(
             """
-            SELECT DISTINCT total FROM (
-                SELECT (SELECT sum((arm->>'trials')::bigint) FROM jsonb_array_elements(result->'score'->'arms') AS arm)::bigint AS total
-                FROM analyses WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign.uuid)
-            ) AS looks
-            WHERE total > 0 AND total < \(Int64(current))
-            ORDER BY total
+            SELECT DISTINCT trials FROM analyses
+            WHERE workspace_id = \(workspace.uuid) AND campaign_id = \(campaign.uuid) AND trials > 0 AND trials < \(Int64(current))
+            ORDER BY trials
             """,
             logger: database.logger
         )
