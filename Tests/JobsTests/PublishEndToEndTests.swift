@@ -6,9 +6,11 @@ import HeraldCore
 import HeraldTestSupport
 import Jobs
 import PlatformStandIns
+import PostgresNIO
 import Scheduling
-import Storage
 import Testing
+
+@testable import Storage
 
 /// The loop on a platform, end to end: a schedule's fire → the publish job → the status on the Mastodon stand-in
 /// (a local server following Mastodon's documented API) → its counts collected → engagement events → rollups → analysis.
@@ -61,8 +63,17 @@ import Testing
                 )
                 let running = Task { try await worker.run() }
                 let publications = PublicationStore(database)
+                // Published, and the jobs that published it finished: stopping the worker between the two would leave the
+                // publish job running, to be claimed again below in place of the metrics job (a loaded CI run did).
+                let publishing = [JobKind.publishCampaign.rawValue, JobKind.publish.rawValue]
                 let posted = try await waitUntil {
-                    try await publications.list(workspace: workspace, campaign: campaign.id).first?.status == "published"
+                    guard try await publications.list(workspace: workspace, campaign: campaign.id).first?.status == "published" else { return false }
+                    let rows = try await database.client.query(
+                        "SELECT count(*)::int FROM jobs WHERE kind = ANY(\(publishing))",
+                        logger: database.logger
+                    )
+                    for try await left in rows.decode(Int.self) { return left == 0 }
+                    return true
                 }
                 running.cancel()
                 _ = try? await running.value
