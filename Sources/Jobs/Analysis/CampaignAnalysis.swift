@@ -86,6 +86,7 @@ public struct CampaignAnalysis: Sendable {
             campaign.audienceChannel == nil
             ? try await AutopilotStore(database, workspace: workspace).posts(campaign: campaign.id, since: .distantPast) : [:]
         let countsPosts = assigned.values.contains { $0 > 0 }
+        let impressions = totals.map(\.impressions).reduce(0, +)
         let input = ScoreInput(
             control: campaign.variants.first?.key,
             arms: totals.map { total in
@@ -98,7 +99,7 @@ public struct CampaignAnalysis: Sendable {
                 )
             },
             alpha: alpha,
-            design: try await Self.design(database, workspace: workspace, campaign: campaign, current: totals.map(\.impressions).reduce(0, +))
+            design: try await Self.design(database, workspace: workspace, campaign: campaign, current: impressions)
         )
         // One variant is measured, not tested.
         var score = input.arms.count == 1 ? Scorer.measure(input.arms[0], alpha: alpha) : try Scorer.score(input)
@@ -116,7 +117,7 @@ public struct CampaignAnalysis: Sendable {
             alpha: alpha
         )
         if campaign.primaryMetric.isValue, campaign.variants.count > 1 {
-            score.recommendations = Self.revenueRecommendations(revenue, impressions: totals.map(\.impressions).reduce(0, +))
+            score.recommendations = Self.revenueRecommendations(revenue, impressions: impressions)
         }
         let sendTime = try await Self.sendTimeModel(events, campaign: campaign)
         let featureEffects = try await Self.featureEffects(events, metric: kind)
@@ -175,7 +176,7 @@ public struct CampaignAnalysis: Sendable {
         report.publications = try await Self.publicationSummary(database, workspace: workspace, campaign: campaign)
         report.testThenSend = try await Self.testThenSendSummary(database, workspace: workspace, campaign: campaign)
         report.autopilot = try await Self.autopilotSummary(database, workspace: workspace, campaign: campaign)
-        report.plannedTest = input.design.map { PlannedTest(design: $0, impressions: totals.map(\.impressions).reduce(0, +)) }
+        report.plannedTest = input.design.map { PlannedTest(design: $0, impressions: impressions) }
         let record = Record(
             score: score,
             sendTime: Array(sendTime?.standouts(alpha: alpha).prefix(3) ?? []),
