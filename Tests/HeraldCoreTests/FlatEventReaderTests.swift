@@ -51,6 +51,7 @@ import Testing
         "\"click\"", "\"2026-05-01T08:00:00Z\"", "\"\(id)\"", "1", "-0.5", "2e3", "1e999", "01", "null", "true", "\"", "\\",
         #"{"id": "a", "variant_id": "b", "kind": "c", "occurred_at": "d"}"#,
         #"{"id": "a", "variant_id": "b", "kind": "c", "occurred_at": "d", "value": 3}"#,
+        "0e5", "-0.0e-3", "0.00E04", "1e-400", "0.0e5.3", "00e1", "\"0e5\"",
     ]
 
     /// Whenever the fast reader accepts a body, the general path reads the very same rows from it.
@@ -70,5 +71,43 @@ import Testing
                 #expect(fast != nil && fast == Self.decoded(Array(text.utf8)), "\(text)")
             }
         }
+    }
+
+    /// RFC 8259 allows a zero written with an exponent, and a number too small for a Double, and both read as zero.
+    /// swift-foundation's `JSONDecoder` calls such a body invalid (the fuzzer found `-0.0e-3`, which the fast reader
+    /// took): both paths now read them, as zero.
+    @Test func zerosWithAnExponentAreReadOnBothPaths() throws {
+        for number in ["-0.0e-3", "0e5", "0.00E04", "-0E+7", "1e-400", "-5E-430"] {
+            let row = #"{"id": "a", "variant_id": "b", "kind": "click", "occurred_at": "2026-03-09T09:30:00Z", "value": \#(number)}"#
+            for body in ["[\(row)]", row] {
+                let fast = try #require(FlatEventReader.rows(Array(body.utf8)), "\(body)")
+                #expect(fast == Self.decoded(Array(body.utf8)), "\(body)")
+                #expect(fast.first?.value == 0, "\(body)")
+                #expect(fast.first?.value?.sign == (number.hasPrefix("-") ? .minus : .plus), "\(body)")
+            }
+            // An escape sends the body down the general path alone, which reads the number too.
+            let escaped = #"[{"id": "a\u0062", "variant_id": "b", "kind": "click", "occurred_at": "t", "value": \#(number)}]"#
+            #expect(FlatEventReader.rows(Array(escaped.utf8)) == nil)
+            let rows = try EventJSON.rows(from: Array(escaped.utf8), maximumRows: 10)
+            #expect(rows.first?.id == "ab" && rows.first?.value == 0 && rows.first?.problems == [], "\(escaped)")
+        }
+    }
+
+    /// The rewriting of zeros changes only whole numbers of the grammar, outside strings, into the same value.
+    @Test func onlyWholeZeroNumbersOutsideStringsAreRewritten() {
+        func rewritten(_ text: String) -> String? {
+            JSONNumber.zerosWrittenPlainly(Array(text.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(
+            rewritten(#"[0e5, -0.0e-3, 1e-400,0.0E1, 0, -0, 0.5e1, "0e5", "a\"0e5"]"#)
+                == #"[0  , -0     , 0     ,0    , 0, -0, 0.5e1, "0e5", "a\"0e5"]"#
+        )
+        #expect(rewritten("[0, 0.0, -0.00]") == "[0, 0  , -0   ]")
+        // Not numbers of the grammar, so never made into JSON: a second fraction, leading zeros, a bare exponent.
+        for text in ["[0.0e5.3]", "[00e1]", "[0.e1]", "[-]", "[0e]", "[0e5e5]", "[.0e5]", "[+0e5]"] {
+            #expect(rewritten(text) == nil, "\(text)")
+        }
+        let broken = Self.decoded(Array(#"[{"id": "a", "variant_id": "b", "kind": "c", "occurred_at": "d", "value": 0.0e5.3}]"#.utf8))
+        #expect(broken?.first?.problems.map(\.field) == ["value"])
     }
 }

@@ -58,6 +58,8 @@ public enum EventJSON {
 
     /// ``rows(from:maximumRows:)`` through `JSONDecoder`, which reports every problem of every row.
     static func decodedRows(from bytes: [UInt8], first: UInt8, maximumRows: Int) throws -> [Row] {
+        // JSONDecoder refuses some zeros that JSON allows (`0e5`, `-0.0e-3`, `1e-400`): write them plainly first.
+        let bytes = JSONNumber.zerosWrittenPlainly(bytes) ?? bytes
         if first == UInt8(ascii: "[") {
             let decoded: [LenientRow]
             do {

@@ -104,26 +104,9 @@ enum FlatEventReader {
 
         /// A JSON number that is a finite Double, else nil.
         mutating func number() -> Double? {
-            let start = position
-            if peek() == UInt8(ascii: "-") { position += 1 }
-            guard let leading = peek(), (48...57).contains(leading) else { return nil }
-            if leading == 48 {
-                position += 1
-            } else {
-                while let digit = peek(), (48...57).contains(digit) { position += 1 }
-            }
-            if peek() == UInt8(ascii: ".") {
-                position += 1
-                guard let digit = peek(), (48...57).contains(digit) else { return nil }
-                while let digit = peek(), (48...57).contains(digit) { position += 1 }
-            }
-            if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
-                position += 1
-                if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
-                guard let digit = peek(), (48...57).contains(digit) else { return nil }
-                while let digit = peek(), (48...57).contains(digit) { position += 1 }
-            }
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+            guard let end = JSONNumber.end(in: bytes, from: position) else { return nil }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self)
+            position = end
             guard let value = Double(text), value.isFinite else { return nil }
             return value
         }
