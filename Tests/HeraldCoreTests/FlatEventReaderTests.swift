@@ -107,6 +107,11 @@ import Testing
         for text in ["[0.0e5.3]", "[00e1]", "[0.e1]", "[-]", "[0e]", "[0e5e5]", "[.0e5]", "[+0e5]"] {
             #expect(rewritten(text) == nil, "\(text)")
         }
+        // A string left open ends with its line: the next line's strings stay strings.
+        let open = "{\"id\": \"a\\\n" + #"{"id": "b", "variant_id": "c", "kind": "0e5", "occurred_at": "-0.0e-3", "value": 0e5}"#
+        #expect(rewritten(open) == "{\"id\": \"a\\\n" + #"{"id": "b", "variant_id": "c", "kind": "0e5", "occurred_at": "-0.0e-3", "value": 0  }"#)
+        let lines = Self.decoded(Array(open.utf8))
+        #expect(lines?.count == 2 && lines?[1].kind == "0e5" && lines?[1].occurredAt == "-0.0e-3" && lines?[1].value == 0)
         let broken = Self.decoded(Array(#"[{"id": "a", "variant_id": "b", "kind": "c", "occurred_at": "d", "value": 0.0e5.3}]"#.utf8))
         #expect(broken?.first?.problems.map(\.field) == ["value"])
     }

@@ -46,11 +46,13 @@ enum JSONNumber {
             while position < buffer.count {
                 let byte = buffer[position]
                 if inString {
-                    if byte == UInt8(ascii: "\\") {
+                    // A raw line end never belongs to a JSON string: a string left open ends with its line, so that a
+                    // broken NDJSON line does not turn the next lines' strings inside out.
+                    if byte == UInt8(ascii: "\\"), position + 1 < buffer.count, buffer[position + 1] != 0x0A {
                         position += 2
                         continue
                     }
-                    if byte == UInt8(ascii: "\"") { inString = false }
+                    if byte == UInt8(ascii: "\"") || byte == 0x0A { inString = false }
                     position += 1
                     continue
                 }
