@@ -10,11 +10,18 @@ public enum TextEncoding {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    /// The bytes of base64url text (padding optional), or nil when it is not base64url.
+    /// The bytes of base64url text (padding optional), or nil when it is not base64url or not the bytes' one spelling.
+    ///
+    /// The last character's low bits beyond the data (2 bits after one byte in a group of three, 4 after two) must be
+    /// zero, as ``base64URL(_:)`` writes them: base64 decoders ignore those bits, so a signed token would otherwise
+    /// have other spellings that verify.
     public static func bytes(base64URL text: String) -> [UInt8]? {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map(Array.init)
+        guard let bytes = Data(base64Encoded: base64).map(Array.init) else { return nil }
+        var unpadded = Substring(text)
+        while unpadded.hasSuffix("=") { unpadded.removeLast() }
+        return base64URL(bytes) == unpadded ? bytes : nil
     }
 
     /// Lowercase hexadecimal.

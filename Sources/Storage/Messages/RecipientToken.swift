@@ -7,7 +7,8 @@ import HeraldCore
 ///
 /// A token is base64url (no padding) of the message id's 16 bytes followed by the first 16 bytes of
 /// HMAC-SHA256 over them under the workspace's token key (derived from Herald's secret key, see ``key(workspace:secrets:)``):
-/// 43 characters, which tells it from a publication's 16-letter tracking code. Changing any character makes
+/// 43 characters, which tells it from a publication's 16-letter tracking code. Changing any character (even in the
+/// last character's two bits that carry no data) makes
 /// ``verify(_:key:)`` refuse it; a token of one workspace does not verify under another's key.
 ///
 /// ```swift
@@ -31,7 +32,7 @@ public enum RecipientToken {
     /// The token of a message under a workspace's key.
     public static func make(message: UUID, key: SymmetricKey) -> String {
         let id = bytes(of: message)
-        return base64url(id + tag(id, key: key))
+        return TextEncoding.base64URL(id + tag(id, key: key))
     }
 
     /// Whether `text` has a token's shape (43 base64url characters); says nothing of its signature.
@@ -42,13 +43,13 @@ public enum RecipientToken {
 
     /// The message a token names, before its signature is checked (to find the workspace whose key checks it).
     public static func message(in token: some StringProtocol) -> UUID? {
-        guard hasTokenShape(token), let data = decode(String(token)), data.count == 16 + tagLength else { return nil }
+        guard hasTokenShape(token), let data = TextEncoding.bytes(base64URL: String(token)), data.count == 16 + tagLength else { return nil }
         return uuid(Array(data.prefix(16)))
     }
 
     /// The message of a token whose signature checks under `key`; nil for anything else.
     public static func verify(_ token: some StringProtocol, key: SymmetricKey) -> UUID? {
-        guard hasTokenShape(token), let data = decode(String(token)), data.count == 16 + tagLength else { return nil }
+        guard hasTokenShape(token), let data = TextEncoding.bytes(base64URL: String(token)), data.count == 16 + tagLength else { return nil }
         let id = Array(data.prefix(16))
         let expected = tag(id, key: key)
         // Constant time: every byte compared whatever the first difference.
@@ -70,17 +71,5 @@ public enum RecipientToken {
                 bytes[12], bytes[13], bytes[14], bytes[15]
             )
         )
-    }
-
-    static func base64url(_ bytes: [UInt8]) -> String {
-        var text = Data(bytes).base64EncodedString()
-        while text.hasSuffix("=") { text.removeLast() }
-        return String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
-    }
-
-    static func decode(_ text: String) -> Data? {
-        var standard = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
-        while standard.utf8.count % 4 != 0 { standard += "=" }
-        return Data(base64Encoded: standard)
     }
 }
